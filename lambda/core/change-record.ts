@@ -1,0 +1,162 @@
+/**
+ * A DynamoDB stream record, validated and normalised.
+ *
+ * Records reach the pipeline two ways: as Lambda events (binary values are base64 strings) and
+ * from the DynamoDB Streams API during re-drive (binary values are Uint8Array). Both are turned
+ * into this one shape, so everything downstream handles a single form.
+ */
+import type { AttributeValue as StreamAttributeValue, DynamoDBRecord } from 'aws-lambda';
+
+export type EventName = 'INSERT' | 'MODIFY' | 'REMOVE';
+
+/** DynamoDB JSON, with binary values always as base64 strings. */
+export type AttributeValue = StreamAttributeValue;
+export type AttributeMap = Record<string, AttributeValue>;
+
+export interface ChangeRecord {
+  readonly eventId: string;
+  readonly eventName: EventName;
+  /** Decimal string; can exceed 64 bits (see sequence-number.ts). */
+  readonly sequenceNumber: string;
+  /** When the change was written, per the stream (second precision on AWS, coarser on some emulators). */
+  readonly approximateCreationTime: Date;
+  readonly tableName: string;
+  readonly eventSourceArn?: string;
+  readonly keys: AttributeMap;
+  readonly newImage?: AttributeMap;
+  readonly oldImage?: AttributeMap;
+  /** Present when DynamoDB itself made the change (TTL expiry). */
+  readonly userIdentity?: { readonly type: string; readonly principalId: string };
+}
+
+/** A record that cannot be understood at all: it is dead-lettered, never retried. */
+export class MalformedRecordError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MalformedRecordError';
+  }
+}
+
+const EVENT_NAMES: ReadonlySet<string> = new Set(['INSERT', 'MODIFY', 'REMOVE']);
+
+/** Anything that looks like a stream record: a Lambda event record or a Streams API record. */
+export type RawStreamRecord = DynamoDBRecord | Record<string, unknown>;
+
+export function toChangeRecord(raw: RawStreamRecord): ChangeRecord {
+  const record = raw as Record<string, any>;
+  const ddb = record.dynamodb as Record<string, any> | undefined;
+  if (ddb === undefined || ddb === null || typeof ddb !== 'object') {
+    throw new MalformedRecordError('record has no "dynamodb" section');
+  }
+  const eventName = record.eventName;
+  if (!EVENT_NAMES.has(eventName)) {
+    throw new MalformedRecordError(`eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(eventName)}`);
+  }
+  const sequenceNumber = ddb.SequenceNumber;
+  if (typeof sequenceNumber !== 'string' || !/^\d+$/.test(sequenceNumber)) {
+    throw new MalformedRecordError(`dynamodb.SequenceNumber must be a string of digits, got ${JSON.stringify(sequenceNumber)}`);
+  }
+  if (typeof record.eventID !== 'string' || record.eventID.length === 0) {
+    throw new MalformedRecordError('eventID is missing');
+  }
+  const keys = normaliseImage(ddb.Keys, 'Keys');
+  if (keys === undefined || Object.keys(keys).length === 0) {
+    throw new MalformedRecordError('dynamodb.Keys is missing or empty');
+  }
+  const newImage = normaliseImage(ddb.NewImage, 'NewImage');
+  const oldImage = normaliseImage(ddb.OldImage, 'OldImage');
+  if (eventName !== 'REMOVE' && newImage === undefined) {
+    throw new MalformedRecordError(`${eventName} record has no NewImage: the stream view type must include new images`);
+  }
+  const eventSourceArn = typeof record.eventSourceARN === 'string' ? record.eventSourceARN : undefined;
+  const identity = record.userIdentity;
+  return {
+    eventId: record.eventID,
+    eventName,
+    sequenceNumber,
+    approximateCreationTime: toDate(ddb.ApproximateCreationDateTime),
+    tableName: tableNameFromArn(eventSourceArn),
+    eventSourceArn,
+    keys,
+    newImage,
+    oldImage,
+    userIdentity:
+      identity && typeof identity === 'object'
+        ? { type: String(identity.type ?? identity.Type), principalId: String(identity.principalId ?? identity.PrincipalId) }
+        : undefined,
+  };
+}
+
+/** `arn:aws:dynamodb:region:account:table/NAME/stream/LABEL` -> NAME. */
+export function tableNameFromArn(arn: string | undefined): string {
+  const match = arn === undefined ? null : /:table\/([^/]+)/.exec(arn);
+  return match ? match[1] : 'unknown';
+}
+
+/** Lambda events carry epoch seconds; the Streams API gives a Date. */
+function toDate(value: unknown): Date {
+  if (value instanceof Date) return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value * 1000);
+  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return new Date(Number(value) * 1000);
+  // Re-driven records were stored as JSON, where a Date became ISO-8601 text.
+  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value);
+  throw new MalformedRecordError(`dynamodb.ApproximateCreationDateTime must be epoch seconds, got ${JSON.stringify(value)}`);
+}
+
+function normaliseImage(image: unknown, name: string): AttributeMap | undefined {
+  if (image === undefined || image === null) return undefined;
+  if (typeof image !== 'object' || Array.isArray(image)) {
+    throw new MalformedRecordError(`dynamodb.${name} must be a map of attribute values`);
+  }
+  const out: AttributeMap = {};
+  for (const [attribute, value] of Object.entries(image as Record<string, unknown>)) {
+    out[attribute] = normaliseValue(value, `${name}.${attribute}`);
+  }
+  return out;
+}
+
+function normaliseValue(value: unknown, path: string): AttributeValue {
+  if (value === null || typeof value !== 'object') {
+    throw new MalformedRecordError(`${path} is not an attribute value`);
+  }
+  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+  if (entries.length !== 1) {
+    throw new MalformedRecordError(`${path} must have exactly one type key, got ${entries.map(([k]) => k).join(', ') || 'none'}`);
+  }
+  const [type, inner] = entries[0];
+  switch (type) {
+    case 'S':
+    case 'N':
+      if (typeof inner !== 'string') throw new MalformedRecordError(`${path}.${type} must be a string`);
+      return { [type]: inner } as unknown as AttributeValue;
+    case 'B':
+      return { B: toBase64(inner, path) } as AttributeValue;
+    case 'SS':
+    case 'NS':
+      if (!Array.isArray(inner) || inner.some((v) => typeof v !== 'string')) {
+        throw new MalformedRecordError(`${path}.${type} must be a list of strings`);
+      }
+      return { [type]: [...inner] } as unknown as AttributeValue;
+    case 'BS':
+      if (!Array.isArray(inner)) throw new MalformedRecordError(`${path}.BS must be a list`);
+      return { BS: inner.map((v, i) => toBase64(v, `${path}.BS[${i}]`)) } as AttributeValue;
+    case 'BOOL':
+      if (typeof inner !== 'boolean') throw new MalformedRecordError(`${path}.BOOL must be a boolean`);
+      return { BOOL: inner };
+    case 'NULL':
+      return { NULL: true };
+    case 'M':
+      return { M: normaliseImage(inner, path) ?? {} } as AttributeValue;
+    case 'L':
+      if (!Array.isArray(inner)) throw new MalformedRecordError(`${path}.L must be a list`);
+      return { L: inner.map((v, i) => normaliseValue(v, `${path}[${i}]`)) } as AttributeValue;
+    default:
+      throw new MalformedRecordError(`${path} has unknown type ${JSON.stringify(type)}`);
+  }
+}
+
+function toBase64(value: unknown, path: string): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('base64');
+  throw new MalformedRecordError(`${path} must be base64 text or bytes`);
+}

@@ -1,0 +1,75 @@
+/**
+ * Dead letters: records OpenSearch will never accept as sent, kept whole with the reason.
+ *
+ * A dead letter holds the raw stream record as JSON text, so it can be re-driven through the
+ * same code path once the cause (a mapping, a limit) is fixed. Its id is derived from the event
+ * and the failed write, so recording the same failure twice keeps one document.
+ */
+import type { ChangeRecord, RawStreamRecord } from './change-record';
+
+export type DeadLetterTarget = 'change-log' | 'mirror' | 'record';
+
+export interface DeadLetter {
+  readonly target: DeadLetterTarget;
+  readonly targetIndex?: string;
+  readonly documentId?: string;
+  readonly errorType: string;
+  readonly reason: string;
+  readonly status?: number;
+  readonly raw: RawStreamRecord;
+  readonly record?: ChangeRecord;
+}
+
+export interface DeadLetterDocument {
+  readonly failed_at: string;
+  readonly target: DeadLetterTarget;
+  readonly target_index?: string;
+  readonly document_id?: string;
+  readonly error_type: string;
+  readonly reason: string;
+  readonly status?: number;
+  readonly event_id?: string;
+  readonly event_name?: string;
+  readonly sequence_number?: string;
+  readonly table_name?: string;
+  readonly keys?: string;
+  /** The stream record as JSON text: input to re-drive. */
+  readonly record_json: string;
+}
+
+export function toDeadLetterDocument(letter: DeadLetter, failedAt: Date): DeadLetterDocument {
+  const record = letter.record;
+  return {
+    failed_at: failedAt.toISOString(),
+    target: letter.target,
+    target_index: letter.targetIndex,
+    document_id: letter.documentId,
+    error_type: letter.errorType,
+    reason: letter.reason,
+    status: letter.status,
+    event_id: record?.eventId ?? stringField(letter.raw, 'eventID'),
+    event_name: record?.eventName ?? stringField(letter.raw, 'eventName'),
+    sequence_number: record?.sequenceNumber,
+    table_name: record?.tableName,
+    keys: record ? JSON.stringify(record.keys) : undefined,
+    record_json: rawRecordJson(letter.raw),
+  };
+}
+
+/** Same event, same failed write: same dead letter. */
+export function deadLetterId(letter: DeadLetter): string {
+  const eventId = letter.record?.eventId ?? stringField(letter.raw, 'eventID') ?? 'unknown-event';
+  const sequence = letter.record?.sequenceNumber ?? stringField(letter.raw, 'dynamodb.SequenceNumber') ?? '';
+  return `${eventId}:${sequence}:${letter.target}`;
+}
+
+/** JSON text of a stream record from either source: bytes become base64, dates ISO-8601. */
+export function rawRecordJson(raw: RawStreamRecord): string {
+  return JSON.stringify(raw, (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value));
+}
+
+function stringField(raw: RawStreamRecord, path: string): string | undefined {
+  let value: unknown = raw;
+  for (const part of path.split('.')) value = value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+  return typeof value === 'string' ? value : undefined;
+}

@@ -1,0 +1,148 @@
+/**
+ * The indexes the pipeline writes, and the templates that shape them.
+ *
+ * - change log (`dynamodb-cdc`): images in DynamoDB JSON. They are mapped as `flat_object`, so
+ *   any number of attributes costs one field each image and no attribute can conflict with
+ *   another item's type; the images stay searchable by path (`data.name.S: ...`).
+ * - mirror: plain JSON per item in a backing index `<mirror>-v1`, read through the alias
+ *   `<mirror>`, whose filter hides tombstones (deleted items kept for ordering). Dates are not
+ *   guessed from strings and every number is a double, so a first value does not decide a type
+ *   later values conflict with; `_source` still holds every number exactly.
+ * - dead letters (`<change log>-deadletter`): `dynamic: false`, so any failed record fits.
+ */
+import { MIRROR_METADATA_FIELD } from './mirror-document';
+
+export interface IndexNames {
+  readonly changeLog: string;
+  /** What users query: an alias over the backing index. */
+  readonly mirror: string;
+  readonly deadLetter: string;
+}
+
+export function mirrorBackingIndex(mirror: string): string {
+  return `${mirror}-v1`;
+}
+
+export function defaultDeadLetterIndex(changeLog: string): string {
+  return `${changeLog}-deadletter`;
+}
+
+export interface IndexTemplate {
+  readonly name: string;
+  readonly body: Record<string, unknown>;
+}
+
+const IMAGE_FIELDS = ['keys', 'data', 'new_data', 'old_data', 'deleted_data'];
+
+export function indexTemplates(names: IndexNames): IndexTemplate[] {
+  return [
+    {
+      name: `cdc-change-log-${names.changeLog}`,
+      body: {
+        index_patterns: [names.changeLog],
+        priority: 500,
+        template: {
+          settings: { number_of_shards: 1, number_of_replicas: 0, 'index.auto_expand_replicas': '0-1' },
+          mappings: {
+            dynamic: true,
+            date_detection: false,
+            properties: {
+              event_name: { type: 'keyword' },
+              timestamp: { type: 'date' },
+              processed_at: { type: 'date' },
+              event_id: { type: 'keyword' },
+              sequence_number: { type: 'keyword' },
+              table_name: { type: 'keyword' },
+              ttl_expired: { type: 'boolean' },
+              user_identity: { properties: { type: { type: 'keyword' }, principal_id: { type: 'keyword' } } },
+              ...Object.fromEntries(IMAGE_FIELDS.map((field) => [field, { type: 'flat_object' }])),
+            },
+          },
+        },
+      },
+    },
+    {
+      name: `cdc-mirror-${names.mirror}`,
+      body: {
+        index_patterns: [mirrorBackingIndex(names.mirror)],
+        priority: 500,
+        template: {
+          settings: {
+            number_of_shards: 1,
+            number_of_replicas: 0,
+            'index.auto_expand_replicas': '0-1',
+            'index.mapping.total_fields.limit': 5000,
+          },
+          aliases: {
+            [names.mirror]: {
+              is_write_index: true,
+              filter: { bool: { must_not: { term: { [`${MIRROR_METADATA_FIELD}.deleted`]: true } } } },
+            },
+          },
+          mappings: {
+            date_detection: false,
+            numeric_detection: false,
+            dynamic_templates: [
+              { exact_numbers_as_double: { match_mapping_type: 'long', mapping: { type: 'double' } } },
+              { decimals_as_double: { match_mapping_type: 'double', mapping: { type: 'double' } } },
+            ],
+            properties: {
+              [MIRROR_METADATA_FIELD]: {
+                properties: {
+                  sequence_number: { type: 'keyword' },
+                  event_id: { type: 'keyword' },
+                  event_name: { type: 'keyword' },
+                  timestamp: { type: 'date' },
+                  deleted: { type: 'boolean' },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    {
+      name: `cdc-dead-letter-${names.deadLetter}`,
+      body: {
+        index_patterns: [names.deadLetter],
+        priority: 500,
+        template: {
+          settings: { number_of_shards: 1, number_of_replicas: 0, 'index.auto_expand_replicas': '0-1' },
+          mappings: {
+            dynamic: false,
+            properties: {
+              failed_at: { type: 'date' },
+              target: { type: 'keyword' },
+              target_index: { type: 'keyword' },
+              document_id: { type: 'keyword' },
+              error_type: { type: 'keyword' },
+              reason: { type: 'text' },
+              status: { type: 'integer' },
+              event_id: { type: 'keyword' },
+              event_name: { type: 'keyword' },
+              sequence_number: { type: 'keyword' },
+              table_name: { type: 'keyword' },
+              keys: { type: 'keyword', ignore_above: 2048 },
+              record_json: { type: 'keyword', index: false, doc_values: false },
+            },
+          },
+        },
+      },
+    },
+  ];
+}
+
+/** OpenSearch's rules for index (and alias) names, with the setting named in the error. */
+export function validateIndexName(name: string, setting: string): string {
+  const problems: string[] = [];
+  if (name.length === 0) problems.push('it is empty');
+  if (name !== name.toLowerCase()) problems.push('it must be lowercase');
+  if (/[\\/*?"<>| ,#:]/.test(name)) problems.push('it must not contain \\ / * ? " < > | space , # :');
+  if (/^[-_+]/.test(name)) problems.push('it must not start with -, _ or +');
+  if (name === '.' || name === '..') problems.push('it must not be . or ..');
+  if (Buffer.byteLength(name, 'utf8') > 255) problems.push('it must be at most 255 bytes');
+  if (problems.length > 0) {
+    throw new Error(`${setting} ${JSON.stringify(name)} is not a valid OpenSearch index name: ${problems.join('; ')}`);
+  }
+  return name;
+}

@@ -1,0 +1,97 @@
+/**
+ * Lambda entry point: DynamoDB stream batch in, partial batch response out.
+ *
+ * Wiring only: configuration, the OpenSearch adapter, logs and metrics around applyChanges.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import { createClient, ensureIndexes, OpenSearchPort } from './adapters/opensearch';
+import { loadConfig, type HandlerConfig } from './config';
+import { mirrorBackingIndex } from './core/index-layout';
+import { applyChanges, type ApplyResult, type SearchPort } from './sync/apply-changes';
+
+const SERVICE = 'dynamodb-cdc';
+const logger = new Logger({ serviceName: SERVICE });
+const metrics = new Metrics({ namespace: 'DynamoDbOpenSearchCdc', serviceName: SERVICE });
+
+interface Pipeline {
+  readonly config: HandlerConfig;
+  readonly port: SearchPort;
+}
+
+let pipeline: Promise<Pipeline> | undefined;
+
+/** Configuration and index setup happen once per container; a failure is retried next time. */
+function getPipeline(): Promise<Pipeline> {
+  pipeline ??= (async () => {
+    const config = loadConfig(process.env);
+    const client = createClient({ endpoint: config.openSearchEndpoint, requestTimeoutMs: config.requestTimeoutMs });
+    await ensureIndexes(client, config.indexes);
+    logger.info('pipeline ready', { endpoint: config.openSearchEndpoint, indexes: config.indexes });
+    return { config, port: new OpenSearchPort(client) };
+  })().catch((error) => {
+    pipeline = undefined;
+    throw error;
+  });
+  return pipeline;
+}
+
+export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  const records = event.Records ?? [];
+  let pipelineReady: Pipeline;
+  try {
+    pipelineReady = await getPipeline();
+  } catch (error) {
+    // Nothing was written: fail the whole batch so the event source retries it unchanged.
+    logger.error('pipeline not ready; the whole batch will be retried', error as Error);
+    throw error;
+  }
+  const { config, port } = pipelineReady;
+  const result = await applyChanges(
+    records,
+    {
+      changeLogIndex: config.indexes.changeLog,
+      mirrorIndex: mirrorBackingIndex(config.indexes.mirror),
+      deadLetterIndex: config.indexes.deadLetter,
+      keySchema: config.keySchema,
+      maxBulkBytes: config.maxBulkBytes,
+      maxConflictRounds: 3,
+    },
+    port,
+  );
+  report(result);
+
+  const failures = result.failures;
+  if (failures.some((failure) => failure.sequenceNumber === undefined)) {
+    // A record without a sequence number cannot be named to the event source: retry all.
+    throw new Error(`${failures.length} record(s) failed and one has no sequence number: ${failures[0].reason}`);
+  }
+  return { batchItemFailures: failures.map((failure) => ({ itemIdentifier: failure.sequenceNumber! })) };
+};
+
+function report(result: ApplyResult): void {
+  metrics.addMetric('RecordsReceived', MetricUnit.Count, result.records);
+  metrics.addMetric('ChangeLogWritten', MetricUnit.Count, result.changeLogWritten);
+  metrics.addMetric('DuplicateDeliveries', MetricUnit.Count, result.duplicates);
+  metrics.addMetric('MirrorWritten', MetricUnit.Count, result.mirrorWritten);
+  metrics.addMetric('MirrorSuperseded', MetricUnit.Count, result.mirrorSuperseded);
+  metrics.addMetric('DeadLettered', MetricUnit.Count, result.deadLettered.length);
+  metrics.addMetric('RecordsFailed', MetricUnit.Count, result.failures.length);
+  metrics.publishStoredMetrics();
+
+  for (const letter of result.deadLettered) logger.error('record dead-lettered', { ...letter });
+  if (result.failures.length > 0) {
+    logger.warn('records will be retried', { count: result.failures.length, first: result.failures[0] });
+  }
+  logger.info('batch applied', {
+    records: result.records,
+    changeLogWritten: result.changeLogWritten,
+    duplicates: result.duplicates,
+    mirrorWritten: result.mirrorWritten,
+    mirrorSuperseded: result.mirrorSuperseded,
+    deadLettered: result.deadLettered.length,
+    failed: result.failures.length,
+    conflictRounds: result.conflictRounds,
+  });
+}

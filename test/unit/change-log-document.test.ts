@@ -1,0 +1,82 @@
+import { toChangeRecord } from '../../lambda/core/change-record';
+import { toChangeLogDocument } from '../../lambda/core/change-log-document';
+import { insertRecord, modifyRecord, removeRecord } from '../support/stream-records';
+
+const created = { id: { S: 'user-001' }, name: { S: 'テストユーザー' } };
+const updated = { id: { S: 'user-001' }, name: { S: '更新済みユーザー' } };
+const processedAt = new Date('2024-01-01T12:00:01.000Z');
+
+/** The seed's fields only: what its README shows, nothing renamed. */
+function seedFields(document: object): Record<string, unknown> {
+  const { event_id, sequence_number, table_name, processed_at, ...seed } = document as Record<string, unknown>;
+  expect([event_id, sequence_number, table_name, processed_at].every((value) => typeof value === 'string')).toBe(true);
+  return seed;
+}
+
+describe('change-log document', () => {
+  it('turns the seed INSERT into the seed document', () => {
+    const record = toChangeRecord(insertRecord(created, { at: Date.parse('2024-01-01T12:00:00Z') / 1000 }));
+    expect(seedFields(toChangeLogDocument(record, processedAt))).toEqual({
+      event_name: 'INSERT',
+      timestamp: '2024-01-01T12:00:00.000Z',
+      keys: { id: { S: 'user-001' } },
+      data: { id: { S: 'user-001' }, name: { S: 'テストユーザー' } },
+    });
+  });
+
+  it('turns the seed MODIFY into the seed document with old and new data', () => {
+    const record = toChangeRecord(modifyRecord(created, updated, { at: Date.parse('2024-01-01T12:05:00Z') / 1000 }));
+    expect(seedFields(toChangeLogDocument(record, processedAt))).toEqual({
+      event_name: 'MODIFY',
+      timestamp: '2024-01-01T12:05:00.000Z',
+      keys: { id: { S: 'user-001' } },
+      new_data: { id: { S: 'user-001' }, name: { S: '更新済みユーザー' } },
+      old_data: { id: { S: 'user-001' }, name: { S: 'テストユーザー' } },
+    });
+  });
+
+  it('turns the seed REMOVE into the seed document with the deleted data', () => {
+    const record = toChangeRecord(removeRecord(updated, { at: Date.parse('2024-01-01T12:10:00Z') / 1000 }));
+    expect(seedFields(toChangeLogDocument(record, processedAt))).toEqual({
+      event_name: 'REMOVE',
+      timestamp: '2024-01-01T12:10:00.000Z',
+      keys: { id: { S: 'user-001' } },
+      deleted_data: { id: { S: 'user-001' }, name: { S: '更新済みユーザー' } },
+    });
+  });
+
+  it('adds the metadata beside the seed fields', () => {
+    const raw = insertRecord(created, { sequenceNumber: '123456789012345678901234567890', eventId: 'abc' });
+    const document = toChangeLogDocument(toChangeRecord(raw), processedAt);
+    expect(document).toMatchObject({
+      event_id: 'abc',
+      sequence_number: '123456789012345678901234567890',
+      table_name: 'test-table',
+      processed_at: '2024-01-01T12:00:01.000Z',
+    });
+    expect(document).not.toHaveProperty('user_identity');
+  });
+
+  it('writes a MODIFY without an old image (stream view NEW_IMAGE) with new data only', () => {
+    const document = toChangeLogDocument(toChangeRecord(modifyRecord(undefined, updated)), processedAt);
+    expect(document.new_data).toEqual(updated);
+    expect(document).not.toHaveProperty('old_data');
+  });
+
+  it('marks a REMOVE made by TTL expiry', () => {
+    const raw = removeRecord(updated, { userIdentity: { type: 'Service', principalId: 'dynamodb.amazonaws.com' } });
+    const document = toChangeLogDocument(toChangeRecord(raw), processedAt);
+    expect(document).toMatchObject({
+      event_name: 'REMOVE',
+      deleted_data: updated,
+      ttl_expired: true,
+      user_identity: { type: 'Service', principal_id: 'dynamodb.amazonaws.com' },
+    });
+  });
+
+  it('keeps every type as DynamoDB JSON text, numbers exact', () => {
+    const item = { id: { S: 'n' }, big: { N: '12345678901234567890123456789012345678' }, b: { B: 'AAE=' }, ns: { NS: ['1', '2'] } };
+    const json = JSON.stringify(toChangeLogDocument(toChangeRecord(insertRecord(item)), processedAt));
+    expect(JSON.parse(json).data).toEqual(item);
+  });
+});

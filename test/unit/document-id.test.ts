@@ -1,0 +1,46 @@
+import { documentId, parseKeySchema } from '../../lambda/core/document-id';
+import { compareSequenceNumbers } from '../../lambda/core/sequence-number';
+
+describe('mirror document id', () => {
+  it('is the partition key alone for a simple key', () => {
+    expect(documentId({ id: { S: 'user-001' } }, { partitionKey: 'id' })).toBe('user-001');
+  });
+
+  it('is partition|sort for a composite key, in schema order whatever the record order', () => {
+    expect(documentId({ sk: { N: '7' }, pk: { S: 'a' } }, { partitionKey: 'pk', sortKey: 'sk' })).toBe('a|7');
+  });
+
+  it('escapes | and \\ so different keys never share an id', () => {
+    const schema = { partitionKey: 'pk', sortKey: 'sk' };
+    const one = documentId({ pk: { S: 'a|b' }, sk: { S: 'c' } }, schema);
+    const two = documentId({ pk: { S: 'a' }, sk: { S: 'b|c' } }, schema);
+    expect(one).toBe('a\\|b|c');
+    expect(two).toBe('a|b\\|c');
+    expect(one).not.toBe(two);
+  });
+
+  it('hashes keys longer than OpenSearch allows for an id', () => {
+    const id = documentId({ id: { S: 'x'.repeat(600) } }, { partitionKey: 'id' });
+    expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+  });
+
+  it('names the missing key attribute', () => {
+    expect(() => documentId({ id: { S: 'a' } }, { partitionKey: 'pk' })).toThrow(/no attribute "pk"/);
+  });
+
+  it('parses the key schema setting and rejects nonsense', () => {
+    expect(parseKeySchema('id')).toEqual({ partitionKey: 'id' });
+    expect(parseKeySchema('pk, sk')).toEqual({ partitionKey: 'pk', sortKey: 'sk' });
+    expect(() => parseKeySchema('a,b,c')).toThrow(/partitionKey,sortKey/);
+    expect(() => parseKeySchema('')).toThrow(/partitionKey/);
+  });
+});
+
+describe('sequence number order', () => {
+  it('compares numbers longer than 64 bits exactly', () => {
+    expect(compareSequenceNumbers('99999999999999999999', '100000000000000000000')).toBe(-1);
+    expect(compareSequenceNumbers('4421584500000000017450439092', '4421584500000000017450439091')).toBe(1);
+    expect(compareSequenceNumbers('000000000000000000001', '1')).toBe(0);
+    expect(compareSequenceNumbers('000000000000000000010', '000000000000000000009')).toBe(1);
+  });
+});
