@@ -1,0 +1,162 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { CdcStack } from '../../lib/cdc-stack';
+import { readConfig } from '../../lib/config';
+import { DynamoDbOpenSearchCdc } from '../../lib/dynamodb-opensearch-cdc';
+
+const cdkJson = require('../../cdk.json');
+
+function synth(context: Record<string, unknown> = {}): Template {
+  const app = new App({ context: { ...cdkJson.context, ...context } });
+  const stack = new CdcStack(app, 'DynamoDbOpenSearchCdcStack', { config: readConfig((key) => app.node.tryGetContext(key)) });
+  return Template.fromStack(stack);
+}
+
+describe('CDC stack', () => {
+  const template = synth();
+
+  it('matches the snapshot (asset hashes masked)', () => {
+    expect(template.toJSON()).toMatchSnapshot();
+  });
+
+  it('declares test-table keyed by id, on demand, streaming new and old images', () => {
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      TableName: 'test-table',
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      StreamSpecification: { StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    });
+  });
+
+  it('declares the dynamodb-cdc-handler function on Node.js 22 with its settings in the environment', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      FunctionName: 'dynamodb-cdc-handler',
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Environment: {
+        Variables: Match.objectLike({
+          OPENSEARCH_ENDPOINT: 'http://localhost:9200',
+          CHANGE_LOG_INDEX: 'dynamodb-cdc',
+          MIRROR_INDEX: 'test-table',
+          DEAD_LETTER_INDEX: 'dynamodb-cdc-deadletter',
+          KEY_SCHEMA: 'id',
+        }),
+      },
+      LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('LogGroup') } },
+    });
+  });
+
+  it('maps the stream with every delivery option set', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^Table'), 'StreamArn'] },
+      StartingPosition: 'TRIM_HORIZON',
+      BatchSize: 100,
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      MaximumRecordAgeInSeconds: 86400,
+      ParallelizationFactor: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [Match.stringLikeRegexp('DeadLetterQueue'), 'Arn'] } } },
+    });
+  });
+
+  it('declares the dynamodb-cdc-dlq queue, encrypted, keeping messages 14 days', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      QueueName: 'dynamodb-cdc-dlq',
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: 1209600,
+    });
+  });
+
+  it('declares the function log group explicitly, with a retention', () => {
+    template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/dynamodb-cdc-handler', RetentionInDays: 30 });
+  });
+
+  it('grants the function only stream reads on its table and sends to its queue', () => {
+    const policies = template.findResources('AWS::IAM::Policy');
+    const statements = Object.values(policies).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
+    const actions = statements.flatMap((statement: any) => [].concat(statement.Action)).sort();
+    expect(actions).toEqual(
+      ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'].sort(),
+    );
+    for (const statement of statements) {
+      expect(statement.Effect).toBe('Allow');
+      // ListStreams has no resource-level permissions in IAM: it is the only action allowed on *.
+      if (statement.Resource === '*') expect(statement.Action).toBe('dynamodb:ListStreams');
+    }
+    expect(JSON.stringify(policies)).not.toMatch(/dynamodb:(PutItem|DeleteItem|Scan|\*)/);
+  });
+
+  it('outputs the table, stream, function, queue and indexes', () => {
+    const outputs = Object.keys(template.toJSON().Outputs);
+    expect(outputs).toEqual(
+      expect.arrayContaining(['TableName', 'StreamArn', 'FunctionName', 'DeadLetterQueueUrl', 'ChangeLogIndex', 'MirrorIndex', 'DeadLetterIndex', 'OpenSearchEndpoint']),
+    );
+  });
+
+  it('takes settings from context', () => {
+    const custom = synth({ batchSize: '25', retryAttempts: 3, openSearchEndpoint: 'http://opensearch:9200', mirrorIndex: 'items' });
+    custom.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 25, MaximumRetryAttempts: 3 });
+    custom.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ OPENSEARCH_ENDPOINT: 'http://opensearch:9200', MIRROR_INDEX: 'items' }) },
+    });
+  });
+});
+
+describe('settings validation at synth time', () => {
+  it.each([
+    [{ batchSize: 0 }, /"batchSize" must be an integer from 1 to 10000, got 0/],
+    [{ batchSize: 'many' }, /"batchSize" must be an integer from 1 to 10000, got "many"/],
+    [{ retryAttempts: 10001 }, /"retryAttempts" must be an integer from 0 to 10000/],
+    [{ maxRecordAgeSeconds: 30 }, /"maxRecordAgeSeconds" must be an integer from 60 to 604800/],
+    [{ openSearchEndpoint: 'localhost:9200' }, /"openSearchEndpoint" must be an http\(s\) URL/],
+    [{ changeLogIndex: 'CDC' }, /"changeLogIndex" must be a lowercase OpenSearch index name/],
+    [{ removalPolicy: 'maybe' }, /"removalPolicy" must be one of destroy, retain/],
+  ])('rejects %j with a message naming the setting', (context, message) => {
+    expect(() => synth(context)).toThrow(message);
+  });
+});
+
+describe('DynamoDbOpenSearchCdc construct', () => {
+  function tableStack(stream?: dynamodb.StreamViewType) {
+    const stack = new Stack(new App());
+    const table = new dynamodb.Table(stack, 'T', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.NUMBER },
+      stream,
+    });
+    return { stack, table };
+  }
+
+  it('reads a composite key from the table', () => {
+    const { stack, table } = tableStack(dynamodb.StreamViewType.NEW_AND_OLD_IMAGES);
+    new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'https://search.example.com', mirrorIndex: 'orders' });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ KEY_SCHEMA: 'pk,sk', OPENSEARCH_ENDPOINT: 'https://search.example.com' }) },
+    });
+  });
+
+  it.each([
+    [{ batchSize: 20000 }, /batchSize must be an integer from 1 to 10000, got 20000/],
+    [{ parallelizationFactor: 11 }, /parallelizationFactor must be an integer from 1 to 10/],
+    [{ maxRecordAge: Duration.days(8) }, /maxRecordAge \(seconds\) must be an integer from 60 to 604800/],
+    [{ openSearchEndpoint: 'ftp://x' }, /openSearchEndpoint must be an http\(s\) URL/],
+    [{ changeLogIndex: '_bad' }, /changeLogIndex "_bad" is not a valid OpenSearch index name/],
+  ])('rejects %j naming the prop', (props, message) => {
+    const { stack, table } = tableStack(dynamodb.StreamViewType.NEW_AND_OLD_IMAGES);
+    expect(() => new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'http://localhost:9200', mirrorIndex: 'm', ...props })).toThrow(message);
+  });
+
+  it('refuses a table without a stream', () => {
+    const { stack, table } = tableStack();
+    expect(() => new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'http://localhost:9200', mirrorIndex: 'm' })).toThrow(/table: the table has no stream/);
+  });
+
+  it('asks for a mirror index name when the table name is generated', () => {
+    const { stack, table } = tableStack(dynamodb.StreamViewType.NEW_AND_OLD_IMAGES);
+    expect(() => new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'http://localhost:9200' })).toThrow(/mirrorIndex must be known at synth time/);
+  });
+});
