@@ -11,6 +11,8 @@ export interface HandlerConfig {
   readonly keySchema: KeySchema;
   readonly maxBulkBytes: number;
   readonly requestTimeoutMs: number;
+  /** `partial`: return failed records; `error`: throw so the whole batch is retried. */
+  readonly failureReporting: 'partial' | 'error';
 }
 
 export class ConfigurationError extends Error {
@@ -34,6 +36,7 @@ export function loadConfig(env: Record<string, string | undefined>): HandlerConf
     keySchema: named('KEY_SCHEMA', () => parseKeySchema(required(env.KEY_SCHEMA, 'the table key, "pk" or "pk,sk"'))),
     maxBulkBytes: named('MAX_BULK_BYTES', () => positiveInteger(env.MAX_BULK_BYTES, 9 * 1024 * 1024)),
     requestTimeoutMs: named('REQUEST_TIMEOUT_MS', () => positiveInteger(env.REQUEST_TIMEOUT_MS, 30_000)),
+    failureReporting: named('FAILURE_REPORTING', () => oneOf(env.FAILURE_REPORTING, 'partial', ['partial', 'error'] as const)),
   };
 }
 
@@ -70,4 +73,10 @@ function positiveInteger(value: string | undefined, fallback: number): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed <= 0) throw new Error(`${JSON.stringify(value)} must be a positive integer`);
   return parsed;
+}
+
+function oneOf<T extends string>(value: string | undefined, fallback: T, allowed: readonly T[]): T {
+  if (value === undefined || value.trim() === '') return fallback;
+  if (!allowed.includes(value.trim() as T)) throw new Error(`${JSON.stringify(value)} must be one of ${allowed.join(', ')}`);
+  return value.trim() as T;
 }

@@ -63,9 +63,9 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   report(result);
 
   const failures = result.failures;
-  if (failures.some((failure) => failure.sequenceNumber === undefined)) {
-    // A record without a sequence number cannot be named to the event source: retry all.
-    throw new Error(`${failures.length} record(s) failed and one has no sequence number: ${failures[0].reason}`);
+  if (failures.length > 0 && (config.failureReporting === 'error' || failures.some((failure) => failure.sequenceNumber === undefined))) {
+    // Retry the whole batch: asked for, or a failed record cannot be named by sequence number.
+    throw new Error(`${failures.length} of ${records.length} record(s) must be retried; first: ${failures[0].reason}`);
   }
   return { batchItemFailures: failures.map((failure) => ({ itemIdentifier: failure.sequenceNumber! })) };
 };

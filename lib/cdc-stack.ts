@@ -40,6 +40,7 @@ export class CdcStack extends Stack {
       maxRecordAge: Duration.seconds(config.maxRecordAgeSeconds),
       maxBatchingWindow: config.maxBatchingWindowSeconds > 0 ? Duration.seconds(config.maxBatchingWindowSeconds) : undefined,
       parallelizationFactor: config.parallelizationFactor,
+      failureReporting: config.failureReporting,
       removalPolicy,
     });
 

@@ -15,6 +15,8 @@ export interface CdcAppConfig {
   readonly maxRecordAgeSeconds: number;
   readonly maxBatchingWindowSeconds: number;
   readonly parallelizationFactor: number;
+  /** `partial` (AWS, LocalStack) or `error` (emulators that ignore partial batch responses). */
+  readonly failureReporting: 'partial' | 'error';
   /** `destroy` for throwaway local stacks, `retain` (default) keeps table, queue and logs. */
   readonly removalPolicy: 'destroy' | 'retain';
 }
@@ -43,6 +45,7 @@ export function readConfig(context: ContextReader): CdcAppConfig {
     maxRecordAgeSeconds: integer(context, 'maxRecordAgeSeconds', 86_400, 60, 604_800),
     maxBatchingWindowSeconds: integer(context, 'maxBatchingWindowSeconds', 0, 0, 300),
     parallelizationFactor: integer(context, 'parallelizationFactor', 1, 1, 10),
+    failureReporting: oneOf(context, 'failureReporting', 'partial', ['partial', 'error'] as const),
     removalPolicy: oneOf(context, 'removalPolicy', 'retain', ['destroy', 'retain'] as const),
   };
 }

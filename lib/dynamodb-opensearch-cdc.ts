@@ -78,6 +78,16 @@ export interface DynamoDbOpenSearchCdcProps {
   /** @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
 
+  /**
+   * How the function tells the event source which records to retry.
+   * - `partial`: a partial batch response naming the failed records (AWS, LocalStack).
+   * - `error`: it throws, so the whole batch is retried; for emulators that ignore partial
+   *   batch responses for streams (MiniStack), where `partial` would drop the failed records.
+   * Both are safe: every write is idempotent.
+   * @default 'partial'
+   */
+  readonly failureReporting?: 'partial' | 'error';
+
   /** What happens to the log group and the dead-letter queue when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
@@ -143,6 +153,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
         MIRROR_INDEX: this.mirrorIndex,
         DEAD_LETTER_INDEX: this.deadLetterIndex,
         KEY_SCHEMA: keySchema.sortKey ? `${keySchema.partitionKey},${keySchema.sortKey}` : keySchema.partitionKey,
+        FAILURE_REPORTING: props.failureReporting ?? 'partial',
         POWERTOOLS_SERVICE_NAME: 'dynamodb-cdc',
       },
       bundling: {

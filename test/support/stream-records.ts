@@ -31,7 +31,7 @@ function base(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', options: RecordOptions,
     dynamodb: {
       ApproximateCreationDateTime: options.at ?? 1704110400,
       Keys: (options.keys ?? keys) as never,
-      ...(images as never),
+      ...(images as object),
       SequenceNumber: sequence,
       SizeBytes: 100,
       StreamViewType: 'NEW_AND_OLD_IMAGES',

