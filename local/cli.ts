@@ -8,6 +8,9 @@ import { down, installEngines, status, up } from './runner';
 import { deployStack } from './stack';
 import { StepError } from './step-error';
 
+// The SDK versions are pinned in the lockfile; its notice about future Node versions is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const say = (line: string) => console.log(line);
 
 function fail(error: unknown): never {

@@ -5,9 +5,11 @@
  *   any number of attributes costs one field each image and no attribute can conflict with
  *   another item's type; the images stay searchable by path (`data.name.S: ...`).
  * - mirror: plain JSON per item in a backing index `<mirror>-v1`, read through the alias
- *   `<mirror>`, whose filter hides tombstones (deleted items kept for ordering). Dates are not
- *   guessed from strings and every number is a double, so a first value does not decide a type
- *   later values conflict with; `_source` still holds every number exactly.
+ *   `<mirror>`, whose filter hides tombstones (deleted items kept for ordering). Maps are
+ *   flat_object fields, dates are not guessed from strings, every number is a double and
+ *   malformed values are skipped by the index, so items of different shapes rarely conflict;
+ *   `_source` still holds every number exactly. What still cannot be indexed (a list mixing strings,
+ *   numbers or maps, an attribute that is a map in one item and a string in another) is dead-lettered.
  * - dead letters (`<change log>-deadletter`): `dynamic: false`, so any failed record fits.
  */
 import { MIRROR_METADATA_FIELD } from './mirror-document';
@@ -72,6 +74,9 @@ export function indexTemplates(names: IndexNames): IndexTemplate[] {
             number_of_replicas: 0,
             'index.auto_expand_replicas': '0-1',
             'index.mapping.total_fields.limit': 5000,
+            // A value that does not fit its field's type (text in a number field) is kept in
+            // `_source` and left out of the index, instead of refusing the whole item.
+            'index.mapping.ignore_malformed': true,
           },
           aliases: {
             [names.mirror]: {
@@ -83,6 +88,9 @@ export function indexTemplates(names: IndexNames): IndexTemplate[] {
             date_detection: false,
             numeric_detection: false,
             dynamic_templates: [
+              // Maps (and lists of maps) are one flat_object field each: searchable by path,
+              // no field explosion, no conflicts between differently shaped items.
+              { maps_as_flat_object: { match_mapping_type: 'object', mapping: { type: 'flat_object' } } },
               { exact_numbers_as_double: { match_mapping_type: 'long', mapping: { type: 'double' } } },
               { decimals_as_double: { match_mapping_type: 'double', mapping: { type: 'double' } } },
             ],

@@ -1,1 +1,41 @@
-export default async function globalSetup(): Promise<void> {}
+/**
+ * Integration suites run against endpoints (AWS_ENDPOINT_URL, OPENSEARCH_URL; default :4566 and
+ * :9200). When nothing listens there, the local engines are started (and stopped afterwards);
+ * when something does (npm start, docker compose up), it is used as it is. An engine that cannot
+ * start fails the suite with the reason: it is never skipped.
+ */
+import { endpointsFromEnv } from '../../local/endpoints';
+import { httpOk } from '../../local/processes';
+import { up } from '../../local/runner';
+import { deployStack, tableExists } from '../../local/stack';
+import { StepError } from '../../local/step-error';
+
+// The SDK versions are pinned in the lockfile; its notice about future Node versions is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export default async function globalSetup(): Promise<void> {
+  const endpoints = endpointsFromEnv();
+  const [aws, openSearch] = await Promise.all([httpOk(`${endpoints.aws}/_localstack/health`), httpOk(`${endpoints.openSearch}/_cluster/health`)]);
+  const say = (line: string) => process.stdout.write(`[engines] ${line}\n`);
+  if (aws && openSearch) {
+    say(`using the running system: AWS ${endpoints.aws}, OpenSearch ${endpoints.openSearch}`);
+    if (!(await tableExists(endpoints, 'test-table'))) {
+      say('test-table not found: deploying the stack');
+      deployStack(endpoints);
+    }
+    return;
+  }
+  if (aws !== openSearch) {
+    throw new Error(
+      `only ${aws ? `AWS (${endpoints.aws})` : `OpenSearch (${endpoints.openSearch})`} answers; the integration suite needs both. ` +
+        'Stop the one running, or start the other (npm run up starts both).',
+    );
+  }
+  say('nothing listens on the endpoints: starting the local engines');
+  try {
+    await up(say);
+  } catch (error) {
+    throw new Error(`the local engines could not start, so the integration suite cannot run:\n${error instanceof StepError ? error.describe() : error}`);
+  }
+  (globalThis as Record<string, unknown>).__CDC_ENGINES_STARTED__ = true;
+}

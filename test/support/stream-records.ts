@@ -75,7 +75,9 @@ export const EVERY_TYPE_ITEM: AttributeMap = {
   off: { BOOL: false },
   nothing: { NULL: true },
   map: { M: { nested: { M: { deep: { S: 'yes' }, n: { N: '3' } } }, 'dotted.name': { S: 'dot' }, 'with space': { S: 'space' } } },
-  list: { L: [{ S: 'x' }, { N: '1' }, { L: [{ BOOL: false }] }, { M: { k: { NULL: true } } }] },
+  list: { L: [{ S: 'x' }, { S: 'y' }] },
+  nestedList: { L: [{ L: [{ N: '1' }] }, { L: [{ N: '2' }, { N: '3' }] }] },
+  listOfMaps: { L: [{ M: { k: { NULL: true } } }, { M: { k: { S: 'v' }, other: { N: '2' } } }] },
   emptyList: { L: [] },
   emptyMap: { M: {} },
 };

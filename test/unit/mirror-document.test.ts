@@ -30,7 +30,9 @@ describe('mirror document', () => {
       off: false,
       nothing: null,
       map: { nested: { deep: 'yes', n: 3 }, 'dotted.name': 'dot', 'with space': 'space' },
-      list: ['x', 1, [false], { k: null }],
+      list: ['x', 'y'],
+      nestedList: [[1], [2, 3]],
+      listOfMaps: [{ k: null }, { k: 'v', other: 2 }],
       emptyList: [],
       emptyMap: {},
     });

@@ -1,0 +1,86 @@
+/**
+ * The seed's scenario end to end: put user-001, update its name, delete it; the change log holds
+ * exactly the seed's three documents in order, and the mirror follows the item, then is empty.
+ */
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { CHANGE_LOG, changeLogFor, dynamo, MIRROR, search, TABLE, waitFor } from '../support/live-system';
+
+const client = dynamo();
+const opensearch = search();
+const key = { id: { S: 'user-001' } };
+
+afterAll(async () => {
+  client.destroy();
+  await opensearch.close();
+});
+
+async function newDocuments(seen: Set<string>, count: number) {
+  return waitFor(`${count} new change-log documents for user-001`, async () => {
+    const fresh = (await changeLogFor(opensearch, 'user-001')).filter((doc) => doc.keys.id.S === 'user-001' && !seen.has(doc.event_id));
+    return fresh.length >= count ? fresh : undefined;
+  });
+}
+
+async function mirrorCount(): Promise<number> {
+  await opensearch.indices.refresh({ index: MIRROR });
+  const response = await opensearch.count({ index: MIRROR, body: { query: { ids: { values: ['user-001'] } } } as never });
+  return response.body.count;
+}
+
+it('syncs INSERT, MODIFY and REMOVE of user-001 in the seed format', async () => {
+  const seen = new Set((await changeLogFor(opensearch, 'user-001')).map((doc) => doc.event_id));
+
+  await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: 'user-001' }, name: { S: 'テストユーザー' } } }));
+  const [insert] = await newDocuments(seen, 1);
+  const mirrored = await waitFor('user-001 in the mirror', async () => {
+    const response = await opensearch.search({ index: MIRROR, body: { query: { ids: { values: ['user-001'] } } } as never });
+    return response.body.hits.hits[0]?._source;
+  });
+  expect(mirrored).toMatchObject({ id: 'user-001', name: 'テストユーザー' });
+
+  await client.send(
+    new UpdateItemCommand({
+      TableName: TABLE,
+      Key: key,
+      UpdateExpression: 'SET #name = :name',
+      ExpressionAttributeNames: { '#name': 'name' },
+      ExpressionAttributeValues: { ':name': { S: '更新済みユーザー' } },
+    }),
+  );
+  await newDocuments(seen, 2);
+  await waitFor('the mirror to show the new name', async () => {
+    const response = await opensearch.get({ index: MIRROR, id: 'user-001' });
+    return (response.body._source as any)?.name === '更新済みユーザー' ? true : undefined;
+  });
+
+  await client.send(new DeleteItemCommand({ TableName: TABLE, Key: key }));
+  const documents = await newDocuments(seen, 3);
+  expect(documents).toHaveLength(3);
+
+  const seedFields = ({ event_name, timestamp, keys, data, new_data, old_data, deleted_data }: Record<string, any>) =>
+    JSON.parse(JSON.stringify({ event_name, keys, data, new_data, old_data, deleted_data, timestampIsIso: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(timestamp) }));
+  expect(documents.map(seedFields)).toEqual([
+    { event_name: 'INSERT', keys: key, data: { id: { S: 'user-001' }, name: { S: 'テストユーザー' } }, timestampIsIso: true },
+    {
+      event_name: 'MODIFY',
+      keys: key,
+      new_data: { id: { S: 'user-001' }, name: { S: '更新済みユーザー' } },
+      old_data: { id: { S: 'user-001' }, name: { S: 'テストユーザー' } },
+      timestampIsIso: true,
+    },
+    { event_name: 'REMOVE', keys: key, deleted_data: { id: { S: 'user-001' }, name: { S: '更新済みユーザー' } }, timestampIsIso: true },
+  ]);
+  expect(documents[0]).toEqual(insert);
+  for (const document of documents) {
+    expect(document).toMatchObject({ table_name: TABLE, event_id: expect.any(String), sequence_number: expect.stringMatching(/^\d+$/) });
+  }
+
+  await waitFor('the mirror to be empty of user-001', async () => ((await mirrorCount()) === 0 ? true : undefined));
+
+  // The seed's curl queries work on the change log.
+  for (const eventName of ['INSERT', 'MODIFY', 'REMOVE']) {
+    const response = await fetch(`${opensearch.connectionPool.connections[0].url.origin}/${CHANGE_LOG}/_search?q=event_name:${eventName}&size=100`);
+    const body = (await response.json()) as { hits: { hits: { _id: string }[] } };
+    expect(body.hits.hits.map((hit) => hit._id)).toContain(documents.find((doc) => doc.event_name === eventName)!.event_id);
+  }
+});

@@ -1,0 +1,71 @@
+/**
+ * Clients and waits for suites that run against the live system (emulator + OpenSearch).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Client } from '@opensearch-project/opensearch';
+import { endpointsFromEnv, sdkClientConfig } from '../../local/endpoints';
+import { compareSequenceNumbers } from '../../lambda/core/sequence-number';
+
+export const endpoints = endpointsFromEnv();
+export const TABLE = 'test-table';
+export const CHANGE_LOG = 'dynamodb-cdc';
+export const MIRROR = 'test-table';
+export const DEAD_LETTER = 'dynamodb-cdc-deadletter';
+
+export function dynamo(): DynamoDBClient {
+  return new DynamoDBClient(sdkClientConfig(endpoints));
+}
+
+export function search(): Client {
+  return new Client({ node: endpoints.openSearch });
+}
+
+/** A prefix no other run uses, so suites can share one table and index. */
+export function runPrefix(name: string): string {
+  return `${name}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
+}
+
+/** Every change-log document whose key starts with `prefix`, in stream order. */
+export async function changeLogFor(client: Client, prefix: string): Promise<Record<string, any>[]> {
+  await client.indices.refresh({ index: CHANGE_LOG });
+  const documents: Record<string, any>[] = [];
+  let after: unknown[] | undefined;
+  for (;;) {
+    const response = await client.search({
+      index: CHANGE_LOG,
+      body: { size: 1000, query: { prefix: { 'keys.id.S': prefix } }, sort: [{ timestamp: 'asc' }, { sequence_number: 'asc' }, { event_id: 'asc' }], ...(after ? { search_after: after } : {}) } as never,
+    });
+    const hits = response.body.hits.hits as { _source: Record<string, any>; sort: unknown[] }[];
+    documents.push(...hits.map((hit) => hit._source));
+    if (hits.length < 1000) break;
+    after = hits[hits.length - 1].sort;
+  }
+  return documents.sort((a, b) => compareSequenceNumbers(a.sequence_number, b.sequence_number));
+}
+
+/** Live mirror documents (tombstones excluded by the alias) whose `id` attribute starts with `prefix`. */
+export async function mirrorFor(client: Client, prefix: string): Promise<Record<string, Record<string, any>>> {
+  await client.indices.refresh({ index: MIRROR });
+  const response = await client.search({ index: MIRROR, body: { size: 10_000, query: { prefix: { 'id.keyword': prefix } } } as never });
+  return Object.fromEntries((response.body.hits.hits as { _id: string; _source: Record<string, any> }[]).map((hit) => [hit._id, hit._source]));
+}
+
+export function withoutBookkeeping(source: Record<string, any>): Record<string, any> {
+  const { _cdc, ...item } = source;
+  return item;
+}
