@@ -135,6 +135,27 @@ export async function down(say: Say): Promise<void> {
   if (!state) say('nothing recorded as running');
 }
 
+/**
+ * Stops one recorded engine, waits `downtimeMs`, starts it again on the same data and records
+ * the new PID: the fault tests' way to take OpenSearch away mid-stream.
+ */
+export async function restartEngine(name: string, downtimeMs: number, say: Say): Promise<void> {
+  const state = readState();
+  const record = liveEngines(state).find((engine) => engine.name === name);
+  const engine = engines().find((candidate) => candidate.name === name);
+  if (!state || !record || !engine) {
+    throw new Error(`${name} is not running under the local runner (npm run up), so it cannot be stopped and restarted here`);
+  }
+  await stopGroup(record.pid);
+  say(`stopped ${name} (pid ${record.pid}) for ${downtimeMs / 1000} s`);
+  await sleep(downtimeMs);
+  const { pid } = engine.start(record.logFile);
+  await waitHealthy(engine, pid, record.logFile);
+  const engines_ = state.engines.map((entry) => (entry.name === name ? { ...entry, pid } : entry));
+  fs.writeFileSync(paths.state, JSON.stringify({ ...state, engines: engines_ }, null, 2));
+  say(`restarted ${name} (pid ${pid})`);
+}
+
 export async function status(say: Say): Promise<boolean> {
   const state = readState();
   const live = liveEngines(state);
