@@ -1,13 +1,14 @@
 /**
  * The indexes the pipeline writes, and the templates that shape them.
  *
- * - change log (`dynamodb-cdc`): images in DynamoDB JSON. They are mapped as `flat_object`, so
- *   any number of attributes costs one field each image and no attribute can conflict with
- *   another item's type; the images stay searchable by path (`data.name.S: ...`).
+ * - change log (`dynamodb-cdc`): images in DynamoDB JSON, which cannot conflict between items
+ *   (each type has its own key: `name.S`, `name.N`), so they are mapped dynamically, every string
+ *   as a keyword (searchable by path, `data.name.S: ...`; values over 8191 characters are kept in
+ *   `_source` but not indexed, as Lucene refuses terms over 32 KB). Keys are one `flat_object`.
  * - mirror: plain JSON per item in a backing index `<mirror>-v1`, read through the alias
- *   `<mirror>`, whose filter hides tombstones (deleted items kept for ordering). Maps are
- *   flat_object fields, dates are not guessed from strings, every number is a double and
- *   malformed values are skipped by the index, so items of different shapes rarely conflict;
+ *   `<mirror>`, whose filter hides tombstones (deleted items kept for ordering). Dates are not
+ *   guessed from strings, every number is a double and malformed values are skipped by the
+ *   index, so items of different shapes rarely conflict (dotted attribute names are object paths);
  *   `_source` still holds every number exactly. What still cannot be indexed (a list mixing strings,
  *   numbers or maps, an attribute that is a map in one item and a string in another) is dead-lettered.
  * - dead letters (`<change log>-deadletter`): `dynamic: false`, so any failed record fits.
@@ -34,7 +35,7 @@ export interface IndexTemplate {
   readonly body: Record<string, unknown>;
 }
 
-const IMAGE_FIELDS = ['keys', 'data', 'new_data', 'old_data', 'deleted_data'];
+const IMAGE_FIELDS = ['data', 'new_data', 'old_data', 'deleted_data'];
 
 export function indexTemplates(names: IndexNames): IndexTemplate[] {
   return [
@@ -44,10 +45,19 @@ export function indexTemplates(names: IndexNames): IndexTemplate[] {
         index_patterns: [names.changeLog],
         priority: 500,
         template: {
-          settings: { number_of_shards: 1, number_of_replicas: 0, 'index.auto_expand_replicas': '0-1' },
+          // DynamoDB JSON doubles the nesting of an item (32 levels allowed): room for 66 and more.
+          settings: {
+            number_of_shards: 1,
+            number_of_replicas: 0,
+            'index.auto_expand_replicas': '0-1',
+            'index.mapping.depth.limit': 100,
+            'index.mapping.total_fields.limit': 10000,
+          },
           mappings: {
             dynamic: true,
             date_detection: false,
+            numeric_detection: false,
+            dynamic_templates: [{ dynamodb_json_strings: { match_mapping_type: 'string', mapping: { type: 'keyword', ignore_above: 8191 } } }],
             properties: {
               event_name: { type: 'keyword' },
               timestamp: { type: 'date' },
@@ -57,7 +67,8 @@ export function indexTemplates(names: IndexNames): IndexTemplate[] {
               table_name: { type: 'keyword' },
               ttl_expired: { type: 'boolean' },
               user_identity: { properties: { type: { type: 'keyword' }, principal_id: { type: 'keyword' } } },
-              ...Object.fromEntries(IMAGE_FIELDS.map((field) => [field, { type: 'flat_object' }])),
+              keys: { type: 'flat_object' },
+              ...Object.fromEntries(IMAGE_FIELDS.map((field) => [field, { type: 'object', dynamic: true }])),
             },
           },
         },
@@ -74,6 +85,7 @@ export function indexTemplates(names: IndexNames): IndexTemplate[] {
             number_of_replicas: 0,
             'index.auto_expand_replicas': '0-1',
             'index.mapping.total_fields.limit': 5000,
+            'index.mapping.depth.limit': 100,
             // A value that does not fit its field's type (text in a number field) is kept in
             // `_source` and left out of the index, instead of refusing the whole item.
             'index.mapping.ignore_malformed': true,
@@ -88,9 +100,6 @@ export function indexTemplates(names: IndexNames): IndexTemplate[] {
             date_detection: false,
             numeric_detection: false,
             dynamic_templates: [
-              // Maps (and lists of maps) are one flat_object field each: searchable by path,
-              // no field explosion, no conflicts between differently shaped items.
-              { maps_as_flat_object: { match_mapping_type: 'object', mapping: { type: 'flat_object' } } },
               { exact_numbers_as_double: { match_mapping_type: 'long', mapping: { type: 'double' } } },
               { decimals_as_double: { match_mapping_type: 'double', mapping: { type: 'double' } } },
             ],
