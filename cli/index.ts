@@ -6,8 +6,7 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { Command } from 'commander';
 import { createClient, ensureIndexes } from '../lambda/adapters/opensearch';
-import { loadConfig } from '../lambda/config';
-import { mirrorBackingIndex } from '../lambda/core/index-layout';
+import { applySettingsFrom, loadConfig } from '../lambda/config';
 import { endpointsFromEnv, sdkClientConfig } from '../local/endpoints';
 import { redriveDeadLetters, redriveQueue, type RedriveReport } from './redrive';
 
@@ -41,14 +40,7 @@ program
       sqs: new SQSClient(aws),
       streams: new DynamoDBStreamsClient(aws),
       search,
-      settings: {
-        changeLogIndex: config.indexes.changeLog,
-        mirrorIndex: mirrorBackingIndex(config.indexes.mirror),
-        deadLetterIndex: config.indexes.deadLetter,
-        keySchema: config.keySchema,
-        maxBulkBytes: config.maxBulkBytes,
-        maxConflictRounds: 3,
-      },
+      settings: applySettingsFrom(config),
       log: (line: string) => console.log(line),
     };
     const report: RedriveReport = { messages: 0, messagesDeleted: 0, records: 0, deadLetters: 0, deadLettersCleared: 0, problems: [] };

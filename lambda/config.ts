@@ -3,7 +3,8 @@
  * a message naming the variable, before any record is touched.
  */
 import { parseKeySchema, type KeySchema } from './core/document-id';
-import { defaultDeadLetterIndex, validateIndexName, type IndexNames } from './core/index-layout';
+import { defaultDeadLetterIndex, mirrorBackingIndex, validateIndexName, type IndexNames } from './core/index-layout';
+import type { ApplySettings } from './sync/apply-changes';
 
 export interface HandlerConfig {
   readonly openSearchEndpoint: string;
@@ -37,6 +38,18 @@ export function loadConfig(env: Record<string, string | undefined>): HandlerConf
     maxBulkBytes: named('MAX_BULK_BYTES', () => positiveInteger(env.MAX_BULK_BYTES, 9 * 1024 * 1024)),
     requestTimeoutMs: named('REQUEST_TIMEOUT_MS', () => positiveInteger(env.REQUEST_TIMEOUT_MS, 30_000)),
     failureReporting: named('FAILURE_REPORTING', () => oneOf(env.FAILURE_REPORTING, 'partial', ['partial', 'error'] as const)),
+  };
+}
+
+/** What applyChanges needs, from the handler's settings (the function and re-drive share it). */
+export function applySettingsFrom(config: HandlerConfig): ApplySettings {
+  return {
+    changeLogIndex: config.indexes.changeLog,
+    mirrorIndex: mirrorBackingIndex(config.indexes.mirror),
+    deadLetterIndex: config.indexes.deadLetter,
+    keySchema: config.keySchema,
+    maxBulkBytes: config.maxBulkBytes,
+    maxConflictRounds: 3,
   };
 }
 

@@ -7,8 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { createClient, ensureIndexes, OpenSearchPort } from './adapters/opensearch';
-import { loadConfig, type HandlerConfig } from './config';
-import { mirrorBackingIndex } from './core/index-layout';
+import { applySettingsFrom, loadConfig, type HandlerConfig } from './config';
 import { applyChanges, type ApplyResult, type SearchPort } from './sync/apply-changes';
 
 const SERVICE = 'dynamodb-cdc';
@@ -50,14 +49,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   const { config, port } = pipelineReady;
   const result = await applyChanges(
     records,
-    {
-      changeLogIndex: config.indexes.changeLog,
-      mirrorIndex: mirrorBackingIndex(config.indexes.mirror),
-      deadLetterIndex: config.indexes.deadLetter,
-      keySchema: config.keySchema,
-      maxBulkBytes: config.maxBulkBytes,
-      maxConflictRounds: 3,
-    },
+    applySettingsFrom(config),
     port,
   );
   report(result);

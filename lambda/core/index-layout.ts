@@ -35,6 +35,9 @@ export interface IndexTemplate {
   readonly body: Record<string, unknown>;
 }
 
+/** One shard is plenty for CDC volumes; replicas follow the cluster (0 on one node, 1 otherwise). */
+const BASE_SETTINGS = { number_of_shards: 1, number_of_replicas: 0, 'index.auto_expand_replicas': '0-1' };
+
 const IMAGE_FIELDS = ['data', 'new_data', 'old_data', 'deleted_data'];
 
 export function indexTemplates(names: IndexNames): IndexTemplate[] {
@@ -47,9 +50,7 @@ export function indexTemplates(names: IndexNames): IndexTemplate[] {
         template: {
           // DynamoDB JSON doubles the nesting of an item (32 levels allowed): room for 66 and more.
           settings: {
-            number_of_shards: 1,
-            number_of_replicas: 0,
-            'index.auto_expand_replicas': '0-1',
+            ...BASE_SETTINGS,
             'index.mapping.depth.limit': 100,
             'index.mapping.total_fields.limit': 10000,
           },
@@ -81,9 +82,7 @@ export function indexTemplates(names: IndexNames): IndexTemplate[] {
         priority: 500,
         template: {
           settings: {
-            number_of_shards: 1,
-            number_of_replicas: 0,
-            'index.auto_expand_replicas': '0-1',
+            ...BASE_SETTINGS,
             'index.mapping.total_fields.limit': 5000,
             'index.mapping.depth.limit': 100,
             // A value that does not fit its field's type (text in a number field) is kept in
@@ -124,7 +123,7 @@ export function indexTemplates(names: IndexNames): IndexTemplate[] {
         index_patterns: [names.deadLetter],
         priority: 500,
         template: {
-          settings: { number_of_shards: 1, number_of_replicas: 0, 'index.auto_expand_replicas': '0-1' },
+          settings: BASE_SETTINGS,
           mappings: {
             dynamic: false,
             properties: {
