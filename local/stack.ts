@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DeleteItemCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { mirrorBackingIndex } from '../lambda/core/index-layout';
 import { emulatorEnvironment, sdkClientConfig, type Endpoints } from './endpoints';
 import { paths, PROJECT_ROOT } from './paths';
 import { run, sleep } from './processes';
@@ -60,18 +61,9 @@ export async function proveWritesReachOpenSearch(endpoints: Endpoints, options: 
   try {
     await client.send(new PutItemCommand({ TableName: options.tableName, Item: { id: { S: probeId } } }));
     const query = { query: { term: { 'keys.id.S': probeId } } };
-    while (Date.now() - started < options.timeoutMs) {
-      const response = await fetch(`${endpoints.openSearch}/${options.changeLogIndex}/_count`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(query),
-      }).catch(() => undefined);
-      const count = response?.ok ? ((await response.json()) as { count: number }).count : 0;
-      if (count > 0) break;
-      await sleep(250);
-    }
+    const arrived = await waitForCount(endpoints, options.changeLogIndex, query, 1, options.timeoutMs);
     const elapsed = Date.now() - started;
-    if (elapsed >= options.timeoutMs) {
+    if (!arrived) {
       throw new StepError(
         'checking that writes reach OpenSearch',
         `a write to ${options.tableName} did not appear in ${options.changeLogIndex} within ${options.timeoutMs / 1000}s`,
@@ -87,18 +79,20 @@ export async function proveWritesReachOpenSearch(endpoints: Endpoints, options: 
       body: JSON.stringify(query),
     });
     // By id: real-time, unlike a query, which could run before the tombstone is searchable.
-    await fetch(`${endpoints.openSearch}/${options.mirrorIndex}-v1/_doc/${encodeURIComponent(probeId)}?refresh=true`, { method: 'DELETE' });
+    await fetch(`${endpoints.openSearch}/${mirrorBackingIndex(options.mirrorIndex)}/_doc/${encodeURIComponent(probeId)}?refresh=true`, { method: 'DELETE' });
     return elapsed;
   } finally {
     client.destroy();
   }
 }
 
-async function waitForCount(endpoints: Endpoints, index: string, query: object, expected: number, timeoutMs: number): Promise<void> {
+/** Polls `_count` until it reaches `expected`; false on timeout. The index may not exist yet. */
+async function waitForCount(endpoints: Endpoints, index: string, query: object, expected: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const response = await fetch(`${endpoints.openSearch}/${index}/_count`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(query) });
-    if (response.ok && ((await response.json()) as { count: number }).count >= expected) return;
+    const response = await fetch(`${endpoints.openSearch}/${index}/_count`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(query) }).catch(() => undefined);
+    if (response?.ok && ((await response.json()) as { count: number }).count >= expected) return true;
     await sleep(250);
   }
+  return false;
 }

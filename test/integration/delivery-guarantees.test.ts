@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { DescribeTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { readStreamRange } from '../../cli/stream-range';
 import { createClient, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
 import { mirrorBackingIndex } from '../../lambda/core/index-layout';
 import { compareSequenceNumbers } from '../../lambda/core/sequence-number';
@@ -41,7 +42,6 @@ async function streamRecordsFor(prefix: string, expected: number): Promise<{ rec
     const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
     const found: { records: _Record[]; shardId: string }[] = [];
     for (const shard of StreamDescription?.Shards ?? []) {
-      const { readStreamRange } = await import('../../cli/stream-range');
       const records = await readStreamRange(streams, { streamArn, shardId: shard.ShardId!, startSequenceNumber: shard.SequenceNumberRange!.StartingSequenceNumber!, endSequenceNumber: '9'.repeat(40) }, 2).catch(() => []);
       found.push({ records: records.filter((record) => String(record.dynamodb?.Keys?.id?.S ?? '').startsWith(prefix)), shardId: shard.ShardId! });
     }
