@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { endpointsFromEnv } from './endpoints';
 import { down, installEngines, status, up } from './runner';
-import { deployStack } from './stack';
+import { deployStack } from './deploy';
 import { StepError } from './step-error';
 
 // The SDK versions are pinned in the lockfile; its notice about future Node versions is noise here.

@@ -11,6 +11,8 @@ export const paths = {
   run: path.join(LOCAL_ROOT, 'run'),
   /** PIDs of the engines started by `up`, for `down`. */
   state: path.join(LOCAL_ROOT, 'run', 'engines.json'),
+  /** The synthesized cloud assembly of local deploys (kept out of the project's own cdk.out). */
+  cdkOut: path.join(LOCAL_ROOT, 'cdk.out'),
   /** Stack outputs of the last local deploy. */
   outputs: path.join(LOCAL_ROOT, 'run', 'outputs.json'),
 };

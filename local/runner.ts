@@ -10,7 +10,8 @@ import { openSearchEngine } from './engines/opensearch';
 import { endpointsFromEnv, type Endpoints } from './endpoints';
 import { paths } from './paths';
 import { commandLineOf, httpOk, isAlive, portInUse, sleep, stopGroup } from './processes';
-import { deployStack, proveWritesReachOpenSearch } from './stack';
+import { deployStack } from './deploy';
+import { proveWritesReachOpenSearch } from './readiness-probe';
 import { StepError } from './step-error';
 
 export interface EngineRecord {

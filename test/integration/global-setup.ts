@@ -7,7 +7,7 @@
 import { endpointsFromEnv } from '../../local/endpoints';
 import { httpOk } from '../../local/processes';
 import { up } from '../../local/runner';
-import { deployStack, tableExists } from '../../local/stack';
+import { deployStack, tableExists } from '../../local/deploy';
 import { StepError } from '../../local/step-error';
 
 // The SDK versions are pinned in the lockfile; its notice about future Node versions is noise here.
