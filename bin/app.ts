@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 import { App } from 'aws-cdk-lib';
+import { SEED_NAMES } from '../lambda/settings/seed-names';
+import { readAppSettings } from '../lib/app-settings';
 import { CdcStack } from '../lib/cdc-stack';
-import { readConfig } from '../lib/config';
 
 const app = new App();
-const config = readConfig((key) => app.node.tryGetContext(key));
-new CdcStack(app, 'DynamoDbOpenSearchCdcStack', {
+const config = readAppSettings((key) => app.node.tryGetContext(key));
+new CdcStack(app, SEED_NAMES.stackName, {
   config,
   description: 'DynamoDB to OpenSearch change data capture',
   // Unset on LocalStack/MiniStack and in tests (environment-agnostic); set for real AWS by the CLI profile.

@@ -1,34 +1,37 @@
 /**
  * Lambda entry point: DynamoDB stream batch in, partial batch response out.
  *
- * Wiring only: configuration, the OpenSearch adapter, logs and metrics around applyChanges.
+ * Wiring only: settings, the OpenSearch adapter, logs and metrics around applyChanges.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { createClient, ensureIndexes, OpenSearchPort } from './adapters/opensearch';
-import { applySettingsFrom, loadConfig, type HandlerConfig } from './config';
-import { applyChanges, type ApplyResult, type SearchPort } from './sync/apply-changes';
+import { applyChanges, type ApplyResult } from './pipeline/apply-changes';
+import { batchResponse } from './pipeline/batch-response';
+import type { SearchPort } from './pipeline/search-port';
+import { fromFunctionEnvironment, type FunctionSettings } from './settings/function-settings';
+import { endpointOrigin } from './settings/rules';
+import { SERVICE_NAME, METRICS_NAMESPACE } from './settings/observability';
 
-const SERVICE = 'dynamodb-cdc';
-const logger = new Logger({ serviceName: SERVICE });
-const metrics = new Metrics({ namespace: 'DynamoDbOpenSearchCdc', serviceName: SERVICE });
+const logger = new Logger({ serviceName: SERVICE_NAME });
+const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
 
 interface Pipeline {
-  readonly config: HandlerConfig;
+  readonly settings: FunctionSettings;
   readonly port: SearchPort;
 }
 
 let pipeline: Promise<Pipeline> | undefined;
 
-/** Configuration and index setup happen once per container; a failure is retried next time. */
+/** Settings and index setup happen once per container; a failure is retried next time. */
 function getPipeline(): Promise<Pipeline> {
   pipeline ??= (async () => {
-    const config = loadConfig(process.env);
-    const client = createClient({ endpoint: config.openSearchEndpoint, requestTimeoutMs: config.requestTimeoutMs });
-    await ensureIndexes(client, config.indexes);
-    logger.info('pipeline ready', { endpoint: config.openSearchEndpoint, indexes: config.indexes });
-    return { config, port: new OpenSearchPort(client) };
+    const settings = fromFunctionEnvironment(process.env);
+    const client = createClient({ endpoint: settings.openSearchEndpoint, requestTimeoutMs: settings.requestTimeoutMs });
+    await ensureIndexes(client, settings.indexes);
+    logger.info('pipeline ready', { endpoint: endpointOrigin(settings.openSearchEndpoint), indexes: settings.indexes });
+    return { settings, port: new OpenSearchPort(client, settings.maxBulkBytes) };
   })().catch((error) => {
     pipeline = undefined;
     throw error;
@@ -37,29 +40,19 @@ function getPipeline(): Promise<Pipeline> {
 }
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-  const records = event.Records ?? [];
-  let pipelineReady: Pipeline;
+  const records = event?.Records ?? [];
+  let ready: Pipeline;
   try {
-    pipelineReady = await getPipeline();
+    ready = await getPipeline();
   } catch (error) {
     // Nothing was written: fail the whole batch so the event source retries it unchanged.
     logger.error('pipeline not ready; the whole batch will be retried', error as Error);
     throw error;
   }
-  const { config, port } = pipelineReady;
-  const result = await applyChanges(
-    records,
-    applySettingsFrom(config),
-    port,
-  );
+  const { settings, port } = ready;
+  const result = await applyChanges(records, settings, port);
   report(result);
-
-  const failures = result.failures;
-  if (failures.length > 0 && (config.failureReporting === 'error' || failures.some((failure) => failure.sequenceNumber === undefined))) {
-    // Retry the whole batch: asked for, or a failed record cannot be named by sequence number.
-    throw new Error(`${failures.length} of ${records.length} record(s) must be retried; first: ${failures[0].reason}`);
-  }
-  return { batchItemFailures: failures.map((failure) => ({ itemIdentifier: failure.sequenceNumber! })) };
+  return batchResponse(result.failures, records.length, settings.failureReporting);
 };
 
 function report(result: ApplyResult): void {
@@ -67,7 +60,9 @@ function report(result: ApplyResult): void {
   metrics.addMetric('ChangeLogWritten', MetricUnit.Count, result.changeLogWritten);
   metrics.addMetric('DuplicateDeliveries', MetricUnit.Count, result.duplicates);
   metrics.addMetric('MirrorWritten', MetricUnit.Count, result.mirrorWritten);
+  metrics.addMetric('MirrorDeleted', MetricUnit.Count, result.mirrorDeleted);
   metrics.addMetric('MirrorSuperseded', MetricUnit.Count, result.mirrorSuperseded);
+  metrics.addMetric('Unindexed', MetricUnit.Count, result.unindexed);
   metrics.addMetric('DeadLettered', MetricUnit.Count, result.deadLettered.length);
   metrics.addMetric('RecordsFailed', MetricUnit.Count, result.failures.length);
   metrics.publishStoredMetrics();
@@ -76,14 +71,6 @@ function report(result: ApplyResult): void {
   if (result.failures.length > 0) {
     logger.warn('records will be retried', { count: result.failures.length, first: result.failures[0] });
   }
-  logger.info('batch applied', {
-    records: result.records,
-    changeLogWritten: result.changeLogWritten,
-    duplicates: result.duplicates,
-    mirrorWritten: result.mirrorWritten,
-    mirrorSuperseded: result.mirrorSuperseded,
-    deadLettered: result.deadLettered.length,
-    failed: result.failures.length,
-    conflictRounds: result.conflictRounds,
-  });
+  const { failures, deadLettered, ...counts } = result;
+  logger.info('batch applied', { ...counts, deadLettered: deadLettered.length, failed: failures.length });
 }

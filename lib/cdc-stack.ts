@@ -1,11 +1,11 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import type { CdcAppConfig } from './config';
+import type { CdcAppSettings } from './app-settings';
 import { DynamoDbOpenSearchCdc } from './dynamodb-opensearch-cdc';
 
 export interface CdcStackProps extends StackProps {
-  readonly config: CdcAppConfig;
+  readonly config: CdcAppSettings;
 }
 
 /** The seed's system: table `test-table` with its stream, synced to OpenSearch. */

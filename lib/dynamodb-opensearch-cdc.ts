@@ -8,7 +8,12 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { KeySchema } from '../lambda/core/document-id';
-import { defaultDeadLetterIndex, validateIndexName } from '../lambda/core/index-layout';
+import { EVENT_SOURCE_SETTINGS, type IntegerSetting } from '../lambda/settings/event-source-settings';
+import { resolveFunctionSettings, toFunctionEnvironment, type FailureReporting } from '../lambda/settings/function-settings';
+import { DEFAULT_CHANGE_LOG_INDEX } from '../lambda/settings/index-names';
+import { checkInteger } from '../lambda/settings/rules';
+import { SERVICE_NAME } from '../lambda/settings/observability';
+import { ValidationError } from './validation-error';
 
 /** Properties of {@link DynamoDbOpenSearchCdc}. */
 export interface DynamoDbOpenSearchCdcProps {
@@ -21,7 +26,10 @@ export interface DynamoDbOpenSearchCdcProps {
    */
   readonly keySchema?: KeySchema;
 
-  /** URL of the OpenSearch cluster the function writes to, e.g. `http://localhost:9200`. */
+  /**
+   * URL of the OpenSearch cluster the function writes to, e.g. `http://localhost:9200`: scheme
+   * and host only, never credentials (they would land in the environment, outputs and logs).
+   */
   readonly openSearchEndpoint: string;
 
   /**
@@ -86,7 +94,7 @@ export interface DynamoDbOpenSearchCdcProps {
    * Both are safe: every write is idempotent.
    * @default 'partial'
    */
-  readonly failureReporting?: 'partial' | 'error';
+  readonly failureReporting?: FailureReporting;
 
   /** What happens to the log group and the dead-letter queue when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
@@ -107,21 +115,39 @@ export class DynamoDbOpenSearchCdc extends Construct {
 
   constructor(scope: Construct, id: string, props: DynamoDbOpenSearchCdcProps) {
     super(scope, id);
-    const batchSize = integerInRange('batchSize', props.batchSize ?? 100, 1, 10_000);
-    const retryAttempts = integerInRange('retryAttempts', props.retryAttempts ?? 10, 0, 10_000);
-    const parallelizationFactor = integerInRange('parallelizationFactor', props.parallelizationFactor ?? 1, 1, 10);
-    const maxRecordAge = props.maxRecordAge ?? Duration.days(1);
-    integerInRange('maxRecordAge (seconds)', maxRecordAge.toSeconds(), 60, 604_800);
-    const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(0);
-    integerInRange('maxBatchingWindow (seconds)', maxBatchingWindow.toSeconds(), 0, 300);
-    if (!props.table.tableStreamArn) {
-      throw new Error('table: the table has no stream; enable one with stream: StreamViewType.NEW_AND_OLD_IMAGES');
+    const batchSize = this.integer('batchSize', props.batchSize, EVENT_SOURCE_SETTINGS.batchSize);
+    const retryAttempts = this.integer('retryAttempts', props.retryAttempts, EVENT_SOURCE_SETTINGS.retryAttempts);
+    const parallelizationFactor = this.integer('parallelizationFactor', props.parallelizationFactor, EVENT_SOURCE_SETTINGS.parallelizationFactor);
+    const maxRecordAge = props.maxRecordAge ?? Duration.seconds(EVENT_SOURCE_SETTINGS.maxRecordAgeSeconds.default);
+    this.integer('maxRecordAge (seconds)', maxRecordAge.toSeconds(), EVENT_SOURCE_SETTINGS.maxRecordAgeSeconds);
+    const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(EVENT_SOURCE_SETTINGS.maxBatchingWindowSeconds.default);
+    this.integer('maxBatchingWindow (seconds)', maxBatchingWindow.toSeconds(), EVENT_SOURCE_SETTINGS.maxBatchingWindowSeconds);
+    this.checkStream(props.table);
+
+    const mirrorIndex = props.mirrorIndex ?? defaultMirrorIndex(props.table);
+    for (const [prop, value] of [['changeLogIndex', props.changeLogIndex], ['mirrorIndex', mirrorIndex], ['deadLetterIndex', props.deadLetterIndex]] as const) {
+      if (value !== undefined && Token.isUnresolved(value)) {
+        throw new ValidationError(this, prop, 'must be known at synth time (the table name is generated): set it explicitly', value);
+      }
     }
-    const endpoint = validateEndpoint(props.openSearchEndpoint);
-    this.changeLogIndex = indexName('changeLogIndex', props.changeLogIndex ?? 'dynamodb-cdc');
-    this.mirrorIndex = indexName('mirrorIndex', props.mirrorIndex ?? defaultMirrorIndex(props.table));
-    this.deadLetterIndex = indexName('deadLetterIndex', props.deadLetterIndex ?? defaultDeadLetterIndex(this.changeLogIndex));
-    const keySchema = props.keySchema ?? keySchemaOf(props.table);
+    const settings = ValidationError.check(this, () =>
+      resolveFunctionSettings(
+        {
+          openSearchEndpoint: props.openSearchEndpoint,
+          changeLogIndex: props.changeLogIndex ?? DEFAULT_CHANGE_LOG_INDEX,
+          mirrorIndex,
+          deadLetterIndex: props.deadLetterIndex,
+          keySchema: props.keySchema ?? this.keySchemaOf(props.table),
+          tableName: props.table.tableName,
+          failureReporting: props.failureReporting,
+        },
+        undefined,
+        (value) => typeof value === 'string' && Token.isUnresolved(value),
+      ),
+    );
+    this.changeLogIndex = settings.indexes.changeLog;
+    this.mirrorIndex = settings.indexes.mirror;
+    this.deadLetterIndex = settings.indexes.deadLetter;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
@@ -147,15 +173,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.minutes(1),
       logGroup: this.logGroup,
-      environment: {
-        OPENSEARCH_ENDPOINT: endpoint,
-        CHANGE_LOG_INDEX: this.changeLogIndex,
-        MIRROR_INDEX: this.mirrorIndex,
-        DEAD_LETTER_INDEX: this.deadLetterIndex,
-        KEY_SCHEMA: keySchema.sortKey ? `${keySchema.partitionKey},${keySchema.sortKey}` : keySchema.partitionKey,
-        FAILURE_REPORTING: props.failureReporting ?? 'partial',
-        POWERTOOLS_SERVICE_NAME: 'dynamodb-cdc',
-      },
+      environment: { ...toFunctionEnvironment(settings), POWERTOOLS_SERVICE_NAME: SERVICE_NAME },
       bundling: {
         // Everything inside the bundle: emulators that run functions as local processes have
         // no runtime-provided AWS SDK. Local esbuild only, never Docker.
@@ -182,41 +200,36 @@ export class DynamoDbOpenSearchCdc extends Construct {
       }),
     );
   }
-}
 
-function integerInRange(prop: string, value: number, min: number, max: number): number {
-  if (Token.isUnresolved(value)) return value;
-  if (!Number.isInteger(value) || value < min || value > max) {
-    throw new Error(`${prop} must be an integer from ${min} to ${max}, got ${value}`);
+  private integer(prop: string, value: number | undefined, setting: IntegerSetting): number {
+    if (value === undefined) return setting.default;
+    if (Token.isUnresolved(value)) return value;
+    return ValidationError.check(this, () => checkInteger(prop, value, setting));
   }
-  return value;
-}
 
-function indexName(prop: string, value: string): string {
-  if (Token.isUnresolved(value)) {
-    throw new Error(`${prop} must be known at synth time (the table name is generated): set ${prop} explicitly`);
+  /** Every change needs both images (the change log keeps them, the mirror needs the new one). */
+  private checkStream(table: dynamodb.ITable): void {
+    if (!table.tableStreamArn) {
+      throw new ValidationError(this, 'table', 'has no stream; enable one with stream: StreamViewType.NEW_AND_OLD_IMAGES', table.node.path);
+    }
+    const spec = (table.node.defaultChild as dynamodb.CfnTable | undefined)?.streamSpecification as dynamodb.CfnTable.StreamSpecificationProperty | undefined;
+    const viewType = spec?.streamViewType;
+    if (viewType !== undefined && !Token.isUnresolved(viewType) && viewType !== dynamodb.StreamViewType.NEW_AND_OLD_IMAGES) {
+      throw new ValidationError(this, 'table', `must have a stream of view type NEW_AND_OLD_IMAGES (stream: StreamViewType.NEW_AND_OLD_IMAGES); its stream is ${viewType}`, table.node.path);
+    }
   }
-  return validateIndexName(value, prop);
-}
 
-function validateEndpoint(value: string): string {
-  if (Token.isUnresolved(value)) return value;
-  if (!/^https?:\/\/[^\s/]+(\/.*)?$/.test(value ?? '')) {
-    throw new Error(`openSearchEndpoint must be an http(s) URL such as http://localhost:9200, got ${JSON.stringify(value)}`);
+  private keySchemaOf(table: dynamodb.ITable): KeySchema {
+    if (table instanceof dynamodb.Table) {
+      const schema = table.schemaV2();
+      if (schema.partitionKeys.length === 1 && schema.sortKeys.length <= 1) {
+        return { partitionKey: schema.partitionKeys[0].name, sortKey: schema.sortKeys[0]?.name };
+      }
+    }
+    throw new ValidationError(this, 'keySchema', 'is required when the table is not a Table defined in this app');
   }
-  return value.replace(/\/+$/, '');
 }
 
 function defaultMirrorIndex(table: dynamodb.ITable): string {
   return Token.isUnresolved(table.tableName) ? table.tableName : table.tableName.toLowerCase();
-}
-
-function keySchemaOf(table: dynamodb.ITable): KeySchema {
-  if (table instanceof dynamodb.Table) {
-    const schema = table.schemaV2();
-    if (schema.partitionKeys.length === 1 && schema.sortKeys.length <= 1) {
-      return { partitionKey: schema.partitionKeys[0].name, sortKey: schema.sortKeys[0]?.name };
-    }
-  }
-  throw new Error('keySchema: required when the table is not a Table defined in this app');
 }

@@ -2,6 +2,8 @@
  * The endpoints every way of running shares: AWS (LocalStack or MiniStack) on :4566, OpenSearch
  * on :9200. Overridable from the environment, so the same tests and tools reach any of them.
  */
+import { sdkClientConfig as cliClientConfig } from '../cli/target/aws-access';
+
 export interface Endpoints {
   readonly aws: string;
   readonly openSearch: string;
@@ -33,11 +35,7 @@ export function emulatorEnvironment(endpoints: Endpoints, base: NodeJS.ProcessEn
   };
 }
 
-/** Settings for AWS SDK clients built in tests and tools. */
+/** Settings for AWS SDK clients built in tests and tools: the CLI's, aimed at the emulator. */
 export function sdkClientConfig(endpoints: Endpoints) {
-  return {
-    endpoint: endpoints.aws,
-    region: endpoints.region,
-    credentials: { accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? 'test', secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? 'test' },
-  };
+  return cliClientConfig({ local: true, region: endpoints.region, endpoint: endpoints.aws });
 }

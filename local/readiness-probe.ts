@@ -3,7 +3,7 @@
  */
 import * as path from 'node:path';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { mirrorBackingIndex } from '../lambda/core/index-layout';
+import { tombstoneIndex } from '../lambda/settings/index-names';
 import { sdkClientConfig, type Endpoints } from './endpoints';
 import { paths } from './paths';
 import { sleep } from './processes';
@@ -38,7 +38,7 @@ export async function proveWritesReachOpenSearch(endpoints: Endpoints, options: 
       body: JSON.stringify(query),
     });
     // By id: real-time, unlike a query, which could run before the tombstone is searchable.
-    await fetch(`${endpoints.openSearch}/${mirrorBackingIndex(options.mirrorIndex)}/_doc/${encodeURIComponent(probeId)}?refresh=true`, { method: 'DELETE' });
+    await fetch(`${endpoints.openSearch}/${tombstoneIndex(options.mirrorIndex)}/_doc/${encodeURIComponent(probeId)}?refresh=true`, { method: 'DELETE' });
     return elapsed;
   } finally {
     client.destroy();

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { SEED_NAMES } from '../lambda/settings/seed-names';
 import type { Engine } from './engines/engine';
 import { miniStackEngine } from './engines/ministack';
 import { openSearchEngine } from './engines/opensearch';
@@ -29,8 +30,6 @@ export interface RunState {
 }
 
 export type Say = (line: string) => void;
-
-const STACK_NAMES = { tableName: 'test-table', changeLogIndex: 'dynamodb-cdc', mirrorIndex: 'test-table' };
 
 export function engines(): Engine[] {
   return [openSearchEngine(9200), miniStackEngine(4566)];
@@ -109,7 +108,7 @@ export async function up(say: Say): Promise<boolean> {
     const deployStarted = Date.now();
     deployStack(endpoints);
     say(`  deployed (${((Date.now() - deployStarted) / 1000).toFixed(1)} s)`);
-    const latency = await proveWritesReachOpenSearch(endpoints, { ...STACK_NAMES, timeoutMs: 60_000 });
+    const latency = await proveWritesReachOpenSearch(endpoints, { ...SEED_NAMES, timeoutMs: 60_000 });
     say(`  a write reached OpenSearch in ${latency} ms`);
   } catch (error) {
     await down(() => undefined);

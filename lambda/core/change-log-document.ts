@@ -3,13 +3,20 @@
  *
  * Images stay in DynamoDB JSON (`{"name": {"S": "..."}}`) exactly as the seed shows, so every type
  * survives as text (numbers included). Nothing of the seed's is renamed; the metadata fields are
- * additions.
+ * additions. The index maps each image as one `flat_object` (searchable by path, `data.name.S`,
+ * whatever the attribute names, and a fixed number of fields however many names a table has).
+ * Lucene refuses a term over 32 KB, so an image holding such a value moves, exactly, to
+ * `unindexed.<image>` with the reason in `unindexed_reason`; so do all images when OpenSearch
+ * refuses the document anyway.
  */
-import type { AttributeMap, ChangeRecord } from './change-record';
+import type { AttributeMap, AttributeValue, ChangeRecord } from './change-record';
+
+export type ImageField = 'data' | 'new_data' | 'old_data' | 'deleted_data';
+export const IMAGE_FIELDS: readonly ImageField[] = ['data', 'new_data', 'old_data', 'deleted_data'];
 
 export interface ChangeLogDocument {
   readonly event_name: ChangeRecord['eventName'];
-  /** ISO-8601, from the record's ApproximateCreationDateTime. */
+  /** ISO-8601, from the record's ApproximateCreationDateTime (processing time for manual records). */
   readonly timestamp: string;
   readonly keys: AttributeMap;
   readonly data?: AttributeMap;
@@ -17,17 +24,28 @@ export interface ChangeLogDocument {
   readonly old_data?: AttributeMap;
   readonly deleted_data?: AttributeMap;
   readonly event_id: string;
-  readonly sequence_number: string;
+  readonly sequence_number?: string;
   readonly table_name: string;
   readonly processed_at: string;
   /** Set when DynamoDB made the change itself, e.g. `Service` / `dynamodb.amazonaws.com` for TTL. */
   readonly user_identity?: { readonly type: string; readonly principal_id: string };
   /** True for a REMOVE made by TTL expiry. */
   readonly ttl_expired?: boolean;
+  /** A hand-made record (no sequence number), e.g. a test invoke. */
+  readonly manual?: boolean;
+  /** Images kept exactly but not indexed, and why. */
+  readonly unindexed?: Partial<Record<ImageField, AttributeMap>>;
+  readonly unindexed_reason?: string;
 }
 
-export function toChangeLogDocument(record: ChangeRecord, processedAt: Date): ChangeLogDocument {
-  const images =
+/** Lucene's limit for one term, in bytes. */
+const MAX_TERM_BYTES = 32_766;
+
+/**
+ * @param form `stored` keeps every image unindexed: for a document OpenSearch refused as indexed.
+ */
+export function toChangeLogDocument(record: ChangeRecord, processedAt: Date, form: 'indexed' | 'stored' = 'indexed', storedReason?: string): ChangeLogDocument {
+  const images: Partial<Record<ImageField, AttributeMap>> =
     record.eventName === 'INSERT'
       ? { data: record.newImage }
       : record.eventName === 'MODIFY'
@@ -35,13 +53,27 @@ export function toChangeLogDocument(record: ChangeRecord, processedAt: Date): Ch
         : record.oldImage
           ? { deleted_data: record.oldImage }
           : {};
+  const indexed: Partial<Record<ImageField, AttributeMap>> = {};
+  const unindexed: Partial<Record<ImageField, AttributeMap>> = {};
+  const reasons: string[] = form === 'stored' ? [storedReason ?? 'OpenSearch refused the images as indexed fields'] : [];
+  for (const field of IMAGE_FIELDS) {
+    const image = images[field];
+    if (image === undefined) continue;
+    const tooLong = form === 'stored' ? undefined : longestTermPath(field, image);
+    if (form === 'stored' || tooLong !== undefined) {
+      unindexed[field] = image;
+      if (tooLong !== undefined) reasons.push(`${field}.${tooLong}: value longer than an index term may be (32 KB)`);
+    } else {
+      indexed[field] = image;
+    }
+  }
   return {
     event_name: record.eventName,
     timestamp: record.approximateCreationTime.toISOString(),
     keys: record.keys,
-    ...images,
+    ...indexed,
     event_id: record.eventId,
-    sequence_number: record.sequenceNumber,
+    ...(record.manual ? { manual: true } : { sequence_number: record.sequenceNumber }),
     table_name: record.tableName,
     processed_at: processedAt.toISOString(),
     ...(record.userIdentity
@@ -50,6 +82,7 @@ export function toChangeLogDocument(record: ChangeRecord, processedAt: Date): Ch
           ttl_expired: isTtlExpiry(record),
         }
       : {}),
+    ...(reasons.length > 0 ? { unindexed, unindexed_reason: reasons.join('; ') } : {}),
   };
 }
 
@@ -60,4 +93,34 @@ export function isTtlExpiry(record: ChangeRecord): boolean {
     record.userIdentity?.type === 'Service' &&
     record.userIdentity.principalId === 'dynamodb.amazonaws.com'
   );
+}
+
+/**
+ * The path of a value too long for a `flat_object` term (OpenSearch indexes `field.path=value`
+ * and its prefix forms), or undefined when every value fits.
+ */
+function longestTermPath(field: string, image: AttributeMap): string | undefined {
+  const budget = MAX_TERM_BYTES - 2 * Buffer.byteLength(field) - 8;
+  const visit = (value: AttributeValue, path: string): string | undefined => {
+    for (const [type, inner] of Object.entries(value)) {
+      const here = `${path}.${type}`;
+      const leaves: unknown[] = Array.isArray(inner) ? inner : [inner];
+      for (const leaf of leaves) {
+        if (typeof leaf === 'string' && Buffer.byteLength(leaf) + 2 * Buffer.byteLength(here) > budget) return here;
+        if (leaf !== null && typeof leaf === 'object') {
+          const nested = type === 'M' ? visitMap(leaf as AttributeMap, here) : visit(leaf as AttributeValue, here);
+          if (nested) return nested;
+        }
+      }
+    }
+    return undefined;
+  };
+  const visitMap = (map: AttributeMap, path: string): string | undefined => {
+    for (const [name, value] of Object.entries(map)) {
+      const found = visit(value, path === '' ? name : `${path}.${name}`);
+      if (found) return found;
+    }
+    return undefined;
+  };
+  return visitMap(image, '');
 }

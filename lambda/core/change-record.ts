@@ -5,6 +5,7 @@
  * from the DynamoDB Streams API during re-drive (binary values are Uint8Array). Both are turned
  * into this one shape, so everything downstream handles a single form.
  */
+import { createHash } from 'node:crypto';
 import type { AttributeValue as StreamAttributeValue, DynamoDBRecord } from 'aws-lambda';
 
 export type EventName = 'INSERT' | 'MODIFY' | 'REMOVE';
@@ -27,7 +28,24 @@ export interface ChangeRecord {
   readonly oldImage?: AttributeMap;
   /** Present when DynamoDB itself made the change (TTL expiry). */
   readonly userIdentity?: { readonly type: string; readonly principalId: string };
+  /**
+   * Made by hand (a test event with no sequence number, such as the seed's manual invoke): its id
+   * comes from its content, its time is when it was processed, and it never overrides a change
+   * from the stream (its sequence number is the lowest there is).
+   */
+  readonly manual: boolean;
 }
+
+/** What the pipeline knows beyond the record itself. */
+export interface RecordContext {
+  /** When the batch is processed: the time of records that carry none. */
+  readonly receivedAt: Date;
+  /** The captured table, for records that do not name their source. */
+  readonly tableName?: string;
+}
+
+/** The sequence number of a manual record: below every real one, so any stream change wins. */
+export const MANUAL_SEQUENCE_NUMBER = '0';
 
 /** A record that cannot be understood at all: it is dead-lettered, never retried. */
 export class MalformedRecordError extends Error {
@@ -42,8 +60,9 @@ const EVENT_NAMES: ReadonlySet<string> = new Set(['INSERT', 'MODIFY', 'REMOVE'])
 /** Anything that looks like a stream record: a Lambda event record or a Streams API record. */
 export type RawStreamRecord = DynamoDBRecord | Record<string, unknown>;
 
-export function toChangeRecord(raw: RawStreamRecord): ChangeRecord {
+export function toChangeRecord(raw: RawStreamRecord, context: RecordContext): ChangeRecord {
   const record = raw as Record<string, any>;
+  if (record === null || typeof record !== 'object') throw new MalformedRecordError('record is not an object');
   const ddb = record.dynamodb as Record<string, any> | undefined;
   if (ddb === undefined || ddb === null || typeof ddb !== 'object') {
     throw new MalformedRecordError('record has no "dynamodb" section');
@@ -52,30 +71,32 @@ export function toChangeRecord(raw: RawStreamRecord): ChangeRecord {
   if (!EVENT_NAMES.has(eventName)) {
     throw new MalformedRecordError(`eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(eventName)}`);
   }
-  const sequenceNumber = ddb.SequenceNumber;
-  if (typeof sequenceNumber !== 'string' || !/^\d+$/.test(sequenceNumber)) {
-    throw new MalformedRecordError(`dynamodb.SequenceNumber must be a string of digits, got ${JSON.stringify(sequenceNumber)}`);
+  const manual = ddb.SequenceNumber === undefined;
+  const sequenceNumber = manual ? MANUAL_SEQUENCE_NUMBER : ddb.SequenceNumber;
+  if (!manual && (typeof sequenceNumber !== 'string' || !/^\d+$/.test(sequenceNumber) || /^0+$/.test(sequenceNumber))) {
+    throw new MalformedRecordError(`dynamodb.SequenceNumber must be a string of digits above 0, got ${JSON.stringify(ddb.SequenceNumber)}`);
   }
-  if (typeof record.eventID !== 'string' || record.eventID.length === 0) {
-    throw new MalformedRecordError('eventID is missing');
+  if (record.eventID !== undefined && (typeof record.eventID !== 'string' || record.eventID.length === 0)) {
+    throw new MalformedRecordError(`eventID must be a non-empty string, got ${JSON.stringify(record.eventID)}`);
   }
+  const newImage = normaliseImage(ddb.NewImage, 'NewImage');
+  const oldImage = normaliseImage(ddb.OldImage, 'OldImage');
   const keys = normaliseImage(ddb.Keys, 'Keys');
   if (keys === undefined || Object.keys(keys).length === 0) {
     throw new MalformedRecordError('dynamodb.Keys is missing or empty');
   }
-  const newImage = normaliseImage(ddb.NewImage, 'NewImage');
-  const oldImage = normaliseImage(ddb.OldImage, 'OldImage');
   if (eventName !== 'REMOVE' && newImage === undefined) {
-    throw new MalformedRecordError(`${eventName} record has no NewImage: the stream view type must include new images`);
+    throw new MalformedRecordError(`${eventName} record has no NewImage: the stream view type must be NEW_AND_OLD_IMAGES`);
   }
   const eventSourceArn = typeof record.eventSourceARN === 'string' ? record.eventSourceARN : undefined;
   const identity = record.userIdentity;
+  const createdAt = ddb.ApproximateCreationDateTime === undefined && manual ? context.receivedAt : toDate(ddb.ApproximateCreationDateTime);
   return {
-    eventId: record.eventID,
+    eventId: record.eventID ?? (manual ? `manual-${contentHash(raw)}` : `sequence-${sequenceNumber}`),
     eventName,
     sequenceNumber,
-    approximateCreationTime: toDate(ddb.ApproximateCreationDateTime),
-    tableName: tableNameFromArn(eventSourceArn),
+    approximateCreationTime: createdAt,
+    tableName: tableNameFromArn(eventSourceArn) ?? context.tableName ?? 'unknown',
     eventSourceArn,
     keys,
     newImage,
@@ -84,23 +105,38 @@ export function toChangeRecord(raw: RawStreamRecord): ChangeRecord {
       identity && typeof identity === 'object'
         ? { type: String(identity.type ?? identity.Type), principalId: String(identity.principalId ?? identity.PrincipalId) }
         : undefined,
+    manual,
   };
 }
 
+/** Same content, same hash: a manual record sent twice is one change, not two. */
+function contentHash(raw: RawStreamRecord): string {
+  return createHash('sha256').update(rawRecordJson(raw)).digest('hex').slice(0, 32);
+}
+
+/** JSON text of a stream record from either source: bytes become base64, dates ISO-8601. */
+export function rawRecordJson(raw: RawStreamRecord): string {
+  return JSON.stringify(raw, (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value));
+}
+
 /** `arn:aws:dynamodb:region:account:table/NAME/stream/LABEL` -> NAME. */
-export function tableNameFromArn(arn: string | undefined): string {
+export function tableNameFromArn(arn: string | undefined): string | undefined {
   const match = arn === undefined ? null : /:table\/([^/]+)/.exec(arn);
-  return match ? match[1] : 'unknown';
+  return match ? match[1] : undefined;
 }
 
 /** Lambda events carry epoch seconds; the Streams API gives a Date. */
 function toDate(value: unknown): Date {
-  if (value instanceof Date) return value;
-  if (typeof value === 'number' && Number.isFinite(value)) return new Date(value * 1000);
-  if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) return new Date(Number(value) * 1000);
+  let date: Date | undefined;
+  if (value instanceof Date) date = value;
+  else if (typeof value === 'number') date = new Date(value * 1000);
+  else if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) date = new Date(Number(value) * 1000);
   // Re-driven records were stored as JSON, where a Date became ISO-8601 text.
-  if (typeof value === 'string' && !Number.isNaN(Date.parse(value))) return new Date(value);
-  throw new MalformedRecordError(`dynamodb.ApproximateCreationDateTime must be epoch seconds, got ${JSON.stringify(value)}`);
+  else if (typeof value === 'string') date = new Date(value);
+  if (date === undefined || Number.isNaN(date.getTime())) {
+    throw new MalformedRecordError(`dynamodb.ApproximateCreationDateTime must be epoch seconds within the range of dates, got ${JSON.stringify(value)}`);
+  }
+  return date;
 }
 
 function normaliseImage(image: unknown, name: string): AttributeMap | undefined {
@@ -108,11 +144,10 @@ function normaliseImage(image: unknown, name: string): AttributeMap | undefined 
   if (typeof image !== 'object' || Array.isArray(image)) {
     throw new MalformedRecordError(`dynamodb.${name} must be a map of attribute values`);
   }
-  const out: AttributeMap = {};
-  for (const [attribute, value] of Object.entries(image as Record<string, unknown>)) {
-    out[attribute] = normaliseValue(value, `${name}.${attribute}`);
-  }
-  return out;
+  // fromEntries defines own properties: an attribute named "__proto__" stays an attribute.
+  return Object.fromEntries(
+    Object.entries(image as Record<string, unknown>).map(([attribute, value]) => [attribute, normaliseValue(value, `${name}.${attribute}`)]),
+  );
 }
 
 function normaliseValue(value: unknown, path: string): AttributeValue {

@@ -5,7 +5,8 @@
  * same code path once the cause (a mapping, a limit) is fixed. Its id is derived from the event
  * and the failed write, so recording the same failure twice keeps one document.
  */
-import type { ChangeRecord, RawStreamRecord } from './change-record';
+import { createHash } from 'node:crypto';
+import { rawRecordJson, type ChangeRecord, type RawStreamRecord } from './change-record';
 
 export type DeadLetterTarget = 'change-log' | 'mirror' | 'record';
 
@@ -32,6 +33,8 @@ export interface DeadLetterDocument {
   readonly event_name?: string;
   readonly sequence_number?: string;
   readonly table_name?: string;
+  /** The stream the record came from, so re-drive takes only its own table's dead letters. */
+  readonly stream_arn?: string;
   readonly keys?: string;
   /** The stream record as JSON text: input to re-drive. */
   readonly record_json: string;
@@ -51,21 +54,19 @@ export function toDeadLetterDocument(letter: DeadLetter, failedAt: Date): DeadLe
     event_name: record?.eventName ?? stringField(letter.raw, 'eventName'),
     sequence_number: record?.sequenceNumber,
     table_name: record?.tableName,
+    stream_arn: record?.eventSourceArn ?? stringField(letter.raw, 'eventSourceARN'),
     keys: record ? JSON.stringify(record.keys) : undefined,
     record_json: rawRecordJson(letter.raw),
   };
 }
 
-/** Same event, same failed write: same dead letter. */
+/**
+ * Same event, same failed write: same dead letter. A record too malformed to have an event id is
+ * named by its content, so different malformed records never overwrite each other.
+ */
 export function deadLetterId(letter: DeadLetter): string {
-  const eventId = letter.record?.eventId ?? stringField(letter.raw, 'eventID') ?? 'unknown-event';
-  const sequence = letter.record?.sequenceNumber ?? stringField(letter.raw, 'dynamodb.SequenceNumber') ?? '';
-  return `${eventId}:${sequence}:${letter.target}`;
-}
-
-/** JSON text of a stream record from either source: bytes become base64, dates ISO-8601. */
-export function rawRecordJson(raw: RawStreamRecord): string {
-  return JSON.stringify(raw, (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value));
+  if (letter.record === undefined) return `malformed:${createHash('sha256').update(rawRecordJson(letter.raw)).digest('hex')}`;
+  return `${letter.record.eventId}:${letter.record.sequenceNumber}:${letter.target}`;
 }
 
 function stringField(raw: RawStreamRecord, path: string): string | undefined {

@@ -1,12 +1,14 @@
 /**
- * The mirror's `_id`: the partition key, or `partitionKey|sortKey`.
+ * The mirror's `_id` of an item: its partition key, or `partitionKey|sortKey`.
  *
- * `|` and `\` inside a key value are escaped with `\`, so two different keys never share an id.
- * OpenSearch caps `_id` at 512 bytes while DynamoDB keys reach 2 KB + 1 KB: longer ids become
- * `sha256:<hex>` of the full id.
+ * In the plain form `|` and `\` inside a key value are escaped with `\`, so a backslash is always
+ * followed by `\` or `|`. OpenSearch caps `_id` at 512 bytes while DynamoDB keys reach 2 KB + 1 KB:
+ * a longer id becomes `\sha256:<hex>`, a form the plain one can never take (a backslash followed
+ * by `s`), so two different keys never share an id.
  */
 import { createHash } from 'node:crypto';
 import type { AttributeMap, AttributeValue } from './change-record';
+import { SettingError } from '../settings/setting-error';
 import { toJsonNumberText } from './lossless-json';
 
 export interface KeySchema {
@@ -14,31 +16,59 @@ export interface KeySchema {
   readonly sortKey?: string;
 }
 
-const MAX_ID_BYTES = 512;
-
-export function documentId(keys: AttributeMap, schema: KeySchema): string {
-  const parts = [keyPart(keys, schema.partitionKey)];
-  if (schema.sortKey !== undefined) parts.push(keyPart(keys, schema.sortKey));
-  const id = parts.map((part) => part.replace(/[\\|]/g, (c) => `\\${c}`)).join('|');
-  return Buffer.byteLength(id, 'utf8') <= MAX_ID_BYTES ? id : `sha256:${createHash('sha256').update(id).digest('hex')}`;
+/** A record whose key does not fit the configured key schema. */
+export class KeyMismatchError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeyMismatchError';
+  }
 }
 
-function keyPart(keys: AttributeMap, name: string): string {
-  const value: AttributeValue | undefined = keys[name];
-  if (value === undefined) {
-    throw new Error(`record key has no attribute "${name}" (keys: ${Object.keys(keys).join(', ')}): check the key schema setting`);
+const MAX_ID_BYTES = 512;
+export const HASHED_ID_PREFIX = '\\sha256:';
+
+export function documentId(keys: AttributeMap, schema: KeySchema): string {
+  const expected = schema.sortKey === undefined ? [schema.partitionKey] : [schema.partitionKey, schema.sortKey];
+  const given = Object.keys(keys);
+  if (given.length !== expected.length || !expected.every((name) => Object.hasOwn(keys, name))) {
+    throw new KeyMismatchError(
+      `record keys (${given.map((name) => JSON.stringify(name)).join(', ')}) do not match the configured key schema ` +
+        `(${expected.map((name) => JSON.stringify(name)).join(', ')}): check the keySchema setting of this pipeline`,
+    );
   }
+  const id = expected.map((name) => escapeKeyPart(keyPart(keys[name], name))).join('|');
+  return Buffer.byteLength(id, 'utf8') <= MAX_ID_BYTES ? id : `${HASHED_ID_PREFIX}${createHash('sha256').update(id).digest('hex')}`;
+}
+
+function escapeKeyPart(part: string): string {
+  return part.replace(/[\\|]/g, (c) => `\\${c}`);
+}
+
+function keyPart(value: AttributeValue, name: string): string {
   if (value.S !== undefined) return value.S;
   if (value.N !== undefined) return toJsonNumberText(value.N);
   if (value.B !== undefined) return String(value.B);
-  throw new Error(`key attribute "${name}" must be S, N or B`);
+  throw new KeyMismatchError(`key attribute "${name}" must be S, N or B`);
 }
 
-/** "id" or "pk,sk" -> KeySchema; the setting the handler is configured with. */
-export function parseKeySchema(text: string): KeySchema {
-  const names = text.split(',').map((name) => name.trim());
-  if (names.length < 1 || names.length > 2 || names.some((name) => name === '')) {
-    throw new Error(`key schema must be "partitionKey" or "partitionKey,sortKey", got ${JSON.stringify(text)}`);
+/**
+ * "id" or "pk,sk" -> KeySchema: the form the setting takes. Attribute names holding a comma are
+ * written as a JSON array instead: `["a,b","sk"]`.
+ */
+export function parseKeySchema(text: string, setting = 'keySchema'): KeySchema {
+  let names: unknown;
+  try {
+    names = text.trim().startsWith('[') ? JSON.parse(text) : text.split(',').map((name) => name.trim());
+  } catch {
+    names = undefined;
+  }
+  if (!Array.isArray(names) || names.length < 1 || names.length > 2 || names.some((name) => typeof name !== 'string' || name === '')) {
+    throw new SettingError(setting, 'must be "partitionKey" or "partitionKey,sortKey"', text);
   }
   return names.length === 1 ? { partitionKey: names[0] } : { partitionKey: names[0], sortKey: names[1] };
+}
+
+export function formatKeySchema(schema: KeySchema): string {
+  const names = schema.sortKey === undefined ? [schema.partitionKey] : [schema.partitionKey, schema.sortKey];
+  return names.some((name) => name.includes(',') || name.trim() !== name || name.startsWith('[')) ? JSON.stringify(names) : names.join(',');
 }

@@ -11,6 +11,8 @@ export class ExactNumber {
   constructor(readonly text: string) {}
 }
 
+export type LosslessObject = { readonly [key: string]: LosslessValue };
+
 export type LosslessValue =
   | null
   | boolean

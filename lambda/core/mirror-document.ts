@@ -1,14 +1,22 @@
 /**
  * The mirror: one plain-JSON document per item, the item as it is now.
  *
- * Conversion uses @aws-sdk/util-dynamodb's `unmarshall`, with numbers kept as their text
- * (ExactNumber) and sets written as JSON arrays. Binary stays base64 text.
+ * Numbers are kept as their text (ExactNumber), sets become JSON arrays, binary stays base64
+ * text. (Not util-dynamodb's `unmarshall`: it assigns map keys with `acc[key] =`, which turns an
+ * attribute named `__proto__` into the object's prototype, and the attribute is lost.)
+ *
+ * Attributes an index mapping cannot take (a list mixing kinds of values, a name OpenSearch
+ * refuses as a field name, our own `_cdc`) are kept exactly, unindexed, under
+ * `_cdc.unindexed`, with the reason in `_cdc.unindexed_reason`; the rest stays at the root,
+ * searchable as usual. When OpenSearch refuses the document anyway (a type conflict with an
+ * earlier item, the field limit), every attribute moves there: the item is still mirrored
+ * exactly, only not searchable by attribute. The item is always `root minus _cdc, plus
+ * _cdc.unindexed`.
  */
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeMap, AttributeValue } from './change-record';
-import { ExactNumber, type LosslessValue } from './lossless-json';
+import type { AttributeMap, AttributeValue, ChangeRecord } from './change-record';
+import { ExactNumber, type LosslessObject, type LosslessValue } from './lossless-json';
 
-/** Bookkeeping stored in every mirror document; the name is reserved in items. */
+/** Bookkeeping stored in every mirror document. */
 export const MIRROR_METADATA_FIELD = '_cdc';
 
 export interface MirrorMetadata {
@@ -16,57 +24,120 @@ export interface MirrorMetadata {
   readonly event_id: string;
   readonly event_name: string;
   readonly timestamp: string;
-  /** A tombstone: the item was deleted. Kept so a late, older write cannot bring it back. */
-  readonly deleted: boolean;
+  /** Written by a manual record (see ChangeRecord.manual). */
+  readonly manual?: boolean;
 }
 
-/** A mirrored item that cannot be represented; the record is dead-lettered with this reason. */
-export class UnmirrorableItemError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UnmirrorableItemError';
-  }
+/** How much of an item the index is asked to map. */
+export type MirrorForm = 'indexed' | 'stored';
+
+/** OpenSearch's metadata fields: refused (or, `_doc_count`, misread) as attribute names at the root. */
+const METADATA_FIELD_NAMES: ReadonlySet<string> = new Set([
+  '_id', '_index', '_source', '_routing', '_field_names', '_ignored', '_seq_no', '_version', '_primary_term',
+  '_doc_count', '_type', '_meta', '_data_stream_timestamp', '_size', '_tier', '_nested_path', '_uid', '_all', '_parent',
+  MIRROR_METADATA_FIELD,
+]);
+
+export function mirrorMetadata(record: ChangeRecord): MirrorMetadata {
+  return {
+    sequence_number: record.sequenceNumber,
+    event_id: record.eventId,
+    event_name: record.eventName,
+    timestamp: record.approximateCreationTime.toISOString(),
+    ...(record.manual ? { manual: true } : {}),
+  };
 }
 
-export function toPlainJson(image: AttributeMap): { [key: string]: LosslessValue } {
-  assertRepresentable(image, '');
-  const native = unmarshall(image as never, { wrapNumbers: (text: string) => new ExactNumber(text) });
-  return setsToArrays(native) as { [key: string]: LosslessValue };
+/** The item as plain JSON, numbers exact, sets as arrays. */
+export function toPlainJson(image: AttributeMap): LosslessObject {
+  // fromEntries defines own properties: an attribute named "__proto__" stays an attribute.
+  return Object.fromEntries(Object.entries(image).map(([name, value]) => [name, plainValue(value)]));
 }
 
-export function toMirrorDocument(
-  image: AttributeMap | undefined,
-  metadata: MirrorMetadata,
-): { [key: string]: LosslessValue } {
-  if (metadata.deleted || image === undefined) {
-    return { [MIRROR_METADATA_FIELD]: { ...metadata, deleted: true } };
-  }
-  if (MIRROR_METADATA_FIELD in image) {
-    throw new UnmirrorableItemError(`attribute "${MIRROR_METADATA_FIELD}" is reserved for the mirror's bookkeeping`);
-  }
-  return { ...toPlainJson(image), [MIRROR_METADATA_FIELD]: { ...metadata } };
+function plainValue(value: AttributeValue): LosslessValue {
+  if (value.S !== undefined) return value.S;
+  if (value.N !== undefined) return new ExactNumber(value.N);
+  if (value.B !== undefined) return value.B as string;
+  if (value.BOOL !== undefined) return value.BOOL;
+  if (value.NULL !== undefined) return null;
+  if (value.M !== undefined) return toPlainJson(value.M as AttributeMap);
+  if (value.L !== undefined) return (value.L as AttributeValue[]).map(plainValue);
+  if (value.SS !== undefined) return [...value.SS];
+  if (value.NS !== undefined) return value.NS.map((text) => new ExactNumber(text));
+  if (value.BS !== undefined) return [...(value.BS as string[])];
+  throw new Error(`not an attribute value: ${JSON.stringify(value)}`);
 }
 
-function setsToArrays(value: unknown): unknown {
-  if (value instanceof Set) return [...value].map(setsToArrays);
-  if (value instanceof ExactNumber || value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map(setsToArrays);
-  const out: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) out[key] = setsToArrays(inner);
-  return out;
-}
-
-/** Names a plain object cannot hold as its own key would silently vanish: refuse them instead. */
-function assertRepresentable(map: AttributeMap, path: string): void {
-  for (const [name, value] of Object.entries(map)) {
-    if (name === '__proto__') {
-      throw new UnmirrorableItemError(`attribute "${path}${name}" cannot be a JSON object key in the mirror`);
+export function toMirrorDocument(image: AttributeMap, metadata: MirrorMetadata, form: MirrorForm, storedReason?: string): LosslessObject {
+  const plain = toPlainJson(image);
+  const indexed: [string, LosslessValue][] = [];
+  const unindexed: [string, LosslessValue][] = [];
+  const reasons = new Set<string>();
+  if (form === 'stored') reasons.add(storedReason ?? 'OpenSearch refused the item as an indexed document');
+  for (const [name, value] of Object.entries(plain)) {
+    const problem = form === 'stored' ? 'stored' : unindexableBecause(name, value);
+    if (problem === undefined) {
+      indexed.push([name, value]);
+    } else {
+      unindexed.push([name, value]);
+      if (problem !== 'stored') reasons.add(`${JSON.stringify(name)}: ${problem}`);
     }
-    visitNested(value, `${path}${name}.`);
   }
+  const bookkeeping: [string, LosslessValue][] = Object.entries(metadata);
+  if (unindexed.length > 0) {
+    bookkeeping.push(['unindexed', Object.fromEntries(unindexed)], ['unindexed_reason', [...reasons].join('; ')]);
+  }
+  return Object.fromEntries([...indexed, [MIRROR_METADATA_FIELD, Object.fromEntries(bookkeeping)]]);
 }
 
-function visitNested(value: AttributeValue, path: string): void {
-  if (value.M) assertRepresentable(value.M as AttributeMap, path);
-  if (value.L) for (const item of value.L as AttributeValue[]) visitNested(item, path);
+/** The item a mirror document holds (the inverse of toMirrorDocument), without the bookkeeping. */
+export function itemOfMirrorDocument(source: Record<string, unknown>): Record<string, unknown> {
+  const entries = Object.entries(source).filter(([name]) => name !== MIRROR_METADATA_FIELD);
+  const unindexed = (source[MIRROR_METADATA_FIELD] as { unindexed?: Record<string, unknown> } | undefined)?.unindexed ?? {};
+  return Object.fromEntries([...entries, ...Object.entries(unindexed)]);
+}
+
+/** Why a root attribute cannot be handed to a dynamic mapping, or undefined when it can. */
+function unindexableBecause(name: string, value: LosslessValue): string | undefined {
+  if (METADATA_FIELD_NAMES.has(name)) return 'the name is reserved by OpenSearch or the mirror';
+  return badFieldName(name) ?? badNesting(value);
+}
+
+/** Field names OpenSearch refuses at a mapped level. */
+function badFieldName(name: string): string | undefined {
+  if (name.trim() === '') return 'an empty or blank name cannot be a field name';
+  if (name.startsWith('.') || name.endsWith('.') || name.includes('..')) return 'a name with a leading, trailing or double dot cannot be a field name';
+  return undefined;
+}
+
+/** Lists mixing kinds of values (text, numbers, booleans, maps) cannot be mapped; nor can bad names inside maps. */
+function badNesting(value: LosslessValue): string | undefined {
+  if (value === null || typeof value !== 'object' || value instanceof ExactNumber) return undefined;
+  if (Array.isArray(value)) {
+    const kinds = new Set<string>();
+    for (const element of leavesOfList(value)) if (element !== null) kinds.add(kindOf(element));
+    if (kinds.size > 1) return `a list mixing ${[...kinds].sort().join(', ')} cannot be mapped`;
+    for (const element of leavesOfList(value)) {
+      const problem = badNesting(element);
+      if (problem) return problem;
+    }
+    return undefined;
+  }
+  for (const [name, inner] of Object.entries(value)) {
+    const problem = badFieldName(name) ?? badNesting(inner);
+    if (problem) return `${problem} (at ${JSON.stringify(name)})`;
+  }
+  return undefined;
+}
+
+/** OpenSearch flattens lists of lists. */
+function leavesOfList(list: readonly LosslessValue[]): LosslessValue[] {
+  return list.flatMap((element) => (Array.isArray(element) ? leavesOfList(element) : [element]));
+}
+
+function kindOf(value: LosslessValue): string {
+  if (value instanceof ExactNumber || typeof value === 'number') return 'numbers';
+  if (typeof value === 'string') return 'text';
+  if (typeof value === 'boolean') return 'booleans';
+  return 'maps';
 }

@@ -1,37 +1,57 @@
 /**
- * Which mirror writes a batch needs, given what the mirror holds now.
+ * Which mirror writes a batch needs, given what the mirror and its tombstones hold now.
  *
- * Per item only the newest change of the batch matters, and only if it is newer than the
- * sequence number the mirror document already carries: a retried, duplicated or late batch
- * never moves an item back to an older image, and a deleted item stays deleted (its tombstone
- * keeps the sequence number). Writes carry `if_seq_no`, so a concurrent writer causes a conflict
- * to plan again rather than a lost update.
+ * Per item only the newest change of the batch matters, and only if it is newer than both the
+ * sequence number of the mirror document and that of the item's tombstone: a retried,
+ * duplicated or late batch never moves an item back to an older image, and a deleted item stays
+ * deleted. Every write is conditional on the revision read, so a concurrent writer makes us plan
+ * again instead of losing an update.
+ *
+ * A REMOVE first records its tombstone (the item's sequence number, in the tombstone index),
+ * then deletes the mirror document: the item is gone from every read path of the mirror. An
+ * upsert that raced with a REMOVE is caught by checking the tombstones after writing
+ * (undoWritesBehindTombstones), so the order "tombstone, then delete" is all a remover needs.
  */
 import type { ChangeRecord } from './change-record';
-import type { BulkAction } from './bulk';
 import { stringifyLossless } from './lossless-json';
-import { toMirrorDocument } from './mirror-document';
+import { MIRROR_METADATA_FIELD, mirrorMetadata, toMirrorDocument } from './mirror-document';
 import { isNewer } from './sequence-number';
+import { refKey, type DocumentRef, type Revision, type StoredState, type WriteAction } from './writes';
 
-export interface MirrorState {
-  /** Sequence number of the change the document reflects, if it has one. */
-  readonly sequenceNumber?: string;
-  readonly seqNo: number;
-  readonly primaryTerm: number;
+export interface MirrorIndexes {
+  /** The backing index (written directly). */
+  readonly mirror: string;
+  readonly tombstones: string;
 }
 
 export interface MirrorEntry {
   readonly position: number;
   readonly record: ChangeRecord;
   readonly id: string;
+  /** Set once OpenSearch refused the indexed form: write every attribute unindexed. */
+  readonly storedBecause?: string;
+}
+
+export interface PlannedWrite {
+  readonly entry: MirrorEntry;
+  /** REMOVE: the tombstone to record first. */
+  readonly tombstone?: WriteAction;
+  /** The mirror document to put, or (REMOVE of an existing document) to delete. */
+  readonly mirror?: WriteAction;
 }
 
 export interface MirrorPlan {
-  readonly actions: BulkAction[];
+  readonly writes: PlannedWrite[];
   /** Positions whose change is already reflected by a newer (or the same) one. */
   readonly superseded: number[];
-  /** Positions whose item cannot be written as a mirror document, with the reason. */
-  readonly rejected: { position: number; reason: string }[];
+}
+
+export type StateLookup = ReadonlyMap<string, StoredState>;
+
+/** The documents whose state the plan needs: each id in the mirror and in the tombstones. */
+export function stateRefs(entries: readonly MirrorEntry[], indexes: MirrorIndexes): DocumentRef[] {
+  const ids = [...new Set(entries.map((entry) => entry.id))];
+  return [...ids.map((id) => ({ index: indexes.mirror, id })), ...ids.map((id) => ({ index: indexes.tombstones, id }))];
 }
 
 /** The newest entry of each document id, in first-seen order. */
@@ -44,47 +64,76 @@ export function newestPerDocument(entries: readonly MirrorEntry[]): MirrorEntry[
   return [...newest.values()];
 }
 
-export function planMirrorWrites(
-  entries: readonly MirrorEntry[],
-  states: ReadonlyMap<string, MirrorState>,
-  index: string,
-): MirrorPlan {
-  const plan: MirrorPlan = { actions: [], superseded: [], rejected: [] };
+export function planMirrorWrites(entries: readonly MirrorEntry[], states: StateLookup, indexes: MirrorIndexes): MirrorPlan {
   const newest = newestPerDocument(entries);
   const chosen = new Set(newest.map((entry) => entry.position));
-  for (const entry of entries) if (!chosen.has(entry.position)) plan.superseded.push(entry.position);
+  const superseded = entries.filter((entry) => !chosen.has(entry.position)).map((entry) => entry.position);
+  const writes: PlannedWrite[] = [];
 
-  for (const { position, record, id } of newest) {
-    const state = states.get(id);
-    if (state !== undefined && !isNewer(record.sequenceNumber, state.sequenceNumber)) {
-      plan.superseded.push(position);
+  for (const entry of newest) {
+    const { record, id, position } = entry;
+    const current = states.get(refKey({ index: indexes.mirror, id }));
+    const tombstone = states.get(refKey({ index: indexes.tombstones, id }));
+    if (!isNewer(record.sequenceNumber, current?.sequenceNumber) || !isNewer(record.sequenceNumber, tombstone?.sequenceNumber)) {
+      superseded.push(position);
       continue;
     }
-    let source: string;
-    try {
-      const deleted = record.eventName === 'REMOVE';
-      source = stringifyLossless(
-        toMirrorDocument(deleted ? undefined : record.newImage, {
-          sequence_number: record.sequenceNumber,
-          event_id: record.eventId,
-          event_name: record.eventName,
-          timestamp: record.approximateCreationTime.toISOString(),
-          deleted,
-        }),
-      );
-    } catch (error) {
-      plan.rejected.push({ position, reason: (error as Error).message });
+    if (record.eventName === 'REMOVE') {
+      writes.push({
+        entry,
+        tombstone: {
+          operation: 'put',
+          role: 'tombstone',
+          index: indexes.tombstones,
+          id,
+          condition: tombstone ? { kind: 'unchanged', revision: tombstone.revision } : { kind: 'absent' },
+          document: stringifyLossless({ [MIRROR_METADATA_FIELD]: { ...mirrorMetadata(record) } }),
+          records: [position],
+        },
+        mirror: current
+          ? { operation: 'delete', role: 'mirror', index: indexes.mirror, id, condition: { kind: 'unchanged', revision: current.revision }, records: [position] }
+          : undefined,
+      });
       continue;
     }
-    plan.actions.push({
-      target: 'mirror',
-      opType: state === undefined ? 'create' : 'index',
-      index,
-      id,
-      ...(state === undefined ? {} : { ifSeqNo: state.seqNo, ifPrimaryTerm: state.primaryTerm }),
-      source,
-      records: [position],
+    const form = entry.storedBecause === undefined ? 'indexed' : 'stored';
+    writes.push({
+      entry,
+      mirror: {
+        operation: 'put',
+        role: 'mirror',
+        index: indexes.mirror,
+        id,
+        condition: current ? { kind: 'unchanged', revision: current.revision } : { kind: 'absent' },
+        document: stringifyLossless(toMirrorDocument(record.newImage!, mirrorMetadata(record), form, entry.storedBecause)),
+        records: [position],
+      },
     });
   }
-  return plan;
+  return { writes, superseded };
+}
+
+/**
+ * After upserts were written: any whose item got a newer tombstone meanwhile (a REMOVE that
+ * raced with it and found nothing to delete yet) is deleted again, conditionally on the revision
+ * we wrote, so a newer write by somebody else is never touched.
+ */
+export function undoWritesBehindTombstones(
+  written: readonly { entry: MirrorEntry; revision: Revision }[],
+  tombstones: StateLookup,
+  indexes: MirrorIndexes,
+): WriteAction[] {
+  return written
+    .filter(({ entry }) => {
+      const tombstone = tombstones.get(refKey({ index: indexes.tombstones, id: entry.id }));
+      return tombstone !== undefined && !isNewer(entry.record.sequenceNumber, tombstone.sequenceNumber);
+    })
+    .map(({ entry, revision }) => ({
+      operation: 'delete',
+      role: 'mirror',
+      index: indexes.mirror,
+      id: entry.id,
+      condition: { kind: 'unchanged', revision },
+      records: [entry.position],
+    }));
 }

@@ -1,85 +1,67 @@
 /**
- * An in-memory stand-in for the two OpenSearch calls the pipeline makes (mget, bulk), with
- * OpenSearch's create / if_seq_no semantics, and hooks to make chosen items or requests fail.
- * Unit tests only: the integration suites run the real engine.
+ * An in-memory search engine behind the SearchPort: conditional puts and deletes with revisions,
+ * and hooks to make chosen writes fail or to write concurrently. Unit tests only: the
+ * integration suites run the real engine.
  */
-import type { BulkResponse, BulkResponseItem } from '../../lambda/core/bulk';
-import type { MirrorState } from '../../lambda/core/mirror-plan';
-import type { SearchPort } from '../../lambda/sync/apply-changes';
+import { refKey, type DocumentRef, type Revision, type StoredState, type WriteAction, type WriteOutcome } from '../../lambda/core/writes';
+import type { SearchPort } from '../../lambda/pipeline/search-port';
 
-export interface StoredDocument {
+interface Stored {
   source: Record<string, any>;
-  seqNo: number;
+  revision: number;
 }
 
-export type ItemFault = { status: number; error: { type: string; reason: string } } | undefined;
-
 export class InMemorySearch implements SearchPort {
-  readonly indexes = new Map<string, Map<string, StoredDocument>>();
-  private seqNo = 0;
-  bulkRequests = 0;
-  /** Decide a fault for one bulk item (index, id, source); undefined = behave normally. */
-  itemFault: (index: string, id: string, source: Record<string, any>) => ItemFault = () => undefined;
-  /** Throw instead of answering a bulk request. */
-  requestFault: (() => Error | undefined) = () => undefined;
-  /** Tamper with a response before returning it. */
-  responseFilter: (response: BulkResponse) => BulkResponse = (response) => response;
-  /** Runs between reading state and the following bulk: simulates a concurrent writer. */
-  afterMget: () => void = () => undefined;
+  private readonly indexes = new Map<string, Map<string, Stored>>();
+  private revisions = 0;
+  writeRequests = 0;
+  /** The outcome to force for one write; undefined = behave normally. */
+  fault: (action: WriteAction) => WriteOutcome | undefined = () => undefined;
+  /** Throw instead of answering a state read. */
+  readFault: () => Error | undefined = () => undefined;
+  /** Runs after each state read, before the writes that follow: a concurrent writer. */
+  afterRead: () => void = () => undefined;
 
-  index(name: string): Map<string, StoredDocument> {
-    if (!this.indexes.has(name)) this.indexes.set(name, new Map());
-    return this.indexes.get(name)!;
+  sources(index: string): Record<string, Record<string, any>> {
+    return Object.fromEntries([...(this.indexes.get(index) ?? new Map()).entries()].map(([id, doc]) => [id, doc.source]));
   }
 
-  sources(name: string): Record<string, Record<string, any>> {
-    return Object.fromEntries([...this.index(name).entries()].map(([id, doc]) => [id, doc.source]));
+  /** Writes behind the pipeline's back, as another writer would. */
+  put(index: string, id: string, source: Record<string, any>): void {
+    if (!this.indexes.has(index)) this.indexes.set(index, new Map());
+    this.indexes.get(index)!.set(id, { source, revision: ++this.revisions });
   }
 
-  write(index: string, id: string, source: Record<string, any>): void {
-    this.index(index).set(id, { source, seqNo: this.seqNo++ });
+  delete(index: string, id: string): void {
+    this.indexes.get(index)?.delete(id);
   }
 
-  async getMirrorStates(index: string, ids: readonly string[]): Promise<Map<string, MirrorState>> {
-    const states = new Map<string, MirrorState>();
-    for (const id of ids) {
-      const doc = this.index(index).get(id);
-      if (doc) states.set(id, { sequenceNumber: doc.source._cdc?.sequence_number, seqNo: doc.seqNo, primaryTerm: 1 });
+  async readStates(refs: readonly DocumentRef[]): Promise<Map<string, StoredState>> {
+    const fault = this.readFault();
+    if (fault) throw fault;
+    const states = new Map<string, StoredState>();
+    for (const ref of refs) {
+      const doc = this.indexes.get(ref.index)?.get(ref.id);
+      if (doc) states.set(refKey(ref), { revision: String(doc.revision) as Revision, sequenceNumber: doc.source._cdc?.sequence_number });
     }
-    this.afterMget();
+    this.afterRead();
     return states;
   }
 
-  async bulk(body: string): Promise<BulkResponse> {
-    this.bulkRequests++;
-    const fault = this.requestFault();
-    if (fault) throw fault;
-    const lines = body.split('\n').filter((line) => line.length > 0);
-    const items: BulkResponseItem[] = [];
-    for (let i = 0; i < lines.length; i += 2) {
-      const header = JSON.parse(lines[i]);
-      const opType = Object.keys(header)[0];
-      const meta = header[opType];
-      const source = JSON.parse(lines[i + 1]);
-      const docs = this.index(meta._index);
-      const existing = docs.get(meta._id);
-      const injected = this.itemFault(meta._index, meta._id, source);
-      let status: number;
-      let error: { type: string; reason: string } | undefined;
-      if (injected) {
-        ({ status, error } = injected);
-      } else if (opType === 'create' && existing) {
-        status = 409;
-        error = { type: 'version_conflict_engine_exception', reason: 'document already exists' };
-      } else if (meta.if_seq_no !== undefined && (!existing || existing.seqNo !== meta.if_seq_no)) {
-        status = 409;
-        error = { type: 'version_conflict_engine_exception', reason: 'seq_no mismatch' };
-      } else {
-        status = existing ? 200 : 201;
-        this.write(meta._index, meta._id, source);
-      }
-      items.push({ [opType]: { _index: meta._index, _id: meta._id, status, ...(error ? { error } : {}) } });
+  async write(actions: readonly WriteAction[]): Promise<WriteOutcome[]> {
+    this.writeRequests++;
+    return actions.map((action) => this.fault(action) ?? this.apply(action));
+  }
+
+  private apply(action: WriteAction): WriteOutcome {
+    const existing = this.indexes.get(action.index)?.get(action.id);
+    if (action.condition.kind === 'absent' && existing) return { kind: 'exists' };
+    if (action.condition.kind === 'unchanged' && String(existing?.revision) !== action.condition.revision) return { kind: 'changed' };
+    if (action.operation === 'delete') {
+      this.delete(action.index, action.id);
+      return { kind: 'written' };
     }
-    return this.responseFilter({ errors: items.some((item) => Object.values(item)[0].status >= 300), items });
+    this.put(action.index, action.id, JSON.parse(action.document));
+    return { kind: 'written', revision: String(this.revisions) as Revision };
   }
 }

@@ -2,14 +2,15 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { CdcStack } from '../../lib/cdc-stack';
-import { readConfig } from '../../lib/config';
+import { readAppSettings } from '../../lib/app-settings';
 import { DynamoDbOpenSearchCdc } from '../../lib/dynamodb-opensearch-cdc';
+import { ValidationError } from '../../lib/validation-error';
 
 const cdkJson = require('../../cdk.json');
 
 function synth(context: Record<string, unknown> = {}): Template {
   const app = new App({ context: { ...cdkJson.context, ...context } });
-  const stack = new CdcStack(app, 'DynamoDbOpenSearchCdcStack', { config: readConfig((key) => app.node.tryGetContext(key)) });
+  const stack = new CdcStack(app, 'DynamoDbOpenSearchCdcStack', { config: readAppSettings((key) => app.node.tryGetContext(key)) });
   return Template.fromStack(stack);
 }
 
@@ -112,8 +113,9 @@ describe('settings validation at synth time', () => {
     [{ batchSize: 'many' }, /"batchSize" must be an integer from 1 to 10000, got "many"/],
     [{ retryAttempts: 10001 }, /"retryAttempts" must be an integer from 0 to 10000/],
     [{ maxRecordAgeSeconds: 30 }, /"maxRecordAgeSeconds" must be an integer from 60 to 604800/],
-    [{ openSearchEndpoint: 'localhost:9200' }, /"openSearchEndpoint" must be an http\(s\) URL/],
-    [{ changeLogIndex: 'CDC' }, /"changeLogIndex" must be a lowercase OpenSearch index name/],
+    [{ openSearchEndpoint: 'localhost:9200' }, /"openSearchEndpoint" must use http or https/],
+    [{ openSearchEndpoint: 'https://admin:secret@search.example.com' }, /"openSearchEndpoint" must not contain credentials.*"https:\/\/\*\*\*@search.example.com"/],
+    [{ changeLogIndex: 'CDC' }, /"changeLogIndex" is not a valid OpenSearch index name: it must be lowercase/],
     [{ removalPolicy: 'maybe' }, /"removalPolicy" must be one of destroy, retain/],
   ])('rejects %j with a message naming the setting', (context, message) => {
     expect(() => synth(context)).toThrow(message);
@@ -143,17 +145,39 @@ describe('DynamoDbOpenSearchCdc construct', () => {
     [{ batchSize: 20000 }, /batchSize must be an integer from 1 to 10000, got 20000/],
     [{ parallelizationFactor: 11 }, /parallelizationFactor must be an integer from 1 to 10/],
     [{ maxRecordAge: Duration.days(8) }, /maxRecordAge \(seconds\) must be an integer from 60 to 604800/],
-    [{ openSearchEndpoint: 'ftp://x' }, /openSearchEndpoint must be an http\(s\) URL/],
-    [{ changeLogIndex: '_bad' }, /changeLogIndex "_bad" is not a valid OpenSearch index name/],
-  ])('rejects %j naming the prop', (props, message) => {
-    const { stack, table } = tableStack(dynamodb.StreamViewType.NEW_AND_OLD_IMAGES);
-    expect(() => new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'http://localhost:9200', mirrorIndex: 'm', ...props })).toThrow(message);
+    [{ openSearchEndpoint: 'ftp://x' }, /openSearchEndpoint must use http or https, got "ftp:\/\/x"/],
+    [{ openSearchEndpoint: 'https://user:pass@search.example.com' }, /openSearchEndpoint must not contain credentials/],
+    [{ changeLogIndex: '_bad' }, /changeLogIndex is not a valid OpenSearch index name: it must not start with -, _ or \+, got "_bad"/],
+    [{ mirrorIndex: 'dynamodb-cdc' }, /mirrorIndex must differ from the change-log and dead-letter indexes/],
+  ])('rejects %j with a ValidationError bound to the construct, naming the prop and the value', (props, message) => {
+    const create = () => {
+      const { stack, table } = tableStack(dynamodb.StreamViewType.NEW_AND_OLD_IMAGES);
+      return new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'http://localhost:9200', mirrorIndex: 'm', ...props });
+    };
+    expect(create).toThrow(ValidationError);
+    expect(create).toThrow(message);
+    expect(create).toThrow(/^Default\/Cdc: /);
+  });
+
+  it('never puts credentials of an endpoint into the function or the outputs', () => {
+    expect(() => synth({ openSearchEndpoint: 'https://u:p@host.example.com' })).toThrow(/must not contain credentials/);
+    expect(JSON.stringify(synth({ openSearchEndpoint: 'https://host.example.com' }).toJSON())).not.toMatch(/@host/);
   });
 
   it('refuses a table without a stream', () => {
     const { stack, table } = tableStack();
-    expect(() => new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'http://localhost:9200', mirrorIndex: 'm' })).toThrow(/table: the table has no stream/);
+    expect(() => new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'http://localhost:9200', mirrorIndex: 'm' })).toThrow(/table has no stream/);
   });
+
+  it.each([dynamodb.StreamViewType.NEW_IMAGE, dynamodb.StreamViewType.OLD_IMAGE, dynamodb.StreamViewType.KEYS_ONLY])(
+    'refuses a table whose stream view type is %s, naming the prop',
+    (viewType) => {
+      const { stack, table } = tableStack(viewType);
+      expect(() => new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'http://localhost:9200', mirrorIndex: 'm' })).toThrow(
+        new RegExp(`table must have a stream of view type NEW_AND_OLD_IMAGES .*its stream is ${viewType}`),
+      );
+    },
+  );
 
   it('asks for a mirror index name when the table name is generated', () => {
     const { stack, table } = tableStack(dynamodb.StreamViewType.NEW_AND_OLD_IMAGES);

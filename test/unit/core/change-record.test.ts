@@ -1,5 +1,8 @@
-import { MalformedRecordError, toChangeRecord } from '../../lambda/core/change-record';
-import { insertRecord, removeRecord } from '../support/stream-records';
+import { MalformedRecordError, toChangeRecord as parse, type RawStreamRecord } from '../../../lambda/core/change-record';
+import { insertRecord, removeRecord } from '../../support/stream-records';
+
+const receivedAt = new Date('2026-01-02T03:04:05.000Z');
+const toChangeRecord = (raw: RawStreamRecord) => parse(raw, { receivedAt, tableName: 'configured-table' });
 
 describe('stream record normalisation', () => {
   it('reads epoch seconds, ISO text and Date as the creation time', () => {
@@ -33,9 +36,35 @@ describe('stream record normalisation', () => {
     ['an unknown type', withDynamodb({ NewImage: { id: { X: 'a' } } }), /unknown type/],
     ['no keys', withDynamodb({ Keys: {} }), /Keys is missing or empty/],
     ['a bad creation time', withDynamodb({ ApproximateCreationDateTime: 'yesterday' }), /ApproximateCreationDateTime/],
+    ['a creation time out of the range of dates', withDynamodb({ ApproximateCreationDateTime: 1e300 }), /within the range of dates/],
+    ['a sequence number of zero', withDynamodb({ SequenceNumber: '000' }), /above 0/],
+    ['an empty event id', { ...insertRecord({ id: { S: 'a' } }), eventID: '' }, /eventID must be a non-empty string/],
   ])('rejects a record with %s, saying what is wrong', (_name, raw, message) => {
     expect(() => toChangeRecord(raw as never)).toThrow(MalformedRecordError);
     expect(() => toChangeRecord(raw as never)).toThrow(message);
+  });
+
+  it('keeps an attribute named __proto__ as an attribute, at any depth', () => {
+    const image = JSON.parse('{"id":{"S":"a"},"__proto__":{"S":"top"},"m":{"M":{"__proto__":{"N":"1"}}}}');
+    const record = toChangeRecord(withDynamodb({ NewImage: image }) as never);
+    expect(Object.keys(record.newImage!)).toEqual(['id', '__proto__', 'm']);
+    expect(JSON.stringify(record.newImage)).toBe(JSON.stringify(image));
+  });
+
+  it('takes the configured table name when the record names no stream', () => {
+    const raw = insertRecord({ id: { S: 'a' } }) as Record<string, unknown>;
+    delete raw.eventSourceARN;
+    expect(toChangeRecord(raw).tableName).toBe('configured-table');
+  });
+
+  it('reads a hand-made record (no event id, sequence number or time) as a manual change with an id from its content', () => {
+    const manual = { eventName: 'INSERT', dynamodb: { Keys: { id: { S: 'test' } }, NewImage: { id: { S: 'test' }, name: { S: 'テスト' } } } };
+    const record = toChangeRecord(manual);
+    expect(record).toMatchObject({ manual: true, sequenceNumber: '0', approximateCreationTime: receivedAt, tableName: 'configured-table' });
+    expect(record.eventId).toMatch(/^manual-[0-9a-f]{32}$/);
+    expect(toChangeRecord(JSON.parse(JSON.stringify(manual))).eventId).toBe(record.eventId);
+    const other = { ...manual, dynamodb: { ...manual.dynamodb, NewImage: { id: { S: 'test' }, name: { S: 'other' } } } };
+    expect(toChangeRecord(other).eventId).not.toBe(record.eventId);
   });
 
   it('accepts a REMOVE without images (stream view KEYS_ONLY)', () => {

@@ -1,10 +1,11 @@
-import { toChangeRecord } from '../../lambda/core/change-record';
-import { toChangeLogDocument } from '../../lambda/core/change-log-document';
-import { insertRecord, modifyRecord, removeRecord } from '../support/stream-records';
+import { toChangeRecord as parse, type RawStreamRecord } from '../../../lambda/core/change-record';
+import { toChangeLogDocument } from '../../../lambda/core/change-log-document';
+import { insertRecord, modifyRecord, removeRecord } from '../../support/stream-records';
 
 const created = { id: { S: 'user-001' }, name: { S: 'テストユーザー' } };
 const updated = { id: { S: 'user-001' }, name: { S: '更新済みユーザー' } };
 const processedAt = new Date('2024-01-01T12:00:01.000Z');
+const toChangeRecord = (raw: RawStreamRecord) => parse(raw, { receivedAt: processedAt });
 
 /** The seed's fields only: what its README shows, nothing renamed. */
 function seedFields(document: object): Record<string, unknown> {
@@ -78,5 +79,29 @@ describe('change-log document', () => {
     const item = { id: { S: 'n' }, big: { N: '12345678901234567890123456789012345678' }, b: { B: 'AAE=' }, ns: { NS: ['1', '2'] } };
     const json = JSON.stringify(toChangeLogDocument(toChangeRecord(insertRecord(item)), processedAt));
     expect(JSON.parse(json).data).toEqual(item);
+  });
+
+  it('keeps an image holding a value too long for an index term exactly, unindexed, with the reason', () => {
+    const long = 'x'.repeat(40_000);
+    const record = toChangeRecord(modifyRecord(created, { id: { S: 'user-001' }, essay: { S: long } }));
+    const document = toChangeLogDocument(record, processedAt);
+    expect(document.new_data).toBeUndefined();
+    expect(document.unindexed?.new_data?.essay).toEqual({ S: long });
+    expect(document.old_data).toEqual(created);
+    expect(document.unindexed_reason).toMatch(/new_data\.essay\.S: value longer than an index term/);
+  });
+
+  it('keeps every image unindexed in the stored form', () => {
+    const record = toChangeRecord(modifyRecord(created, updated));
+    const document = toChangeLogDocument(record, processedAt, 'stored', 'refused');
+    expect(document).toMatchObject({ keys: { id: { S: 'user-001' } }, unindexed: { new_data: updated, old_data: created }, unindexed_reason: 'refused' });
+    expect(document.new_data).toBeUndefined();
+  });
+
+  it('marks a manual record as such, with no sequence number', () => {
+    const record = toChangeRecord({ eventName: 'INSERT', dynamodb: { Keys: { id: { S: 'test' } }, NewImage: { id: { S: 'test' } } } });
+    const document = toChangeLogDocument(record, processedAt);
+    expect(document).toMatchObject({ manual: true, timestamp: processedAt.toISOString(), table_name: 'unknown' });
+    expect(document.sequence_number).toBeUndefined();
   });
 });

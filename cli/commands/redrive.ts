@@ -1,0 +1,59 @@
+/**
+ * `cdc redrive`: re-applies the SQS dead-letter queue's pointers (records read back from the
+ * stream) and then the dead-letter index (fix the cause, e.g. a mapping, first).
+ */
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Command } from 'commander';
+import { createClient, DeadLetterStore, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
+import { emptyReport, redriveDeadLetters, redriveQueue } from '../redrive/redrive';
+import { sdkClientConfig } from '../target/aws-access';
+import { withTarget, type GlobalOptions } from '../target/options';
+
+export function registerRedrive(program: Command): void {
+  program
+    .command('redrive')
+    .description('re-apply records from the SQS dead-letter queue (read back from the stream) and from the dead-letter index')
+    .option('--queue <name>', "SQS dead-letter queue name (default: the stack's queue)")
+    .option('--no-queue-redrive', 'skip the SQS dead-letter queue')
+    .option('--no-index-redrive', 'skip the dead-letter index')
+    .action(async (options: { queue?: string; queueRedrive: boolean; indexRedrive: boolean }, command: Command) => {
+      await withTarget(command.optsWithGlobals<GlobalOptions>(), async ({ access, target }) => {
+        const search = createClient({ endpoint: target.settings.openSearchEndpoint, requestTimeoutMs: target.settings.requestTimeoutMs });
+        const aws = sdkClientConfig(access);
+        const sqs = new SQSClient(aws);
+        const streams = new DynamoDBStreamsClient(aws);
+        const report = emptyReport();
+        try {
+          await ensureIndexes(search, target.settings.indexes);
+          const deps = {
+            sqs,
+            streams,
+            port: new OpenSearchPort(search, target.settings.maxBulkBytes),
+            deadLetters: new DeadLetterStore(search, target.settings.indexes.deadLetter),
+            settings: target.settings,
+            tableName: target.tableName,
+            log: (line: string) => console.log(line),
+          };
+          if (options.queueRedrive) {
+            const queueUrl = options.queue
+              ? (await sqs.send(new GetQueueUrlCommand({ QueueName: options.queue }))).QueueUrl
+              : target.deadLetterQueueUrl;
+            if (!queueUrl) throw new Error('no dead-letter queue known: the stack has no DeadLetterQueueUrl output; pass --queue');
+            await redriveQueue(queueUrl, deps, report);
+          }
+          if (options.indexRedrive) await redriveDeadLetters(deps, report);
+        } finally {
+          sqs.destroy();
+          streams.destroy();
+          await search.close();
+        }
+        console.log(
+          `queue: ${report.messagesDeleted}/${report.messages} message(s) re-driven (${report.records} record(s)); ` +
+            `dead-letter index: ${report.deadLettersCleared}/${report.deadLetters} cleared`,
+        );
+        for (const problem of report.problems) console.error(`  ! ${problem}`);
+        process.exitCode = report.problems.length > 0 ? 1 : 0;
+      });
+    });
+}

@@ -1,0 +1,50 @@
+/**
+ * The options every command shares (which deployment, how to reach it, overrides), and running a
+ * command against the target they name, with errors said as what to fix.
+ */
+import type { Command } from 'commander';
+import { SEED_NAMES } from '../../lambda/settings/seed-names';
+import { SettingError } from '../../lambda/settings/setting-error';
+import { awsAccess, type AwsAccess } from './aws-access';
+import { resolveTarget, type CdcTarget } from './resolve-target';
+
+export interface GlobalOptions {
+  readonly stack: string;
+  readonly local?: boolean;
+  readonly region?: string;
+  readonly opensearch?: string;
+  readonly table?: string;
+  readonly changeLogIndex?: string;
+  readonly mirrorIndex?: string;
+  readonly deadLetterIndex?: string;
+  readonly keySchema?: string;
+}
+
+export function addGlobalOptions(program: Command): Command {
+  return program
+    .option('--stack <name>', 'the deployed stack to operate on', SEED_NAMES.stackName)
+    .option('--local', 'target the local emulator (http://localhost:4566, test credentials); implied by AWS_ENDPOINT_URL')
+    .option('--region <region>', 'AWS region (default: AWS_REGION)')
+    .option('--opensearch <url>', "OpenSearch URL (default: the function's; locally OPENSEARCH_URL or http://localhost:9200)")
+    .option('--table <name>', "table name (default: the stack's)")
+    .option('--change-log-index <name>', "change-log index (default: the function's)")
+    .option('--mirror-index <name>', "mirror alias (default: the function's)")
+    .option('--dead-letter-index <name>', "dead-letter index (default: the function's)")
+    .option('--key-schema <keys>', 'table key, "pk" or "pk,sk" (default: the function\'s)');
+}
+
+export async function withTarget(options: GlobalOptions, run: (context: { access: AwsAccess; target: CdcTarget }) => Promise<void>): Promise<void> {
+  const access = awsAccess(options);
+  const target = await resolveTarget(access, { ...options, stack: options.stack });
+  await run({ access, target });
+}
+
+/** The last word on any error: one line that says what went wrong, never a stack trace. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof SettingError) return `✖ ${error.message}`;
+  const message = (error as Error)?.message ?? String(error);
+  if (/ECONNREFUSED|ECONNRESET|ConnectionError|socket hang up/i.test(message) && /9200|opensearch/i.test(message)) {
+    return `✖ cannot reach OpenSearch: ${message} (is it running? check --opensearch)`;
+  }
+  return `✖ ${message}`;
+}

@@ -1,0 +1,145 @@
+/**
+ * The index templates that shape the pipeline's indexes. Every mapping is bounded whatever a
+ * table holds: no attribute name, nesting, value size or number of distinct names can make a
+ * write fail (what an index cannot take is kept unindexed in `_source`, see the documents).
+ *
+ * - change log: the seed's fields; each image (`data`, `new_data`, `old_data`, `deleted_data`)
+ *   and `keys` is one `flat_object` (search by path, `data.name.S:...`, values as exact text).
+ * - mirror `<alias>-v1`: plain JSON per item, dynamically mapped: dates are not guessed, every
+ *   number is a double, a value that does not fit its field's type is skipped by the index;
+ *   at most 5,000 fields (items bringing more are stored unindexed). Read through the alias.
+ * - tombstones `<alias>-tombstones`: the sequence number of each deleted item.
+ * - dead letters: `dynamic: false`, so any failed record fits.
+ */
+import type { IndexNames } from '../../settings/index-names';
+import { mirrorBackingIndex, tombstoneIndex } from '../../settings/index-names';
+import { IMAGE_FIELDS } from '../../core/change-log-document';
+import { MIRROR_METADATA_FIELD } from '../../core/mirror-document';
+
+export interface IndexTemplate {
+  readonly name: string;
+  readonly body: Record<string, unknown>;
+}
+
+/** One shard is plenty for CDC volumes; replicas follow the cluster (0 on one node, 1 otherwise). */
+const BASE_SETTINGS = { number_of_shards: 1, number_of_replicas: 0, 'index.auto_expand_replicas': '0-1' };
+
+const MIRROR_BOOKKEEPING = {
+  properties: {
+    sequence_number: { type: 'keyword' },
+    event_id: { type: 'keyword' },
+    event_name: { type: 'keyword' },
+    timestamp: { type: 'date' },
+    manual: { type: 'boolean' },
+    unindexed: { type: 'object', enabled: false },
+    unindexed_reason: { type: 'text' },
+  },
+};
+
+export const MIRROR_FIELD_LIMIT = 5000;
+
+export function indexTemplates(names: IndexNames): IndexTemplate[] {
+  return [
+    {
+      name: `cdc-change-log-${names.changeLog}`,
+      body: {
+        index_patterns: [names.changeLog],
+        priority: 500,
+        template: {
+          settings: BASE_SETTINGS,
+          mappings: {
+            dynamic: false,
+            properties: {
+              event_name: { type: 'keyword' },
+              timestamp: { type: 'date' },
+              processed_at: { type: 'date' },
+              event_id: { type: 'keyword' },
+              sequence_number: { type: 'keyword' },
+              table_name: { type: 'keyword' },
+              ttl_expired: { type: 'boolean' },
+              manual: { type: 'boolean' },
+              user_identity: { properties: { type: { type: 'keyword' }, principal_id: { type: 'keyword' } } },
+              keys: { type: 'flat_object' },
+              ...Object.fromEntries(IMAGE_FIELDS.map((field) => [field, { type: 'flat_object' }])),
+              unindexed: { type: 'object', enabled: false },
+              unindexed_reason: { type: 'text' },
+            },
+          },
+        },
+      },
+    },
+    {
+      name: `cdc-mirror-${names.mirror}`,
+      body: {
+        index_patterns: [mirrorBackingIndex(names.mirror)],
+        priority: 500,
+        template: {
+          settings: {
+            ...BASE_SETTINGS,
+            'index.mapping.total_fields.limit': MIRROR_FIELD_LIMIT,
+            // DynamoDB nests up to 32 levels.
+            'index.mapping.depth.limit': 64,
+            // A value that does not fit its field's type (text in a number field) is kept in
+            // `_source` and left out of the index, instead of refusing the whole item.
+            'index.mapping.ignore_malformed': true,
+          },
+          aliases: { [names.mirror]: { is_write_index: true } },
+          mappings: {
+            date_detection: false,
+            numeric_detection: false,
+            dynamic_templates: [
+              { exact_numbers_as_double: { match_mapping_type: 'long', mapping: { type: 'double' } } },
+              { decimals_as_double: { match_mapping_type: 'double', mapping: { type: 'double' } } },
+            ],
+            properties: { [MIRROR_METADATA_FIELD]: MIRROR_BOOKKEEPING },
+          },
+        },
+      },
+    },
+    {
+      name: `cdc-tombstones-${names.mirror}`,
+      body: {
+        index_patterns: [tombstoneIndex(names.mirror)],
+        priority: 500,
+        template: {
+          settings: BASE_SETTINGS,
+          mappings: { dynamic: false, properties: { [MIRROR_METADATA_FIELD]: { properties: { sequence_number: { type: 'keyword' }, timestamp: { type: 'date' } } } } },
+        },
+      },
+    },
+    {
+      name: `cdc-dead-letter-${names.deadLetter}`,
+      body: {
+        index_patterns: [names.deadLetter],
+        priority: 500,
+        template: {
+          settings: BASE_SETTINGS,
+          mappings: {
+            dynamic: false,
+            properties: {
+              failed_at: { type: 'date' },
+              target: { type: 'keyword' },
+              target_index: { type: 'keyword' },
+              document_id: { type: 'keyword' },
+              error_type: { type: 'keyword' },
+              reason: { type: 'text' },
+              status: { type: 'integer' },
+              event_id: { type: 'keyword' },
+              event_name: { type: 'keyword' },
+              sequence_number: { type: 'keyword' },
+              table_name: { type: 'keyword' },
+              stream_arn: { type: 'keyword' },
+              keys: { type: 'keyword', ignore_above: 2048 },
+              record_json: { type: 'keyword', index: false, doc_values: false },
+            },
+          },
+        },
+      },
+    },
+  ];
+}
+
+/** Every concrete index of a pipeline, created up front so the mappings are ours from the first write. */
+export function concreteIndexes(names: IndexNames): string[] {
+  return [names.changeLog, mirrorBackingIndex(names.mirror), tombstoneIndex(names.mirror), names.deadLetter];
+}

@@ -1,0 +1,6 @@
+/** The OpenSearch adapter: client, SearchPort, index setup, dead-letter store. */
+export { createClient, type OpenSearchConnection } from './client';
+export { OpenSearchPort } from './opensearch-port';
+export { ensureIndexes } from './ensure-indexes';
+export { DeadLetterStore, type StoredDeadLetter } from './dead-letter-store';
+export { indexTemplates, concreteIndexes } from './index-templates';

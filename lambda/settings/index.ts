@@ -1,0 +1,8 @@
+/** The settings contract, shared by the construct, the function and the CLI. */
+export * from './setting-error';
+export * from './rules';
+export * from './index-names';
+export * from './function-settings';
+export * from './observability';
+export * from './seed-names';
+export * from './event-source-settings';

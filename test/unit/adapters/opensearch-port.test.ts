@@ -1,0 +1,115 @@
+import type { Client } from '@opensearch-project/opensearch';
+import { classifyItem } from '../../../lambda/adapters/opensearch/bulk-outcome';
+import { actionLines, splitIntoRequests } from '../../../lambda/adapters/opensearch/bulk-request';
+import { OpenSearchPort } from '../../../lambda/adapters/opensearch/opensearch-port';
+import type { Revision, WriteAction } from '../../../lambda/core/writes';
+
+const put = (id: string, condition: WriteAction['condition'] = { kind: 'absent' }, document = '{"a":1}'): WriteAction => ({
+  operation: 'put', role: 'mirror', index: 'm', id, condition, document, records: [0],
+});
+const del = (id: string, condition: WriteAction['condition']): WriteAction => ({ operation: 'delete', role: 'mirror', index: 'm', id, condition, records: [0] });
+const revision = '7:1' as Revision;
+
+describe('a bulk item outcome', () => {
+  it.each([
+    ['201 on a put', 'written', put('a'), 201, undefined],
+    ['200 on a delete', 'written', del('a', { kind: 'any' }), 200, undefined],
+    ['404 on an unconditional delete (already gone)', 'written', del('a', { kind: 'any' }), 404, undefined],
+    ['404 on a conditional delete (somebody deleted it)', 'changed', del('a', { kind: 'unchanged', revision }), 404, undefined],
+    ['409 on a create (duplicate delivery)', 'exists', put('a'), 409, { type: 'version_conflict_engine_exception' }],
+    ['409 on a conditional write (lost race)', 'changed', put('a', { kind: 'unchanged', revision }), 409, { type: 'version_conflict_engine_exception' }],
+    ['429', 'retry', put('a'), 429, { type: 'es_rejected_execution_exception' }],
+    ['503', 'retry', put('a'), 503, { type: 'unavailable_shards_exception' }],
+    ['403 cluster block', 'retry', put('a'), 403, { type: 'cluster_block_exception' }],
+    ['400 index closed', 'retry', put('a'), 400, { type: 'index_closed_exception' }],
+    ['400 cluster block', 'retry', put('a'), 400, { type: 'cluster_block_exception' }],
+    ['404 index missing', 'retry', put('a'), 404, { type: 'index_not_found_exception' }],
+    ['400 alias without write index', 'retry', put('a'), 400, { type: 'illegal_argument_exception', reason: 'no write index is defined for alias [m]' }],
+    ['400 mapping conflict', 'unindexable', put('a'), 400, { type: 'mapper_parsing_exception', reason: 'failed to parse' }],
+    ['400 field limit', 'unindexable', put('a'), 400, { type: 'illegal_argument_exception', reason: 'Limit of total fields [5000] has been exceeded' }],
+    ['400 document parsing', 'unindexable', put('a'), 400, { type: 'document_parsing_exception' }],
+    ['400 of an unknown type', 'unindexable', put('a'), 400, { type: 'something_new' }],
+    ['413 for one document', 'refused', put('a'), 413, undefined],
+    ['500 without error', 'retry', put('a'), 500, undefined],
+  ])('%s is %s', (_case, kind, action, status, error) => {
+    expect(classifyItem(action, status, error).kind).toBe(kind);
+  });
+});
+
+describe('bulk requests', () => {
+  it('says each condition in the engine\'s terms', () => {
+    expect(actionLines(put('a'))).toBe('{"create":{"_index":"m","_id":"a"}}\n{"a":1}\n');
+    expect(actionLines(put('a', { kind: 'unchanged', revision }))).toBe('{"index":{"_index":"m","_id":"a","if_seq_no":7,"if_primary_term":1}}\n{"a":1}\n');
+    expect(actionLines(put('a', { kind: 'any' }))).toBe('{"index":{"_index":"m","_id":"a"}}\n{"a":1}\n');
+    expect(actionLines(del('a', { kind: 'unchanged', revision }))).toBe('{"delete":{"_index":"m","_id":"a","if_seq_no":7,"if_primary_term":1}}\n');
+  });
+
+  it('splits writes into requests no larger than the limit, one write never split', () => {
+    const actions = ['a', 'b', 'c', 'd'].map((id) => put(id, { kind: 'absent' }, `{"v":"${'x'.repeat(100)}"}`));
+    const chunks = splitIntoRequests(actions, 300);
+    expect(chunks.map((chunk) => chunk.positions)).toEqual([[0, 1], [2, 3]]);
+    expect(splitIntoRequests(actions, 10).map((chunk) => chunk.positions)).toEqual([[0], [1], [2], [3]]);
+  });
+});
+
+/** A client whose `bulk` answers what `answer` says for each request body. */
+function stubClient(answer: (body: string) => unknown): { client: Client; bodies: string[] } {
+  const bodies: string[] = [];
+  const client = {
+    bulk: async ({ body }: { body: string }) => {
+      bodies.push(body);
+      return { body: answer(body) };
+    },
+  } as unknown as Client;
+  return { client, bodies };
+}
+
+const createdItems = (body: string) => ({
+  items: body.trim().split('\n').filter((_, i) => i % 2 === 0).map((line) => {
+    const meta = JSON.parse(line).create;
+    return { create: { _index: meta._index, _id: meta._id, status: 201, _seq_no: 1, _primary_term: 1 } };
+  }),
+});
+
+describe('the OpenSearch port', () => {
+  it('returns one outcome per write, with the new revision', async () => {
+    const { client } = stubClient(createdItems);
+    expect(await new OpenSearchPort(client, 1 << 20).write([put('a'), put('b')])).toEqual([
+      { kind: 'written', revision: '1:1' },
+      { kind: 'written', revision: '1:1' },
+    ]);
+  });
+
+  it('splits a request the cluster calls too large, and refuses only a single write that is still too large', async () => {
+    const big = put('big', { kind: 'absent' }, `{"v":"${'x'.repeat(5000)}"}`);
+    const { client, bodies } = stubClient((body) => {
+      if (body.length > 4000) throw Object.assign(new Error('Request Entity Too Large'), { meta: { statusCode: 413 } });
+      return createdItems(body);
+    });
+    const outcomes = await new OpenSearchPort(client, 1 << 20).write([put('a'), big, put('b')]);
+    expect(outcomes.map((outcome) => outcome.kind)).toEqual(['written', 'refused', 'written']);
+    expect(bodies.length).toBeGreaterThan(2);
+  });
+
+  it('makes every write of a request retry when the request fails', async () => {
+    const { client } = stubClient(() => {
+      throw new Error('connect ECONNREFUSED 127.0.0.1:9200');
+    });
+    const outcomes = await new OpenSearchPort(client, 1 << 20).write([put('a'), put('b')]);
+    expect(outcomes).toEqual([
+      { kind: 'retry', reason: expect.stringMatching(/ECONNREFUSED/) },
+      { kind: 'retry', reason: expect.stringMatching(/ECONNREFUSED/) },
+    ]);
+  });
+
+  it.each([
+    ['one item too few', (body: string) => ({ items: createdItems(body).items.slice(1) }), /1 items for 2 writes/],
+    ['no items at all', () => ({}), /no items for 2 writes/],
+    ['another operation', (body: string) => ({ items: createdItems(body).items.map((item) => ({ index: item.create })) }), /not a "create" result/],
+    ['another document', (body: string) => ({ items: createdItems(body).items.map((item) => ({ create: { ...item.create, _id: 'x' } })) }), /is for m\/x, expected m\/a/],
+  ])('does not believe a response with %s: every write retries', async (_case, answer, reason) => {
+    const { client } = stubClient(answer);
+    const outcomes = await new OpenSearchPort(client, 1 << 20).write([put('a'), put('b')]);
+    expect(outcomes.every((outcome) => outcome.kind === 'retry' && reason.test(outcome.reason))).toBe(true);
+  });
+});

@@ -1,0 +1,202 @@
+import { applyChanges, type PipelineSettings } from '../../../lambda/pipeline/apply-changes';
+import type { WriteAction } from '../../../lambda/core/writes';
+import { InMemorySearch } from '../../support/in-memory-search';
+import { EVERY_TYPE_ITEM, insertRecord, modifyRecord, removeRecord } from '../../support/stream-records';
+
+const settings: PipelineSettings = {
+  indexes: { changeLog: 'dynamodb-cdc', mirror: 'test-table', deadLetter: 'dynamodb-cdc-deadletter' },
+  keySchema: { partitionKey: 'id' },
+};
+const MIRROR = 'test-table-v1';
+const TOMBSTONES = 'test-table-tombstones';
+
+const item = (id: string, name: string) => ({ id: { S: id }, name: { S: name } });
+const refused = { kind: 'unindexable', reason: 'mapper_parsing_exception: failed to parse field [name]', errorType: 'mapper_parsing_exception' } as const;
+const tooLarge = { kind: 'refused', reason: 'too large', errorType: 'request_entity_too_large', status: 413 } as const;
+const busy = { kind: 'retry', reason: 'es_rejected_execution_exception: queue full' } as const;
+const to = (index: string, id?: string) => (action: WriteAction) => action.index === index && (id === undefined || action.id === id);
+
+/** The seed scenario and a second item, with sequence numbers 1..5. */
+function sampleBatch() {
+  return [
+    insertRecord(item('user-001', 'テストユーザー'), { sequenceNumber: 1 }),
+    insertRecord(item('user-002', 'b'), { sequenceNumber: 2 }),
+    modifyRecord(item('user-001', 'テストユーザー'), item('user-001', '更新済みユーザー'), { sequenceNumber: 3 }),
+    modifyRecord(item('user-002', 'b'), item('user-002', 'b2'), { sequenceNumber: 4 }),
+    removeRecord(item('user-001', '更新済みユーザー'), { sequenceNumber: 5 }),
+  ];
+}
+
+function mirrorItems(search: InMemorySearch) {
+  return Object.fromEntries(Object.entries(search.sources(MIRROR)).map(([id, { _cdc, ...rest }]) => [id, rest]));
+}
+
+describe('applying a batch', () => {
+  it('writes every change to the change log and the newest state of each item to the mirror', async () => {
+    const search = new InMemorySearch();
+    const result = await applyChanges(sampleBatch(), settings, search);
+    expect(result).toMatchObject({ failures: [], deadLettered: [], changeLogWritten: 5, mirrorWritten: 1, mirrorDeleted: 1, mirrorSuperseded: 3 });
+    expect(Object.keys(search.sources('dynamodb-cdc'))).toHaveLength(5);
+    expect(mirrorItems(search)).toEqual({ 'user-002': { id: 'user-002', name: 'b2' } });
+  });
+
+  it('removes a deleted item from the mirror and remembers the delete in the tombstones', async () => {
+    const search = new InMemorySearch();
+    await applyChanges(sampleBatch().slice(0, 4), settings, search);
+    expect(Object.keys(search.sources(MIRROR))).toEqual(['user-001', 'user-002']);
+    await applyChanges(sampleBatch().slice(4), settings, search);
+    expect(Object.keys(search.sources(MIRROR))).toEqual(['user-002']);
+    expect(search.sources(TOMBSTONES)['user-001']._cdc).toMatchObject({ sequence_number: '000000000000000000005', event_name: 'REMOVE' });
+  });
+
+  it('mirrors every type exactly', async () => {
+    const search = new InMemorySearch();
+    await applyChanges([insertRecord(EVERY_TYPE_ITEM)], settings, search);
+    expect(search.sources(MIRROR)['every-type']).toMatchObject({ text: 'テストユーザー 🚀 ünïcödé', strings: ['a', 'b', 'ç'] });
+  });
+
+  it('creates no duplicates when the same batch is delivered again', async () => {
+    const search = new InMemorySearch();
+    await applyChanges(sampleBatch(), settings, search);
+    const before = JSON.stringify([search.sources('dynamodb-cdc'), search.sources(MIRROR), search.sources(TOMBSTONES)]);
+    const again = await applyChanges(sampleBatch().map((r, i) => ({ ...r, eventID: `event-${String(i + 1).padStart(21, '0')}` })), settings, search);
+    expect(again).toMatchObject({ duplicates: 5, changeLogWritten: 0, mirrorWritten: 0, failures: [] });
+    expect(JSON.stringify([search.sources('dynamodb-cdc'), search.sources(MIRROR), search.sources(TOMBSTONES)])).toBe(before);
+  });
+
+  it('never moves the mirror back to an older image, and a late older write never resurrects a deleted item', async () => {
+    const search = new InMemorySearch();
+    const [insert1, insert2, modify1, modify2, remove1] = sampleBatch();
+    await applyChanges([modify2, remove1], settings, search);
+    await applyChanges([insert1, insert2, modify1], settings, search);
+    expect(mirrorItems(search)).toEqual({ 'user-002': { id: 'user-002', name: 'b2' } });
+  });
+
+  it('reports exactly the records whose writes failed transiently, and dead-letters those refused for good', async () => {
+    const search = new InMemorySearch();
+    search.fault = (action) =>
+      to('dynamodb-cdc')(action) && action.records[0] === 1 ? busy : to(MIRROR, 'user-002')(action) ? tooLarge : undefined;
+    const batch = sampleBatch();
+    const result = await applyChanges(batch, settings, search);
+    expect(result.failures.map((failure) => failure.sequenceNumber)).toEqual(['000000000000000000002']);
+    expect(result.failures[0].reason).toMatch(/es_rejected_execution_exception/);
+    expect(result.deadLettered).toEqual([{ position: 3, target: 'mirror', reason: 'too large' }]);
+    const letters = Object.values(search.sources('dynamodb-cdc-deadletter'));
+    expect(letters).toHaveLength(1);
+    expect(letters[0]).toMatchObject({ target: 'mirror', error_type: 'request_entity_too_large', status: 413, sequence_number: '000000000000000000004', table_name: 'test-table' });
+    expect(letters[0].stream_arn).toMatch(/table\/test-table\/stream/);
+    expect(JSON.parse(letters[0].record_json)).toEqual(JSON.parse(JSON.stringify(batch[3])));
+  });
+
+  it('writes an item the mirror cannot index in the stored form instead of refusing it', async () => {
+    const search = new InMemorySearch();
+    search.fault = (action) => (to(MIRROR, 'user-002')(action) && action.operation === 'put' && !action.document.includes('unindexed') ? refused : undefined);
+    const result = await applyChanges([insertRecord(item('user-002', 'b'))], settings, search);
+    expect(result).toMatchObject({ failures: [], deadLettered: [], mirrorWritten: 1, unindexed: 1 });
+    expect(search.sources(MIRROR)['user-002']._cdc).toMatchObject({ unindexed: { id: 'user-002', name: 'b' }, unindexed_reason: refused.reason });
+  });
+
+  it('keeps one dead letter per refused write when both indexes refuse a record', async () => {
+    const search = new InMemorySearch();
+    search.fault = (action) => (to('dynamodb-cdc')(action) || to(MIRROR)(action) ? tooLarge : undefined);
+    const result = await applyChanges([insertRecord(item('a', 'x'))], settings, search);
+    expect(result.deadLettered.map((letter) => letter.target).sort()).toEqual(['change-log', 'mirror']);
+    expect(Object.values(search.sources('dynamodb-cdc-deadletter')).map((letter) => letter.target).sort()).toEqual(['change-log', 'mirror']);
+  });
+
+  it('retries every mirror record when the current state cannot be read, and still writes the change log', async () => {
+    const search = new InMemorySearch();
+    search.readFault = () => new Error('connect ECONNREFUSED 127.0.0.1:9200');
+    const result = await applyChanges(sampleBatch(), settings, search);
+    expect(result.failures).toHaveLength(5);
+    expect(result.failures[0].reason).toMatch(/ECONNREFUSED/);
+  });
+
+  it('plans again a mirror write that lost a race with another writer, counting each write once', async () => {
+    const search = new InMemorySearch();
+    let raced = false;
+    search.afterRead = () => {
+      if (!raced) {
+        raced = true;
+        search.put(MIRROR, 'user-002', { id: 'user-002', name: 'concurrent', _cdc: { sequence_number: '000000000000000000003' } });
+      }
+    };
+    const result = await applyChanges(sampleBatch().slice(0, 4), settings, search);
+    expect(result).toMatchObject({ failures: [], conflictRounds: 1, mirrorWritten: 2, mirrorSuperseded: 2 });
+    expect(mirrorItems(search)['user-002']).toEqual({ id: 'user-002', name: 'b2' });
+  });
+
+  it('takes back an upsert when a newer delete of its item was recorded meanwhile', async () => {
+    const search = new InMemorySearch();
+    let reads = 0;
+    search.afterRead = () => {
+      if (++reads === 1) search.put(TOMBSTONES, 'a', { _cdc: { sequence_number: '000000000000000000009' } });
+    };
+    const result = await applyChanges([insertRecord(item('a', 'x'), { sequenceNumber: 1 })], settings, search);
+    expect(result.failures).toEqual([]);
+    expect(search.sources(MIRROR)).toEqual({});
+  });
+
+  it('dead-letters malformed records one by one, and indexes the rest', async () => {
+    const search = new InMemorySearch();
+    const batch = [
+      insertRecord(item('a', 'x'), { sequenceNumber: 1 }),
+      { eventName: 'INSERT', dynamodb: { SequenceNumber: '2' } },
+      { eventName: 'INSERT', dynamodb: { SequenceNumber: '3' } },
+      insertRecord(item('b', 'y'), { sequenceNumber: 4 }),
+    ];
+    const result = await applyChanges(batch as never, settings, search);
+    expect(result.failures).toEqual([]);
+    expect(result.deadLettered.map((letter) => letter.position)).toEqual([1, 2]);
+    expect(Object.keys(search.sources('dynamodb-cdc-deadletter'))).toHaveLength(2);
+    expect(Object.keys(mirrorItems(search)).sort()).toEqual(['a', 'b']);
+  });
+
+  it('dead-letters a record whose keys do not match the key schema from the mirror, and keeps it in the change log', async () => {
+    const search = new InMemorySearch();
+    const record = insertRecord({ id: { S: 'a' }, sk: { S: 'b' } }, { keys: { id: { S: 'a' }, sk: { S: 'b' } } });
+    const result = await applyChanges([record], settings, search);
+    expect(result.deadLettered).toEqual([{ position: 0, target: 'mirror', reason: expect.stringMatching(/do not match the configured key schema/) }]);
+    expect(Object.keys(search.sources('dynamodb-cdc'))).toHaveLength(1);
+    expect(search.sources(MIRROR)).toEqual({});
+  });
+
+  it('retries a record whose dead letter could not be written', async () => {
+    const search = new InMemorySearch();
+    search.fault = (action) => (to(MIRROR, 'user-002')(action) ? tooLarge : to('dynamodb-cdc-deadletter')(action) ? busy : undefined);
+    const result = await applyChanges(sampleBatch(), settings, search);
+    expect(result.failures.map((failure) => failure.position)).toEqual([3]);
+    expect(result.deadLettered).toEqual([]);
+  });
+
+  describe('a hand-made record (the seed\'s manual invoke)', () => {
+    const manual = { eventName: 'INSERT', dynamodb: { Keys: { id: { S: 'test' } }, NewImage: { id: { S: 'test' }, name: { S: 'テスト' } } } };
+
+    it('reaches the change log and the mirror; sent again, it is a duplicate', async () => {
+      const search = new InMemorySearch();
+      const first = await applyChanges([manual as never], settings, search);
+      expect(first).toMatchObject({ failures: [], deadLettered: [], changeLogWritten: 1, mirrorWritten: 1 });
+      expect(Object.values(search.sources('dynamodb-cdc'))[0]).toMatchObject({ manual: true, event_name: 'INSERT' });
+      expect(mirrorItems(search)).toEqual({ test: { id: 'test', name: 'テスト' } });
+      const again = await applyChanges([manual as never], settings, search);
+      expect(again).toMatchObject({ duplicates: 1, changeLogWritten: 0, mirrorWritten: 0 });
+    });
+
+    it('never overrides or resurrects what a stream change wrote', async () => {
+      const search = new InMemorySearch();
+      await applyChanges([insertRecord(item('test', 'real'), { sequenceNumber: 7 })], settings, search);
+      await applyChanges([manual as never], settings, search);
+      expect(mirrorItems(search)).toEqual({ test: { id: 'test', name: 'real' } });
+      await applyChanges([removeRecord(item('test', 'real'), { sequenceNumber: 8 })], settings, search);
+      await applyChanges([{ ...manual, dynamodb: { ...manual.dynamodb, NewImage: { id: { S: 'test' }, name: { S: 'again' } } } } as never], settings, search);
+      expect(mirrorItems(search)).toEqual({});
+    });
+
+    it('is retried by throwing when it fails, as it has no sequence number to report', async () => {
+      const search = new InMemorySearch();
+      search.fault = () => busy;
+      const result = await applyChanges([manual as never], settings, search);
+      expect(result.failures).toEqual([{ position: 0, sequenceNumber: undefined, reason: expect.stringMatching(/queue full/) }]);
+    });
+  });
+});
