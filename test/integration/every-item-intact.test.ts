@@ -1,0 +1,182 @@
+/**
+ * Items of the shapes real tables hold go through the real table, stream, function and
+ * OpenSearch, and every one reaches both indexes exactly (indexed, or kept unindexed with the
+ * reason); a deleted item is gone from every read path of the mirror; an index that is closed
+ * for a while loses nothing.
+ */
+import { BatchWriteItemCommand, DeleteItemCommand, GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { parse } from 'lossless-json';
+import { createClient, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
+import { documentId } from '../../lambda/core/document-id';
+import { itemOfMirrorDocument } from '../../lambda/core/mirror-document';
+import { applyChanges } from '../../lambda/pipeline/apply-changes';
+import { mirrorBackingIndex, tombstoneIndex } from '../../lambda/settings/index-names';
+import { sdkClientConfig } from '../../local/endpoints';
+import { CHANGE_LOG, changeLogFor, dynamo, endpoints, MIRROR, runPrefix, search, TABLE, waitFor } from '../support/live-system';
+import { canonical, expectedItem } from '../support/plain-json';
+import { insertRecord, removeRecord } from '../support/stream-records';
+
+const client = dynamo();
+const opensearch = search();
+
+afterAll(async () => {
+  client.destroy();
+  await opensearch.close();
+});
+
+/** Lambda-event JSON (base64 binary) to SDK input (bytes), keeping every name as an own property. */
+function toSdk(value: any): AttributeValue {
+  if (value.B !== undefined) return { B: Buffer.from(value.B, 'base64') };
+  if (value.M !== undefined) return { M: Object.fromEntries(Object.entries(value.M).map(([k, v]) => [k, toSdk(v)])) };
+  if (value.L !== undefined) return { L: value.L.map(toSdk) };
+  return value;
+}
+
+/** The mirror document of an item, by id, through the alias users read (GET, real time). */
+async function mirrorDocument(id: string): Promise<{ found: boolean; source?: Record<string, unknown>; text: string }> {
+  const response = await fetch(`${endpoints.openSearch}/${MIRROR}/_doc/${encodeURIComponent(id)}`);
+  const text = await response.text();
+  const body = parse(text) as { found: boolean; _source?: Record<string, unknown> };
+  return { found: body.found, source: body._source, text };
+}
+
+async function waitForMirror(id: string): Promise<Record<string, unknown>> {
+  return waitFor(`${id.slice(0, 40)} in the mirror`, async () => (await mirrorDocument(id)).source);
+}
+
+const SHAPES: Record<string, Record<string, any>> = {
+  mixedList: { m: { L: [{ S: 'a' }, { N: '1.50' }, { NULL: true }, { BOOL: true }, { M: { inner: { S: 'x' } } }] } },
+  nestedMixed: { m: { M: { inner: { L: [{ N: '1' }, { S: 'one' }] } } } },
+  proto: JSON.parse('{"__proto__":{"S":"kept"},"constructor":{"N":"1"},"m":{"M":{"__proto__":{"S":"deep"}}}}'),
+  oddNames: { 'a..b': { S: 'double dot' }, '.lead': { S: 'x' }, 'trail.': { S: 'y' }, _id: { S: 'metadata name' }, _source: { S: 'z' }, _cdc: { S: 'ours' }, ' ': { S: 'blank' } },
+  bigString: { essay: { S: 'あ'.repeat(100_000) } },
+  numbers: { big: { N: '12345678901234567890123456789012345678' }, tiny: { N: '1E-130' }, huge: { N: '9.9999999999999999999999999999999999999E+125' } },
+};
+
+describe('items of every shape, through the deployed stack', () => {
+  it.each(Object.keys(SHAPES))('keeps an item with %s exactly in the mirror and the change log', async (shape) => {
+    const id = runPrefix(`shape-${shape}`);
+    const item = { id: { S: id }, ...SHAPES[shape] };
+    await client.send(new PutItemCommand({ TableName: TABLE, Item: Object.fromEntries(Object.entries(item).map(([k, v]) => [k, toSdk(v)])) }));
+    const stored = (await client.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: id } }, ConsistentRead: true }))).Item!;
+    expect(Object.keys(stored).sort()).toEqual(Object.keys(item).sort());
+
+    const source = await waitForMirror(id);
+    expect(canonical(itemOfMirrorDocument(source))).toEqual(expectedItem(item));
+    const [document] = await waitFor('the change-log document', async () => {
+      const docs = await changeLogFor(opensearch, id);
+      return docs.length > 0 ? docs : undefined;
+    });
+    expect(JSON.stringify({ ...document.unindexed, ...document }.data)).toBe(JSON.stringify(item));
+  });
+
+  it('keeps an item whose key is DynamoDB\'s longest (2,048 bytes) under an id no other key has', async () => {
+    const id = `${runPrefix('long-key')}-${'k'.repeat(2000)}`.slice(0, 2048);
+    await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: id }, n: { N: '1' } } }));
+    const documentIdOf = documentId({ id: { S: id } }, { partitionKey: 'id' });
+    expect(documentIdOf).toMatch(/^\\sha256:/);
+    const source = await waitForMirror(documentIdOf);
+    expect(canonical(itemOfMirrorDocument(source))).toEqual(expectedItem({ id: { S: id }, n: { N: '1' } }));
+  });
+
+  it('mirrors a table of 10,500 distinct attribute names: every item arrives, the mapping stays bounded', async () => {
+    const prefix = runPrefix('wide');
+    const items = Array.from({ length: 105 }, (_, i) => ({
+      id: { S: `${prefix}-${String(i).padStart(3, '0')}` },
+      ...Object.fromEntries(Array.from({ length: 100 }, (_, j) => [`u${prefix.slice(-4)}_${i}_${j}`, { N: String(j) }])),
+    }));
+    for (let i = 0; i < items.length; i += 25) {
+      await client.send(new BatchWriteItemCommand({ RequestItems: { [TABLE]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+    }
+    const ids = items.map((item) => item.id.S);
+    const mirrored = await waitFor('all 105 wide items in the mirror', async () => {
+      const response = await opensearch.mget({ index: MIRROR, body: { ids } });
+      const found = (response.body.docs as { found: boolean; _source: Record<string, unknown> }[]).filter((doc) => doc.found);
+      return found.length === ids.length ? found : undefined;
+    }, 120_000);
+    for (const [position, doc] of mirrored.entries()) expect(Object.keys(itemOfMirrorDocument(doc._source))).toHaveLength(101 + 0 * position);
+    const fields = await opensearch.indices.getMapping({ index: mirrorBackingIndex(MIRROR) });
+    const mappingSize = JSON.stringify(fields.body).length;
+    process.stdout.write(`[wide] ${mirrored.filter((doc) => (doc._source._cdc as any)?.unindexed_reason).length} of 105 items stored unindexed; mirror mapping ${mappingSize} bytes\n`);
+    await waitFor('105 wide items in the change log', async () => ((await changeLogFor(opensearch, prefix)).length === 105 ? true : undefined), 120_000);
+  });
+
+  it('reaches both indexes from the seed\'s manual invoke (a hand-made record) without overriding anything', async () => {
+    const id = runPrefix('manual');
+    const payload = { Records: [{ eventName: 'INSERT', dynamodb: { Keys: { id: { S: id } }, NewImage: { id: { S: id }, name: { S: 'テスト' } } } }] };
+    const lambda = new LambdaClient(sdkClientConfig(endpoints));
+    try {
+      const invoke = await lambda.send(new InvokeCommand({ FunctionName: 'dynamodb-cdc-handler', Payload: Buffer.from(JSON.stringify(payload)) }));
+      expect(invoke.FunctionError).toBeUndefined();
+      expect(JSON.parse(Buffer.from(invoke.Payload!).toString())).toEqual({ batchItemFailures: [] });
+    } finally {
+      lambda.destroy();
+    }
+    const [document] = await waitFor('the manual change in the change log', async () => {
+      const docs = await changeLogFor(opensearch, id);
+      return docs.length > 0 ? docs : undefined;
+    });
+    expect(document).toMatchObject({ event_name: 'INSERT', manual: true, table_name: TABLE, data: payload.Records[0].dynamodb.NewImage });
+    expect(await waitForMirror(id)).toMatchObject({ id, name: 'テスト', _cdc: { manual: true } });
+  });
+});
+
+describe('a deleted item', () => {
+  it('is gone from search, count and GET by id of the mirror, and a late older write does not bring it back', async () => {
+    const id = runPrefix('deleted');
+    await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: id }, name: { S: 'soon gone' } } }));
+    await waitForMirror(id);
+    await client.send(new DeleteItemCommand({ TableName: TABLE, Key: { id: { S: id } } }));
+    await waitFor('the REMOVE in the change log', async () => ((await changeLogFor(opensearch, id)).some((doc) => doc.event_name === 'REMOVE') ? true : undefined));
+    await waitFor('the item gone from GET by id', async () => ((await mirrorDocument(id)).found ? undefined : true));
+    await opensearch.indices.refresh({ index: MIRROR });
+    expect((await opensearch.count({ index: MIRROR, body: { query: { ids: { values: [id] } } } as never })).body.count).toBe(0);
+    expect((await opensearch.search({ index: MIRROR, q: `id:"${id}"` } as never)).body.hits.hits).toHaveLength(0);
+    const response = await opensearch.mget({ index: MIRROR, body: { ids: [id] } });
+    expect((response.body.docs[0] as { found?: boolean }).found).toBe(false);
+
+    // The INSERT arrives again, late (a re-drive, a replay): the tombstone keeps the item deleted.
+    const [insert, remove] = (await changeLogFor(opensearch, id)).map((doc) => doc.sequence_number as string);
+    const late = insertRecord({ id: { S: id }, name: { S: 'soon gone' } }, { sequenceNumber: insert });
+    const os = createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
+    try {
+      const settings = { indexes: { changeLog: CHANGE_LOG, mirror: MIRROR, deadLetter: `${CHANGE_LOG}-deadletter` }, keySchema: { partitionKey: 'id' } };
+      const result = await applyChanges([{ ...late, eventID: `${id}-late` }], settings, new OpenSearchPort(os, 1 << 20));
+      expect(result).toMatchObject({ failures: [], mirrorWritten: 0, mirrorSuperseded: 1 });
+    } finally {
+      await os.close();
+    }
+    expect((await mirrorDocument(id)).found).toBe(false);
+    const tombstone = await (await fetch(`${endpoints.openSearch}/${tombstoneIndex(MIRROR)}/_doc/${encodeURIComponent(id)}`)).json() as { _source: { _cdc: { sequence_number: string } } };
+    expect(tombstone._source._cdc.sequence_number).toBe(remove);
+  });
+});
+
+describe('an index closed for a while', () => {
+  it('makes its records retry (never dead letters), and they are written once it opens', async () => {
+    const prefix = runPrefix('closed');
+    const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
+    const os = createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
+    try {
+      await ensureIndexes(os, names);
+      const settings = { indexes: names, keySchema: { partitionKey: 'id' } };
+      const port = new OpenSearchPort(os, 1 << 20);
+      const batch = [insertRecord({ id: { S: 'a' } }, { sequenceNumber: 1 }), insertRecord({ id: { S: 'b' } }, { sequenceNumber: 2 }), removeRecord({ id: { S: 'a' } }, { sequenceNumber: 3 })];
+      await os.indices.close({ index: mirrorBackingIndex(names.mirror) });
+      const whileClosed = await applyChanges(batch, settings, port);
+      expect(whileClosed.deadLettered).toEqual([]);
+      expect(whileClosed.failures.map((failure) => failure.position).sort()).toEqual([0, 1, 2]);
+      expect(whileClosed.failures[0].reason).toMatch(/closed/);
+      await os.indices.open({ index: mirrorBackingIndex(names.mirror), wait_for_active_shards: '1' } as never);
+      const reopened = await applyChanges(batch, settings, port);
+      expect(reopened).toMatchObject({ failures: [], deadLettered: [] });
+      await os.indices.refresh({ index: `${prefix}-*` });
+      const ids = (await os.search({ index: names.mirror, body: { size: 10 } as never })).body.hits.hits.map((hit) => hit._id);
+      expect(ids).toEqual(['b']);
+    } finally {
+      await os.indices.delete({ index: `${prefix}-*` });
+      await os.close();
+    }
+  });
+});
