@@ -1,14 +1,14 @@
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { KeySchema } from '../lambda/core/document-id';
 import { defaultDeadLetterIndex, validateIndexName } from '../lambda/core/index-layout';
+import { handlerCode } from './handler-code';
 
 /** Properties of {@link DynamoDbOpenSearchCdc}. */
 export interface DynamoDbOpenSearchCdcProps {
@@ -140,8 +140,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
     this.handler = new NodejsFunction(this, 'Handler', {
       functionName: props.functionName,
       description: `CDC from DynamoDB to OpenSearch (${this.changeLogIndex}, ${this.mirrorIndex})`,
-      entry: path.join(__dirname, '..', 'lambda', 'handler.ts'),
-      handler: 'handler',
+      ...handlerCode(),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.X86_64,
       memorySize: props.memorySize ?? 512,
@@ -155,16 +154,6 @@ export class DynamoDbOpenSearchCdc extends Construct {
         KEY_SCHEMA: keySchema.sortKey ? `${keySchema.partitionKey},${keySchema.sortKey}` : keySchema.partitionKey,
         FAILURE_REPORTING: props.failureReporting ?? 'partial',
         POWERTOOLS_SERVICE_NAME: 'dynamodb-cdc',
-      },
-      bundling: {
-        // Everything inside the bundle: emulators that run functions as local processes have
-        // no runtime-provided AWS SDK. Local esbuild only, never Docker.
-        externalModules: [],
-        forceDockerBundling: false,
-        format: OutputFormat.CJS,
-        target: 'node20',
-        minify: true,
-        sourceMap: true,
       },
     });
 
