@@ -1,4 +1,7 @@
-/** Three suites: unit (pure core, no I/O), synth (CDK template, compose file), integration (real engines). */
+/**
+ * Four suites: unit (pure core, no I/O), synth (CDK template, compose file), package (the packed
+ * package in a consumer CDK app), integration (real engines).
+ */
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 
 module.exports = {
@@ -11,6 +14,7 @@ module.exports = {
       testEnvironment: 'node',
       snapshotSerializers: ['<rootDir>/test/support/mask-asset-hashes.js'],
     },
+    { displayName: 'package', testMatch: ['<rootDir>/test/package/**/*.test.ts'], transform: tsJest, testEnvironment: 'node' },
     {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],

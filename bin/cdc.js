@@ -1,4 +1,9 @@
 #!/usr/bin/env node
-// `npx cdc …`: the operator CLI, run from its TypeScript sources.
-require('ts-node').register({ transpileOnly: true, project: require('node:path').join(__dirname, '..', 'tsconfig.json') });
-require('../cli/index.ts');
+// `npx cdc …`: the operator CLI, compiled to dist/ by `npm run build` (run by `npm ci` and `npm install`).
+try {
+  require.resolve('../dist/cli/index.js');
+} catch {
+  console.error('cdc: dist/ is missing; run `npm run build` first');
+  process.exit(1);
+}
+require('../dist/cli/index.js');

@@ -1,9 +1,8 @@
-import * as path from 'node:path';
 import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -13,6 +12,7 @@ import { resolveFunctionSettings, toFunctionEnvironment, type FailureReporting }
 import { DEFAULT_CHANGE_LOG_INDEX } from '../lambda/settings/index-names';
 import { checkInteger } from '../lambda/settings/rules';
 import { SERVICE_NAME } from '../lambda/settings/observability';
+import { handlerCode } from './handler-code';
 import { ValidationError } from './validation-error';
 
 /** Properties of {@link DynamoDbOpenSearchCdc}. */
@@ -166,24 +166,13 @@ export class DynamoDbOpenSearchCdc extends Construct {
     this.handler = new NodejsFunction(this, 'Handler', {
       functionName: props.functionName,
       description: `CDC from DynamoDB to OpenSearch (${this.changeLogIndex}, ${this.mirrorIndex})`,
-      entry: path.join(__dirname, '..', 'lambda', 'handler.ts'),
-      handler: 'handler',
+      ...handlerCode(),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.X86_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.minutes(1),
       logGroup: this.logGroup,
       environment: { ...toFunctionEnvironment(settings), POWERTOOLS_SERVICE_NAME: SERVICE_NAME },
-      bundling: {
-        // Everything inside the bundle: emulators that run functions as local processes have
-        // no runtime-provided AWS SDK. Local esbuild only, never Docker.
-        externalModules: [],
-        forceDockerBundling: false,
-        format: OutputFormat.CJS,
-        target: 'node20',
-        minify: true,
-        sourceMap: true,
-      },
     });
 
     this.handler.addEventSource(
@@ -230,6 +219,9 @@ export class DynamoDbOpenSearchCdc extends Construct {
   }
 }
 
+/** The table's name, lowercased, when it is known at synth time (a Table given a tableName). */
 function defaultMirrorIndex(table: dynamodb.ITable): string {
-  return Token.isUnresolved(table.tableName) ? table.tableName : table.tableName.toLowerCase();
+  const physical = (table.node.defaultChild as dynamodb.CfnTable | undefined)?.tableName;
+  const name = typeof physical === 'string' && !Token.isUnresolved(physical) ? physical : table.tableName;
+  return Token.isUnresolved(name) ? name : name.toLowerCase();
 }
