@@ -17,7 +17,8 @@ export function dynamo(): DynamoDBClient {
 }
 
 export function search(): Client {
-  return new Client({ node: endpoints.openSearch });
+  // Items may hold `__proto__` and `constructor` attributes: read them as the pipeline does.
+  return new Client({ node: endpoints.openSearch, disablePrototypePoisoningProtection: true });
 }
 
 /** A prefix no other run uses, so suites can share one table and index. */
@@ -40,22 +41,24 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last ? ` (last error: ${last})` : ''}`);
 }
 
-/** Every change-log document whose key starts with `prefix`, in stream order. */
+/**
+ * Every change-log document whose key starts with `prefix`, in stream order. Read with fetch and
+ * JSON.parse: the OpenSearch client refuses any document holding a `__proto__` key, which is a
+ * valid DynamoDB attribute name.
+ */
 export async function changeLogFor(client: Client, prefix: string): Promise<Record<string, any>[]> {
   await client.indices.refresh({ index: CHANGE_LOG });
   const documents: Record<string, any>[] = [];
   let after: unknown[] | undefined;
   for (;;) {
-    const response = await client.search({
-      index: CHANGE_LOG,
-      body: { size: 1000, query: { prefix: { 'keys.id.S': prefix } }, sort: [{ timestamp: 'asc' }, { sequence_number: 'asc' }, { event_id: 'asc' }], ...(after ? { search_after: after } : {}) } as never,
-    });
-    const hits = response.body.hits.hits as { _source: Record<string, any>; sort: unknown[] }[];
+    const query = { size: 1000, query: { prefix: { 'keys.id.S': prefix } }, sort: [{ timestamp: 'asc' }, { sequence_number: 'asc' }, { event_id: 'asc' }], ...(after ? { search_after: after } : {}) };
+    const response = await fetch(`${endpoints.openSearch}/${CHANGE_LOG}/_search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(query) });
+    const hits = ((await response.json()) as { hits: { hits: { _source: Record<string, any>; sort: unknown[] }[] } }).hits.hits;
     documents.push(...hits.map((hit) => hit._source));
     if (hits.length < 1000) break;
     after = hits[hits.length - 1].sort;
   }
-  return documents.sort((a, b) => compareSequenceNumbers(a.sequence_number, b.sequence_number));
+  return documents.sort((a, b) => compareSequenceNumbers(a.sequence_number ?? '0', b.sequence_number ?? '0'));
 }
 
 /** Live mirror documents (tombstones excluded by the alias) whose `id` attribute starts with `prefix`. */

@@ -12,5 +12,12 @@ export interface OpenSearchConnection {
 export function createClient(connection: OpenSearchConnection): Client {
   // No client-side retries: a failed request is reported to the event source, which retries
   // the records in order; retrying here too would only stretch the invocation.
-  return new Client({ node: connection.endpoint, requestTimeout: connection.requestTimeoutMs, maxRetries: 0 });
+  return new Client({
+    node: connection.endpoint,
+    requestTimeout: connection.requestTimeoutMs,
+    maxRetries: 0,
+    // Documents hold items, and `__proto__` and `constructor` are valid attribute names: the
+    // client's default parser refuses such responses. Parsed documents are only read as data.
+    disablePrototypePoisoningProtection: true,
+  });
 }
