@@ -50,7 +50,7 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
     throw error;
   }
   const { settings, port } = ready;
-  const result = await applyChanges(records, settings, port);
+  const result = await applyChanges(records, { ...settings, mayRaceWithDeletes: false }, port);
   report(result);
   return batchResponse(result.failures, records.length, settings.failureReporting);
 };

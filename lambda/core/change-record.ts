@@ -144,49 +144,69 @@ function normaliseImage(image: unknown, name: string): AttributeMap | undefined 
   if (typeof image !== 'object' || Array.isArray(image)) {
     throw new MalformedRecordError(`dynamodb.${name} must be a map of attribute values`);
   }
-  // fromEntries defines own properties: an attribute named "__proto__" stays an attribute.
-  return Object.fromEntries(
-    Object.entries(image as Record<string, unknown>).map(([attribute, value]) => [attribute, normaliseValue(value, `${name}.${attribute}`)]),
-  );
+  // Own data properties: an attribute named "__proto__" stays an attribute.
+  const out: AttributeMap = {};
+  for (const attribute of Object.keys(image)) {
+    Object.defineProperty(out, attribute, {
+      value: normaliseValue((image as Record<string, unknown>)[attribute], name, attribute),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
 }
 
-function normaliseValue(value: unknown, path: string): AttributeValue {
+/** The path of a value is only spelled out for an error message (building it for every value is costly). */
+function normaliseValue(value: unknown, parent: string, key: string | number): AttributeValue {
+  const path = () => (typeof key === 'number' ? `${parent}[${key}]` : `${parent}.${key}`);
   if (value === null || typeof value !== 'object') {
-    throw new MalformedRecordError(`${path} is not an attribute value`);
+    throw new MalformedRecordError(`${path()} is not an attribute value`);
   }
-  const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-  if (entries.length !== 1) {
-    throw new MalformedRecordError(`${path} must have exactly one type key, got ${entries.map(([k]) => k).join(', ') || 'none'}`);
+  let type: string | undefined;
+  let inner: unknown;
+  let count = 0;
+  for (const name in value as Record<string, unknown>) {
+    if (!Object.hasOwn(value, name) || (value as Record<string, unknown>)[name] === undefined) continue;
+    count++;
+    type = name;
+    inner = (value as Record<string, unknown>)[name];
   }
-  const [type, inner] = entries[0];
+  if (count !== 1 || type === undefined) {
+    const names = Object.keys(value).filter((name) => (value as Record<string, unknown>)[name] !== undefined);
+    throw new MalformedRecordError(`${path()} must have exactly one type key, got ${names.join(', ') || 'none'}`);
+  }
   switch (type) {
     case 'S':
     case 'N':
-      if (typeof inner !== 'string') throw new MalformedRecordError(`${path}.${type} must be a string`);
+      if (typeof inner !== 'string') throw new MalformedRecordError(`${path()}.${type} must be a string`);
       return { [type]: inner } as unknown as AttributeValue;
     case 'B':
-      return { B: toBase64(inner, path) } as AttributeValue;
+      return { B: toBase64(inner, path()) } as AttributeValue;
     case 'SS':
     case 'NS':
       if (!Array.isArray(inner) || inner.some((v) => typeof v !== 'string')) {
-        throw new MalformedRecordError(`${path}.${type} must be a list of strings`);
+        throw new MalformedRecordError(`${path()}.${type} must be a list of strings`);
       }
       return { [type]: [...inner] } as unknown as AttributeValue;
     case 'BS':
-      if (!Array.isArray(inner)) throw new MalformedRecordError(`${path}.BS must be a list`);
-      return { BS: inner.map((v, i) => toBase64(v, `${path}.BS[${i}]`)) } as AttributeValue;
+      if (!Array.isArray(inner)) throw new MalformedRecordError(`${path()}.BS must be a list`);
+      return { BS: inner.map((v, i) => toBase64(v, `${path()}.BS[${i}]`)) } as AttributeValue;
     case 'BOOL':
-      if (typeof inner !== 'boolean') throw new MalformedRecordError(`${path}.BOOL must be a boolean`);
+      if (typeof inner !== 'boolean') throw new MalformedRecordError(`${path()}.BOOL must be a boolean`);
       return { BOOL: inner };
     case 'NULL':
       return { NULL: true };
     case 'M':
-      return { M: normaliseImage(inner, path) ?? {} } as AttributeValue;
+      return { M: normaliseImage(inner, path()) ?? {} } as AttributeValue;
     case 'L':
-      if (!Array.isArray(inner)) throw new MalformedRecordError(`${path}.L must be a list`);
-      return { L: inner.map((v, i) => normaliseValue(v, `${path}[${i}]`)) } as AttributeValue;
+      if (!Array.isArray(inner)) throw new MalformedRecordError(`${path()}.L must be a list`);
+      {
+        const listPath = path();
+        return { L: inner.map((v, i) => normaliseValue(v, listPath, i)) } as AttributeValue;
+      }
     default:
-      throw new MalformedRecordError(`${path} has unknown type ${JSON.stringify(type)}`);
+      throw new MalformedRecordError(`${path()} has unknown type ${JSON.stringify(type)}`);
   }
 }
 

@@ -38,21 +38,37 @@ export function toJsonNumberText(text: string): string {
 }
 
 export function stringifyLossless(value: LosslessValue): string {
-  if (value === null) return 'null';
-  if (value instanceof ExactNumber) return toJsonNumberText(value.text);
-  switch (typeof value) {
-    case 'string':
-    case 'boolean':
-      return JSON.stringify(value);
-    case 'number':
-      if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as JSON`);
-      return JSON.stringify(value);
-    default:
-      break;
+  const out: string[] = [];
+  write(value, out);
+  return out.join('');
+}
+
+function write(value: LosslessValue, out: string[]): void {
+  if (value === null) {
+    out.push('null');
+  } else if (typeof value === 'string' || typeof value === 'boolean') {
+    out.push(JSON.stringify(value));
+  } else if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`cannot write ${value} as JSON`);
+    out.push(JSON.stringify(value));
+  } else if (value instanceof ExactNumber) {
+    out.push(toJsonNumberText(value.text));
+  } else if (Array.isArray(value)) {
+    out.push('[');
+    for (let i = 0; i < value.length; i++) {
+      if (i > 0) out.push(',');
+      write(value[i], out);
+    }
+    out.push(']');
+  } else {
+    out.push('{');
+    let first = true;
+    for (const key of Object.keys(value)) {
+      if (!first) out.push(',');
+      first = false;
+      out.push(JSON.stringify(key), ':');
+      write((value as Record<string, LosslessValue>)[key], out);
+    }
+    out.push('}');
   }
-  if (Array.isArray(value)) return `[${value.map((item) => stringifyLossless(item)).join(',')}]`;
-  const entries = Object.entries(value as Record<string, LosslessValue>).map(
-    ([key, item]) => `${JSON.stringify(key)}:${stringifyLossless(item)}`,
-  );
-  return `{${entries.join(',')}}`;
 }

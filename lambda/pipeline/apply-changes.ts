@@ -4,8 +4,8 @@
  * The one code path for the function and for re-drive. It decides nothing about transport (see
  * SearchPort) and nothing about checkpointing: it says which records are safely written (or
  * dead-lettered) and which must be retried. Each round: read the items' states, plan, record
- * tombstones (and change-log documents), write the mirror, undo what raced with a delete; writes
- * that lost a race are planned again next round.
+ * tombstones, write the change log and the mirror (one request), undo what raced with a delete;
+ * writes that lost a race are planned again next round.
  */
 import { MalformedRecordError, toChangeRecord, type ChangeRecord, type RawStreamRecord } from '../core/change-record';
 import { toChangeLogDocument } from '../core/change-log-document';
@@ -24,6 +24,16 @@ export interface PipelineSettings {
   readonly tableName?: string;
   /** How often to plan again the mirror writes that lost a race with another writer. */
   readonly maxConflictRounds?: number;
+  /**
+   * Whether this writer may race with a delete of the same item: then every upsert is checked
+   * against the tombstones after it is written (one more read per batch). True for operator
+   * tools (re-drive, backfill), which write beside the function. The function itself passes
+   * false: the event source hands it each item's changes in order, one batch at a time per key,
+   * so a newer delete of an item it writes never runs beside it (manual records, which come from
+   * outside the stream, are still checked).
+   * @default true
+   */
+  readonly mayRaceWithDeletes?: boolean;
 }
 
 export interface ApplyResult extends BatchCounts {
@@ -91,11 +101,15 @@ export async function applyChanges(
     const nextMirror: MirrorEntry[] = [];
     const nextChangeLog: ChangeLogEntry[] = [];
 
-    // Phase 1: what the mirror holds now, and the plan.
+    // Phase 1: what the mirror holds now, and the plan. The change-log documents are built
+    // while the engine answers.
     let writes: ReturnType<typeof planMirrorWrites>['writes'] = [];
-    if (mirrorPending.length > 0) {
+    const reading = mirrorPending.length > 0 ? port.readStates(stateRefs(mirrorPending, indexes)) : undefined;
+    reading?.catch(() => undefined); // handled below; never an unhandled rejection meanwhile
+    const changeLogSteps = changeLogPending.map((entry) => changeLogStep(entry, settings, receivedAt, ledger, nextChangeLog));
+    if (reading) {
       try {
-        const states = await port.readStates(stateRefs(mirrorPending, indexes));
+        const states = await reading;
         const plan = planMirrorWrites(mirrorPending, states, indexes);
         ledger.counts.mirrorSuperseded += plan.superseded.length;
         writes = plan.writes;
@@ -104,11 +118,11 @@ export async function applyChanges(
       }
     }
 
-    // Phase 2: change-log documents and tombstones (a delete is recorded before it is done).
+    // Phase 2: tombstones (a delete is recorded before it is done).
     const tombstoned = new Set<MirrorEntry>();
-    await send(port, [
-      ...changeLogPending.map((entry) => changeLogStep(entry, settings, receivedAt, ledger, nextChangeLog)),
-      ...writes
+    await send(
+      port,
+      writes
         .filter((write) => write.tombstone !== undefined)
         .map(({ entry, tombstone }) => ({
           action: tombstone!,
@@ -117,13 +131,14 @@ export async function applyChanges(
             else settleLost(outcome, entry, ledger, nextMirror, 'tombstone');
           },
         })),
-    ]);
+    );
 
-    // Phase 3: mirror documents (puts, and deletes of items whose tombstone is recorded).
+    // Phase 3: change-log documents and mirror documents (puts, and deletes of items whose
+    // tombstone is recorded), in one request.
     const upserted: { entry: MirrorEntry; revision: Revision }[] = [];
-    await send(
-      port,
-      writes
+    await send(port, [
+      ...changeLogSteps,
+      ...writes
         .filter(({ entry, tombstone }) => tombstone === undefined || tombstoned.has(entry))
         .flatMap(({ entry, mirror }): Step[] => {
           if (mirror === undefined) {
@@ -143,10 +158,11 @@ export async function applyChanges(
             },
           ];
         }),
-    );
+    ]);
 
     // Phase 4: an upsert that raced with a delete of its item is taken back.
-    if (upserted.length > 0) await undoRacedUpserts(port, upserted, indexes, ledger);
+    const mayHaveRaced = settings.mayRaceWithDeletes === false ? upserted.filter(({ entry }) => entry.record.manual) : upserted;
+    if (mayHaveRaced.length > 0) await undoRacedUpserts(port, mayHaveRaced, indexes, ledger);
 
     mirrorPending = nextMirror;
     changeLogPending = nextChangeLog;

@@ -1,0 +1,96 @@
+/**
+ * Throughput of the batch path (applyChanges: state reads, conditional writes, the check for
+ * deletes that raced) against raw `_bulk` of the same documents, on the running OpenSearch
+ * (OPENSEARCH_URL, default http://localhost:9200). Prints figures; asserts nothing.
+ *
+ *   npx ts-node --transpile-only scripts/bench-batch-path.ts [records=5000] [batch=100] [rounds=3]
+ */
+import { createClient, ensureIndexes, OpenSearchPort } from '../lambda/adapters/opensearch';
+import { actionLines } from '../lambda/adapters/opensearch/bulk-request';
+import { toChangeRecord } from '../lambda/core/change-record';
+import { toChangeLogDocument } from '../lambda/core/change-log-document';
+import { stringifyLossless } from '../lambda/core/lossless-json';
+import { mirrorMetadata, toMirrorDocument } from '../lambda/core/mirror-document';
+import { applyChanges } from '../lambda/pipeline/apply-changes';
+import { mirrorBackingIndex } from '../lambda/settings/index-names';
+
+const [records = 5000, batchSize = 100, rounds = 3] = process.argv.slice(2).map(Number);
+const endpoint = process.env.OPENSEARCH_URL ?? 'http://localhost:9200';
+const STREAM_ARN = 'arn:aws:dynamodb:us-east-1:000000000000:table/bench/stream/2024-01-01T00:00:00.000';
+
+/** ~1 KB items of a typical shape: strings, numbers, a map and a list. */
+function record(i: number, run: string) {
+  const id = `${run}-${String(i).padStart(6, '0')}`;
+  const image = {
+    id: { S: id },
+    name: { S: `user ${i} ${'x'.repeat(600)}` },
+    age: { N: String(20 + (i % 50)) },
+    score: { N: `${i}.${i % 97}` },
+    address: { M: { city: { S: 'Tokyo' }, zip: { S: String(100000 + i) } } },
+    tags: { L: [{ S: 'a' }, { S: 'b' }, { S: `t${i % 10}` }] },
+  };
+  return {
+    eventID: `${run}-event-${i}`,
+    eventName: 'INSERT',
+    eventSourceARN: STREAM_ARN,
+    dynamodb: { ApproximateCreationDateTime: 1704110400, Keys: { id: image.id }, NewImage: image, SequenceNumber: String(1_000_000 + i).padStart(21, '0') },
+  };
+}
+
+async function main(): Promise<void> {
+  const client = createClient({ endpoint, requestTimeoutMs: 120_000 });
+  const results: { pipeline: number; raw: number }[] = [];
+  try {
+    for (let round = 0; round < rounds; round++) {
+      const run = `bench-${Date.now().toString(36)}`;
+      const batch = Array.from({ length: records }, (_, i) => record(i, run));
+      const pipeline = { changeLog: `${run}-log`, mirror: `${run}-mirror`, deadLetter: `${run}-dl` };
+      const raw = { changeLog: `${run}-rawlog`, mirror: `${run}-rawmirror`, deadLetter: `${run}-rawdl` };
+      await ensureIndexes(client, pipeline);
+      await ensureIndexes(client, raw);
+      const port = new OpenSearchPort(client, 9 * 1024 * 1024);
+
+      // The same documents, as raw `_bulk` requests of the same batches (built before timing).
+      const receivedAt = new Date();
+      const bodies: string[] = [];
+      for (let start = 0; start < records; start += batchSize) {
+        const lines = batch.slice(start, start + batchSize).flatMap((raw_) => {
+          const change = toChangeRecord(raw_, { receivedAt });
+          return [
+            actionLines({ operation: 'put', role: 'change-log', index: raw.changeLog, id: change.eventId, condition: { kind: 'any' }, document: JSON.stringify(toChangeLogDocument(change, receivedAt)), records: [0] }),
+            actionLines({ operation: 'put', role: 'mirror', index: mirrorBackingIndex(raw.mirror), id: change.newImage!.id.S!, condition: { kind: 'any' }, document: stringifyLossless(toMirrorDocument(change.newImage!, mirrorMetadata(change), 'indexed')), records: [0] }),
+          ];
+        });
+        bodies.push(lines.join(''));
+      }
+      let t0 = performance.now();
+      for (const body of bodies) {
+        const response = await client.bulk({ body: body as never });
+        if ((response.body as { errors: boolean }).errors) throw new Error('raw bulk reported errors');
+      }
+      const rawSeconds = (performance.now() - t0) / 1000;
+
+      t0 = performance.now();
+      for (let start = 0; start < records; start += batchSize) {
+        // As the function runs it (see PipelineSettings.mayRaceWithDeletes).
+        const result = await applyChanges(batch.slice(start, start + batchSize), { indexes: pipeline, keySchema: { partitionKey: 'id' }, mayRaceWithDeletes: false }, port);
+        if (result.failures.length + result.deadLettered.length > 0) throw new Error(`pipeline: ${JSON.stringify(result.failures[0] ?? result.deadLettered[0])}`);
+      }
+      const pipelineSeconds = (performance.now() - t0) / 1000;
+      results.push({ pipeline: records / pipelineSeconds, raw: records / rawSeconds });
+      console.log(`round ${round + 1}: pipeline ${(records / pipelineSeconds).toFixed(0)} records/s, raw _bulk ${(records / rawSeconds).toFixed(0)} records/s, ratio ${(rawSeconds / pipelineSeconds).toFixed(2)}`);
+      await client.indices.delete({ index: `${run}-*` });
+    }
+  } finally {
+    await client.close();
+  }
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+  const pipeline = median(results.map((r) => r.pipeline));
+  const raw = median(results.map((r) => r.raw));
+  console.log(`[figures] ${records} records of ~1 KB in batches of ${batchSize} (2 documents each): pipeline ${pipeline.toFixed(0)} records/s, raw _bulk of the same documents ${raw.toFixed(0)} records/s; ratio ${(pipeline / raw).toFixed(2)} (median of ${rounds})`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
