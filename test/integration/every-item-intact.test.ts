@@ -4,7 +4,7 @@
  * reason); a deleted item is gone from every read path of the mirror; an index that is closed
  * for a while loses nothing.
  */
-import { BatchWriteItemCommand, DeleteItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { parse } from 'lossless-json';
 import { createClient, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
@@ -15,7 +15,7 @@ import { mirrorBackingIndex, tombstoneIndex } from '../../lambda/settings/index-
 import { sdkClientConfig } from '../../local/endpoints';
 import { CHANGE_LOG, changeLogFor, dynamo, endpoints, MIRROR, runPrefix, search, TABLE, waitFor } from '../support/live-system';
 import { canonical, expectedItem } from '../support/plain-json';
-import { insertRecord, removeRecord } from '../support/stream-records';
+import { insertRecord, removeRecord, toSdkAttribute } from '../support/stream-records';
 
 const client = dynamo();
 const opensearch = search();
@@ -24,14 +24,6 @@ afterAll(async () => {
   client.destroy();
   await opensearch.close();
 });
-
-/** Lambda-event JSON (base64 binary) to SDK input (bytes), keeping every name as an own property. */
-function toSdk(value: any): AttributeValue {
-  if (value.B !== undefined) return { B: Buffer.from(value.B, 'base64') };
-  if (value.M !== undefined) return { M: Object.fromEntries(Object.entries(value.M).map(([k, v]) => [k, toSdk(v)])) };
-  if (value.L !== undefined) return { L: value.L.map(toSdk) };
-  return value;
-}
 
 /**
  * The item as the table holds it, in DynamoDB JSON, read over the wire with JSON.parse: the AWS
@@ -75,7 +67,7 @@ describe('items of every shape, through the deployed stack', () => {
   it.each(Object.keys(SHAPES))('keeps an item with %s exactly in the mirror and the change log', async (shape) => {
     const id = runPrefix(`shape-${shape}`);
     const item = { id: { S: id }, ...SHAPES[shape] };
-    await client.send(new PutItemCommand({ TableName: TABLE, Item: Object.fromEntries(Object.entries(item).map(([k, v]) => [k, toSdk(v)])) }));
+    await client.send(new PutItemCommand({ TableName: TABLE, Item: Object.fromEntries(Object.entries(item).map(([k, v]) => [k, toSdkAttribute(v)])) }));
     // What the table holds is the truth (the engine may normalise numbers: 1.50 is 1.5).
     const stored = await storedItem(id);
     expect(Object.keys(stored).sort()).toEqual(Object.keys(item).sort());

@@ -3,10 +3,10 @@
  * and arrives without loss: the change log equals what the table holds (DynamoDB JSON), the
  * mirror equals it unmarshalled, and its numbers keep every digit in `_source`.
  */
-import { GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { changeLogFor, dynamo, endpoints, MIRROR, runPrefix, search, TABLE, waitFor, withoutBookkeeping } from '../support/live-system';
-import { EVERY_TYPE_ITEM } from '../support/stream-records';
+import { EVERY_TYPE_ITEM, toSdkAttribute } from '../support/stream-records';
 
 const client = dynamo();
 const opensearch = search();
@@ -15,15 +15,6 @@ afterAll(async () => {
   client.destroy();
   await opensearch.close();
 });
-
-/** Lambda-event JSON (base64 binary) to SDK input (bytes). */
-function toSdk(value: any): AttributeValue {
-  if (value.B !== undefined) return { B: Buffer.from(value.B, 'base64') };
-  if (value.BS !== undefined) return { BS: value.BS.map((b: string) => Buffer.from(b, 'base64')) };
-  if (value.M !== undefined) return { M: Object.fromEntries(Object.entries(value.M).map(([k, v]) => [k, toSdk(v)])) };
-  if (value.L !== undefined) return { L: value.L.map(toSdk) };
-  return value;
-}
 
 /** SDK output (bytes) to Lambda-event JSON (base64 binary). */
 function toEventJson(value: any): any {
@@ -36,7 +27,7 @@ function toEventJson(value: any): any {
 
 it('round-trips every DynamoDB type into the change log and the mirror', async () => {
   const id = runPrefix('every-type');
-  const item = Object.fromEntries(Object.entries({ ...EVERY_TYPE_ITEM, id: { S: id } }).map(([k, v]) => [k, toSdk(v)]));
+  const item = Object.fromEntries(Object.entries({ ...EVERY_TYPE_ITEM, id: { S: id } }).map(([k, v]) => [k, toSdkAttribute(v)]));
   await client.send(new PutItemCommand({ TableName: TABLE, Item: item }));
   const stored = (await client.send(new GetItemCommand({ TableName: TABLE, Key: { id: { S: id } }, ConsistentRead: true }))).Item!;
   const storedJson = Object.fromEntries(Object.entries(stored).map(([k, v]) => [k, toEventJson(v)]));

@@ -81,3 +81,12 @@ export const EVERY_TYPE_ITEM: AttributeMap = {
   emptyList: { L: [] },
   emptyMap: { M: {} },
 };
+
+/** Lambda-event JSON (base64 binary) to AWS SDK input (bytes), keeping every name as an own property. */
+export function toSdkAttribute(value: any): any {
+  if (value.B !== undefined) return { B: Buffer.from(value.B, 'base64') };
+  if (value.BS !== undefined) return { BS: value.BS.map((b: string) => Buffer.from(b, 'base64')) };
+  if (value.M !== undefined) return { M: Object.fromEntries(Object.entries(value.M).map(([k, v]) => [k, toSdkAttribute(v)])) };
+  if (value.L !== undefined) return { L: value.L.map(toSdkAttribute) };
+  return value;
+}

@@ -38,104 +38,78 @@ const MIRROR_BOOKKEEPING = {
 
 export const MIRROR_FIELD_LIMIT = 5000;
 
+/** One template: a name, the one index it shapes, its settings and mappings. */
+function template(name: string, index: string, settings: Record<string, unknown>, mappings: Record<string, unknown>, extra: Record<string, unknown> = {}): IndexTemplate {
+  return { name, body: { index_patterns: [index], priority: 500, template: { settings, mappings, ...extra } } };
+}
+
 export function indexTemplates(names: IndexNames): IndexTemplate[] {
+  const keyword = { type: 'keyword' };
   return [
-    {
-      name: `cdc-change-log-${names.changeLog}`,
-      body: {
-        index_patterns: [names.changeLog],
-        priority: 500,
-        template: {
-          settings: BASE_SETTINGS,
-          mappings: {
-            dynamic: false,
-            properties: {
-              event_name: { type: 'keyword' },
-              timestamp: { type: 'date' },
-              processed_at: { type: 'date' },
-              event_id: { type: 'keyword' },
-              sequence_number: { type: 'keyword' },
-              table_name: { type: 'keyword' },
-              ttl_expired: { type: 'boolean' },
-              manual: { type: 'boolean' },
-              user_identity: { properties: { type: { type: 'keyword' }, principal_id: { type: 'keyword' } } },
-              keys: { type: 'flat_object' },
-              ...Object.fromEntries(IMAGE_FIELDS.map((field) => [field, { type: 'flat_object' }])),
-              unindexed: { type: 'object', enabled: false },
-              unindexed_reason: { type: 'text' },
-            },
-          },
-        },
+    template(`cdc-change-log-${names.changeLog}`, names.changeLog, BASE_SETTINGS, {
+      dynamic: false,
+      properties: {
+        event_name: keyword,
+        timestamp: { type: 'date' },
+        processed_at: { type: 'date' },
+        event_id: keyword,
+        sequence_number: keyword,
+        table_name: keyword,
+        ttl_expired: { type: 'boolean' },
+        manual: { type: 'boolean' },
+        user_identity: { properties: { type: keyword, principal_id: keyword } },
+        keys: { type: 'flat_object' },
+        ...Object.fromEntries(IMAGE_FIELDS.map((field) => [field, { type: 'flat_object' }])),
+        unindexed: { type: 'object', enabled: false },
+        unindexed_reason: { type: 'text' },
       },
-    },
-    {
-      name: `cdc-mirror-${names.mirror}`,
-      body: {
-        index_patterns: [mirrorBackingIndex(names.mirror)],
-        priority: 500,
-        template: {
-          settings: {
-            ...BASE_SETTINGS,
-            'index.mapping.total_fields.limit': MIRROR_FIELD_LIMIT,
-            // DynamoDB nests up to 32 levels.
-            'index.mapping.depth.limit': 64,
-            // A value that does not fit its field's type (text in a number field) is kept in
-            // `_source` and left out of the index, instead of refusing the whole item.
-            'index.mapping.ignore_malformed': true,
-          },
-          aliases: { [names.mirror]: { is_write_index: true } },
-          mappings: {
-            date_detection: false,
-            numeric_detection: false,
-            dynamic_templates: [
-              { exact_numbers_as_double: { match_mapping_type: 'long', mapping: { type: 'double' } } },
-              { decimals_as_double: { match_mapping_type: 'double', mapping: { type: 'double' } } },
-            ],
-            properties: { [MIRROR_METADATA_FIELD]: MIRROR_BOOKKEEPING },
-          },
-        },
+    }),
+    template(
+      `cdc-mirror-${names.mirror}`,
+      mirrorBackingIndex(names.mirror),
+      {
+        ...BASE_SETTINGS,
+        'index.mapping.total_fields.limit': MIRROR_FIELD_LIMIT,
+        // DynamoDB nests up to 32 levels.
+        'index.mapping.depth.limit': 64,
+        // A value that does not fit its field's type (text in a number field) is kept in
+        // `_source` and left out of the index, instead of refusing the whole item.
+        'index.mapping.ignore_malformed': true,
       },
-    },
-    {
-      name: `cdc-tombstones-${names.mirror}`,
-      body: {
-        index_patterns: [tombstoneIndex(names.mirror)],
-        priority: 500,
-        template: {
-          settings: BASE_SETTINGS,
-          mappings: { dynamic: false, properties: { [MIRROR_METADATA_FIELD]: { properties: { sequence_number: { type: 'keyword' }, timestamp: { type: 'date' } } } } },
-        },
+      {
+        date_detection: false,
+        numeric_detection: false,
+        dynamic_templates: [
+          { exact_numbers_as_double: { match_mapping_type: 'long', mapping: { type: 'double' } } },
+          { decimals_as_double: { match_mapping_type: 'double', mapping: { type: 'double' } } },
+        ],
+        properties: { [MIRROR_METADATA_FIELD]: MIRROR_BOOKKEEPING },
       },
-    },
-    {
-      name: `cdc-dead-letter-${names.deadLetter}`,
-      body: {
-        index_patterns: [names.deadLetter],
-        priority: 500,
-        template: {
-          settings: BASE_SETTINGS,
-          mappings: {
-            dynamic: false,
-            properties: {
-              failed_at: { type: 'date' },
-              target: { type: 'keyword' },
-              target_index: { type: 'keyword' },
-              document_id: { type: 'keyword' },
-              error_type: { type: 'keyword' },
-              reason: { type: 'text' },
-              status: { type: 'integer' },
-              event_id: { type: 'keyword' },
-              event_name: { type: 'keyword' },
-              sequence_number: { type: 'keyword' },
-              table_name: { type: 'keyword' },
-              stream_arn: { type: 'keyword' },
-              keys: { type: 'keyword', ignore_above: 2048 },
-              record_json: { type: 'keyword', index: false, doc_values: false },
-            },
-          },
-        },
+      { aliases: { [names.mirror]: { is_write_index: true } } },
+    ),
+    template(`cdc-tombstones-${names.mirror}`, tombstoneIndex(names.mirror), BASE_SETTINGS, {
+      dynamic: false,
+      properties: { [MIRROR_METADATA_FIELD]: { properties: { sequence_number: keyword, timestamp: { type: 'date' } } } },
+    }),
+    template(`cdc-dead-letter-${names.deadLetter}`, names.deadLetter, BASE_SETTINGS, {
+      dynamic: false,
+      properties: {
+        failed_at: { type: 'date' },
+        target: keyword,
+        target_index: keyword,
+        document_id: keyword,
+        error_type: keyword,
+        reason: { type: 'text' },
+        status: { type: 'integer' },
+        event_id: keyword,
+        event_name: keyword,
+        sequence_number: keyword,
+        table_name: keyword,
+        stream_arn: keyword,
+        keys: { type: 'keyword', ignore_above: 2048 },
+        record_json: { type: 'keyword', index: false, doc_values: false },
       },
-    },
+    }),
   ];
 }
 
