@@ -83,8 +83,9 @@ export function liveEngines(state: RunState | undefined = readState()): EngineRe
   return (state?.engines ?? []).filter((engine) => isAlive(engine.pid) && commandLineOf(engine.pid).includes(engine.commandLineMark));
 }
 
-export async function installEngines(say: Say): Promise<void> {
-  for (const engine of engines()) {
+export async function installEngines(say: Say, options: { emulatorOnly?: boolean } = {}): Promise<void> {
+  const list = engines();
+  for (const engine of options.emulatorOnly ? [emulator(list)] : list) {
     if (engine.name !== 'opensearch') say(`  AWS emulator: ${engine.name} (CDC_EMULATOR)`);
     const started = Date.now();
     await engine.install();

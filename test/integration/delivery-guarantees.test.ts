@@ -42,7 +42,8 @@ async function streamRecordsFor(prefix: string, expected: number): Promise<{ rec
     const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
     const found: { records: _Record[]; shardId: string }[] = [];
     for (const shard of StreamDescription?.Shards ?? []) {
-      const records = await readStreamRange(streams, { streamArn, shardId: shard.ShardId!, startSequenceNumber: shard.SequenceNumberRange!.StartingSequenceNumber!, endSequenceNumber: '9'.repeat(40) }, 2).catch(() => []);
+      // An end past any sequence number: AWS's have at most 40 digits, LocalStack's (kinesis-local) 56.
+      const records = await readStreamRange(streams, { streamArn, shardId: shard.ShardId!, startSequenceNumber: shard.SequenceNumberRange!.StartingSequenceNumber!, endSequenceNumber: '9'.repeat(80) }, 2).catch(() => []);
       found.push({ records: records.filter((record) => String(record.dynamodb?.Keys?.id?.S ?? '').startsWith(prefix)), shardId: shard.ShardId! });
     }
     const best = found.find((entry) => entry.records.length >= expected);
