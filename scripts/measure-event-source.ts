@@ -85,7 +85,7 @@ function zipOf(name: string, content: string): Buffer {
   central.writeUInt32LE(data.length, 20);
   central.writeUInt32LE(data.length, 24);
   central.writeUInt16LE(nameBytes.length, 28);
-  central.writeUInt32LE(0o100644 << 16, 38);
+  central.writeUInt32LE((0o100644 << 16) >>> 0, 38);
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
   end.writeUInt16LE(1, 8);

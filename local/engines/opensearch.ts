@@ -62,7 +62,10 @@ export function openSearchEngine(port = 9200): Engine {
           '-baseHttpPort',
           String(port - 1),
           '-clusterName',
-          'cdc-local',
+          // Another runner's node on this machine (9300-9305 are every runner's transport ports and
+          // discovery seeds) has the same node name, "Node 1": with the same cluster name the two
+          // would wait for each other to elect a cluster manager. A second system gets its own name.
+          port === 9200 ? 'cdc-local' : `cdc-local-${port}`,
           '-printOnFailure',
         ],
         { logFile },
