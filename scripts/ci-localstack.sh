@@ -14,7 +14,8 @@ cd "$(dirname "$0")/.."
 export CDC_EMULATOR=localstack
 export AWS_ENDPOINT_URL=${AWS_ENDPOINT_URL:-http://localhost:4566}
 export OPENSEARCH_URL=${OPENSEARCH_URL:-http://localhost:9200}
-venv="${CDC_LOCAL_DIR:-.local}/engines/localstack-4.14.0/venv"
+local_dir=$(realpath -m "${CDC_LOCAL_DIR:-.local}")
+venv="$local_dir/engines/localstack-4.14.0/venv"
 leg_start=$(date +%s)
 elapsed() { echo "[localstack leg] $1 after $(( $(date +%s) - leg_start )) s"; }
 
@@ -26,7 +27,7 @@ npm run --silent up
 elapsed "CDC ready"
 
 # The aws CLI comes with localstack-core[runtime]; the script finds it on the PATH.
-PATH="$PWD/$venv/bin:$PATH" bash scripts/test-cdc.sh > /dev/null
+PATH="$venv/bin:$PATH" bash scripts/test-cdc.sh > /dev/null
 elapsed "scripts/test-cdc.sh passed"
 
 npm run --silent test:integration
