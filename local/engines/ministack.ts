@@ -22,6 +22,9 @@ export function miniStackEngine(port = 4566): Engine {
     healthUrl: `http://127.0.0.1:${port}/_localstack/health`,
     commandLineMark: 'ministack',
     startTimeoutMs: 60_000,
+    // MiniStack ignores partial batch responses for streams: only a thrown error is retried.
+    deployContext: ['-c', 'failureReporting=error'],
+    hint: `read the log above; delete CDC_LOCAL_DIR/engines/ministack-${MINISTACK_VERSION} (default .local/engines) to reinstall it`,
 
     async install() {
       if (fs.existsSync(installedMark)) return;

@@ -25,6 +25,7 @@ export function openSearchEngine(port = 9200): Engine {
     healthUrl: `http://127.0.0.1:${port}/_cluster/health?wait_for_status=yellow&timeout=1s`,
     commandLineMark: MAIN_CLASS,
     startTimeoutMs: 180_000,
+    hint: `read ${path.join(paths.data, 'opensearch', 'node_1', 'logs')} for the cause; a JDK 17+ is required, and 1 GB of free memory (CDC_OPENSEARCH_HEAP to change)`,
 
     async install() {
       requireJava(17);
@@ -61,7 +62,10 @@ export function openSearchEngine(port = 9200): Engine {
           '-baseHttpPort',
           String(port - 1),
           '-clusterName',
-          'cdc-local',
+          // Another runner's node on this machine (9300-9305 are every runner's transport ports and
+          // discovery seeds) has the same node name, "Node 1": with the same cluster name the two
+          // would wait for each other to elect a cluster manager. A second system gets its own name.
+          port === 9200 ? 'cdc-local' : `cdc-local-${port}`,
           '-printOnFailure',
         ],
         { logFile },

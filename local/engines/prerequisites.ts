@@ -1,4 +1,7 @@
 /** The few tools the local engines need from the machine, with what to do when one is missing. */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { StepError } from '../step-error';
 import { run } from '../processes';
 
@@ -40,4 +43,64 @@ export function requirePython(minimum: [number, number]): void {
   if (major < minimum[0] || (major === minimum[0] && minor < minimum[1])) {
     throw new StepError('checking Python', `Python ${version} found, MiniStack needs ${minimum.join('.')}+`, `install Python ${minimum.join('.')}+ or set CDC_PYTHON to one`);
   }
+}
+
+/** The Java installation behind `javaCommand()`: JAVA_HOME, else the real path of `java` on the PATH. */
+export function javaHome(): string {
+  if (process.env.JAVA_HOME) return process.env.JAVA_HOME;
+  const result = run('sh', ['-c', 'readlink -f "$(command -v java)"']);
+  const java = (result.stdout ?? '').trim();
+  if (!java) throw new StepError('checking Java', 'no java found on the PATH', 'install a JDK 17+ (for example apt-get install openjdk-17-jdk-headless) or set JAVA_HOME');
+  return path.dirname(path.dirname(java));
+}
+
+/** The JDK's own tools (jar, javac): LocalStack's DynamoDB needs two small jars built at install time. */
+export function requireJdkTool(tool: 'jar' | 'javac'): string {
+  const command = path.join(javaHome(), 'bin', tool);
+  const result = run(command, ['--version']);
+  if (result.error || result.status !== 0) {
+    throw new StepError('checking the JDK', `${command} not found (a JRE without the JDK tools?)`, 'install a full JDK 17+ (apt-get install openjdk-17-jdk-headless) or point JAVA_HOME at one');
+  }
+  return command;
+}
+
+export function requireNode(): void {
+  for (const tool of ['node', 'npm']) {
+    const result = run(tool, ['--version']);
+    if (result.error || result.status !== 0) {
+      throw new StepError('checking Node.js', `${tool} is not on the PATH`, 'install Node.js 20+ with npm: LocalStack runs the functions with it and fetches kinesis-local with npm');
+    }
+  }
+}
+
+/**
+ * Python 3.13 for LocalStack 4.14 (3.11 fails in its package API): CDC_PYTHON313, else pyenv's
+ * newest 3.13, else python3.13 on the PATH.
+ */
+export function python313Command(): string {
+  const candidates: string[] = [];
+  if (process.env.CDC_PYTHON313) candidates.push(process.env.CDC_PYTHON313);
+  const pyenvRoot = process.env.PYENV_ROOT ?? path.join(os.homedir(), '.pyenv');
+  try {
+    const versions = fs
+      .readdirSync(path.join(pyenvRoot, 'versions'))
+      .filter((name) => /^3\.13\.\d+$/.test(name))
+      .sort((a, b) => Number(b.split('.')[2]) - Number(a.split('.')[2]));
+    candidates.push(...versions.map((name) => path.join(pyenvRoot, 'versions', name, 'bin', 'python3.13')));
+  } catch {
+    /* no pyenv */
+  }
+  candidates.push('python3.13');
+  for (const candidate of candidates) {
+    const result = run(candidate, ['-c', 'import sys, venv; print("%d.%d" % sys.version_info[:2])']);
+    if (result.status === 0 && (result.stdout ?? '').trim() === '3.13') return candidate;
+    if (candidate === process.env.CDC_PYTHON313) {
+      throw new StepError('checking Python 3.13', `CDC_PYTHON313=${candidate} is not a working Python 3.13 with venv (${(result.stdout || result.stderr || String(result.error)).trim()})`, 'point CDC_PYTHON313 at a python3.13 executable');
+    }
+  }
+  throw new StepError(
+    'checking Python 3.13',
+    'LocalStack 4.14 needs Python 3.13 and none was found (CDC_PYTHON313, pyenv versions 3.13.x, python3.13 on the PATH)',
+    'install it (apt-get install python3.13 python3.13-venv on Debian 13, or `pyenv install 3.13`), or set CDC_PYTHON313 to its path',
+  );
 }

@@ -43,7 +43,8 @@ async function streamRecordsFor(prefix: string, expected: number): Promise<{ rec
     const { StreamDescription } = await streams.send(new DescribeStreamCommand({ StreamArn: streamArn }));
     const found: { records: _Record[]; shardId: string }[] = [];
     for (const shard of StreamDescription?.Shards ?? []) {
-      const range = { streamArn, shardId: shard.ShardId!, startSequenceNumber: shard.SequenceNumberRange!.StartingSequenceNumber!, endSequenceNumber: '9'.repeat(40) };
+      // An end past any sequence number: AWS's have at most 40 digits, LocalStack's (kinesis-local) 56.
+      const range = { streamArn, shardId: shard.ShardId!, startSequenceNumber: shard.SequenceNumberRange!.StartingSequenceNumber!, endSequenceNumber: '9'.repeat(80) };
       const { records } = await readStreamRange(streams, range, { timeLimitMs: 1000 }).catch(() => ({ records: [] as _Record[] }));
       found.push({ records: records.filter((record) => String(record.dynamodb?.Keys?.id?.S ?? '').startsWith(prefix)), shardId: shard.ShardId! });
     }

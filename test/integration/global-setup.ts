@@ -7,7 +7,7 @@
 import { endpointsFromEnv } from '../../local/endpoints';
 import { httpOk } from '../../local/processes';
 import { up } from '../../local/runner';
-import { deployStack, tableExists } from '../../local/deploy';
+import { deployToEmulator, tableExists } from '../../local/deploy';
 import { StepError } from '../../local/step-error';
 
 // The SDK versions are pinned in the lockfile; its notice about future Node versions is noise here.
@@ -21,7 +21,7 @@ export default async function globalSetup(): Promise<void> {
     say(`using the running system: AWS ${endpoints.aws}, OpenSearch ${endpoints.openSearch}`);
     if (!(await tableExists(endpoints, 'test-table'))) {
       say('test-table not found: deploying the stack');
-      deployStack(endpoints);
+      await deployToEmulator(endpoints);
     }
     return;
   }

@@ -1,0 +1,1 @@
+"""Runs LocalStack's Lambda functions (Node.js runtimes) as local processes of the machine's node."""
