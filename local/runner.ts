@@ -124,6 +124,7 @@ export async function up(say: Say): Promise<boolean> {
 
   say('installing engines (first run only)…');
   await installEngines(say);
+  startFreshIfStale(emulator(list), say);
 
   const records: EngineRecord[] = [];
   const aws = emulator(list);
@@ -157,6 +158,25 @@ export async function up(say: Say): Promise<boolean> {
   }
   say(`CDC ready  AWS ${endpoints.aws} (${aws.name})  OpenSearch ${endpoints.openSearch}  (${((Date.now() - t0) / 1000).toFixed(1)} s; logs in ${paths.logs})`);
   return true;
+}
+
+/**
+ * The emulators keep DynamoDB in memory, so every run starts with an empty table. What OpenSearch
+ * kept is only safe to keep when the new run's sequence numbers will be larger than the stored
+ * ones: not after a switch of emulator (their sequence numbers differ in length), nor with one
+ * whose numbers restart at every start.
+ */
+function startFreshIfStale(aws: Engine, say: Say): void {
+  const dataDir = path.join(paths.data, 'opensearch');
+  const marker = path.join(paths.data, 'emulator');
+  const previous = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : undefined;
+  const switched = previous !== undefined && previous !== aws.name;
+  if (fs.existsSync(dataDir) && (switched || aws.sequenceNumbersRestart)) {
+    say(`  starting OpenSearch empty: ${switched ? `the last run used ${previous}` : `${aws.name}'s stream sequence numbers restart at every start`}, so stored documents would hide new changes`);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+  fs.mkdirSync(paths.data, { recursive: true });
+  fs.writeFileSync(marker, aws.name);
 }
 
 /** Stops exactly the recorded engines, by PID. */

@@ -44,6 +44,7 @@ export function localStackEngine(port = 4566): Engine {
     startTimeoutMs: 120_000,
     // LocalStack honours partial batch responses for streams, as AWS does.
     deployContext: ['-c', 'failureReporting=partial'],
+    sequenceNumbersRestart: true,
     hint: `read the log above; CDC_LOCAL_DIR/engines/localstack-${LOCALSTACK_VERSION} can be deleted to reinstall it (\`npm run engines:install\`)`,
 
     async install() {
@@ -105,6 +106,10 @@ export function localStackEnvironment(port: number, tmp: string): NodeJS.Process
     DISABLE_EVENTS: '1',
     SKIP_SSL_CERT_DOWNLOAD: '1',
     DYNAMODB_IN_MEMORY: '1',
+    // Streams from DynamoDB Local itself: each item's changes in write order, images as stored.
+    // (The default provider, through kinesis-local, can swap two quick writes to one item.) Its
+    // sequence numbers restart at every start: see Engine.sequenceNumbersRestart.
+    PROVIDER_OVERRIDE_DYNAMODBSTREAMS: 'v2',
     LAMBDA_RUNTIME_EXECUTOR: 'local',
     // Function code is unzipped under $TMPDIR/lambda.
     TMPDIR: tmp,
