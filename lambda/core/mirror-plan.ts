@@ -76,6 +76,11 @@ export function planMirrorWrites(entries: readonly MirrorEntry[], states: StateL
     const tombstone = states.get(refKey({ index: indexes.tombstones, id }));
     if (!isNewer(record.sequenceNumber, current?.sequenceNumber) || !isNewer(record.sequenceNumber, tombstone?.sequenceNumber)) {
       superseded.push(position);
+      // A document older than the item's tombstone is a delete left half done (the tombstone
+      // was recorded, then the write that deletes the document failed): finish it.
+      if (current && tombstone && !isNewer(current.sequenceNumber ?? '0', tombstone.sequenceNumber)) {
+        writes.push({ entry, mirror: deleteOf(id, current.revision, position, indexes) });
+      }
       continue;
     }
     if (record.eventName === 'REMOVE') {
@@ -90,9 +95,7 @@ export function planMirrorWrites(entries: readonly MirrorEntry[], states: StateL
           document: stringifyLossless({ [MIRROR_METADATA_FIELD]: { ...mirrorMetadata(record) } }),
           records: [position],
         },
-        mirror: current
-          ? { operation: 'delete', role: 'mirror', index: indexes.mirror, id, condition: { kind: 'unchanged', revision: current.revision }, records: [position] }
-          : undefined,
+        mirror: current ? deleteOf(id, current.revision, position, indexes) : undefined,
       });
       continue;
     }
@@ -111,6 +114,10 @@ export function planMirrorWrites(entries: readonly MirrorEntry[], states: StateL
     });
   }
   return { writes, superseded };
+}
+
+function deleteOf(id: string, revision: Revision, position: number, indexes: MirrorIndexes): WriteAction {
+  return { operation: 'delete', role: 'mirror', index: indexes.mirror, id, condition: { kind: 'unchanged', revision }, records: [position] };
 }
 
 /**

@@ -137,6 +137,21 @@ describe('applying a batch', () => {
     expect(search.sources(MIRROR)).toEqual({});
   });
 
+  it('finishes a delete left half done (tombstone recorded, document not yet deleted) when the batch comes again', async () => {
+    const search = new InMemorySearch();
+    const [insert1, , , , remove1] = sampleBatch();
+    await applyChanges([insert1], settings, search);
+    search.fault = (action) => (to(MIRROR)(action) && action.operation === 'delete' ? { kind: 'retry', reason: 'connection reset' } : undefined);
+    const failed = await applyChanges([remove1], settings, search);
+    expect(failed.failures.map((failure) => failure.position)).toEqual([0]);
+    expect(Object.keys(search.sources(TOMBSTONES))).toEqual(['user-001']);
+    expect(Object.keys(search.sources(MIRROR))).toEqual(['user-001']);
+    search.fault = () => undefined;
+    const retried = await applyChanges([remove1], settings, search);
+    expect(retried).toMatchObject({ failures: [], mirrorDeleted: 1 });
+    expect(search.sources(MIRROR)).toEqual({});
+  });
+
   it('dead-letters malformed records one by one, and indexes the rest', async () => {
     const search = new InMemorySearch();
     const batch = [
