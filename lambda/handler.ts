@@ -41,6 +41,9 @@ function getPipeline(): Promise<Pipeline> {
 
 export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
   const records = event?.Records ?? [];
+  if (!Array.isArray(records)) {
+    throw new Error(`the event's Records must be a list of DynamoDB stream records, got ${typeof records}: this is not a DynamoDB Streams event`);
+  }
   let ready: Pipeline;
   try {
     ready = await getPipeline();

@@ -5,7 +5,7 @@
  * records are safely written; running it twice changes nothing the second time.
  */
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { DeleteMessageCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetterStore } from '../../lambda/adapters/opensearch';
 import type { RawStreamRecord } from '../../lambda/core/change-record';
 import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply-changes';
@@ -45,28 +45,32 @@ export async function redriveQueue(queueUrl: string, deps: RedriveDependencies, 
     for (const message of fresh) {
       seen.add(message.MessageId ?? '');
       report.messages++;
-      try {
-        const range = parseFailurePointer(message.Body ?? '');
-        const read = await readStreamRange(deps.streams, range, deps.readOptions);
-        if (!read.complete) {
-          report.problems.push(`message ${message.MessageId}: ${read.reason}; kept on the queue (run again later)`);
-          continue;
-        }
-        // Records read from the Streams API do not name their stream: the pointer does.
-        const records = read.records.map((record) => ({ ...record, eventSourceARN: range.streamArn }) as RawStreamRecord);
-        const result = await applyChanges(records, deps.settings, deps.port);
-        report.records += records.length;
-        if (result.failures.length > 0) {
-          report.problems.push(`message ${message.MessageId}: ${result.failures.length} record(s) still failing (${result.failures[0].reason}); kept on the queue`);
-          continue;
-        }
-        await deps.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
-        report.messagesDeleted++;
-        deps.log(`  re-drove ${records.length} record(s) of ${range.shardId} ${range.startSequenceNumber}..${range.endSequenceNumber}`);
-      } catch (error) {
-        report.problems.push(`message ${message.MessageId}: ${(error as Error).message}; kept on the queue`);
-      }
+      const problem = await redriveMessage(queueUrl, message, deps, report);
+      if (problem === undefined) continue;
+      report.problems.push(`message ${message.MessageId}: ${problem}; kept on the queue`);
+      // Visible again at once: the next run (after the cause is fixed) finds it, not in 5 minutes.
+      await deps.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 })).catch(() => undefined);
     }
+  }
+}
+
+/** Re-applies one pointer; deletes the message when every record is written, else says why not. */
+async function redriveMessage(queueUrl: string, message: Message, deps: RedriveDependencies, report: RedriveReport): Promise<string | undefined> {
+  try {
+    const range = parseFailurePointer(message.Body ?? '');
+    const read = await readStreamRange(deps.streams, range, deps.readOptions);
+    if (!read.complete) return `${read.reason} (run again later)`;
+    // Records read from the Streams API do not name their stream: the pointer does.
+    const records = read.records.map((record) => ({ ...record, eventSourceARN: range.streamArn }) as RawStreamRecord);
+    const result = await applyChanges(records, deps.settings, deps.port);
+    report.records += records.length;
+    if (result.failures.length > 0) return `${result.failures.length} record(s) still failing (${result.failures[0].reason})`;
+    await deps.sqs.send(new DeleteMessageCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle }));
+    report.messagesDeleted++;
+    deps.log(`  re-drove ${records.length} record(s) of ${range.shardId} ${range.startSequenceNumber}..${range.endSequenceNumber}`);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
   }
 }
 

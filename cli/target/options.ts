@@ -43,8 +43,8 @@ export async function withTarget(options: GlobalOptions, run: (context: { access
 export function describeFailure(error: unknown): string {
   if (error instanceof SettingError) return `✖ ${error.message}`;
   const message = (error as Error)?.message ?? String(error);
-  if (/ECONNREFUSED|ECONNRESET|ConnectionError|socket hang up/i.test(message) && /9200|opensearch/i.test(message)) {
-    return `✖ cannot reach OpenSearch: ${message} (is it running? check --opensearch)`;
+  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|ConnectionError|socket hang up|timed? ?out/i.test(message)) {
+    return `✖ cannot reach a service: ${message} (is it running? check --opensearch for OpenSearch, --local / AWS_ENDPOINT_URL for AWS)`;
   }
   return `✖ ${message}`;
 }

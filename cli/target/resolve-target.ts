@@ -7,6 +7,7 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { fromFunctionEnvironment, ENVIRONMENT, type FunctionSettings } from '../../lambda/settings/function-settings';
 import { SettingError } from '../../lambda/settings/setting-error';
+import { parseKeySchema } from '../../lambda/core/document-id';
 import { LOCAL_OPENSEARCH_ENDPOINT, sdkClientConfig, type AwsAccess } from './aws-access';
 
 export interface CdcTarget {
@@ -55,6 +56,11 @@ export async function resolveTarget(access: AwsAccess, overrides: TargetOverride
       `stack "${overrides.stack}" is not deployed ${access.local ? `on ${access.endpoint}` : `in ${access.region}`}: deploy it ` +
         '(npm run up locally, cdk deploy on AWS), name the right one with --stack, or give --table, --key-schema and --mirror-index',
     );
+  }
+  const deployedKeys = deployed[ENVIRONMENT.keySchema];
+  if (overrides.keySchema !== undefined && deployedKeys !== undefined && JSON.stringify(parseKeySchema(overrides.keySchema, '--key-schema')) !== JSON.stringify(parseKeySchema(deployedKeys))) {
+    // Records applied with another key schema than the function's all become dead letters.
+    throw new SettingError('--key-schema', `contradicts the deployed function's ${ENVIRONMENT.keySchema} "${deployedKeys}": leave it out, or target the right stack`, overrides.keySchema);
   }
   // Locally the function may reach OpenSearch by a name only its network knows (docker compose).
   const openSearch = overrides.opensearch ?? (access.local ? env.OPENSEARCH_URL ?? LOCAL_OPENSEARCH_ENDPOINT : deployed[ENVIRONMENT.openSearchEndpoint]);

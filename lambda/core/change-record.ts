@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { AttributeValue as StreamAttributeValue, DynamoDBRecord } from 'aws-lambda';
+import { isNumberText } from './lossless-json';
 
 export type EventName = 'INSERT' | 'MODIFY' | 'REMOVE';
 
@@ -101,12 +102,18 @@ export function toChangeRecord(raw: RawStreamRecord, context: RecordContext): Ch
     keys,
     newImage,
     oldImage,
-    userIdentity:
-      identity && typeof identity === 'object'
-        ? { type: String(identity.type ?? identity.Type), principalId: String(identity.principalId ?? identity.PrincipalId) }
-        : undefined,
+    userIdentity: userIdentityOf(identity),
     manual,
   };
+}
+
+/** `userIdentity` as Lambda (`type`) or the Streams API (`Type`) spells it; anything else is none. */
+function userIdentityOf(identity: unknown): ChangeRecord['userIdentity'] {
+  if (identity === null || typeof identity !== 'object') return undefined;
+  const { type, Type, principalId, PrincipalId } = identity as Record<string, unknown>;
+  const kind = type ?? Type;
+  const principal = principalId ?? PrincipalId;
+  return typeof kind === 'string' && typeof principal === 'string' ? { type: kind, principalId: principal } : undefined;
 }
 
 /** Same content, same hash: a manual record sent twice is one change, not two. */
@@ -125,12 +132,17 @@ export function tableNameFromArn(arn: string | undefined): string | undefined {
   return match ? match[1] : undefined;
 }
 
+/** Seconds (milliseconds would be a date tens of thousands of years ahead: refused, not guessed). */
+function fromEpochSeconds(seconds: number): Date | undefined {
+  return Number.isFinite(seconds) && Math.abs(seconds) < 1e11 ? new Date(seconds * 1000) : undefined;
+}
+
 /** Lambda events carry epoch seconds; the Streams API gives a Date. */
 function toDate(value: unknown): Date {
   let date: Date | undefined;
   if (value instanceof Date) date = value;
-  else if (typeof value === 'number') date = new Date(value * 1000);
-  else if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) date = new Date(Number(value) * 1000);
+  else if (typeof value === 'number') date = fromEpochSeconds(value);
+  else if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) date = fromEpochSeconds(Number(value));
   // Re-driven records were stored as JSON, where a Date became ISO-8601 text.
   else if (typeof value === 'string') date = new Date(value);
   if (date === undefined || Number.isNaN(date.getTime())) {
@@ -178,15 +190,17 @@ function normaliseValue(value: unknown, parent: string, key: string | number): A
   }
   switch (type) {
     case 'S':
+      if (typeof inner !== 'string') throw new MalformedRecordError(`${path()}.S must be a string`);
+      return { S: inner };
     case 'N':
-      if (typeof inner !== 'string') throw new MalformedRecordError(`${path()}.${type} must be a string`);
-      return { [type]: inner } as unknown as AttributeValue;
+      if (typeof inner !== 'string' || !isNumberText(inner)) throw new MalformedRecordError(`${path()}.N must be a number as text, got ${JSON.stringify(inner)}`);
+      return { N: inner };
     case 'B':
       return { B: toBase64(inner, path()) } as AttributeValue;
     case 'SS':
     case 'NS':
-      if (!Array.isArray(inner) || inner.some((v) => typeof v !== 'string')) {
-        throw new MalformedRecordError(`${path()}.${type} must be a list of strings`);
+      if (!Array.isArray(inner) || inner.some((v) => typeof v !== 'string' || (type === 'NS' && !isNumberText(v)))) {
+        throw new MalformedRecordError(`${path()}.${type} must be a list of ${type === 'NS' ? 'numbers as text' : 'strings'}`);
       }
       return { [type]: [...inner] } as unknown as AttributeValue;
     case 'BS':

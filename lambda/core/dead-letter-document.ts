@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { rawRecordJson, type ChangeRecord, type RawStreamRecord } from './change-record';
+import { boundedId } from './document-id';
 
 export type DeadLetterTarget = 'change-log' | 'mirror' | 'record';
 
@@ -66,7 +67,7 @@ export function toDeadLetterDocument(letter: DeadLetter, failedAt: Date): DeadLe
  */
 export function deadLetterId(letter: DeadLetter): string {
   if (letter.record === undefined) return `malformed:${createHash('sha256').update(rawRecordJson(letter.raw)).digest('hex')}`;
-  return `${letter.record.eventId}:${letter.record.sequenceNumber}:${letter.target}`;
+  return boundedId(`${letter.record.eventId}:${letter.record.sequenceNumber}:${letter.target}`);
 }
 
 function stringField(raw: RawStreamRecord, path: string): string | undefined {

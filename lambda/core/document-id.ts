@@ -36,8 +36,16 @@ export function documentId(keys: AttributeMap, schema: KeySchema): string {
         `(${expected.map((name) => JSON.stringify(name)).join(', ')}): check the keySchema setting of this pipeline`,
     );
   }
-  const id = expected.map((name) => escapeKeyPart(keyPart(keys[name], name))).join('|');
-  return Buffer.byteLength(id, 'utf8') <= MAX_ID_BYTES ? id : `${HASHED_ID_PREFIX}${createHash('sha256').update(id).digest('hex')}`;
+  return boundedId(expected.map((name) => escapeKeyPart(keyPart(keys[name], name))).join('|'));
+}
+
+/**
+ * Any text as an OpenSearch `_id` (at most 512 bytes): itself, or `\sha256:<hex>` of it when it is
+ * longer or could be mistaken for a hashed id. Different texts never share an id.
+ */
+export function boundedId(text: string): string {
+  if (Buffer.byteLength(text, 'utf8') <= MAX_ID_BYTES && !text.startsWith(HASHED_ID_PREFIX)) return text;
+  return `${HASHED_ID_PREFIX}${createHash('sha256').update(text).digest('hex')}`;
 }
 
 function escapeKeyPart(part: string): string {
@@ -65,6 +73,7 @@ export function parseKeySchema(text: string, setting = 'keySchema'): KeySchema {
   if (!Array.isArray(names) || names.length < 1 || names.length > 2 || names.some((name) => typeof name !== 'string' || name === '')) {
     throw new SettingError(setting, 'must be "partitionKey" or "partitionKey,sortKey"', text);
   }
+  if (names.length === 2 && names[0] === names[1]) throw new SettingError(setting, 'must name two different attributes', text);
   return names.length === 1 ? { partitionKey: names[0] } : { partitionKey: names[0], sortKey: names[1] };
 }
 

@@ -24,6 +24,13 @@ export type LosslessValue =
 
 const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 
+/** DynamoDB's number grammar: sign, digits with an optional point, an optional exponent. */
+const DYNAMODB_NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+export function isNumberText(text: string): boolean {
+  return DYNAMODB_NUMBER.test(text.trim());
+}
+
 /** DynamoDB accepts forms JSON does not ("+1", ".5", "5.", "007"): bring them into JSON's grammar. */
 export function toJsonNumberText(text: string): string {
   const trimmed = text.trim();

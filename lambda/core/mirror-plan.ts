@@ -12,7 +12,7 @@
  * upsert that raced with a REMOVE is caught by checking the tombstones after writing
  * (undoWritesBehindTombstones), so the order "tombstone, then delete" is all a remover needs.
  */
-import type { ChangeRecord } from './change-record';
+import { MANUAL_SEQUENCE_NUMBER, type ChangeRecord } from './change-record';
 import { stringifyLossless } from './lossless-json';
 import { MIRROR_METADATA_FIELD, mirrorMetadata, toMirrorDocument } from './mirror-document';
 import { isNewer } from './sequence-number';
@@ -54,14 +54,23 @@ export function stateRefs(entries: readonly MirrorEntry[], indexes: MirrorIndexe
   return [...ids.map((id) => ({ index: indexes.mirror, id })), ...ids.map((id) => ({ index: indexes.tombstones, id }))];
 }
 
-/** The newest entry of each document id, in first-seen order. */
+/** The newest entry of each document id, in first-seen order (of manual records, the last). */
 export function newestPerDocument(entries: readonly MirrorEntry[]): MirrorEntry[] {
   const newest = new Map<string, MirrorEntry>();
   for (const entry of entries) {
     const seen = newest.get(entry.id);
-    if (seen === undefined || isNewer(entry.record.sequenceNumber, seen.record.sequenceNumber)) newest.set(entry.id, entry);
+    if (seen === undefined || replaces(entry.record, seen.record.sequenceNumber)) newest.set(entry.id, entry);
   }
   return [...newest.values()];
+}
+
+/**
+ * Whether a change replaces a state of this sequence number: when it is newer; and a manual
+ * record replaces what a manual record wrote (both have the lowest sequence number, so a stream
+ * change always wins over them, and the last manual change wins among them).
+ */
+function replaces(record: ChangeRecord, sequenceNumber: string | undefined): boolean {
+  return isNewer(record.sequenceNumber, sequenceNumber) || (record.manual && sequenceNumber === MANUAL_SEQUENCE_NUMBER);
 }
 
 export function planMirrorWrites(entries: readonly MirrorEntry[], states: StateLookup, indexes: MirrorIndexes): MirrorPlan {
@@ -74,11 +83,11 @@ export function planMirrorWrites(entries: readonly MirrorEntry[], states: StateL
     const { record, id, position } = entry;
     const current = states.get(refKey({ index: indexes.mirror, id }));
     const tombstone = states.get(refKey({ index: indexes.tombstones, id }));
-    if (!isNewer(record.sequenceNumber, current?.sequenceNumber) || !isNewer(record.sequenceNumber, tombstone?.sequenceNumber)) {
+    if (!replaces(record, current?.sequenceNumber) || !replaces(record, tombstone?.sequenceNumber)) {
       superseded.push(position);
-      // A document older than the item's tombstone is a delete left half done (the tombstone
-      // was recorded, then the write that deletes the document failed): finish it.
-      if (current && tombstone && !isNewer(current.sequenceNumber ?? '0', tombstone.sequenceNumber)) {
+      // A document older than the item's tombstone is a delete left half done (the tombstone was
+      // recorded, then the write that deletes the document failed or lost a race): finish it.
+      if (current && tombstone && isNewer(tombstone.sequenceNumber ?? MANUAL_SEQUENCE_NUMBER, current.sequenceNumber)) {
         writes.push({ entry, mirror: deleteOf(id, current.revision, position, indexes) });
       }
       continue;
@@ -133,7 +142,7 @@ export function undoWritesBehindTombstones(
   return written
     .filter(({ entry }) => {
       const tombstone = tombstones.get(refKey({ index: indexes.tombstones, id: entry.id }));
-      return tombstone !== undefined && !isNewer(entry.record.sequenceNumber, tombstone.sequenceNumber);
+      return tombstone !== undefined && isNewer(tombstone.sequenceNumber ?? MANUAL_SEQUENCE_NUMBER, entry.record.sequenceNumber);
     })
     .map(({ entry, revision }) => ({
       operation: 'delete',

@@ -10,7 +10,7 @@
 import { MalformedRecordError, toChangeRecord, type ChangeRecord, type RawStreamRecord } from '../core/change-record';
 import { toChangeLogDocument } from '../core/change-log-document';
 import { deadLetterId, toDeadLetterDocument } from '../core/dead-letter-document';
-import { documentId, KeyMismatchError, type KeySchema } from '../core/document-id';
+import { boundedId, documentId, KeyMismatchError, type KeySchema } from '../core/document-id';
 import { planMirrorWrites, stateRefs, undoWritesBehindTombstones, type MirrorEntry, type MirrorIndexes } from '../core/mirror-plan';
 import type { Revision, WriteAction, WriteOutcome } from '../core/writes';
 import { mirrorBackingIndex, tombstoneIndex, type IndexNames } from '../settings/index-names';
@@ -178,7 +178,7 @@ function changeLogStep(entry: ChangeLogEntry, settings: PipelineSettings, receiv
     operation: 'put',
     role: 'change-log',
     index: settings.indexes.changeLog,
-    id: entry.record.eventId,
+    id: boundedId(entry.record.eventId),
     condition: { kind: 'absent' },
     document: JSON.stringify(document),
     records: [entry.position],

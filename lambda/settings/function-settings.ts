@@ -4,7 +4,7 @@
  * them (fromFunctionEnvironment), and the CLI discovers them from a deployed function the same way.
  */
 import { parseKeySchema, formatKeySchema, type KeySchema } from '../core/document-id';
-import { defaultDeadLetterIndex, DEFAULT_CHANGE_LOG_INDEX, type IndexNames } from './index-names';
+import { defaultDeadLetterIndex, DEFAULT_CHANGE_LOG_INDEX, mirrorBackingIndex, tombstoneIndex, type IndexNames } from './index-names';
 import { checkEndpoint, checkIndexName, checkInteger, checkOneOf, isUnset } from './rules';
 import { SettingError } from './setting-error';
 
@@ -83,8 +83,16 @@ export function resolveFunctionSettings(
   const changeLog = checkIndexName(names.changeLogIndex, orDefault(input.changeLogIndex, FUNCTION_DEFAULTS.changeLogIndex));
   const mirror = checkIndexName(names.mirrorIndex, required(names.mirrorIndex, input.mirrorIndex, 'the mirror alias, such as test-table'));
   const deadLetter = checkIndexName(names.deadLetterIndex, orDefault(input.deadLetterIndex, defaultDeadLetterIndex(changeLog)));
-  if (new Set([changeLog, mirror, deadLetter]).size < 3) {
-    throw new SettingError(names.mirrorIndex, `must differ from the change-log and dead-letter indexes (${changeLog}, ${deadLetter})`, mirror);
+  // The mirror brings two more indexes of its own: no name of the pipeline may be another's.
+  const taken = new Map<string, string>([
+    [mirror, `${names.mirrorIndex} (the mirror alias)`],
+    [mirrorBackingIndex(mirror), `${names.mirrorIndex} (its backing index ${mirrorBackingIndex(mirror)})`],
+    [tombstoneIndex(mirror), `${names.mirrorIndex} (its tombstones ${tombstoneIndex(mirror)})`],
+  ]);
+  for (const [setting, index] of [[names.changeLogIndex, changeLog], [names.deadLetterIndex, deadLetter]] as const) {
+    const owner = taken.get(index);
+    if (owner) throw new SettingError(setting, `must differ from the indexes of ${owner}`, index);
+    taken.set(index, setting);
   }
   return {
     openSearchEndpoint: isUnresolved(input.openSearchEndpoint) ? (input.openSearchEndpoint as string) : checkEndpoint(names.openSearchEndpoint, input.openSearchEndpoint),

@@ -148,7 +148,7 @@ describe('DynamoDbOpenSearchCdc construct', () => {
     [{ openSearchEndpoint: 'ftp://x' }, /openSearchEndpoint must use http or https, got "ftp:\/\/x"/],
     [{ openSearchEndpoint: 'https://user:pass@search.example.com' }, /openSearchEndpoint must not contain credentials/],
     [{ changeLogIndex: '_bad' }, /changeLogIndex is not a valid OpenSearch index name: it must not start with -, _ or \+, got "_bad"/],
-    [{ mirrorIndex: 'dynamodb-cdc' }, /mirrorIndex must differ from the change-log and dead-letter indexes/],
+    [{ mirrorIndex: 'dynamodb-cdc' }, /changeLogIndex must differ from the indexes of mirrorIndex \(the mirror alias\)/],
   ])('rejects %j with a ValidationError bound to the construct, naming the prop and the value', (props, message) => {
     const create = () => {
       const { stack, table } = tableStack(dynamodb.StreamViewType.NEW_AND_OLD_IMAGES);

@@ -71,9 +71,12 @@ export class OpenSearchPort implements SearchPort {
       items = checkedItems(actions, response.body as { items?: BulkResponseItem[] });
     } catch (error) {
       const status = (error as { meta?: { statusCode?: number } }).meta?.statusCode;
-      if (status === 413) {
+      // The whole request refused for something in it (too large, an id too long): split it
+      // until the one write at fault is alone, and refuse only that one.
+      if (status === 413 || status === 400) {
         if (actions.length === 1) {
-          return [{ kind: 'refused', reason: 'the document is larger than the cluster accepts in one request (413)', errorType: 'request_entity_too_large', status }];
+          const reason = status === 413 ? 'the document is larger than the cluster accepts in one request (413)' : `the cluster refused the write: ${(error as Error).message}`;
+          return [{ kind: 'refused', reason, errorType: status === 413 ? 'request_entity_too_large' : 'request_refused', status }];
         }
         const half = Math.ceil(actions.length / 2);
         return [...(await this.write(actions.slice(0, half))), ...(await this.write(actions.slice(half)))];

@@ -152,6 +152,44 @@ describe('applying a batch', () => {
     expect(search.sources(MIRROR)).toEqual({});
   });
 
+  it('never leaves a deleted item behind when an older upsert by another writer races with the delete', async () => {
+    // The function deletes x@200 while a re-drive applies x@150: the re-drive's write lands after
+    // the function read the state and before its tombstone; the delete then loses its race.
+    const search = new InMemorySearch();
+    await applyChanges([insertRecord(item('x', 'v100'), { sequenceNumber: 100 })], settings, search);
+    let raced = false;
+    search.afterRead = () => {
+      if (raced) return;
+      raced = true;
+      search.put(MIRROR, 'x', { id: 'x', name: 'v150', _cdc: { sequence_number: '000000000000000000150' } });
+    };
+    const result = await applyChanges([removeRecord(item('x', 'v100'), { sequenceNumber: 200 })], { ...settings, mayRaceWithDeletes: false }, search);
+    expect(result.failures).toEqual([]);
+    expect(search.sources(MIRROR)).toEqual({});
+    expect(search.sources(TOMBSTONES).x._cdc.sequence_number).toBe('000000000000000000200');
+  });
+
+  it('dead-letters a record holding a value that is not a number, and writes the rest of its batch', async () => {
+    const search = new InMemorySearch();
+    const bad = insertRecord({ id: { S: 'bad' }, n: { N: '1,5' } }, { sequenceNumber: 1 });
+    const badKey = insertRecord({ id: { N: 'abc' } }, { sequenceNumber: 2 });
+    const result = await applyChanges([bad, badKey, insertRecord(item('good', 'g'), { sequenceNumber: 3 })], settings, search);
+    expect(result.failures).toEqual([]);
+    expect(result.deadLettered).toEqual([
+      { position: 0, target: 'record', reason: expect.stringMatching(/NewImage\.n\.N must be a number as text, got "1,5"/) },
+      { position: 1, target: 'record', reason: expect.stringMatching(/id\.N must be a number as text, got "abc"/) },
+    ]);
+    expect(Object.keys(mirrorItems(search))).toEqual(['good']);
+  });
+
+  it('writes a record whose event id is longer than an OpenSearch id, under a bounded id', async () => {
+    const search = new InMemorySearch();
+    const long = { ...insertRecord(item('a', 'x')), eventID: 'e'.repeat(600) };
+    const result = await applyChanges([long], settings, search);
+    expect(result).toMatchObject({ failures: [], deadLettered: [], changeLogWritten: 1 });
+    expect(Object.keys(search.sources('dynamodb-cdc'))[0]).toMatch(/^\\sha256:[0-9a-f]{64}$/);
+  });
+
   it('dead-letters malformed records one by one, and indexes the rest', async () => {
     const search = new InMemorySearch();
     const batch = [
@@ -194,7 +232,9 @@ describe('applying a batch', () => {
       expect(Object.values(search.sources('dynamodb-cdc'))[0]).toMatchObject({ manual: true, event_name: 'INSERT' });
       expect(mirrorItems(search)).toEqual({ test: { id: 'test', name: 'テスト' } });
       const again = await applyChanges([manual as never], settings, search);
-      expect(again).toMatchObject({ duplicates: 1, changeLogWritten: 0, mirrorWritten: 0 });
+      expect(again).toMatchObject({ duplicates: 1, changeLogWritten: 0 });
+      expect(Object.keys(search.sources('dynamodb-cdc'))).toHaveLength(1);
+      expect(mirrorItems(search)).toEqual({ test: { id: 'test', name: 'テスト' } });
     });
 
     it('never overrides or resurrects what a stream change wrote', async () => {
@@ -205,6 +245,19 @@ describe('applying a batch', () => {
       await applyChanges([removeRecord(item('test', 'real'), { sequenceNumber: 8 })], settings, search);
       await applyChanges([{ ...manual, dynamodb: { ...manual.dynamodb, NewImage: { id: { S: 'test' }, name: { S: 'again' } } } } as never], settings, search);
       expect(mirrorItems(search)).toEqual({});
+    });
+
+    it('is changed and removed by later manual records (the last manual change wins)', async () => {
+      const search = new InMemorySearch();
+      const modify = { eventName: 'MODIFY', dynamodb: { ...manual.dynamodb, NewImage: { id: { S: 'test' }, name: { S: 'changed' } } } };
+      const remove = { eventName: 'REMOVE', dynamodb: { Keys: manual.dynamodb.Keys, OldImage: modify.dynamodb.NewImage } };
+      await applyChanges([manual as never], settings, search);
+      await applyChanges([modify as never], settings, search);
+      expect(mirrorItems(search)).toEqual({ test: { id: 'test', name: 'changed' } });
+      await applyChanges([remove as never], settings, search);
+      expect(mirrorItems(search)).toEqual({});
+      await applyChanges([manual as never, modify as never], settings, search);
+      expect(mirrorItems(search)).toEqual({ test: { id: 'test', name: 'changed' } });
     });
 
     it('is retried by throwing when it fails, as it has no sequence number to report', async () => {

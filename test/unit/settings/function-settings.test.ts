@@ -35,8 +35,12 @@ describe('the function settings contract', () => {
     [{ OPENSEARCH_ENDPOINT: 'http://localhost:9200/prefix?x=1' }, 'OPENSEARCH_ENDPOINT must be the cluster URL without path, query or fragment, got "http://localhost:9200/prefix?x=1"'],
     [{ MIRROR_INDEX: '' }, 'MIRROR_INDEX is not set; it must be the mirror alias, such as test-table'],
     [{ MIRROR_INDEX: 'Test' }, 'MIRROR_INDEX is not a valid OpenSearch index name: it must be lowercase, got "Test"'],
-    [{ MIRROR_INDEX: 'dynamodb-cdc' }, 'MIRROR_INDEX must differ from the change-log and dead-letter indexes (dynamodb-cdc, dynamodb-cdc-deadletter), got "dynamodb-cdc"'],
+    [{ MIRROR_INDEX: 'dynamodb-cdc' }, 'CHANGE_LOG_INDEX must differ from the indexes of MIRROR_INDEX (the mirror alias), got "dynamodb-cdc"'],
+    [{ CHANGE_LOG_INDEX: 'test-table-v1' }, 'CHANGE_LOG_INDEX must differ from the indexes of MIRROR_INDEX (its backing index test-table-v1), got "test-table-v1"'],
+    [{ DEAD_LETTER_INDEX: 'test-table-tombstones' }, 'DEAD_LETTER_INDEX must differ from the indexes of MIRROR_INDEX (its tombstones test-table-tombstones), got "test-table-tombstones"'],
+    [{ DEAD_LETTER_INDEX: 'dynamodb-cdc' }, 'DEAD_LETTER_INDEX must differ from the indexes of CHANGE_LOG_INDEX, got "dynamodb-cdc"'],
     [{ KEY_SCHEMA: 'a,b,c' }, 'KEY_SCHEMA must be "partitionKey" or "partitionKey,sortKey", got "a,b,c"'],
+    [{ KEY_SCHEMA: 'id,id' }, 'KEY_SCHEMA must name two different attributes, got "id,id"'],
     [{ MAX_BULK_BYTES: '-1' }, 'MAX_BULK_BYTES must be an integer from 65536 to 104857600, got "-1"'],
     [{ FAILURE_REPORTING: 'sometimes' }, 'FAILURE_REPORTING must be one of partial, error, got "sometimes"'],
   ])('fails fast on %j with a SettingError naming the variable and the value', (override, message) => {
