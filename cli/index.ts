@@ -4,7 +4,9 @@
  * file in commands/.
  */
 import { Command } from 'commander';
+import { registerHistory } from './commands/history';
 import { registerRedrive } from './commands/redrive';
+import { registerTail } from './commands/tail';
 import { addGlobalOptions, describeFailure } from './target/options';
 
 // The SDK versions are pinned in the lockfile; its notice about future Node versions is noise here.
@@ -12,6 +14,8 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const program = addGlobalOptions(new Command('cdc').description('Operate a DynamoDB to OpenSearch CDC pipeline'));
 registerRedrive(program);
+registerHistory(program);
+registerTail(program);
 
 program.parseAsync(process.argv).catch((error) => {
   console.error(describeFailure(error));

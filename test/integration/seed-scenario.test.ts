@@ -2,6 +2,8 @@
  * The seed's scenario end to end: put user-001, update its name, delete it; the change log holds
  * exactly the seed's three documents in order, and the mirror follows the item, then is empty.
  */
+import { spawn, spawnSync } from 'node:child_process';
+import * as path from 'node:path';
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { CHANGE_LOG, changeLogFor, dynamo, MIRROR, search, TABLE, waitFor } from '../support/live-system';
 
@@ -27,7 +29,10 @@ async function mirrorCount(): Promise<number> {
   return response.body.count;
 }
 
+let scenarioStart = '';
+
 it('syncs INSERT, MODIFY and REMOVE of user-001 in the seed format', async () => {
+  scenarioStart = new Date(Date.now() - 1000).toISOString();
   const seen = new Set((await changeLogFor(opensearch, 'user-001')).map((doc) => doc.event_id));
 
   await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: 'user-001' }, name: { S: 'テストユーザー' } } }));
@@ -83,4 +88,39 @@ it('syncs INSERT, MODIFY and REMOVE of user-001 in the seed format', async () =>
     const body = (await response.json()) as { hits: { hits: { _id: string }[] } };
     expect(body.hits.hits.map((hit) => hit._id)).toContain(documents.find((doc) => doc.event_name === eventName)!.event_id);
   }
+});
+
+const SEED_CHANGES = [
+  { event: 'INSERT', key: 'user-001', added: [{ attribute: 'id', after: '"user-001"' }, { attribute: 'name', after: '"テストユーザー"' }], changed: [], removed: [] },
+  { event: 'MODIFY', key: 'user-001', added: [], changed: [{ attribute: 'name', before: '"テストユーザー"', after: '"更新済みユーザー"' }], removed: [] },
+  { event: 'REMOVE', key: 'user-001', added: [], changed: [], removed: [{ attribute: 'id', before: '"user-001"' }, { attribute: 'name', before: '"更新済みユーザー"' }] },
+];
+
+function runCdc(args: string[], timeoutMs = 60_000) {
+  return spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...args], { encoding: 'utf8', env: process.env, timeout: timeoutMs });
+}
+
+it('shows the scenario with `cdc history user-001`: the INSERT, the MODIFY as a diff, the REMOVE', () => {
+  const json = runCdc(['history', 'user-001', '--json']);
+  expect(json.stderr).toBe('');
+  expect(json.status).toBe(0);
+  const { changes } = JSON.parse(json.stdout) as { changes: { timestamp: string }[] };
+  expect(changes.slice(-3).map(({ timestamp, ...change }) => change)).toEqual(SEED_CHANGES);
+  const human = runCdc(['history', 'user-001']).stdout.split('\n');
+  expect(human).toEqual(expect.arrayContaining(['    ~ name: "テストユーザー" → "更新済みユーザー"', '    - name = "更新済みユーザー"  (deleted)']));
+});
+
+it('follows the scenario with `cdc tail --key user-001`, one line per change', async () => {
+  // tail runs until stopped: give it time to print what was written since the scenario began.
+  const tail = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', 'tail', '--key', 'user-001', '--since', scenarioStart, '--json', '--interval', '300'], { env: process.env });
+  let output = '';
+  tail.stdout.on('data', (chunk) => (output += chunk));
+  const lines = await waitFor('three lines from tail', async () => {
+    const parsed = output.split('\n').filter((line) => line.trim() !== '');
+    return parsed.length >= 3 ? parsed : undefined;
+  }, 30_000);
+  const exited = new Promise((resolve) => tail.once('exit', resolve));
+  tail.kill('SIGINT');
+  expect(await exited).toBe(0);
+  expect(lines.map((line) => JSON.parse(line)).map(({ timestamp, ...change }: { timestamp: string }) => change)).toEqual(SEED_CHANGES);
 });

@@ -4,3 +4,4 @@ export { OpenSearchPort } from './opensearch-port';
 export { ensureIndexes } from './ensure-indexes';
 export { DeadLetterStore, type StoredDeadLetter } from './dead-letter-store';
 export { indexTemplates, concreteIndexes } from './index-templates';
+export { ChangeLogReader, keyText } from './change-log-reader';
