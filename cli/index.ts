@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { registerHistory } from './commands/history';
 import { registerRedrive } from './commands/redrive';
+import { registerStatus } from './commands/status';
 import { registerTail } from './commands/tail';
 import { addGlobalOptions, describeFailure } from './target/options';
 
@@ -15,6 +16,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const program = addGlobalOptions(new Command('cdc').description('Operate a DynamoDB to OpenSearch CDC pipeline'));
 registerRedrive(program);
 registerHistory(program);
+registerStatus(program);
 registerTail(program);
 
 program.parseAsync(process.argv).catch((error) => {

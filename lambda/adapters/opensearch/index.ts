@@ -5,3 +5,4 @@ export { ensureIndexes } from './ensure-indexes';
 export { DeadLetterStore, type StoredDeadLetter } from './dead-letter-store';
 export { indexTemplates, concreteIndexes } from './index-templates';
 export { ChangeLogReader, keyText } from './change-log-reader';
+export { pipelineCounts, type PipelineCounts } from './pipeline-counts';

@@ -1,0 +1,137 @@
+/**
+ * `cdc status`: one screen that answers "is it working?": the table against the mirror, the
+ * change log by event (last hour and all), dead letters, the dead-letter queue, the event source
+ * mapping, the age of the newest change, and a verdict with its reason.
+ */
+import { DescribeTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
+import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { Command } from 'commander';
+import { createClient, pipelineCounts, type PipelineCounts } from '../../lambda/adapters/opensearch';
+import { verdictOf, type Verdict } from '../status/verdict';
+import { sdkClientConfig, type AwsAccess } from '../target/aws-access';
+import { withTarget, type GlobalOptions } from '../target/options';
+import type { CdcTarget } from '../target/resolve-target';
+
+export interface StatusReport {
+  readonly table: { readonly name: string; readonly items?: number; readonly counted: 'scan' | 'approximate (DescribeTable)' };
+  readonly opensearch: (PipelineCounts & { readonly newestChangeAgeSeconds?: number }) | { readonly error: string };
+  readonly deadLetterQueue: { readonly url?: string; readonly visible?: number; readonly inFlight?: number };
+  readonly eventSourceMapping: { readonly state?: string; readonly lastResult?: string };
+  readonly verdict: Verdict;
+}
+
+const EXIT = { healthy: 0, failing: 1, lagging: 2 } as const;
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('is it working? table against mirror, changes by event, dead letters, DLQ, event source mapping, newest change, and a verdict')
+    .option('--json', 'the report as JSON, for scripts')
+    .option('--exact', 'count the table with a Scan on AWS too (the default there is DescribeTable\'s approximate count)')
+    .action(async (options: { json?: boolean; exact?: boolean }, command: Command) => {
+      await withTarget(command.optsWithGlobals<GlobalOptions>(), async ({ access, target }) => {
+        const report = await statusOf(access, target, options.exact === true || access.local);
+        if (options.json) console.log(JSON.stringify(report, null, 2));
+        else for (const line of describe(report, target)) console.log(line);
+        process.exitCode = EXIT[report.verdict.status];
+      });
+    });
+}
+
+async function statusOf(access: AwsAccess, target: CdcTarget, exact: boolean): Promise<StatusReport> {
+  const aws = sdkClientConfig(access);
+  const [table, opensearch, queue, mapping] = await Promise.all([
+    tableItems(aws, target.tableName, exact),
+    openSearchCounts(target),
+    queueDepth(aws, target.deadLetterQueueUrl),
+    eventSourceMapping(aws, target.functionName),
+  ]);
+  const reachable = 'error' in opensearch ? undefined : opensearch;
+  const verdict = verdictOf({
+    tableItems: table.items,
+    mirrorItems: reachable?.mirrorItems,
+    deadLetters: reachable?.deadLetters,
+    queueDepth: queue.visible,
+    mappingState: mapping.state,
+    mappingLastResult: mapping.lastResult,
+    unreachable: 'error' in opensearch ? `OpenSearch cannot be read at ${target.settings.openSearchEndpoint}: ${opensearch.error}` : undefined,
+  });
+  return { table: { name: target.tableName, ...table }, opensearch, deadLetterQueue: queue, eventSourceMapping: mapping, verdict };
+}
+
+async function tableItems(aws: object, tableName: string, exact: boolean): Promise<{ items?: number; counted: StatusReport['table']['counted'] }> {
+  const client = new DynamoDBClient(aws);
+  try {
+    if (!exact) {
+      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
+      return { items: Table?.ItemCount, counted: 'approximate (DescribeTable)' };
+    }
+    let items = 0;
+    let startKey: Record<string, never> | undefined;
+    do {
+      const page = await client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ExclusiveStartKey: startKey }));
+      items += page.Count ?? 0;
+      startKey = page.LastEvaluatedKey as never;
+    } while (startKey);
+    return { items, counted: 'scan' };
+  } finally {
+    client.destroy();
+  }
+}
+
+async function openSearchCounts(target: CdcTarget): Promise<StatusReport['opensearch']> {
+  const client = createClient({ endpoint: target.settings.openSearchEndpoint, requestTimeoutMs: 10_000 });
+  try {
+    const counts = await pipelineCounts(client, target.settings.indexes, new Date(Date.now() - 3600_000));
+    const age = counts.newestChangeAt ? Math.round((Date.now() - Date.parse(counts.newestChangeAt)) / 1000) : undefined;
+    return { ...counts, ...(age === undefined ? {} : { newestChangeAgeSeconds: age }) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  } finally {
+    await client.close();
+  }
+}
+
+async function queueDepth(aws: object, url: string | undefined): Promise<StatusReport['deadLetterQueue']> {
+  if (!url) return {};
+  const client = new SQSClient(aws);
+  try {
+    const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+    return { url, visible: Number(Attributes?.ApproximateNumberOfMessages ?? 0), inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) };
+  } finally {
+    client.destroy();
+  }
+}
+
+async function eventSourceMapping(aws: object, functionName: string | undefined): Promise<StatusReport['eventSourceMapping']> {
+  if (!functionName) return {};
+  const client = new LambdaClient(aws);
+  try {
+    const { EventSourceMappings } = await client.send(new ListEventSourceMappingsCommand({ FunctionName: functionName }));
+    const mapping = EventSourceMappings?.[0];
+    return { state: mapping?.State, lastResult: mapping?.LastProcessingResult };
+  } finally {
+    client.destroy();
+  }
+}
+
+function describe(report: StatusReport, target: CdcTarget): string[] {
+  const os = report.opensearch;
+  const events = (counts: Record<string, number>) => ['INSERT', 'MODIFY', 'REMOVE'].map((name) => `${name} ${counts[name] ?? 0}`).join(', ');
+  return [
+    `${target.source}`,
+    `table ${report.table.name}: ${report.table.items ?? '?'} item(s) (${report.table.counted})`,
+    ...('error' in os
+      ? [`OpenSearch ${target.settings.openSearchEndpoint}: not readable (${os.error})`]
+      : [
+          `mirror ${target.settings.indexes.mirror}: ${os.mirrorItems} item(s)`,
+          `change log ${target.settings.indexes.changeLog}: last hour ${events(os.changesSince)}; in all ${events(os.changes)}`,
+          `newest change: ${os.newestChangeAt ? `${os.newestChangeAt} (${os.newestChangeAgeSeconds} s ago)` : 'none yet'}`,
+          `dead letters ${target.settings.indexes.deadLetter}: ${os.deadLetters}`,
+        ]),
+    `dead-letter queue: ${report.deadLetterQueue.url ? `${report.deadLetterQueue.visible} waiting, ${report.deadLetterQueue.inFlight} in flight` : 'unknown (no DeadLetterQueueUrl output)'}`,
+    `event source mapping: ${report.eventSourceMapping.state ?? 'unknown'}${report.eventSourceMapping.lastResult ? `, last result ${report.eventSourceMapping.lastResult}` : ''}`,
+    `${report.verdict.status.toUpperCase()}: ${report.verdict.reason}`,
+  ];
+}

@@ -1,0 +1,43 @@
+/**
+ * Counts of the pipeline's indexes, for `cdc status`: the mirror's items, the change log by event
+ * name (all, and since a time), its newest document, and the dead letters.
+ */
+import type { Client } from '@opensearch-project/opensearch';
+import type { IndexNames } from '../../settings/index-names';
+
+export interface PipelineCounts {
+  readonly mirrorItems: number;
+  readonly changes: Record<string, number>;
+  readonly changesSince: Record<string, number>;
+  /** `processed_at` of the newest change-log document. */
+  readonly newestChangeAt?: string;
+  readonly deadLetters: number;
+}
+
+export async function pipelineCounts(client: Client, indexes: IndexNames, since: Date): Promise<PipelineCounts> {
+  await client.indices.refresh({ index: [indexes.mirror, indexes.changeLog, indexes.deadLetter].join(','), ignore_unavailable: true } as never);
+  const count = async (index: string) => {
+    const response = await client.count({ index, ignore_unavailable: true } as never);
+    return (response.body as { count: number }).count;
+  };
+  const byEvent = (buckets: { key: string; doc_count: number }[]) => Object.fromEntries(buckets.map((bucket) => [bucket.key, bucket.doc_count]));
+  const log = await client.search({
+    index: indexes.changeLog,
+    body: {
+      size: 0,
+      aggs: {
+        all: { terms: { field: 'event_name', size: 10 } },
+        recent: { filter: { range: { processed_at: { gte: since.toISOString() } } }, aggs: { events: { terms: { field: 'event_name', size: 10 } } } },
+        newest: { max: { field: 'processed_at' } },
+      },
+    } as never,
+  });
+  const aggs = log.body.aggregations as any;
+  return {
+    mirrorItems: await count(indexes.mirror),
+    changes: byEvent(aggs.all.buckets),
+    changesSince: byEvent(aggs.recent.events.buckets),
+    ...(aggs.newest.value_as_string ? { newestChangeAt: aggs.newest.value_as_string } : {}),
+    deadLetters: await count(indexes.deadLetter),
+  };
+}
