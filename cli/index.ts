@@ -4,6 +4,7 @@
  * file in commands/.
  */
 import { Command } from 'commander';
+import { registerBackfill } from './commands/backfill';
 import { registerHistory } from './commands/history';
 import { registerRedrive } from './commands/redrive';
 import { registerStatus } from './commands/status';
@@ -15,6 +16,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const program = addGlobalOptions(new Command('cdc').description('Operate a DynamoDB to OpenSearch CDC pipeline'));
 registerRedrive(program);
+registerBackfill(program);
 registerHistory(program);
 registerStatus(program);
 registerTail(program);

@@ -15,6 +15,7 @@ export function imageOf(document: ChangeLogDocument, field: ImageField): Attribu
 export function diffOf(document: ChangeLogDocument): ItemDiff {
   switch (document.event_name) {
     case 'INSERT':
+    case 'SNAPSHOT':
       return diffItems(undefined, imageOf(document, 'data'));
     case 'MODIFY':
       return diffItems(imageOf(document, 'old_data'), imageOf(document, 'new_data'));

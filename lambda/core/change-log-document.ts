@@ -16,7 +16,7 @@ export const IMAGE_FIELDS: readonly ImageField[] = ['data', 'new_data', 'old_dat
 
 export interface ChangeLogDocument {
   readonly event_name: ChangeRecord['eventName'];
-  /** ISO-8601, from the record's ApproximateCreationDateTime (processing time for manual records). */
+  /** ISO-8601, from the record's ApproximateCreationDateTime (processing time for manual and snapshot records). */
   readonly timestamp: string;
   readonly keys: AttributeMap;
   readonly data?: AttributeMap;
@@ -46,7 +46,7 @@ const MAX_TERM_BYTES = 32_766;
  */
 export function toChangeLogDocument(record: ChangeRecord, processedAt: Date, form: 'indexed' | 'stored' = 'indexed', storedReason?: string): ChangeLogDocument {
   const images: Partial<Record<ImageField, AttributeMap>> =
-    record.eventName === 'INSERT'
+    record.eventName === 'INSERT' || record.eventName === 'SNAPSHOT'
       ? { data: record.newImage }
       : record.eventName === 'MODIFY'
         ? { new_data: record.newImage, ...(record.oldImage ? { old_data: record.oldImage } : {}) }
@@ -73,7 +73,7 @@ export function toChangeLogDocument(record: ChangeRecord, processedAt: Date, for
     keys: record.keys,
     ...indexed,
     event_id: record.eventId,
-    ...(record.manual ? { manual: true } : { sequence_number: record.sequenceNumber }),
+    ...(record.origin === 'stream' ? { sequence_number: record.sequenceNumber } : record.origin === 'manual' ? { manual: true } : {}),
     table_name: record.tableName,
     processed_at: processedAt.toISOString(),
     ...(record.userIdentity

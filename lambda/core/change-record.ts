@@ -9,7 +9,16 @@ import { createHash } from 'node:crypto';
 import type { AttributeValue as StreamAttributeValue, DynamoDBRecord } from 'aws-lambda';
 import { isNumberText } from './lossless-json';
 
-export type EventName = 'INSERT' | 'MODIFY' | 'REMOVE';
+/** A stream's three, and SNAPSHOT: an item as a backfill read it (never from a stream). */
+export type EventName = 'INSERT' | 'MODIFY' | 'REMOVE' | 'SNAPSHOT';
+
+/**
+ * Where a change comes from. `stream`: DynamoDB Streams. `manual`: made by hand (a test event
+ * with no sequence number, such as the seed's manual invoke). `snapshot`: an existing item read
+ * by a backfill. Only stream changes carry a real sequence number; the others have the lowest
+ * there is, so a stream change always wins over them.
+ */
+export type ChangeOrigin = 'stream' | 'manual' | 'snapshot';
 
 /** DynamoDB JSON, with binary values always as base64 strings. */
 export type AttributeValue = StreamAttributeValue;
@@ -29,12 +38,8 @@ export interface ChangeRecord {
   readonly oldImage?: AttributeMap;
   /** Present when DynamoDB itself made the change (TTL expiry). */
   readonly userIdentity?: { readonly type: string; readonly principalId: string };
-  /**
-   * Made by hand (a test event with no sequence number, such as the seed's manual invoke): its id
-   * comes from its content, its time is when it was processed, and it never overrides a change
-   * from the stream (its sequence number is the lowest there is).
-   */
-  readonly manual: boolean;
+  /** Manual and snapshot changes: id from their content, time of processing if they carry none. */
+  readonly origin: ChangeOrigin;
 }
 
 /** What the pipeline knows beyond the record itself. */
@@ -45,7 +50,7 @@ export interface RecordContext {
   readonly tableName?: string;
 }
 
-/** The sequence number of a manual record: below every real one, so any stream change wins. */
+/** The sequence number of manual and snapshot records: below every real one, so any stream change wins. */
 export const MANUAL_SEQUENCE_NUMBER = '0';
 
 /** A record that cannot be understood at all: it is dead-lettered, never retried. */
@@ -56,7 +61,7 @@ export class MalformedRecordError extends Error {
   }
 }
 
-const EVENT_NAMES: ReadonlySet<string> = new Set(['INSERT', 'MODIFY', 'REMOVE']);
+const EVENT_NAMES: ReadonlySet<string> = new Set(['INSERT', 'MODIFY', 'REMOVE', 'SNAPSHOT']);
 
 /** Anything that looks like a stream record: a Lambda event record or a Streams API record. */
 export type RawStreamRecord = DynamoDBRecord | Record<string, unknown>;
@@ -73,6 +78,8 @@ export function toChangeRecord(raw: RawStreamRecord, context: RecordContext): Ch
     throw new MalformedRecordError(`eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(eventName)}`);
   }
   const manual = ddb.SequenceNumber === undefined;
+  if (eventName === 'SNAPSHOT' && !manual) throw new MalformedRecordError('a SNAPSHOT record (a backfilled item) has no SequenceNumber');
+  const origin: ChangeOrigin = eventName === 'SNAPSHOT' ? 'snapshot' : manual ? 'manual' : 'stream';
   const sequenceNumber = manual ? MANUAL_SEQUENCE_NUMBER : ddb.SequenceNumber;
   if (!manual && (typeof sequenceNumber !== 'string' || !/^\d+$/.test(sequenceNumber) || /^0+$/.test(sequenceNumber))) {
     throw new MalformedRecordError(`dynamodb.SequenceNumber must be a string of digits above 0, got ${JSON.stringify(ddb.SequenceNumber)}`);
@@ -93,7 +100,7 @@ export function toChangeRecord(raw: RawStreamRecord, context: RecordContext): Ch
   const identity = record.userIdentity;
   const createdAt = ddb.ApproximateCreationDateTime === undefined && manual ? context.receivedAt : toDate(ddb.ApproximateCreationDateTime);
   return {
-    eventId: record.eventID ?? (manual ? `manual-${contentHash(raw)}` : `sequence-${sequenceNumber}`),
+    eventId: record.eventID ?? (manual ? `${origin}-${contentHash(raw)}` : `sequence-${sequenceNumber}`),
     eventName,
     sequenceNumber,
     approximateCreationTime: createdAt,
@@ -103,7 +110,7 @@ export function toChangeRecord(raw: RawStreamRecord, context: RecordContext): Ch
     newImage,
     oldImage,
     userIdentity: userIdentityOf(identity),
-    manual,
+    origin,
   };
 }
 

@@ -24,7 +24,7 @@ export interface MirrorMetadata {
   readonly event_id: string;
   readonly event_name: string;
   readonly timestamp: string;
-  /** Written by a manual record (see ChangeRecord.manual). */
+  /** Written by a manual record (see ChangeRecord.origin). */
   readonly manual?: boolean;
 }
 
@@ -44,7 +44,7 @@ export function mirrorMetadata(record: ChangeRecord): MirrorMetadata {
     event_id: record.eventId,
     event_name: record.eventName,
     timestamp: record.approximateCreationTime.toISOString(),
-    ...(record.manual ? { manual: true } : {}),
+    ...(record.origin === 'manual' ? { manual: true } : {}),
   };
 }
 

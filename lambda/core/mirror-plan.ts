@@ -65,12 +65,13 @@ export function newestPerDocument(entries: readonly MirrorEntry[]): MirrorEntry[
 }
 
 /**
- * Whether a change replaces a state of this sequence number: when it is newer; and a manual
- * record replaces what a manual record wrote (both have the lowest sequence number, so a stream
- * change always wins over them, and the last manual change wins among them).
+ * Whether a change replaces a state of this sequence number: when it is newer. Besides, a manual
+ * record replaces what a manual record or a backfill wrote (they share the lowest sequence
+ * number, so a stream change always wins over them, and the last manual change among them). A
+ * backfilled snapshot only fills what is empty: it never replaces or resurrects anything.
  */
 function replaces(record: ChangeRecord, sequenceNumber: string | undefined): boolean {
-  return isNewer(record.sequenceNumber, sequenceNumber) || (record.manual && sequenceNumber === MANUAL_SEQUENCE_NUMBER);
+  return isNewer(record.sequenceNumber, sequenceNumber) || (record.origin === 'manual' && sequenceNumber === MANUAL_SEQUENCE_NUMBER);
 }
 
 export function planMirrorWrites(entries: readonly MirrorEntry[], states: StateLookup, indexes: MirrorIndexes): MirrorPlan {

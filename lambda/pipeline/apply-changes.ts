@@ -34,6 +34,8 @@ export interface PipelineSettings {
    * @default true
    */
   readonly mayRaceWithDeletes?: boolean;
+  /** Write the change log (a backfill writes only the mirror unless asked). @default true */
+  readonly writeChangeLog?: boolean;
 }
 
 export interface ApplyResult extends BatchCounts {
@@ -89,7 +91,7 @@ export async function applyChanges(
     }
   }
 
-  let changeLogPending: ChangeLogEntry[] = parsed;
+  let changeLogPending: ChangeLogEntry[] = settings.writeChangeLog === false ? [] : parsed;
   const maxRounds = settings.maxConflictRounds ?? DEFAULT_CONFLICT_ROUNDS;
   for (let round = 0; mirrorPending.length > 0 || changeLogPending.length > 0; round++) {
     if (round > maxRounds) {
@@ -161,7 +163,7 @@ export async function applyChanges(
     ]);
 
     // Phase 4: an upsert that raced with a delete of its item is taken back.
-    const mayHaveRaced = settings.mayRaceWithDeletes === false ? upserted.filter(({ entry }) => entry.record.manual) : upserted;
+    const mayHaveRaced = settings.mayRaceWithDeletes === false ? upserted.filter(({ entry }) => entry.record.origin !== 'stream') : upserted;
     if (mayHaveRaced.length > 0) await undoRacedUpserts(port, mayHaveRaced, indexes, ledger);
 
     mirrorPending = nextMirror;

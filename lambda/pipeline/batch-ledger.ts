@@ -89,7 +89,7 @@ export class BatchLedger {
 
   private sequenceNumberAt(position: number): string | undefined {
     const record = this.records.get(position);
-    if (record) return record.manual ? undefined : record.sequenceNumber;
+    if (record) return record.origin === 'stream' ? record.sequenceNumber : undefined;
     const value = (this.raws[position] as { dynamodb?: { SequenceNumber?: unknown } } | undefined)?.dynamodb?.SequenceNumber;
     return typeof value === 'string' ? value : undefined;
   }

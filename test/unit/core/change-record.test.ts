@@ -60,7 +60,7 @@ describe('stream record normalisation', () => {
   it('reads a hand-made record (no event id, sequence number or time) as a manual change with an id from its content', () => {
     const manual = { eventName: 'INSERT', dynamodb: { Keys: { id: { S: 'test' } }, NewImage: { id: { S: 'test' }, name: { S: 'テスト' } } } };
     const record = toChangeRecord(manual);
-    expect(record).toMatchObject({ manual: true, sequenceNumber: '0', approximateCreationTime: receivedAt, tableName: 'configured-table' });
+    expect(record).toMatchObject({ origin: 'manual', sequenceNumber: '0', approximateCreationTime: receivedAt, tableName: 'configured-table' });
     expect(record.eventId).toMatch(/^manual-[0-9a-f]{32}$/);
     expect(toChangeRecord(JSON.parse(JSON.stringify(manual))).eventId).toBe(record.eventId);
     const other = { ...manual, dynamodb: { ...manual.dynamodb, NewImage: { id: { S: 'test' }, name: { S: 'other' } } } };

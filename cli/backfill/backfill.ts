@@ -1,0 +1,116 @@
+/**
+ * Backfill: every item already in the table, read with a parallel Scan, written to the mirror
+ * through applyChanges as SNAPSHOT records, so the same ordering rules hold as for the stream.
+ *
+ * The rule that makes it safe while the stream is live: a snapshot only fills an empty place. It
+ * is written only when the item has neither a mirror document nor a tombstone, and never replaces
+ * one (its sequence number is the lowest there is; manual records excepted). So:
+ * - an item the stream has written since it was enabled keeps the stream's state (the stream
+ *   delivers every later change too, so its state is the newest one);
+ * - a deleted item is never brought back (its tombstone blocks the snapshot, and a delete that
+ *   races with the snapshot's write is caught by the check after writing);
+ * - an item the stream has not touched gets the snapshot; should a change older than the snapshot
+ *   still be on its way, it replaces the snapshot, and the changes after it follow: the stream ends
+ *   on the item's newest state.
+ */
+import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeMap, RawStreamRecord } from '../../lambda/core/change-record';
+import type { KeySchema } from '../../lambda/core/document-id';
+import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply-changes';
+import type { SearchPort } from '../../lambda/pipeline/search-port';
+import { saveCheckpoint, type BackfillCounts, type Checkpoint, type SegmentProgress } from './checkpoint';
+
+export interface BackfillOptions {
+  readonly dynamo: DynamoDBClient;
+  readonly port: SearchPort;
+  readonly tableName: string;
+  readonly settings: PipelineSettings;
+  readonly segments: number;
+  /** Items per Scan page (DynamoDB also stops a page at 1 MB). */
+  readonly pageSize: number;
+  readonly checkpointFile: string;
+  readonly resumeFrom?: Checkpoint;
+  readonly onPage?: (counts: BackfillCounts) => void;
+  /** Checked between pages: true stops the backfill (the checkpoint is kept). */
+  readonly stopped?: () => boolean;
+  /** Tries of a page whose writes must be retried, before the segment stops. */
+  readonly pageTries?: number;
+}
+
+export interface BackfillResult {
+  readonly counts: BackfillCounts;
+  readonly complete: boolean;
+  readonly problems: string[];
+}
+
+/** A scanned item as the record the pipeline takes: SNAPSHOT, keys from the key schema. */
+export function snapshotRecord(item: AttributeMap, schema: KeySchema): RawStreamRecord {
+  const names = schema.sortKey === undefined ? [schema.partitionKey] : [schema.partitionKey, schema.sortKey];
+  const keys = Object.fromEntries(names.filter((name) => item[name] !== undefined).map((name) => [name, item[name]]));
+  return { eventName: 'SNAPSHOT', dynamodb: { Keys: keys, NewImage: item } };
+}
+
+export async function backfill(options: BackfillOptions): Promise<BackfillResult> {
+  const checkpoint: { -readonly [K in keyof Checkpoint]: Checkpoint[K] } = options.resumeFrom
+    ? { ...options.resumeFrom, counts: { ...options.resumeFrom.counts }, segments: [...options.resumeFrom.segments] }
+    : {
+        table: options.tableName,
+        mirror: options.settings.indexes.mirror,
+        segments: Array.from({ length: options.segments }, (): SegmentProgress => ({ done: false })),
+        counts: { read: 0, written: 0, skipped: 0, failed: 0 },
+        startedAt: new Date().toISOString(),
+      };
+  const problems: string[] = [];
+  const settings: PipelineSettings = { ...options.settings, tableName: options.tableName, mayRaceWithDeletes: true };
+
+  await Promise.all(
+    checkpoint.segments.map(async (_, segment) => {
+      while (!checkpoint.segments[segment].done && !options.stopped?.()) {
+        const page = await options.dynamo.send(
+          new ScanCommand({
+            TableName: options.tableName,
+            Segment: segment,
+            TotalSegments: checkpoint.segments.length,
+            ExclusiveStartKey: checkpoint.segments[segment].lastKey as never,
+            Limit: options.pageSize,
+            ConsistentRead: true,
+          }),
+        );
+        const records = (page.Items ?? []).map((item) => snapshotRecord(item as AttributeMap, settings.keySchema));
+        const applied = await applyWithRetries(records, settings, options);
+        checkpoint.counts.read += records.length;
+        checkpoint.counts.written += applied.mirrorWritten;
+        checkpoint.counts.skipped += applied.mirrorSuperseded;
+        checkpoint.counts.failed += applied.deadLettered.length;
+        for (const letter of applied.deadLettered) problems.push(`item ${letter.position + 1} of a page of segment ${segment}: ${letter.reason}`);
+        if (applied.failures.length > 0) {
+          checkpoint.counts.failed += applied.failures.length;
+          problems.push(`segment ${segment} stopped: ${applied.failures.length} item(s) could not be written (${applied.failures[0].reason}); run again to resume`);
+          saveCheckpoint(options.checkpointFile, checkpoint);
+          return;
+        }
+        checkpoint.segments[segment] = { lastKey: page.LastEvaluatedKey as Record<string, unknown> | undefined, done: page.LastEvaluatedKey === undefined };
+        saveCheckpoint(options.checkpointFile, checkpoint);
+        options.onPage?.(checkpoint.counts);
+      }
+    }),
+  );
+  return { counts: checkpoint.counts, complete: checkpoint.segments.every((segment) => segment.done) && problems.length === 0, problems };
+}
+
+/** Applies a page; the items that must be retried are applied again (alone), a few times, with backoff. */
+async function applyWithRetries(records: RawStreamRecord[], settings: PipelineSettings, options: BackfillOptions) {
+  const tries = options.pageTries ?? 4;
+  let result = await applyChanges(records, settings, options.port);
+  const total = { mirrorWritten: result.mirrorWritten, mirrorSuperseded: result.mirrorSuperseded, deadLettered: [...result.deadLettered] };
+  let pending = records;
+  for (let attempt = 1; attempt < tries && result.failures.length > 0; attempt++) {
+    await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+    pending = result.failures.map((failure) => pending[failure.position]);
+    result = await applyChanges(pending, settings, options.port);
+    total.mirrorWritten += result.mirrorWritten;
+    total.mirrorSuperseded += result.mirrorSuperseded;
+    total.deadLettered.push(...result.deadLettered);
+  }
+  return { ...total, failures: result.failures };
+}
