@@ -9,6 +9,7 @@ import { registerHistory } from './commands/history';
 import { registerRedrive } from './commands/redrive';
 import { registerStatus } from './commands/status';
 import { registerTail } from './commands/tail';
+import { registerVerify } from './commands/verify';
 import { addGlobalOptions, describeFailure } from './target/options';
 
 // The SDK versions are pinned in the lockfile; its notice about future Node versions is noise here.
@@ -20,6 +21,7 @@ registerBackfill(program);
 registerHistory(program);
 registerStatus(program);
 registerTail(program);
+registerVerify(program);
 
 program.parseAsync(process.argv).catch((error) => {
   console.error(describeFailure(error));

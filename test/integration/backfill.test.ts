@@ -108,3 +108,50 @@ it('resumes a backfill killed half-way from its checkpoint, writing no item twic
     await opensearch.indices.delete({ index: `${prefix}-*` });
   }
 });
+
+it('verifies the mirror against the table: a match exits 0; documents changed, removed or added behind its back are each named', async () => {
+  const prefix = runPrefix('verify');
+  const table = `${prefix}-table`;
+  const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
+  await client.send(new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+  try {
+    const ids = Array.from({ length: 300 }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}`);
+    await putItems(client, table, ids);
+    // Exact numbers, sets and binary too.
+    await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: [{ PutRequest: { Item: { id: { S: ids[0] }, big: { N: '12345678901234567890123456789012345678' }, tags: { SS: ['b', 'a'] }, blob: { B: Buffer.from([0, 1, 255]) }, nested: { M: { list: { L: [{ N: '1.50' }, { S: 'x' }] } } } } } }] } }));
+    const target = ['--table', table, '--key-schema', 'id', '--mirror-index', names.mirror, '--change-log-index', names.changeLog, '--dead-letter-index', names.deadLetter];
+    const cdc = (...args: string[]) => spawnSync(process.execPath, [CDC, '--local', ...target, ...args], { env: process.env, encoding: 'utf8', timeout: 120_000 });
+    expect(cdc('backfill', '--json', '--checkpoint', path.join(work, 'verify.json')).status).toBe(0);
+
+    const matching = cdc('verify', '--json');
+    expect(matching.stderr).toBe('');
+    expect(JSON.parse(matching.stdout)).toMatchObject({ checked: 300, mirrorDocuments: 300, missing: [], extra: [], different: [], matches: true });
+    expect(matching.status).toBe(0);
+    expect(cdc('verify').stdout).toContain('MATCH');
+
+    // Behind the pipeline's back: one document changed (a number, by one digit), one removed, one added.
+    const backing = mirrorBackingIndex(names.mirror);
+    const raw = await (await fetch(`${process.env.OPENSEARCH_URL ?? 'http://localhost:9200'}/${backing}/_doc/${ids[0]}`)).text();
+    const source = raw.slice(raw.indexOf('"_source":') + '"_source":'.length, raw.lastIndexOf('}'));
+    await fetch(`${process.env.OPENSEARCH_URL ?? 'http://localhost:9200'}/${backing}/_doc/${ids[0]}?refresh=true`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: source.replace('12345678901234567890123456789012345678', '12345678901234567890123456789012345679'),
+    });
+    await opensearch.delete({ index: backing, id: ids[1], refresh: true });
+    await opensearch.index({ index: backing, id: `${prefix}-stranger`, body: { id: `${prefix}-stranger` }, refresh: true });
+
+    const drifted = cdc('verify', '--json');
+    expect(drifted.status).toBe(1);
+    expect(JSON.parse(drifted.stdout)).toMatchObject({ missing: [ids[1]], extra: [`${prefix}-stranger`], different: [ids[0]], matches: false });
+    const human = cdc('verify').stdout;
+    expect(human).toContain(`missing from the mirror: 1  (${ids[1]})`);
+    expect(human).toContain(`different: 1  (${ids[0]})`);
+    const sample = cdc('verify', '--sample', '50', '--json');
+    expect(JSON.parse(sample.stdout)).toMatchObject({ sampled: true });
+    expect(JSON.parse(sample.stdout).checked).toBeGreaterThanOrEqual(50);
+  } finally {
+    await client.send(new DeleteTableCommand({ TableName: table }));
+    await opensearch.indices.delete({ index: `${prefix}-*` });
+  }
+});

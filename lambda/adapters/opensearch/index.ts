@@ -6,3 +6,4 @@ export { DeadLetterStore, type StoredDeadLetter } from './dead-letter-store';
 export { indexTemplates, concreteIndexes } from './index-templates';
 export { ChangeLogReader, keyText } from './change-log-reader';
 export { pipelineCounts, type PipelineCounts } from './pipeline-counts';
+export { MirrorReader, type MirroredItem } from './mirror-reader';

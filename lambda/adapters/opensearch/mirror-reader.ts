@@ -1,0 +1,54 @@
+/**
+ * Reading the mirror back exactly, for `cdc verify`: documents parsed with lossless-json (every
+ * digit of every number, `__proto__` kept as data), and every document id.
+ */
+import type { Client } from '@opensearch-project/opensearch';
+import { parse } from 'lossless-json';
+import { itemOfMirrorDocument } from '../../core/mirror-document';
+
+export interface MirroredItem {
+  readonly item: Record<string, unknown>;
+}
+
+export class MirrorReader {
+  constructor(
+    private readonly client: Client,
+    /** The alias users read (or any index of mirror documents). */
+    private readonly index: string,
+  ) {}
+
+  /** The items of these document ids that the mirror holds. */
+  async items(ids: readonly string[]): Promise<Map<string, MirroredItem>> {
+    const found = new Map<string, MirroredItem>();
+    if (ids.length === 0) return found;
+    const response = await this.client.mget({ index: this.index, body: { ids: [...ids] }, realtime: true }, { asStream: true } as never);
+    const text = await readAll(response.body as unknown as NodeJS.ReadableStream);
+    const docs = (parse(text) as { docs: { _id: string; found?: boolean; _source?: Record<string, unknown>; error?: unknown }[] }).docs;
+    for (const doc of docs) {
+      if (doc.error) throw new Error(`reading mirror document ${doc._id} failed: ${JSON.stringify(doc.error)}`);
+      if (doc.found && doc._source) found.set(doc._id, { item: itemOfMirrorDocument(doc._source) });
+    }
+    return found;
+  }
+
+  /** Every document id in the mirror, a page at a time. */
+  async *ids(pageSize = 1000): AsyncGenerator<string[]> {
+    let response = await this.client.search({ index: this.index, scroll: '2m', body: { size: pageSize, _source: false, sort: ['_doc'] } as never });
+    try {
+      for (;;) {
+        const hits = response.body.hits.hits as { _id: string }[];
+        if (hits.length === 0) return;
+        yield hits.map((hit) => hit._id);
+        response = await this.client.scroll({ scroll_id: response.body._scroll_id!, scroll: '2m' } as never);
+      }
+    } finally {
+      if (response.body._scroll_id) await this.client.clearScroll({ scroll_id: response.body._scroll_id } as never).catch(() => undefined);
+    }
+  }
+}
+
+async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks).toString('utf8');
+}
