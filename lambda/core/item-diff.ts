@@ -20,7 +20,7 @@ export interface ItemDiff {
   readonly changed: AttributeChange[];
 }
 
-/** Attribute by attribute, in the order of the new image (then the removed ones). */
+/** Attribute by attribute, by name (images do not keep one order: DynamoDB Local's differs from AWS's). */
 export function diffItems(before: AttributeMap | undefined, after: AttributeMap | undefined): ItemDiff {
   const old = plainTexts(before);
   const now = plainTexts(after);
@@ -37,5 +37,9 @@ export function diffItems(before: AttributeMap | undefined, after: AttributeMap 
 /** Each attribute's value as plain JSON text. */
 export function plainTexts(image: AttributeMap | undefined): Map<string, string> {
   const plain = toPlainJson(image ?? {});
-  return new Map(Object.keys(plain).map((attribute) => [attribute, stringifyLossless(plain[attribute])]));
+  return new Map(
+    Object.keys(plain)
+      .sort()
+      .map((attribute) => [attribute, stringifyLossless(plain[attribute])]),
+  );
 }
