@@ -41,6 +41,22 @@ export interface BackfillResult {
   readonly counts: BackfillCounts;
   readonly complete: boolean;
   readonly problems: string[];
+  /** Items not written because the AWS SDK could not read them whole (their keys). */
+  readonly unreadable: string[];
+}
+
+/**
+ * Attributes the AWS SDK for JavaScript returns without their value: it reads an attribute named
+ * `__proto__` as a property holding undefined. Such an item cannot be copied exactly: a backfill
+ * leaves it to the stream, and says so.
+ */
+export function unreadableAttributes(item: Record<string, unknown>): string[] {
+  return Object.keys(item).filter((name) => item[name] === undefined);
+}
+
+function keyText(item: AttributeMap, schema: KeySchema): string {
+  const names = schema.sortKey === undefined ? [schema.partitionKey] : [schema.partitionKey, schema.sortKey];
+  return names.map((name) => String(item[name]?.S ?? item[name]?.N ?? '(binary)')).join(' ');
 }
 
 /** A scanned item as the record the pipeline takes: SNAPSHOT, keys from the key schema. */
@@ -57,10 +73,11 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
         table: options.tableName,
         mirror: options.settings.indexes.mirror,
         segments: Array.from({ length: options.segments }, (): SegmentProgress => ({ done: false })),
-        counts: { read: 0, written: 0, skipped: 0, failed: 0 },
+        counts: { read: 0, written: 0, skipped: 0, failed: 0, unreadable: 0 },
         startedAt: new Date().toISOString(),
       };
   const problems: string[] = [];
+  const unreadable: string[] = [];
   const settings: PipelineSettings = { ...options.settings, tableName: options.tableName, mayRaceWithDeletes: true };
 
   await Promise.all(
@@ -76,9 +93,15 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
             ConsistentRead: true,
           }),
         );
-        const records = (page.Items ?? []).map((item) => snapshotRecord(item as AttributeMap, settings.keySchema));
+        const items = (page.Items ?? []) as AttributeMap[];
+        const readable = items.filter((item) => unreadableAttributes(item).length === 0);
+        for (const item of items.filter((candidate) => !readable.includes(candidate))) {
+          unreadable.push(keyText(item, settings.keySchema));
+        }
+        const records = readable.map((item) => snapshotRecord(item, settings.keySchema));
         const applied = await applyWithRetries(records, settings, options);
-        checkpoint.counts.read += records.length;
+        checkpoint.counts.read += items.length;
+        checkpoint.counts.unreadable = (checkpoint.counts.unreadable ?? 0) + items.length - readable.length;
         checkpoint.counts.written += applied.mirrorWritten;
         checkpoint.counts.skipped += applied.mirrorSuperseded;
         checkpoint.counts.failed += applied.deadLettered.length;
@@ -95,7 +118,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
       }
     }),
   );
-  return { counts: checkpoint.counts, complete: checkpoint.segments.every((segment) => segment.done) && problems.length === 0, problems };
+  return { counts: checkpoint.counts, complete: checkpoint.segments.every((segment) => segment.done) && problems.length === 0, problems, unreadable };
 }
 
 /** Applies a page; the items that must be retried are applied again (alone), a few times, with backoff. */

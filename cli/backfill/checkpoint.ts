@@ -16,6 +16,8 @@ export interface BackfillCounts {
   written: number;
   skipped: number;
   failed: number;
+  /** Items the AWS SDK read without some attribute's value (see unreadableAttributes): left to the stream. */
+  unreadable: number;
 }
 
 export interface Checkpoint {

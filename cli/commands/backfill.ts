@@ -66,12 +66,15 @@ export function registerBackfill(program: Command): void {
           });
           progress.stop();
           const seconds = (Date.now() - started) / 1000;
-          const summary = { ...result.counts, complete: result.complete, seconds: Math.round(seconds * 10) / 10, checkpoint: checkpointFile, problems: result.problems };
+          const summary = { ...result.counts, complete: result.complete, seconds: Math.round(seconds * 10) / 10, checkpoint: checkpointFile, problems: result.problems, unreadableKeys: result.unreadable.slice(0, 20) };
           if (flags.json) console.log(JSON.stringify(summary, null, 2));
           else {
             const { read, written, skipped, failed } = result.counts;
             console.log(`read ${read}, written ${written}, skipped ${skipped} (the mirror already had them, newer or deleted), failed ${failed}${result.complete ? '' : ' — not complete: run again to resume'}`);
             for (const problem of result.problems) console.error(`  ! ${problem}`);
+            if (result.unreadable.length > 0) {
+              console.error(`  ~ ${result.unreadable.length} item(s) left to the stream: the AWS SDK reads an attribute named __proto__ without its value (${result.unreadable.slice(0, 5).join(', ')})`);
+            }
           }
           process.exitCode = result.complete ? 0 : stopping ? 130 : 1;
         } finally {

@@ -44,6 +44,7 @@ function describe(report: VerifyReport, table: string, mirror: string): string[]
     ...list('missing from the mirror', report.missing),
     ...list('in the mirror, not in the table', report.extra),
     ...list('different', report.different),
+    ...list('not compared (the AWS SDK reads an attribute named __proto__ without its value)', report.unreadable),
     report.matches
       ? `MATCH: the mirror holds exactly the table's items${report.sampled ? ' (in the sample)' : ''}`
       : 'DIFFERENT: changes may still be in flight (run again in a few seconds); otherwise items from before the stream need cdc backfill, and refused ones cdc redrive',

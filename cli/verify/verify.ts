@@ -9,7 +9,7 @@ import type { AttributeMap } from '../../lambda/core/change-record';
 import { documentId, type KeySchema } from '../../lambda/core/document-id';
 import { canonicalItem, canonicalMirrorItem } from '../../lambda/core/item-compare';
 import { toChangeRecord } from '../../lambda/core/change-record';
-import { snapshotRecord } from '../backfill/backfill';
+import { snapshotRecord, unreadableAttributes } from '../backfill/backfill';
 
 export interface VerifyReport {
   readonly checked: number;
@@ -17,6 +17,8 @@ export interface VerifyReport {
   readonly missing: string[];
   readonly extra: string[];
   readonly different: string[];
+  /** Items not compared: the AWS SDK read them without some attribute's value (`__proto__`). */
+  readonly unreadable: string[];
   readonly sampled: boolean;
   readonly matches: boolean;
 }
@@ -36,10 +38,18 @@ const SAMPLE_SEGMENTS = 1000;
 export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const missing: string[] = [];
   const different: string[] = [];
+  const unreadable: string[] = [];
   const seen = new Set<string>();
   let checked = 0;
 
-  const checkPage = async (scanned: AttributeMap[]) => {
+  const checkPage = async (page: AttributeMap[]) => {
+    const scanned = page.filter((item) => {
+      if (unreadableAttributes(item).length === 0) return true;
+      const id = documentId(keysOf(item, options.keySchema), options.keySchema);
+      seen.add(id);
+      unreadable.push(id);
+      return false;
+    });
     // As the pipeline sees them: binary as base64 (the SDK gives bytes).
     const items = scanned.map((item) => toChangeRecord(snapshotRecord(item, options.keySchema), { receivedAt: new Date() }).newImage!);
     const ids = items.map((item) => documentId(keysOf(item, options.keySchema), options.keySchema));
@@ -67,7 +77,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       mirrorDocuments += ids.length;
       for (const id of ids) if (!seen.has(id)) extra.push(id);
     }
-    return { checked, mirrorDocuments, missing, extra, different, sampled: false, matches: missing.length + extra.length + different.length === 0 };
+    return { checked, mirrorDocuments, missing, extra, different, unreadable, sampled: false, matches: missing.length + extra.length + different.length === 0 };
   }
 
   // A sample: whole Scan segments out of many, picked at random, until enough items are checked.
@@ -83,7 +93,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       startKey = page.LastEvaluatedKey as never;
     } while (startKey && checked < options.sample);
   }
-  return { checked, missing, extra: [], different, sampled: true, matches: missing.length + different.length === 0 };
+  return { checked, missing, extra: [], different, unreadable, sampled: true, matches: missing.length + different.length === 0 };
 }
 
 function keysOf(item: AttributeMap, schema: KeySchema): AttributeMap {
