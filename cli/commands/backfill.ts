@@ -2,7 +2,7 @@
  * `cdc backfill`: copies every item already in the table into the mirror (see backfill/ for the
  * rule that makes it safe beside the live stream), resumable from a checkpoint file.
  */
-import { DescribeTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { createClient, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
@@ -10,6 +10,7 @@ import { backfill } from '../backfill/backfill';
 import { loadCheckpoint, type BackfillCounts } from '../backfill/checkpoint';
 import { sdkClientConfig } from '../target/aws-access';
 import { withTarget, type GlobalOptions } from '../target/options';
+import { countItems, describeItems } from '../target/table-items';
 
 interface BackfillFlags {
   segments?: string;
@@ -87,18 +88,10 @@ export function registerBackfill(program: Command): void {
 
 /** The table's approximate size, and the segments for it (flag, or 1 per GB, 4 to 32). */
 async function tableSize(dynamo: DynamoDBClient, tableName: string, local: boolean, flag: string | undefined): Promise<{ total: number; segments: number }> {
-  const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
-  let total = Table?.ItemCount ?? 0;
+  const described = await describeItems(dynamo, tableName);
   // Emulators may not keep ItemCount: count (cheap there) for a useful progress bar.
-  if (local && total === 0) {
-    let startKey: Record<string, never> | undefined;
-    do {
-      const page = await dynamo.send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ExclusiveStartKey: startKey }));
-      total += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey as never;
-    } while (startKey);
-  }
-  const segments = flag ? Number(flag) : Math.min(32, Math.max(4, Math.ceil((Table?.TableSizeBytes ?? 0) / 1e9)));
+  const total = local && !described.items ? await countItems(dynamo, tableName) : (described.items ?? 0);
+  const segments = flag ? Number(flag) : Math.min(32, Math.max(4, Math.ceil((described.bytes ?? 0) / 1e9)));
   if (!Number.isInteger(segments) || segments < 1 || segments > 1_000_000) throw new Error(`--segments must be a whole number from 1, got "${flag}"`);
   return { total, segments };
 }

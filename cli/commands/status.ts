@@ -3,7 +3,7 @@
  * change log by event (last hour and all), dead letters, the dead-letter queue, the event source
  * mapping, the age of the newest change, and a verdict with its reason.
  */
-import { DescribeTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
@@ -11,6 +11,7 @@ import { createClient, pipelineCounts, type PipelineCounts } from '../../lambda/
 import { verdictOf, type Verdict } from '../status/verdict';
 import { sdkClientConfig, type AwsAccess } from '../target/aws-access';
 import { withTarget, type GlobalOptions } from '../target/options';
+import { countItems, describeItems } from '../target/table-items';
 import type { CdcTarget } from '../target/resolve-target';
 
 export interface StatusReport {
@@ -63,18 +64,8 @@ async function statusOf(access: AwsAccess, target: CdcTarget, exact: boolean): P
 async function tableItems(aws: object, tableName: string, exact: boolean): Promise<{ items?: number; counted: StatusReport['table']['counted'] }> {
   const client = new DynamoDBClient(aws);
   try {
-    if (!exact) {
-      const { Table } = await client.send(new DescribeTableCommand({ TableName: tableName }));
-      return { items: Table?.ItemCount, counted: 'approximate (DescribeTable)' };
-    }
-    let items = 0;
-    let startKey: Record<string, never> | undefined;
-    do {
-      const page = await client.send(new ScanCommand({ TableName: tableName, Select: 'COUNT', ExclusiveStartKey: startKey }));
-      items += page.Count ?? 0;
-      startKey = page.LastEvaluatedKey as never;
-    } while (startKey);
-    return { items, counted: 'scan' };
+    if (!exact) return { items: (await describeItems(client, tableName)).items, counted: 'approximate (DescribeTable)' };
+    return { items: await countItems(client, tableName), counted: 'scan' };
   } finally {
     client.destroy();
   }
