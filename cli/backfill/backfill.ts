@@ -15,7 +15,7 @@
  */
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { AttributeMap, RawStreamRecord } from '../../lambda/core/change-record';
-import type { KeySchema } from '../../lambda/core/document-id';
+import { keyAttributes, keyNames, type KeySchema } from '../../lambda/core/document-id';
 import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply-changes';
 import type { SearchPort } from '../../lambda/pipeline/search-port';
 import { saveCheckpoint, type BackfillCounts, type Checkpoint, type SegmentProgress } from './checkpoint';
@@ -55,15 +55,12 @@ export function unreadableAttributes(item: Record<string, unknown>): string[] {
 }
 
 function keyText(item: AttributeMap, schema: KeySchema): string {
-  const names = schema.sortKey === undefined ? [schema.partitionKey] : [schema.partitionKey, schema.sortKey];
-  return names.map((name) => String(item[name]?.S ?? item[name]?.N ?? '(binary)')).join(' ');
+  return keyNames(schema).map((name) => String(item[name]?.S ?? item[name]?.N ?? '(binary)')).join(' ');
 }
 
 /** A scanned item as the record the pipeline takes: SNAPSHOT, keys from the key schema. */
 export function snapshotRecord(item: AttributeMap, schema: KeySchema): RawStreamRecord {
-  const names = schema.sortKey === undefined ? [schema.partitionKey] : [schema.partitionKey, schema.sortKey];
-  const keys = Object.fromEntries(names.filter((name) => item[name] !== undefined).map((name) => [name, item[name]]));
-  return { eventName: 'SNAPSHOT', dynamodb: { Keys: keys, NewImage: item } };
+  return { eventName: 'SNAPSHOT', dynamodb: { Keys: keyAttributes(item, schema), NewImage: item } };
 }
 
 export async function backfill(options: BackfillOptions): Promise<BackfillResult> {

@@ -1,9 +1,9 @@
 /** An item's key as the user types it (`user-001`, or `pk sk`), named by the target's key schema. */
-import type { KeySchema } from '../../lambda/core/document-id';
+import { keyNames, type KeySchema } from '../../lambda/core/document-id';
 import { SettingError } from '../../lambda/settings/setting-error';
 
 export function itemKey(values: readonly string[], schema: KeySchema, what = 'the key'): Record<string, string> {
-  const names = schema.sortKey === undefined ? [schema.partitionKey] : [schema.partitionKey, schema.sortKey];
+  const names = keyNames(schema);
   if (values.length !== names.length) {
     throw new SettingError(what, `must be ${names.length} value(s), one for each of ${names.map((name) => JSON.stringify(name)).join(' and ')}`, values.join(' '));
   }

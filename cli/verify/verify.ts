@@ -6,7 +6,7 @@
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { MirrorReader } from '../../lambda/adapters/opensearch';
 import type { AttributeMap } from '../../lambda/core/change-record';
-import { documentId, type KeySchema } from '../../lambda/core/document-id';
+import { documentId, keyAttributes, type KeySchema } from '../../lambda/core/document-id';
 import { canonicalItem, canonicalMirrorItem } from '../../lambda/core/item-compare';
 import { toChangeRecord } from '../../lambda/core/change-record';
 import { snapshotRecord, unreadableAttributes } from '../backfill/backfill';
@@ -45,14 +45,14 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
   const checkPage = async (page: AttributeMap[]) => {
     const scanned = page.filter((item) => {
       if (unreadableAttributes(item).length === 0) return true;
-      const id = documentId(keysOf(item, options.keySchema), options.keySchema);
+      const id = documentId(keyAttributes(item, options.keySchema), options.keySchema);
       seen.add(id);
       unreadable.push(id);
       return false;
     });
     // As the pipeline sees them: binary as base64 (the SDK gives bytes).
     const items = scanned.map((item) => toChangeRecord(snapshotRecord(item, options.keySchema), { receivedAt: new Date() }).newImage!);
-    const ids = items.map((item) => documentId(keysOf(item, options.keySchema), options.keySchema));
+    const ids = items.map((item) => documentId(keyAttributes(item, options.keySchema), options.keySchema));
     const mirrored = await options.mirror.items(ids);
     items.forEach((item, position) => {
       const id = ids[position];
@@ -94,9 +94,4 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
     } while (startKey && checked < options.sample);
   }
   return { checked, missing, extra: [], different, unreadable, sampled: true, matches: missing.length + different.length === 0 };
-}
-
-function keysOf(item: AttributeMap, schema: KeySchema): AttributeMap {
-  const names = schema.sortKey === undefined ? [schema.partitionKey] : [schema.partitionKey, schema.sortKey];
-  return Object.fromEntries(names.map((name) => [name, item[name]]));
 }

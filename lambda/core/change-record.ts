@@ -100,7 +100,7 @@ export function toChangeRecord(raw: RawStreamRecord, context: RecordContext): Ch
   const identity = record.userIdentity;
   const createdAt = ddb.ApproximateCreationDateTime === undefined && manual ? context.receivedAt : toDate(ddb.ApproximateCreationDateTime);
   return {
-    eventId: record.eventID ?? (manual ? `${origin}-${contentHash(raw)}` : `sequence-${sequenceNumber}`),
+    eventId: record.eventID ?? (manual ? `${origin}-${recordHash(raw).slice(0, 32)}` : `sequence-${sequenceNumber}`),
     eventName,
     sequenceNumber,
     approximateCreationTime: createdAt,
@@ -123,9 +123,9 @@ function userIdentityOf(identity: unknown): ChangeRecord['userIdentity'] {
   return typeof kind === 'string' && typeof principal === 'string' ? { type: kind, principalId: principal } : undefined;
 }
 
-/** Same content, same hash: a manual record sent twice is one change, not two. */
-function contentHash(raw: RawStreamRecord): string {
-  return createHash('sha256').update(rawRecordJson(raw)).digest('hex').slice(0, 32);
+/** Same content, same hash (SHA-256, hex): a manual record sent twice is one change, not two. */
+export function recordHash(raw: RawStreamRecord): string {
+  return createHash('sha256').update(rawRecordJson(raw)).digest('hex');
 }
 
 /** JSON text of a stream record from either source: bytes become base64, dates ISO-8601. */

@@ -5,8 +5,7 @@
  * same code path once the cause (a mapping, a limit) is fixed. Its id is derived from the event
  * and the failed write, so recording the same failure twice keeps one document.
  */
-import { createHash } from 'node:crypto';
-import { rawRecordJson, type ChangeRecord, type RawStreamRecord } from './change-record';
+import { rawRecordJson, recordHash, type ChangeRecord, type RawStreamRecord } from './change-record';
 import { boundedId } from './document-id';
 
 export type DeadLetterTarget = 'change-log' | 'mirror' | 'record';
@@ -66,7 +65,7 @@ export function toDeadLetterDocument(letter: DeadLetter, failedAt: Date): DeadLe
  * named by its content, so different malformed records never overwrite each other.
  */
 export function deadLetterId(letter: DeadLetter): string {
-  if (letter.record === undefined) return `malformed:${createHash('sha256').update(rawRecordJson(letter.raw)).digest('hex')}`;
+  if (letter.record === undefined) return `malformed:${recordHash(letter.raw)}`;
   return boundedId(`${letter.record.eventId}:${letter.record.sequenceNumber}:${letter.target}`);
 }
 

@@ -27,8 +27,18 @@ export class KeyMismatchError extends Error {
 const MAX_ID_BYTES = 512;
 export const HASHED_ID_PREFIX = '\\sha256:';
 
+/** The key attribute names, partition key first. */
+export function keyNames(schema: KeySchema): string[] {
+  return schema.sortKey === undefined ? [schema.partitionKey] : [schema.partitionKey, schema.sortKey];
+}
+
+/** The key attributes an item holds (a scanned item holds all of them). */
+export function keyAttributes(item: AttributeMap, schema: KeySchema): AttributeMap {
+  return Object.fromEntries(keyNames(schema).filter((name) => item[name] !== undefined).map((name) => [name, item[name]]));
+}
+
 export function documentId(keys: AttributeMap, schema: KeySchema): string {
-  const expected = schema.sortKey === undefined ? [schema.partitionKey] : [schema.partitionKey, schema.sortKey];
+  const expected = keyNames(schema);
   const given = Object.keys(keys);
   if (given.length !== expected.length || !expected.every((name) => Object.hasOwn(keys, name))) {
     throw new KeyMismatchError(
@@ -78,6 +88,6 @@ export function parseKeySchema(text: string, setting = 'keySchema'): KeySchema {
 }
 
 export function formatKeySchema(schema: KeySchema): string {
-  const names = schema.sortKey === undefined ? [schema.partitionKey] : [schema.partitionKey, schema.sortKey];
+  const names = keyNames(schema);
   return names.some((name) => name.includes(',') || name.trim() !== name || name.startsWith('[')) ? JSON.stringify(names) : names.join(',');
 }

@@ -4,8 +4,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { verdictOf } from '../../cli/status/verdict';
+import { countItems } from '../../cli/target/table-items';
 import { DEAD_LETTER, dynamo, MIRROR, search, TABLE } from '../support/live-system';
 
 const client = dynamo();
@@ -21,21 +21,10 @@ function status(...flags: string[]) {
   return { ...run, report: run.stdout ? JSON.parse(run.stdout) : undefined };
 }
 
-async function tableCount(): Promise<number> {
-  let count = 0;
-  let startKey: Record<string, never> | undefined;
-  do {
-    const page = await client.send(new ScanCommand({ TableName: TABLE, Select: 'COUNT', ExclusiveStartKey: startKey }));
-    count += page.Count ?? 0;
-    startKey = page.LastEvaluatedKey as never;
-  } while (startKey);
-  return count;
-}
-
 it('reports the counts the engines hold, and the verdict they call for', async () => {
   const { report, status: exitCode, stderr } = status();
   expect(stderr).toBe('');
-  expect(report.table).toMatchObject({ name: TABLE, counted: 'scan', items: await tableCount() });
+  expect(report.table).toMatchObject({ name: TABLE, counted: 'scan', items: await countItems(client, TABLE) });
   await opensearch.indices.refresh({ index: [MIRROR, DEAD_LETTER].join(',') });
   expect(report.opensearch.mirrorItems).toBe((await opensearch.count({ index: MIRROR })).body.count);
   expect(report.opensearch.deadLetters).toBe((await opensearch.count({ index: DEAD_LETTER })).body.count);

@@ -16,10 +16,7 @@ export class ChangeLogReader {
 
   /** Every change of the item with these key values (typed or not: `S`, `N` and `B` all match), oldest first. */
   async history(key: Readonly<Record<string, string>>, limit = 10_000): Promise<ChangeLogDocument[]> {
-    const must = Object.entries(key).map(([name, value]) => ({
-      bool: { should: ['S', 'N', 'B'].map((type) => ({ term: { [`keys.${name}.${type}`]: value } })), minimum_should_match: 1 },
-    }));
-    const hits = await this.search({ size: limit, query: { bool: { must } }, sort: [{ timestamp: 'asc' }, { processed_at: 'asc' }] });
+    const hits = await this.search({ size: limit, query: { bool: { must: keyClauses(key) } }, sort: [{ timestamp: 'asc' }, { processed_at: 'asc' }] });
     return inStreamOrder(hits);
   }
 
@@ -28,10 +25,7 @@ export class ChangeLogReader {
    * only that item's. The caller keeps the last `processed_at` (and the ids seen at it) to go on.
    */
   async writtenAfter(after: string, options: { key?: Readonly<Record<string, string>>; limit?: number } = {}): Promise<ChangeLogDocument[]> {
-    const filter: object[] = [{ range: { processed_at: { gte: after } } }];
-    for (const [name, value] of Object.entries(options.key ?? {})) {
-      filter.push({ bool: { should: ['S', 'N', 'B'].map((type) => ({ term: { [`keys.${name}.${type}`]: value } })), minimum_should_match: 1 } });
-    }
+    const filter: object[] = [{ range: { processed_at: { gte: after } } }, ...keyClauses(options.key ?? {})];
     await this.client.indices.refresh({ index: this.index });
     // In the order they were written, across items and shards.
     return this.search({ size: options.limit ?? 1000, query: { bool: { filter } }, sort: [{ processed_at: 'asc' }, { event_id: 'asc' }] });
@@ -41,6 +35,13 @@ export class ChangeLogReader {
     const response = await this.client.search({ index: this.index, body: body as never });
     return (response.body.hits.hits as { _source: ChangeLogDocument }[]).map((hit) => hit._source);
   }
+}
+
+/** One clause per key attribute: its value typed `S`, `N` or `B` (the user types it plain). */
+function keyClauses(key: Readonly<Record<string, string>>): object[] {
+  return Object.entries(key).map(([name, value]) => ({
+    bool: { should: ['S', 'N', 'B'].map((type) => ({ term: { [`keys.${name}.${type}`]: value } })), minimum_should_match: 1 },
+  }));
 }
 
 /** Stream order within an item: sequence numbers compared exactly; manual records (none) by time. */
