@@ -5,14 +5,32 @@
  */
 import { parseKeySchema, formatKeySchema, type KeySchema } from '../core/document-id';
 import { defaultDeadLetterIndex, DEFAULT_CHANGE_LOG_INDEX, mirrorBackingIndex, tombstoneIndex, type IndexNames } from './index-names';
-import { checkEndpoint, checkIndexName, checkInteger, checkOneOf, isUnset } from './rules';
+import { checkEndpoint, checkIndexName, checkInteger, checkName, checkOneOf, isUnset } from './rules';
 import { SettingError } from './setting-error';
 
 export type FailureReporting = 'partial' | 'error';
 export const FAILURE_REPORTING_MODES: readonly FailureReporting[] = ['partial', 'error'];
 
+/** How requests to OpenSearch are authenticated. */
+export type OpenSearchAuth =
+  /** None: a local cluster, or one that trusts its network. */
+  | { readonly mode: 'none' }
+  /** AWS Signature V4 with the caller's credentials: `es` for a domain, `aoss` for a serverless collection. */
+  | { readonly mode: 'sigv4'; readonly service: SigningService; readonly region: string }
+  /** HTTP basic authentication; the user name and password are read from this secret at run time. */
+  | { readonly mode: 'basic'; readonly secretArn: string };
+export type AuthMode = OpenSearchAuth['mode'];
+export const AUTH_MODES: readonly AuthMode[] = ['none', 'sigv4', 'basic'];
+export type SigningService = 'es' | 'aoss';
+export const SIGNING_SERVICES: readonly SigningService[] = ['es', 'aoss'];
+
+/** `daily`: one change-log index per day of the changes' creation time, behind the change-log alias; `none`: one index. */
+export type ChangeLogPartitioning = 'daily' | 'none';
+export const CHANGE_LOG_PARTITIONINGS: readonly ChangeLogPartitioning[] = ['daily', 'none'];
+
 export interface FunctionSettings {
   readonly openSearchEndpoint: string;
+  readonly auth: OpenSearchAuth;
   readonly indexes: IndexNames;
   readonly keySchema: KeySchema;
   /** The captured table, for records that do not name their source (manual invokes). */
@@ -23,6 +41,16 @@ export interface FunctionSettings {
   readonly requestTimeoutMs: number;
   /** `partial`: return the failed records; `error`: throw so the whole batch is retried. */
   readonly failureReporting: FailureReporting;
+  readonly changeLogPartitioning: ChangeLogPartitioning;
+  /** Daily partitions older than this many days are deleted; 0 keeps them forever. */
+  readonly changeLogRetentionDays: number;
+  /** Primary shards of the mirror's backing index (set when it is created). */
+  readonly mirrorShards: number;
+  /**
+   * A tombstone older than this is purged. It must outlive every way an older change of the item
+   * can still arrive: the stream's retention (24 h), the event source's retries and a re-drive.
+   */
+  readonly tombstoneRetentionHours: number;
 }
 
 /** The environment variable of each setting. */
@@ -36,6 +64,14 @@ export const ENVIRONMENT = {
   maxBulkBytes: 'MAX_BULK_BYTES',
   requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
   failureReporting: 'FAILURE_REPORTING',
+  authMode: 'OPENSEARCH_AUTH',
+  signingService: 'OPENSEARCH_SIGNING_SERVICE',
+  signingRegion: 'OPENSEARCH_REGION',
+  basicAuthSecretArn: 'OPENSEARCH_SECRET_ARN',
+  changeLogPartitioning: 'CHANGE_LOG_PARTITIONING',
+  changeLogRetentionDays: 'CHANGE_LOG_RETENTION_DAYS',
+  mirrorShards: 'MIRROR_SHARDS',
+  tombstoneRetentionHours: 'TOMBSTONE_RETENTION_HOURS',
 } as const;
 
 export const FUNCTION_DEFAULTS = {
@@ -43,6 +79,13 @@ export const FUNCTION_DEFAULTS = {
   maxBulkBytes: 9 * 1024 * 1024,
   requestTimeoutMs: 30_000,
   failureReporting: 'partial' as FailureReporting,
+  authMode: 'none' as AuthMode,
+  signingService: 'es' as SigningService,
+  changeLogPartitioning: 'daily' as ChangeLogPartitioning,
+  changeLogRetentionDays: 0,
+  mirrorShards: 1,
+  /** Twice the stream's 24 h retention. */
+  tombstoneRetentionHours: 48,
 };
 
 /** What a caller may give; everything else has a default. Values are checked, names in errors are `names[key]`. */
@@ -56,6 +99,15 @@ export interface FunctionSettingsInput {
   readonly maxBulkBytes?: unknown;
   readonly requestTimeoutMs?: unknown;
   readonly failureReporting?: unknown;
+  readonly authMode?: unknown;
+  readonly signingService?: unknown;
+  /** @default the function's own region (AWS_REGION) */
+  readonly signingRegion?: unknown;
+  readonly basicAuthSecretArn?: unknown;
+  readonly changeLogPartitioning?: unknown;
+  readonly changeLogRetentionDays?: unknown;
+  readonly mirrorShards?: unknown;
+  readonly tombstoneRetentionHours?: unknown;
 }
 
 export type SettingNames = { readonly [K in keyof FunctionSettingsInput]-?: string };
@@ -71,6 +123,14 @@ export const PROP_NAMES: SettingNames = {
   maxBulkBytes: 'maxBulkBytes',
   requestTimeoutMs: 'requestTimeoutMs',
   failureReporting: 'failureReporting',
+  authMode: 'authMode',
+  signingService: 'signingService',
+  signingRegion: 'signingRegion',
+  basicAuthSecretArn: 'basicAuthSecretArn',
+  changeLogPartitioning: 'changeLogPartitioning',
+  changeLogRetentionDays: 'changeLogRetentionDays',
+  mirrorShards: 'mirrorShards',
+  tombstoneRetentionHours: 'tombstoneRetentionHours',
 };
 
 /** Checks every setting and fills in defaults; the first bad one throws, named as `names` says. */
@@ -94,15 +154,44 @@ export function resolveFunctionSettings(
     if (owner) throw new SettingError(setting, `must differ from the indexes of ${owner}`, index);
     taken.set(index, setting);
   }
+  const unlessUnresolved = <T>(value: unknown, check: (value: unknown) => T): T => (isUnresolved(value) ? (value as T) : check(value));
   return {
-    openSearchEndpoint: isUnresolved(input.openSearchEndpoint) ? (input.openSearchEndpoint as string) : checkEndpoint(names.openSearchEndpoint, input.openSearchEndpoint),
+    openSearchEndpoint: unlessUnresolved(input.openSearchEndpoint, (value) => checkEndpoint(names.openSearchEndpoint, value)),
+    auth: authSetting(input, names, unlessUnresolved),
     indexes: { changeLog, mirror, deadLetter },
     keySchema: keySchemaSetting(names.keySchema, input.keySchema),
     ...(isUnset(input.tableName) ? {} : { tableName: String(input.tableName) }),
     maxBulkBytes: checkInteger(names.maxBulkBytes, orDefault(input.maxBulkBytes, FUNCTION_DEFAULTS.maxBulkBytes), { min: 64 * 1024, max: 100 * 1024 * 1024 }),
     requestTimeoutMs: checkInteger(names.requestTimeoutMs, orDefault(input.requestTimeoutMs, FUNCTION_DEFAULTS.requestTimeoutMs), { min: 100, max: 15 * 60_000 }),
     failureReporting: checkOneOf(names.failureReporting, orDefault(input.failureReporting, FUNCTION_DEFAULTS.failureReporting), FAILURE_REPORTING_MODES),
+    changeLogPartitioning: checkOneOf(names.changeLogPartitioning, orDefault(input.changeLogPartitioning, FUNCTION_DEFAULTS.changeLogPartitioning), CHANGE_LOG_PARTITIONINGS),
+    changeLogRetentionDays: checkInteger(names.changeLogRetentionDays, orDefault(input.changeLogRetentionDays, FUNCTION_DEFAULTS.changeLogRetentionDays), { min: 0, max: 36_500 }),
+    mirrorShards: checkInteger(names.mirrorShards, orDefault(input.mirrorShards, FUNCTION_DEFAULTS.mirrorShards), { min: 1, max: 1024 }),
+    tombstoneRetentionHours: checkInteger(names.tombstoneRetentionHours, orDefault(input.tombstoneRetentionHours, FUNCTION_DEFAULTS.tombstoneRetentionHours), { min: 25, max: 24 * 36_500 }),
   };
+}
+
+function authSetting(input: FunctionSettingsInput, names: SettingNames, unlessUnresolved: <T>(value: unknown, check: (value: unknown) => T) => T): OpenSearchAuth {
+  const mode = checkOneOf(names.authMode, orDefault(input.authMode, FUNCTION_DEFAULTS.authMode), AUTH_MODES);
+  switch (mode) {
+    case 'none':
+      return { mode };
+    case 'sigv4':
+      return {
+        mode,
+        service: checkOneOf(names.signingService, orDefault(input.signingService, FUNCTION_DEFAULTS.signingService), SIGNING_SERVICES),
+        region: unlessUnresolved(required(names.signingRegion, input.signingRegion, 'the region of the OpenSearch domain or collection, such as eu-west-1'), (value) =>
+          checkName(names.signingRegion, value, /^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region, such as eu-west-1'),
+        ),
+      };
+    case 'basic':
+      return {
+        mode,
+        secretArn: unlessUnresolved(required(names.basicAuthSecretArn, input.basicAuthSecretArn, 'the ARN of a Secrets Manager secret holding {"username","password"}'), (value) =>
+          checkName(names.basicAuthSecretArn, value, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be the ARN of a Secrets Manager secret (arn:aws:secretsmanager:region:account:secret:name)'),
+        ),
+      };
+  }
 }
 
 /** The function's environment for these settings. */
@@ -117,13 +206,20 @@ export function toFunctionEnvironment(settings: FunctionSettings): Record<string
     [ENVIRONMENT.maxBulkBytes]: String(settings.maxBulkBytes),
     [ENVIRONMENT.requestTimeoutMs]: String(settings.requestTimeoutMs),
     [ENVIRONMENT.failureReporting]: settings.failureReporting,
+    [ENVIRONMENT.authMode]: settings.auth.mode,
+    ...(settings.auth.mode === 'sigv4' ? { [ENVIRONMENT.signingService]: settings.auth.service, [ENVIRONMENT.signingRegion]: settings.auth.region } : {}),
+    ...(settings.auth.mode === 'basic' ? { [ENVIRONMENT.basicAuthSecretArn]: settings.auth.secretArn } : {}),
+    [ENVIRONMENT.changeLogPartitioning]: settings.changeLogPartitioning,
+    [ENVIRONMENT.changeLogRetentionDays]: String(settings.changeLogRetentionDays),
+    [ENVIRONMENT.mirrorShards]: String(settings.mirrorShards),
+    [ENVIRONMENT.tombstoneRetentionHours]: String(settings.tombstoneRetentionHours),
   };
 }
 
 /** The settings of a function from its environment; a bad value names the variable. */
 export function fromFunctionEnvironment(env: Readonly<Record<string, string | undefined>>): FunctionSettings {
   const input = Object.fromEntries(Object.entries(ENVIRONMENT).map(([key, variable]) => [key, env[variable]])) as FunctionSettingsInput;
-  return resolveFunctionSettings(input, ENVIRONMENT);
+  return resolveFunctionSettings({ ...input, signingRegion: orDefault(input.signingRegion, env.AWS_REGION) }, ENVIRONMENT);
 }
 
 function keySchemaSetting(setting: string, value: unknown): KeySchema {

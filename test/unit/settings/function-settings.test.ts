@@ -12,7 +12,25 @@ describe('the function settings contract', () => {
       maxBulkBytes: 9 * 1024 * 1024,
       requestTimeoutMs: 30_000,
       failureReporting: 'partial',
+      auth: { mode: 'none' },
+      changeLogPartitioning: 'daily',
+      changeLogRetentionDays: 0,
+      mirrorShards: 1,
+      tombstoneRetentionHours: 48,
     });
+  });
+
+  it.each([
+    [{ authMode: 'sigv4', signingService: 'aoss', signingRegion: 'eu-west-1' }],
+    [{ authMode: 'sigv4', signingRegion: 'us-gov-west-1' }],
+    [{ authMode: 'basic', basicAuthSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:opensearch-AbCdEf' }],
+  ])('reads back each authentication mode as written: %j', (auth) => {
+    const settings = resolveFunctionSettings({ openSearchEndpoint: 'https://search.example.com', mirrorIndex: 'orders', keySchema: 'pk', ...auth, changeLogRetentionDays: 30, mirrorShards: 6 });
+    expect(fromFunctionEnvironment(toFunctionEnvironment(settings))).toEqual(settings);
+  });
+
+  it("signs for the function's own region when none is given", () => {
+    expect(fromFunctionEnvironment({ ...valid, OPENSEARCH_AUTH: 'sigv4', AWS_REGION: 'ap-northeast-1' }).auth).toEqual({ mode: 'sigv4', service: 'es', region: 'ap-northeast-1' });
   });
 
   it('reads back exactly what it writes', () => {
@@ -43,6 +61,16 @@ describe('the function settings contract', () => {
     [{ KEY_SCHEMA: 'id,id' }, 'KEY_SCHEMA must name two different attributes, got "id,id"'],
     [{ MAX_BULK_BYTES: '-1' }, 'MAX_BULK_BYTES must be an integer from 65536 to 104857600, got "-1"'],
     [{ FAILURE_REPORTING: 'sometimes' }, 'FAILURE_REPORTING must be one of partial, error, got "sometimes"'],
+    [{ OPENSEARCH_AUTH: 'iam' }, 'OPENSEARCH_AUTH must be one of none, sigv4, basic, got "iam"'],
+    [{ OPENSEARCH_AUTH: 'sigv4' }, 'OPENSEARCH_REGION is not set; it must be the region of the OpenSearch domain or collection, such as eu-west-1'],
+    [{ OPENSEARCH_AUTH: 'sigv4', OPENSEARCH_REGION: 'x', OPENSEARCH_SIGNING_SERVICE: 'es' }, 'OPENSEARCH_REGION must be an AWS region, such as eu-west-1, got "x"'],
+    [{ OPENSEARCH_AUTH: 'sigv4', OPENSEARCH_REGION: 'eu-west-1', OPENSEARCH_SIGNING_SERVICE: 'opensearch' }, 'OPENSEARCH_SIGNING_SERVICE must be one of es, aoss, got "opensearch"'],
+    [{ OPENSEARCH_AUTH: 'basic' }, 'OPENSEARCH_SECRET_ARN is not set; it must be the ARN of a Secrets Manager secret holding {"username","password"}'],
+    [{ OPENSEARCH_AUTH: 'basic', OPENSEARCH_SECRET_ARN: 'admin:secret' }, 'OPENSEARCH_SECRET_ARN must be the ARN of a Secrets Manager secret'],
+    [{ CHANGE_LOG_PARTITIONING: 'hourly' }, 'CHANGE_LOG_PARTITIONING must be one of daily, none, got "hourly"'],
+    [{ CHANGE_LOG_RETENTION_DAYS: '-1' }, 'CHANGE_LOG_RETENTION_DAYS must be an integer from 0 to 36500, got "-1"'],
+    [{ MIRROR_SHARDS: '0' }, 'MIRROR_SHARDS must be an integer from 1 to 1024, got "0"'],
+    [{ TOMBSTONE_RETENTION_HOURS: '24' }, 'TOMBSTONE_RETENTION_HOURS must be an integer from 25 to 876000, got "24"'],
   ])('fails fast on %j with a SettingError naming the variable and the value', (override, message) => {
     const env = { ...valid, ...override };
     expect(() => fromFunctionEnvironment(env)).toThrow(SettingError);
