@@ -12,10 +12,14 @@ import { batchResponse } from './pipeline/batch-response';
 import type { SearchPort } from './pipeline/search-port';
 import { fromFunctionEnvironment, type FunctionSettings } from './settings/function-settings';
 import { endpointOrigin } from './settings/rules';
-import { SERVICE_NAME, METRICS_NAMESPACE } from './settings/observability';
+import { FUNCTION_DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './settings/observability';
 
 const logger = new Logger({ serviceName: SERVICE_NAME });
-const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+const metrics = new Metrics({
+  namespace: METRICS_NAMESPACE,
+  serviceName: SERVICE_NAME,
+  defaultDimensions: process.env.AWS_LAMBDA_FUNCTION_NAME ? { [FUNCTION_DIMENSION]: process.env.AWS_LAMBDA_FUNCTION_NAME } : {},
+});
 
 interface Pipeline {
   readonly settings: FunctionSettings;
@@ -59,15 +63,15 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
 };
 
 function report(result: ApplyResult): void {
-  metrics.addMetric('RecordsReceived', MetricUnit.Count, result.records);
-  metrics.addMetric('ChangeLogWritten', MetricUnit.Count, result.changeLogWritten);
-  metrics.addMetric('DuplicateDeliveries', MetricUnit.Count, result.duplicates);
-  metrics.addMetric('MirrorWritten', MetricUnit.Count, result.mirrorWritten);
-  metrics.addMetric('MirrorDeleted', MetricUnit.Count, result.mirrorDeleted);
-  metrics.addMetric('MirrorSuperseded', MetricUnit.Count, result.mirrorSuperseded);
-  metrics.addMetric('Unindexed', MetricUnit.Count, result.unindexed);
-  metrics.addMetric('DeadLettered', MetricUnit.Count, result.deadLettered.length);
-  metrics.addMetric('RecordsFailed', MetricUnit.Count, result.failures.length);
+  metrics.addMetric(METRIC.recordsReceived, MetricUnit.Count, result.records);
+  metrics.addMetric(METRIC.changeLogWritten, MetricUnit.Count, result.changeLogWritten);
+  metrics.addMetric(METRIC.duplicateDeliveries, MetricUnit.Count, result.duplicates);
+  metrics.addMetric(METRIC.mirrorWritten, MetricUnit.Count, result.mirrorWritten);
+  metrics.addMetric(METRIC.mirrorDeleted, MetricUnit.Count, result.mirrorDeleted);
+  metrics.addMetric(METRIC.mirrorSuperseded, MetricUnit.Count, result.mirrorSuperseded);
+  metrics.addMetric(METRIC.unindexed, MetricUnit.Count, result.unindexed);
+  metrics.addMetric(METRIC.deadLettered, MetricUnit.Count, result.deadLettered.length);
+  metrics.addMetric(METRIC.recordsFailed, MetricUnit.Count, result.failures.length);
   metrics.publishStoredMetrics();
 
   for (const letter of result.deadLettered) logger.error('record dead-lettered', { ...letter });
