@@ -6,3 +6,4 @@ export * from './function-settings';
 export * from './observability';
 export * from './seed-names';
 export * from './event-source-settings';
+export * from './maintenance-event';
