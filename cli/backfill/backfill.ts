@@ -96,7 +96,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
           unreadable.push(keyText(item, settings.keySchema));
         }
         const records = readable.map((item) => snapshotRecord(item, settings.keySchema));
-        const applied = await applyWithRetries(records, settings, options);
+        const applied = await applyWithRetries(records, settings, options.port, options.pageTries);
         checkpoint.counts.read += items.length;
         checkpoint.counts.unreadable = (checkpoint.counts.unreadable ?? 0) + items.length - readable.length;
         checkpoint.counts.written += applied.mirrorWritten;
@@ -119,16 +119,16 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
 }
 
 /** Applies a page; the items that must be retried are applied again (alone), a few times, with backoff. */
-async function applyWithRetries(records: RawStreamRecord[], settings: PipelineSettings, options: BackfillOptions) {
-  const tries = options.pageTries ?? 4;
-  let result = await applyChanges(records, settings, options.port);
-  const total = { mirrorWritten: result.mirrorWritten, mirrorSuperseded: result.mirrorSuperseded, deadLettered: [...result.deadLettered] };
+export async function applyWithRetries(records: RawStreamRecord[], settings: PipelineSettings, port: SearchPort, tries = 4) {
+  let result = await applyChanges(records, settings, port);
+  const total = { mirrorWritten: result.mirrorWritten, mirrorDeleted: result.mirrorDeleted, mirrorSuperseded: result.mirrorSuperseded, deadLettered: [...result.deadLettered] };
   let pending = records;
   for (let attempt = 1; attempt < tries && result.failures.length > 0; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
     pending = result.failures.map((failure) => pending[failure.position]);
-    result = await applyChanges(pending, settings, options.port);
+    result = await applyChanges(pending, settings, port);
     total.mirrorWritten += result.mirrorWritten;
+    total.mirrorDeleted += result.mirrorDeleted;
     total.mirrorSuperseded += result.mirrorSuperseded;
     total.deadLettered.push(...result.deadLettered);
   }

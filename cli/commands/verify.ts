@@ -1,13 +1,15 @@
 /**
  * `cdc verify`: does the mirror hold exactly what the table holds? Missing, extra and different
- * items, the first few of each, and a verdict; exit status 0 only when they match.
+ * items, the first few of each, and a verdict; exit status 0 only when they match. With
+ * `--repair`, what differs is put right (see verify/repair.ts) and the mirror checked again.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
-import { createClient, MirrorReader } from '../../lambda/adapters/opensearch';
+import { createClient, MirrorReader, OpenSearchPort } from '../../lambda/adapters/opensearch';
 import { sdkClientConfig } from '../target/aws-access';
 import { withTarget, type GlobalOptions } from '../target/options';
-import { verify, type VerifyReport } from '../verify/verify';
+import { repair, type RepairResult } from '../verify/repair';
+import { verify, type VerifyReport, type VerifyResult } from '../verify/verify';
 
 const SHOWN = 5;
 
@@ -16,24 +18,53 @@ export function registerVerify(program: Command): void {
     .command('verify')
     .description('compare the table with the mirror: missing, extra and different items (numbers by value, every digit), and a verdict')
     .option('--sample <n>', 'check about n items picked at random instead of all (extras are then not looked for)')
+    .option('--repair', 'put right what differs, safely beside the live stream (a newer change from the stream always wins), then check again')
     .option('--json', 'the report as JSON, for scripts')
-    .action(async (flags: { sample?: string; json?: boolean }, command: Command) => {
+    .action(async (flags: { sample?: string; json?: boolean; repair?: boolean }, command: Command) => {
       await withTarget(command.optsWithGlobals<GlobalOptions>(), async ({ access, target }) => {
         const sample = flags.sample === undefined ? undefined : Number(flags.sample);
         if (sample !== undefined && (!Number.isInteger(sample) || sample < 1)) throw new Error(`--sample must be a whole number from 1, got "${flags.sample}"`);
         const dynamo = new DynamoDBClient(sdkClientConfig(access));
         const search = createClient({ endpoint: target.settings.openSearchEndpoint, requestTimeoutMs: target.settings.requestTimeoutMs });
         try {
-          const report = await verify({ dynamo, mirror: new MirrorReader(search, target.settings.indexes.mirror), tableName: target.tableName, keySchema: target.settings.keySchema, sample });
-          if (flags.json) console.log(JSON.stringify(report, null, 2));
-          else for (const line of describe(report, target.tableName, target.settings.indexes.mirror)) console.log(line);
-          process.exitCode = report.matches ? 0 : 1;
+          const mirror = new MirrorReader(search, target.settings.indexes.mirror);
+          const check = () => verify({ dynamo, mirror, tableName: target.tableName, keySchema: target.settings.keySchema, sample });
+          const found = await check();
+          const show = (report: VerifyReport) => {
+            if (!flags.json) for (const line of describe(report, target.tableName, target.settings.indexes.mirror)) console.log(line);
+          };
+          show(found.report);
+          if (!flags.repair || found.report.matches) {
+            if (flags.json) console.log(JSON.stringify(found.report, null, 2));
+            process.exitCode = found.report.matches ? 0 : 1;
+            return;
+          }
+          const repaired = await repair(differencesOf(found), { dynamo, port: new OpenSearchPort(search, target.settings.maxBulkBytes), mirror, tableName: target.tableName, settings: target.settings });
+          if (!flags.json) for (const line of describeRepair(repaired)) console.log(line);
+          // A sample is not drawn again (another sample would check other items): the repair's own outcome decides.
+          if (sample === undefined && !flags.json) console.log('checking again:');
+          const after = sample === undefined ? (await check()).report : undefined;
+          if (after) show(after);
+          if (flags.json) console.log(JSON.stringify({ ...found.report, repair: repaired, afterRepair: after }, null, 2));
+          process.exitCode = (after ? after.matches : repaired.failed.length === 0) ? 0 : 1;
         } finally {
           dynamo.destroy();
           await search.close();
         }
       });
     });
+}
+
+function differencesOf({ report, keys }: VerifyResult) {
+  return [...report.missing, ...report.different, ...report.extra].map((id) => ({ id, key: keys.get(id) }));
+}
+
+function describeRepair(result: RepairResult): string[] {
+  return [
+    `repaired ${result.repaired}, skipped ${result.skipped} (already right, or changed by the stream meanwhile), failed ${result.failed.length}`,
+    ...result.failed.slice(0, SHOWN).map((problem) => `  ! ${problem}`),
+    ...(result.unreadable.length === 0 ? [] : [`  ~ ${result.unreadable.length} left to the stream (an attribute named __proto__)`]),
+  ];
 }
 
 function describe(report: VerifyReport, table: string, mirror: string): string[] {
@@ -47,6 +78,6 @@ function describe(report: VerifyReport, table: string, mirror: string): string[]
     ...list('not compared (the AWS SDK reads an attribute named __proto__ without its value)', report.unreadable),
     report.matches
       ? `MATCH: the mirror holds exactly the table's items${report.sampled ? ' (in the sample)' : ''}`
-      : 'DIFFERENT: changes may still be in flight (run again in a few seconds); otherwise items from before the stream need cdc backfill, and refused ones cdc redrive',
+      : 'DIFFERENT: changes may still be in flight (run again in a few seconds); otherwise cdc verify --repair puts it right (items from before the stream can also be copied with cdc backfill, refused ones re-applied with cdc redrive)',
   ];
 }

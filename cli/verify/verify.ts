@@ -23,6 +23,12 @@ export interface VerifyReport {
   readonly matches: boolean;
 }
 
+export interface VerifyResult {
+  readonly report: VerifyReport;
+  /** The key of each missing and different item, as read from the table (for a repair). */
+  readonly keys: ReadonlyMap<string, AttributeMap>;
+}
+
 export interface VerifyOptions {
   readonly dynamo: DynamoDBClient;
   readonly mirror: MirrorReader;
@@ -35,11 +41,12 @@ export interface VerifyOptions {
 
 const SAMPLE_SEGMENTS = 1000;
 
-export async function verify(options: VerifyOptions): Promise<VerifyReport> {
+export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   const missing: string[] = [];
   const different: string[] = [];
   const unreadable: string[] = [];
   const seen = new Set<string>();
+  const keys = new Map<string, AttributeMap>();
   let checked = 0;
 
   const checkPage = async (page: AttributeMap[]) => {
@@ -59,8 +66,10 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       seen.add(id);
       checked++;
       const found = mirrored.get(id);
-      if (!found) missing.push(id);
-      else if (canonicalMirrorItem(found.item, item) !== canonicalItem(item)) different.push(id);
+      const differs = !found || canonicalMirrorItem(found.item, item) !== canonicalItem(item);
+      if (!differs) return;
+      (found ? different : missing).push(id);
+      keys.set(id, keyAttributes(item, options.keySchema));
     });
   };
 
@@ -77,7 +86,7 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       mirrorDocuments += ids.length;
       for (const id of ids) if (!seen.has(id)) extra.push(id);
     }
-    return { checked, mirrorDocuments, missing, extra, different, unreadable, sampled: false, matches: missing.length + extra.length + different.length === 0 };
+    return { report: { checked, mirrorDocuments, missing, extra, different, unreadable, sampled: false, matches: missing.length + extra.length + different.length === 0 }, keys };
   }
 
   // A sample: whole Scan segments out of many, picked at random, until enough items are checked.
@@ -93,5 +102,5 @@ export async function verify(options: VerifyOptions): Promise<VerifyReport> {
       startKey = page.LastEvaluatedKey as never;
     } while (startKey && checked < options.sample);
   }
-  return { checked, missing, extra: [], different, unreadable, sampled: true, matches: missing.length + different.length === 0 };
+  return { report: { checked, missing, extra: [], different, unreadable, sampled: true, matches: missing.length + different.length === 0 }, keys };
 }

@@ -16,9 +16,11 @@ export type EventName = 'INSERT' | 'MODIFY' | 'REMOVE' | 'SNAPSHOT';
  * Where a change comes from. `stream`: DynamoDB Streams. `manual`: made by hand (a test event
  * with no sequence number, such as the seed's manual invoke). `snapshot`: an existing item read
  * by a backfill. Only stream changes carry a real sequence number; the others have the lowest
- * there is, so a stream change always wins over them.
+ * there is, so a stream change always wins over them. `repair`: the table's state read by
+ * `cdc verify --repair`, carrying the sequence number of the state it corrects, so it replaces
+ * that state and nothing newer.
  */
-export type ChangeOrigin = 'stream' | 'manual' | 'snapshot';
+export type ChangeOrigin = 'stream' | 'manual' | 'snapshot' | 'repair';
 
 /** DynamoDB JSON, with binary values always as base64 strings. */
 export type AttributeValue = StreamAttributeValue;
@@ -48,6 +50,8 @@ export interface RecordContext {
   readonly receivedAt: Date;
   /** The captured table, for records that do not name their source. */
   readonly tableName?: string;
+  /** Set by the operator tool that built the records from its own reads (never by a stream). */
+  readonly origin?: 'repair';
 }
 
 /** The sequence number of manual and snapshot records: below every real one, so any stream change wins. */
@@ -77,6 +81,7 @@ export function toChangeRecord(raw: RawStreamRecord, context: RecordContext): Ch
   if (!EVENT_NAMES.has(eventName)) {
     throw new MalformedRecordError(`eventName must be INSERT, MODIFY or REMOVE, got ${JSON.stringify(eventName)}`);
   }
+  if (context.origin === 'repair') return repairRecord(record, ddb, context);
   const manual = ddb.SequenceNumber === undefined;
   if (eventName === 'SNAPSHOT' && !manual) throw new MalformedRecordError('a SNAPSHOT record (a backfilled item) has no SequenceNumber');
   const origin: ChangeOrigin = eventName === 'SNAPSHOT' ? 'snapshot' : manual ? 'manual' : 'stream';
@@ -111,6 +116,25 @@ export function toChangeRecord(raw: RawStreamRecord, context: RecordContext): Ch
     oldImage,
     userIdentity: userIdentityOf(identity),
     origin,
+  };
+}
+
+/** A repair: the table's current state (or its absence), at the position of the state it corrects. */
+function repairRecord(record: Record<string, any>, ddb: Record<string, any>, context: RecordContext): ChangeRecord {
+  const eventName = record.eventName === 'REMOVE' ? 'REMOVE' : 'MODIFY';
+  const keys = normaliseImage(ddb.Keys, 'Keys');
+  const newImage = normaliseImage(ddb.NewImage, 'NewImage');
+  if (keys === undefined || (eventName === 'MODIFY' && newImage === undefined)) throw new MalformedRecordError('a repair needs Keys, and a NewImage unless it is a REMOVE');
+  const sequenceNumber = ddb.SequenceNumber ?? MANUAL_SEQUENCE_NUMBER;
+  return {
+    eventId: `repair-${recordHash(record).slice(0, 32)}`,
+    eventName,
+    sequenceNumber,
+    approximateCreationTime: context.receivedAt,
+    tableName: context.tableName ?? 'unknown',
+    keys,
+    newImage,
+    origin: 'repair',
   };
 }
 

@@ -68,9 +68,12 @@ export function newestPerDocument(entries: readonly MirrorEntry[]): MirrorEntry[
  * Whether a change replaces a state of this sequence number: when it is newer. Besides, a manual
  * record replaces what a manual record or a backfill wrote (they share the lowest sequence
  * number, so a stream change always wins over them, and the last manual change among them). A
- * backfilled snapshot only fills what is empty: it never replaces or resurrects anything.
+ * backfilled snapshot only fills what is empty: it never replaces or resurrects anything. A
+ * repair replaces the state it was made for (same sequence number) and nothing newer: a change
+ * the stream applied since it was read wins, and the ones still on their way come after it.
  */
 function replaces(record: ChangeRecord, sequenceNumber: string | undefined): boolean {
+  if (record.origin === 'repair' && sequenceNumber === record.sequenceNumber) return true;
   return isNewer(record.sequenceNumber, sequenceNumber) || (record.origin === 'manual' && sequenceNumber === MANUAL_SEQUENCE_NUMBER);
 }
 

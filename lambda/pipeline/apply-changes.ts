@@ -36,6 +36,8 @@ export interface PipelineSettings {
   readonly mayRaceWithDeletes?: boolean;
   /** Write the change log (a backfill writes only the mirror unless asked). @default true */
   readonly writeChangeLog?: boolean;
+  /** `repair`: the records are `cdc verify --repair`'s corrections (see ChangeOrigin). */
+  readonly recordOrigin?: 'repair';
 }
 
 export interface ApplyResult extends BatchCounts {
@@ -72,7 +74,7 @@ export async function applyChanges(
   const parsed: ChangeLogEntry[] = [];
   raws.forEach((raw, position) => {
     try {
-      const record = toChangeRecord(raw, { receivedAt, tableName: settings.tableName });
+      const record = toChangeRecord(raw, { receivedAt, tableName: settings.tableName, origin: settings.recordOrigin });
       ledger.parsed(position, record);
       parsed.push({ position, record });
     } catch (error) {

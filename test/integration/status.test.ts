@@ -3,10 +3,13 @@
  * its verdict follows them, and with OpenSearch unreachable it says failing, and why.
  */
 import { spawnSync } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { mirrorBackingIndex } from '../../lambda/settings/index-names';
 import { verdictOf } from '../../cli/status/verdict';
 import { countItems } from '../../cli/target/table-items';
-import { DEAD_LETTER, dynamo, MIRROR, search, TABLE } from '../support/live-system';
+import { DEAD_LETTER, dynamo, MIRROR, runPrefix, search, TABLE } from '../support/live-system';
 
 const client = dynamo();
 const opensearch = search();
@@ -16,10 +19,49 @@ afterAll(async () => {
   await opensearch.close();
 });
 
+function cdc(...args: string[]) {
+  return spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...args], { env: process.env, encoding: 'utf8', timeout: 120_000 });
+}
+
 function status(...flags: string[]) {
-  const run = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...flags, 'status', '--json'], { env: process.env, encoding: 'utf8', timeout: 120_000 });
+  const run = cdc(...flags, 'status', '--json');
   return { ...run, report: run.stdout ? JSON.parse(run.stdout) : undefined };
 }
+
+it('says healthy for a pipeline whose mirror holds its table, then failing for a dead letter and lagging for a lost document', async () => {
+  const prefix = runPrefix('status');
+  const table = `${prefix}-table`;
+  const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
+  // Its own table and indexes, and no stack of its own: no queue or mapping of others' tests to count.
+  const target = ['--stack', `${prefix}-none`, '--table', table, '--key-schema', 'id', '--mirror-index', names.mirror, '--change-log-index', names.changeLog, '--dead-letter-index', names.deadLetter];
+  await client.send(new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+  try {
+    const ids = Array.from({ length: 40 }, (_, i) => `${prefix}-${i}`);
+    for (let i = 0; i < ids.length; i += 20) {
+      await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: ids.slice(i, i + 20).map((id) => ({ PutRequest: { Item: { id: { S: id } } } })) } }));
+    }
+    expect(cdc(...target, 'backfill', '--json', '--checkpoint', path.join(os.tmpdir(), `${prefix}.json`)).status).toBe(0);
+
+    const healthy = status(...target);
+    expect(healthy.stderr).toBe('');
+    expect(healthy.report).toMatchObject({ table: { items: 40 }, opensearch: { mirrorItems: 40, deadLetters: 0 }, verdict: { status: 'healthy' } });
+    expect(healthy.status).toBe(0);
+
+    await opensearch.index({ index: names.deadLetter, body: { failed_at: new Date().toISOString(), reason: 'refused for the test' }, refresh: true });
+    const failing = status(...target);
+    expect(failing.report).toMatchObject({ opensearch: { deadLetters: 1 }, verdict: { status: 'failing', reason: expect.stringContaining('1 record(s) were refused') } });
+    expect(failing.status).toBe(1);
+
+    await opensearch.deleteByQuery({ index: names.deadLetter, body: { query: { match_all: {} } } as never, refresh: true } as never);
+    await opensearch.delete({ index: mirrorBackingIndex(names.mirror), id: ids[0], refresh: true });
+    const lagging = status(...target);
+    expect(lagging.report).toMatchObject({ table: { items: 40 }, opensearch: { mirrorItems: 39 }, verdict: { status: 'lagging', reason: expect.stringContaining('the table holds 40 item(s), the mirror 39') } });
+    expect(lagging.status).toBe(2);
+  } finally {
+    await client.send(new DeleteTableCommand({ TableName: table }));
+    await opensearch.indices.delete({ index: `${prefix}-*` });
+  }
+});
 
 it('reports the counts the engines hold, and the verdict they call for', async () => {
   const { report, status: exitCode, stderr } = status();

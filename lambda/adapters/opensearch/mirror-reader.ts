@@ -31,8 +31,9 @@ export class MirrorReader {
     return found;
   }
 
-  /** Every document id in the mirror, a page at a time. */
+  /** Every document id in the mirror, a page at a time, as of now (writes just made included). */
   async *ids(pageSize = 1000): AsyncGenerator<string[]> {
+    await this.client.indices.refresh({ index: this.index });
     let response = await this.client.search({ index: this.index, scroll: '2m', body: { size: pageSize, _source: false, sort: ['_doc'] } as never });
     try {
       for (;;) {

@@ -1,0 +1,152 @@
+/**
+ * `cdc verify --repair`: puts right the documents verify found missing, extra or different, safely
+ * while the stream is live.
+ *
+ * The rule, per item: read what the mirror holds (document and tombstone), then the item itself
+ * with a consistent read, and write that state through applyChanges as a repair record carrying
+ * the sequence number of the newest state the mirror holds (the document's or the tombstone's).
+ * A repair replaces exactly that state, conditionally on its revision, and nothing newer. So:
+ * - a change the stream applied after the mirror was read wins: the repair finds a newer state
+ *   and is skipped (verify again later);
+ * - a change committed after the item was read has a higher sequence number than anything the
+ *   mirror held, so when the stream applies it, it replaces the repair: the mirror still ends on
+ *   the item's newest state;
+ * - an item gone from the table is removed with a tombstone at the document's sequence number,
+ *   so a late, older write cannot bring it back, and a later re-insert still can.
+ * Items the AWS SDK cannot read whole (an attribute named `__proto__`) are left to the stream.
+ */
+import { DescribeTableCommand, GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { MirrorReader } from '../../lambda/adapters/opensearch';
+import type { AttributeMap, AttributeValue, RawStreamRecord } from '../../lambda/core/change-record';
+import { documentId, keyAttributes, keyNames, type KeySchema } from '../../lambda/core/document-id';
+import { compareSequenceNumbers } from '../../lambda/core/sequence-number';
+import { refKey } from '../../lambda/core/writes';
+import type { PipelineSettings } from '../../lambda/pipeline/apply-changes';
+import type { SearchPort } from '../../lambda/pipeline/search-port';
+import { mirrorBackingIndex, tombstoneIndex } from '../../lambda/settings/index-names';
+import { applyWithRetries, unreadableAttributes } from '../backfill/backfill';
+
+export interface RepairOptions {
+  readonly dynamo: DynamoDBClient;
+  readonly port: SearchPort;
+  readonly mirror: MirrorReader;
+  readonly tableName: string;
+  readonly settings: PipelineSettings;
+  /** Items per round of reads and writes. */
+  readonly chunkSize?: number;
+}
+
+export interface RepairResult {
+  /** Documents written or deleted. */
+  readonly repaired: number;
+  /** Already right when looked at again, or changed by the stream meanwhile (the stream's state wins). */
+  readonly skipped: number;
+  /** Repairs that could not be written, with the reason. */
+  readonly failed: string[];
+  /** Left to the stream: the AWS SDK reads the item without some attribute's value. */
+  readonly unreadable: string[];
+}
+
+/** A document id verify reported, with the item's key when verify read it from the table. */
+export interface Difference {
+  readonly id: string;
+  readonly key?: AttributeMap;
+}
+
+export async function repair(differences: readonly Difference[], options: RepairOptions): Promise<RepairResult> {
+  const result = { repaired: 0, skipped: 0, failed: [] as string[], unreadable: [] as string[] };
+  const keyTypes = await keyAttributeTypes(options.dynamo, options.tableName, options.settings.keySchema);
+  const chunkSize = options.chunkSize ?? 100;
+  for (let start = 0; start < differences.length; start += chunkSize) {
+    const chunk = differences.slice(start, start + chunkSize);
+    const keys = await keysOf(chunk, options, keyTypes);
+    const unknown = chunk.filter(({ id }) => !keys.has(id));
+    for (const { id } of unknown) result.failed.push(`${id}: the document names no key of ${options.tableName}; delete it by hand if it is not yours`);
+
+    // The mirror's state first, then the items: see the rule above.
+    const states = await options.port.readStates(
+      [...keys.keys()].flatMap((id) => [
+        { index: mirrorBackingIndex(options.settings.indexes.mirror), id },
+        { index: tombstoneIndex(options.settings.indexes.mirror), id },
+      ]),
+    );
+    const records: RawStreamRecord[] = [];
+    for (const [id, key] of keys) {
+      const item = await readItem(options.dynamo, options.tableName, key);
+      const document = states.get(refKey({ index: mirrorBackingIndex(options.settings.indexes.mirror), id }));
+      if (item === undefined && document === undefined) {
+        result.skipped++;
+        continue;
+      }
+      if (item !== undefined && unreadableAttributes(item).length > 0) {
+        result.unreadable.push(id);
+        continue;
+      }
+      const tombstone = states.get(refKey({ index: tombstoneIndex(options.settings.indexes.mirror), id }));
+      const SequenceNumber = newest(document?.sequenceNumber, tombstone?.sequenceNumber);
+      records.push(
+        item === undefined
+          ? { eventName: 'REMOVE', dynamodb: { Keys: key, SequenceNumber } }
+          : { eventName: 'MODIFY', dynamodb: { Keys: key, NewImage: item, SequenceNumber } },
+      );
+    }
+    if (records.length === 0) continue;
+    const applied = await applyWithRetries(records, { ...options.settings, tableName: options.tableName, recordOrigin: 'repair', writeChangeLog: false, mayRaceWithDeletes: true }, options.port);
+    result.repaired += applied.mirrorWritten + applied.mirrorDeleted;
+    result.skipped += applied.mirrorSuperseded;
+    for (const letter of applied.deadLettered) result.failed.push(`${letter.target}: ${letter.reason}`);
+    for (const failure of applied.failures) result.failed.push(`not written, run again: ${failure.reason}`);
+  }
+  return result;
+}
+
+/** The newest of two sequence numbers, or none. */
+function newest(a: string | undefined, b: string | undefined): string | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return compareSequenceNumbers(a, b) >= 0 ? a : b;
+}
+
+/** Each difference's key: as verify read it from the table, else from the mirror document (typed by the table's key types). */
+async function keysOf(chunk: readonly Difference[], options: RepairOptions, keyTypes: Record<string, 'S' | 'N' | 'B'>): Promise<Map<string, AttributeMap>> {
+  const keys = new Map<string, AttributeMap>();
+  const fromMirror = chunk.filter((difference) => difference.key === undefined).map(({ id }) => id);
+  const mirrored = await options.mirror.items(fromMirror);
+  for (const { id, key } of chunk) {
+    const typed = key ?? typedKey(mirrored.get(id)?.item, keyTypes);
+    // A document whose content names another key than its id is nobody's item: not ours to guess.
+    if (typed !== undefined && safeDocumentId(typed, options.settings.keySchema) === id) keys.set(id, typed);
+  }
+  return keys;
+}
+
+function typedKey(item: Record<string, unknown> | undefined, keyTypes: Record<string, 'S' | 'N' | 'B'>): AttributeMap | undefined {
+  if (item === undefined) return undefined;
+  const key: AttributeMap = {};
+  for (const [name, type] of Object.entries(keyTypes)) {
+    const value = item[name];
+    if (value === undefined || value === null || typeof value === 'object') return undefined;
+    key[name] = { [type]: String(value) } as unknown as AttributeValue;
+  }
+  return key;
+}
+
+function safeDocumentId(key: AttributeMap, schema: KeySchema): string | undefined {
+  try {
+    return documentId(keyAttributes(key, schema), schema);
+  } catch {
+    return undefined;
+  }
+}
+
+async function keyAttributeTypes(dynamo: DynamoDBClient, tableName: string, schema: KeySchema): Promise<Record<string, 'S' | 'N' | 'B'>> {
+  const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
+  const definitions = new Map((Table?.AttributeDefinitions ?? []).map((definition) => [definition.AttributeName, definition.AttributeType as 'S' | 'N' | 'B']));
+  return Object.fromEntries(keyNames(schema).map((name) => [name, definitions.get(name) ?? 'S']));
+}
+
+async function readItem(dynamo: DynamoDBClient, tableName: string, key: AttributeMap): Promise<AttributeMap | undefined> {
+  // Binary key values travel as base64 text in the pipeline; the SDK wants their bytes.
+  const Key = Object.fromEntries(Object.entries(key).map(([name, value]) => [name, value.B === undefined ? value : { B: Buffer.from(value.B as string, 'base64') }]));
+  const { Item } = await dynamo.send(new GetItemCommand({ TableName: tableName, Key: Key as never, ConsistentRead: true }));
+  return Item as AttributeMap | undefined;
+}
