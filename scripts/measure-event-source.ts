@@ -10,7 +10,7 @@
  * Prints one JSON document (the figures in local/localstack-executor/FINDINGS.md come from it).
  */
 import * as http from 'node:http';
-import * as zlib from 'node:zlib';
+import JSZip from 'jszip';
 import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import {
   CreateEventSourceMappingCommand,
@@ -65,34 +65,9 @@ function startRecorder(): Promise<{ url: string; close: () => void }> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, close: () => server.close() })));
 }
 
-/** A zip archive with one stored file (enough for CreateFunction). */
-function zipOf(name: string, content: string): Buffer {
-  const data = Buffer.from(content);
-  const nameBytes = Buffer.from(name);
-  const crc = zlib.crc32(data);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(nameBytes.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(nameBytes.length, 28);
-  central.writeUInt32LE((0o100644 << 16) >>> 0, 38);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(central.length + nameBytes.length, 12);
-  end.writeUInt32LE(local.length + nameBytes.length + data.length, 16);
-  return Buffer.concat([local, nameBytes, data, central, nameBytes, end]);
+/** A zip archive with the function's one file, as CreateFunction takes it. */
+function zipOf(name: string, content: string): Promise<Buffer> {
+  return new JSZip().file(name, content).generateAsync({ type: 'nodebuffer', platform: 'UNIX' });
 }
 
 async function waitUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 120_000): Promise<T> {
@@ -235,7 +210,7 @@ async function main() {
       Runtime: 'nodejs22.x',
       Handler: 'index.handler',
       Role: 'arn:aws:iam::000000000000:role/measure-event-source',
-      Code: { ZipFile: zipOf('index.js', FUNCTION_CODE) },
+      Code: { ZipFile: await zipOf('index.js', FUNCTION_CODE) },
       Timeout: 10,
       Environment: { Variables: { RECORDER_URL: recorder.url } },
     }),
