@@ -4,10 +4,11 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
-import { createClient, MirrorReader } from '../../lambda/adapters/opensearch';
+import { MirrorReader } from '../../lambda/adapters/opensearch';
 import { sdkClientConfig } from '../target/aws-access';
 import { withTarget, type GlobalOptions } from '../target/options';
 import { verify, type VerifyReport } from '../verify/verify';
+import { searchClient } from '../target/search-client';
 
 const SHOWN = 5;
 
@@ -22,7 +23,7 @@ export function registerVerify(program: Command): void {
         const sample = flags.sample === undefined ? undefined : Number(flags.sample);
         if (sample !== undefined && (!Number.isInteger(sample) || sample < 1)) throw new Error(`--sample must be a whole number from 1, got "${flags.sample}"`);
         const dynamo = new DynamoDBClient(sdkClientConfig(access));
-        const search = createClient({ endpoint: target.settings.openSearchEndpoint, requestTimeoutMs: target.settings.requestTimeoutMs });
+        const search = await searchClient(target);
         try {
           const report = await verify({ dynamo, mirror: new MirrorReader(search, target.settings.indexes.mirror), tableName: target.tableName, keySchema: target.settings.keySchema, sample });
           if (flags.json) console.log(JSON.stringify(report, null, 2));

@@ -18,6 +18,10 @@ export interface GlobalOptions {
   readonly mirrorIndex?: string;
   readonly deadLetterIndex?: string;
   readonly keySchema?: string;
+  readonly auth?: string;
+  readonly signingService?: string;
+  readonly signingRegion?: string;
+  readonly secretArn?: string;
 }
 
 export function addGlobalOptions(program: Command): Command {
@@ -30,7 +34,11 @@ export function addGlobalOptions(program: Command): Command {
     .option('--change-log-index <name>', "change-log index (default: the function's)")
     .option('--mirror-index <name>', "mirror alias (default: the function's)")
     .option('--dead-letter-index <name>', "dead-letter index (default: the function's)")
-    .option('--key-schema <keys>', 'table key, "pk" or "pk,sk" (default: the function\'s)');
+    .option('--key-schema <keys>', 'table key, "pk" or "pk,sk" (default: the function\'s)')
+    .option('--auth <mode>', "OpenSearch authentication: none, sigv4 or basic (default: the function's)")
+    .option('--signing-service <service>', "SigV4 service: es for a domain, aoss for a serverless collection (default: the function's)")
+    .option('--signing-region <region>', "SigV4 region of the domain or collection (default: the function's)")
+    .option('--secret-arn <arn>', 'Secrets Manager secret with {"username","password"} for basic authentication (default: the function\'s)');
 }
 
 export async function withTarget(options: GlobalOptions, run: (context: { access: AwsAccess; target: CdcTarget }) => Promise<void>): Promise<void> {
