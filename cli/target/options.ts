@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { SEED_NAMES } from '../../lambda/settings/seed-names';
 import { SettingError } from '../../lambda/settings/setting-error';
+import { BasicAuthSecretError } from '../../lambda/adapters/secrets/basic-auth-secret';
 import { awsAccess, type AwsAccess } from './aws-access';
 import { resolveTarget, type CdcTarget } from './resolve-target';
 
@@ -49,8 +50,13 @@ export async function withTarget(options: GlobalOptions, run: (context: { access
 
 /** The last word on any error: one line that says what went wrong, never a stack trace. */
 export function describeFailure(error: unknown): string {
-  if (error instanceof SettingError) return `✖ ${error.message}`;
+  // Both say exactly what to fix (and an AWS error name in them must not read as a network failure).
+  if (error instanceof SettingError || error instanceof BasicAuthSecretError) return `✖ ${error.message}`;
   const message = (error as Error)?.message ?? String(error);
+  const status = (error as { name?: string; statusCode?: number })?.name === 'ResponseError' ? (error as { statusCode?: number }).statusCode : undefined;
+  if (status === 401 || status === 403) {
+    return `✖ OpenSearch refused the request (${status} ${message}): check how it authenticates (--auth, or the function's OPENSEARCH_AUTH) and that these credentials may use the domain or collection`;
+  }
   if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|ConnectionError|socket hang up|timed? ?out/i.test(message)) {
     return `✖ cannot reach a service: ${message} (is it running? check --opensearch for OpenSearch, --local / AWS_ENDPOINT_URL for AWS)`;
   }

@@ -1,5 +1,8 @@
+/** How the CLI authenticates to OpenSearch: flag names for the function's auth settings, its AWS access, what it says on refusal. */
+import { describeFailure } from '../../../cli/target/options';
 import { flagName } from '../../../cli/target/resolve-target';
 import { clientAccess } from '../../../cli/target/search-client';
+import { BasicAuthSecretError } from '../../../lambda/adapters/secrets/basic-auth-secret';
 
 describe("a deployed function's setting in a CLI error", () => {
   it.each([
@@ -27,5 +30,19 @@ describe("the CLI's OpenSearch client access", () => {
     const access = clientAccess({ local: true, region: 'us-east-1', endpoint: 'http://localhost:4566' });
     expect(access.secretsManager).toMatchObject({ endpoint: 'http://localhost:4566', region: 'us-east-1' });
     await expect(access.awsCredentials!()).resolves.toMatchObject({ accessKeyId: expect.any(String), secretAccessKey: expect.any(String) });
+  });
+});
+
+describe('a failure to reach OpenSearch, said to the CLI user', () => {
+  it('names the secret and its shape as they are, not as a network failure', () => {
+    const error = new BasicAuthSecretError('arn:aws:secretsmanager:eu-west-1:123456789012:secret:x', 'cannot be read (ResourceNotFoundException: not found)');
+    expect(describeFailure(error)).toBe(`✖ ${error.message}`);
+  });
+
+  it.each([401, 403])('points at the authentication when OpenSearch answers %s', (statusCode) => {
+    const error = Object.assign(new Error('security_exception'), { name: 'ResponseError', statusCode });
+    expect(describeFailure(error)).toBe(
+      `✖ OpenSearch refused the request (${statusCode} security_exception): check how it authenticates (--auth, or the function's OPENSEARCH_AUTH) and that these credentials may use the domain or collection`,
+    );
   });
 });
