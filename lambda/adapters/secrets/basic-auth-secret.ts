@@ -40,6 +40,8 @@ export function parseBasicAuthSecret(secretArn: string, text: string | undefined
   const fields = value as Record<string, unknown>;
   const missing = ['username', 'password'].filter((field) => typeof fields[field] !== 'string' || fields[field] === '');
   if (missing.length > 0) throw new BasicAuthSecretError(secretArn, `has no non-empty string ${missing.map((field) => `"${field}"`).join(' or ')}`);
+  // Basic authentication sends "user:password": a colon in the user name would move the split.
+  if ((fields.username as string).includes(':')) throw new BasicAuthSecretError(secretArn, 'has a ":" in "username", which basic authentication cannot carry');
   return { username: fields.username as string, password: fields.password as string };
 }
 

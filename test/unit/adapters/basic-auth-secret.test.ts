@@ -20,6 +20,7 @@ describe('a basic-auth secret', () => {
     ['null', 'null', 'is not a JSON object'],
     ['without either field', '{}', 'has no non-empty string "username" or "password"'],
     ['with a number for a password', '{"username":"cdc","password":98765}', 'has no non-empty string "password"'],
+    ['with a colon in the user name', '{"username":"cdc:hunter2","password":"p"}', 'has a ":" in "username", which basic authentication cannot carry'],
   ])('is refused when %s, naming the secret and its shape but not its value', (_, text, problem) => {
     let message = '';
     try {

@@ -71,6 +71,19 @@ describe.each<SigningService>(['es', 'aoss'])('a client signing for %s with the 
     });
   });
 
+  it('is accepted for paths the client escapes: a document id with space, slash, non-ASCII and #, and several indexes with a wildcard', async () => {
+    const server = await startSigV4Server({ service, region: REGION, credentials: [CREDENTIALS] });
+    const client = await createClient({ endpoint: server.url, requestTimeoutMs: 5_000, auth: sigv4(service) });
+    await withServers([server], client, async () => {
+      await client.get({ index: 'mirror', id: 'user ü/1#x' });
+      await client.search({ index: 'cdc-change-log-*,cdc-dead-letters', body: { query: { match_all: {} } } });
+      expect(server.received.map((request) => [request.path, request.verdict])).toEqual([
+        ['/mirror/_doc/user%20%C3%BC%2F1%23x', 'accepted'],
+        ['/cdc-change-log-*%2Ccdc-dead-letters/_search', 'accepted'],
+      ]);
+    });
+  });
+
   it('is accepted for a _bulk whose NDJSON body has non-ASCII text and __proto__ keys, which arrive byte for byte', async () => {
     const server = await startSigV4Server({ service, region: REGION, credentials: [CREDENTIALS] });
     const client = await createClient({ endpoint: server.url, requestTimeoutMs: 5_000, auth: sigv4(service) });
