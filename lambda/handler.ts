@@ -32,7 +32,7 @@ let pipeline: Promise<Pipeline> | undefined;
 function getPipeline(): Promise<Pipeline> {
   pipeline ??= (async () => {
     const settings = fromFunctionEnvironment(process.env);
-    const client = createClient({ endpoint: settings.openSearchEndpoint, requestTimeoutMs: settings.requestTimeoutMs });
+    const client = await createClient({ endpoint: settings.openSearchEndpoint, requestTimeoutMs: settings.requestTimeoutMs, auth: settings.auth });
     await ensureIndexes(client, settings.indexes);
     logger.info('pipeline ready', { endpoint: endpointOrigin(settings.openSearchEndpoint), indexes: settings.indexes });
     return { settings, port: new OpenSearchPort(client, settings.maxBulkBytes) };

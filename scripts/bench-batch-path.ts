@@ -38,7 +38,7 @@ function record(i: number, run: string) {
 }
 
 async function main(): Promise<void> {
-  const client = createClient({ endpoint, requestTimeoutMs: 120_000 });
+  const client = await createClient({ endpoint, requestTimeoutMs: 120_000 });
   const results: { pipeline: number; raw: number }[] = [];
   try {
     for (let round = 0; round < rounds; round++) {

@@ -5,12 +5,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { createClient, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
+import { ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
 import { backfill } from '../backfill/backfill';
 import { loadCheckpoint, type BackfillCounts } from '../backfill/checkpoint';
 import { sdkClientConfig } from '../target/aws-access';
 import { withTarget, type GlobalOptions } from '../target/options';
 import { countItems, describeItems } from '../target/table-items';
+import { searchClient } from '../target/search-client';
 
 interface BackfillFlags {
   segments?: string;
@@ -34,7 +35,7 @@ export function registerBackfill(program: Command): void {
     .action(async (flags: BackfillFlags, command: Command) => {
       await withTarget(command.optsWithGlobals<GlobalOptions>(), async ({ access, target }) => {
         const dynamo = new DynamoDBClient(sdkClientConfig(access));
-        const search = createClient({ endpoint: target.settings.openSearchEndpoint, requestTimeoutMs: target.settings.requestTimeoutMs });
+        const search = await searchClient(target);
         const checkpointFile = flags.checkpoint ?? `.cdc/backfill-${target.tableName}.json`;
         let stopping = false;
         const stop = () => {

@@ -3,10 +3,11 @@
  * it did to the item's attributes.
  */
 import type { Command } from 'commander';
-import { ChangeLogReader, createClient } from '../../lambda/adapters/opensearch';
+import { ChangeLogReader } from '../../lambda/adapters/opensearch';
 import { changeBlock, changeJson } from '../output/change-lines';
 import { itemKey } from '../target/item-key';
 import { withTarget, type GlobalOptions } from '../target/options';
+import { searchClient } from '../target/search-client';
 
 export function registerHistory(program: Command): void {
   program
@@ -17,7 +18,7 @@ export function registerHistory(program: Command): void {
     .action(async (values: string[], options: { json?: boolean }, command: Command) => {
       await withTarget(command.optsWithGlobals<GlobalOptions>(), async ({ target }) => {
         const key = itemKey(values, target.settings.keySchema);
-        const client = createClient({ endpoint: target.settings.openSearchEndpoint, requestTimeoutMs: target.settings.requestTimeoutMs });
+        const client = await searchClient(target);
         try {
           const changes = await new ChangeLogReader(client, target.settings.indexes.changeLog).history(key);
           if (options.json) {

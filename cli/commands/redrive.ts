@@ -5,10 +5,11 @@
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
-import { createClient, DeadLetterStore, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
+import { DeadLetterStore, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
 import { emptyReport, redriveDeadLetters, redriveQueue } from '../redrive/redrive';
 import { sdkClientConfig } from '../target/aws-access';
 import { withTarget, type GlobalOptions } from '../target/options';
+import { searchClient } from '../target/search-client';
 
 export function registerRedrive(program: Command): void {
   program
@@ -19,7 +20,7 @@ export function registerRedrive(program: Command): void {
     .option('--no-index-redrive', 'skip the dead-letter index')
     .action(async (options: { queue?: string; queueRedrive: boolean; indexRedrive: boolean }, command: Command) => {
       await withTarget(command.optsWithGlobals<GlobalOptions>(), async ({ access, target }) => {
-        const search = createClient({ endpoint: target.settings.openSearchEndpoint, requestTimeoutMs: target.settings.requestTimeoutMs });
+        const search = await searchClient(target);
         const aws = sdkClientConfig(access);
         const sqs = new SQSClient(aws);
         const streams = new DynamoDBStreamsClient(aws);

@@ -7,12 +7,13 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
-import { createClient, pipelineCounts, type PipelineCounts } from '../../lambda/adapters/opensearch';
+import { pipelineCounts, type PipelineCounts } from '../../lambda/adapters/opensearch';
 import { verdictOf, type Verdict } from '../status/verdict';
 import { sdkClientConfig, type AwsAccess } from '../target/aws-access';
 import { withTarget, type GlobalOptions } from '../target/options';
 import { countItems, describeItems } from '../target/table-items';
 import type { CdcTarget } from '../target/resolve-target';
+import { searchClient } from '../target/search-client';
 
 export interface StatusReport {
   readonly table: { readonly name: string; readonly items?: number; readonly counted: 'scan' | 'approximate (DescribeTable)' };
@@ -72,7 +73,9 @@ async function tableItems(aws: object, tableName: string, exact: boolean): Promi
 }
 
 async function openSearchCounts(target: CdcTarget): Promise<StatusReport['opensearch']> {
-  const client = createClient({ endpoint: target.settings.openSearchEndpoint, requestTimeoutMs: 10_000 });
+  // A secret that cannot be read is reported like an unreachable cluster, not as the whole command's failure.
+  const client = await searchClient(target, { requestTimeoutMs: 10_000 }).catch((error: Error) => error);
+  if (client instanceof Error) return { error: client.message };
   try {
     const counts = await pipelineCounts(client, target.settings.indexes, new Date(Date.now() - 3600_000));
     const age = counts.newestChangeAt ? Math.round((Date.now() - Date.parse(counts.newestChangeAt)) / 1000) : undefined;

@@ -2,10 +2,11 @@
  * `cdc tail`: follows the change log live, one line per change, until Ctrl-C.
  */
 import type { Command } from 'commander';
-import { ChangeLogReader, createClient } from '../../lambda/adapters/opensearch';
+import { ChangeLogReader } from '../../lambda/adapters/opensearch';
 import { changeJson, changeLine } from '../output/change-lines';
 import { itemKey } from '../target/item-key';
 import { withTarget, type GlobalOptions } from '../target/options';
+import { searchClient } from '../target/search-client';
 
 export function registerTail(program: Command): void {
   program
@@ -20,7 +21,7 @@ export function registerTail(program: Command): void {
         const key = options.key ? itemKey(options.key, target.settings.keySchema, '--key') : undefined;
         const since = options.since ? new Date(options.since) : new Date();
         if (Number.isNaN(since.getTime())) throw new Error(`--since must be a time such as 2026-01-01T12:00:00Z, got "${options.since}"`);
-        const client = createClient({ endpoint: target.settings.openSearchEndpoint, requestTimeoutMs: target.settings.requestTimeoutMs });
+        const client = await searchClient(target);
         const reader = new ChangeLogReader(client, target.settings.indexes.changeLog);
         let stopped = false;
         const stop = () => {

@@ -5,9 +5,10 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
-import { createClient, MirrorReader, OpenSearchPort } from '../../lambda/adapters/opensearch';
+import { MirrorReader, OpenSearchPort } from '../../lambda/adapters/opensearch';
 import { sdkClientConfig } from '../target/aws-access';
 import { withTarget, type GlobalOptions } from '../target/options';
+import { searchClient } from '../target/search-client';
 import { repair, type RepairResult } from '../verify/repair';
 import { verify, type VerifyReport, type VerifyResult } from '../verify/verify';
 
@@ -25,7 +26,7 @@ export function registerVerify(program: Command): void {
         const sample = flags.sample === undefined ? undefined : Number(flags.sample);
         if (sample !== undefined && (!Number.isInteger(sample) || sample < 1)) throw new Error(`--sample must be a whole number from 1, got "${flags.sample}"`);
         const dynamo = new DynamoDBClient(sdkClientConfig(access));
-        const search = createClient({ endpoint: target.settings.openSearchEndpoint, requestTimeoutMs: target.settings.requestTimeoutMs });
+        const search = await searchClient(target);
         try {
           const mirror = new MirrorReader(search, target.settings.indexes.mirror);
           const check = () => verify({ dynamo, mirror, tableName: target.tableName, keySchema: target.settings.keySchema, sample });

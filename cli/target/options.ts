@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { SEED_NAMES } from '../../lambda/settings/seed-names';
 import { SettingError } from '../../lambda/settings/setting-error';
+import { BasicAuthSecretError } from '../../lambda/adapters/secrets/basic-auth-secret';
 import { awsAccess, type AwsAccess } from './aws-access';
 import { resolveTarget, type CdcTarget } from './resolve-target';
 
@@ -18,6 +19,10 @@ export interface GlobalOptions {
   readonly mirrorIndex?: string;
   readonly deadLetterIndex?: string;
   readonly keySchema?: string;
+  readonly auth?: string;
+  readonly signingService?: string;
+  readonly signingRegion?: string;
+  readonly secretArn?: string;
 }
 
 export function addGlobalOptions(program: Command): Command {
@@ -30,7 +35,11 @@ export function addGlobalOptions(program: Command): Command {
     .option('--change-log-index <name>', "change-log index (default: the function's)")
     .option('--mirror-index <name>', "mirror alias (default: the function's)")
     .option('--dead-letter-index <name>', "dead-letter index (default: the function's)")
-    .option('--key-schema <keys>', 'table key, "pk" or "pk,sk" (default: the function\'s)');
+    .option('--key-schema <keys>', 'table key, "pk" or "pk,sk" (default: the function\'s)')
+    .option('--auth <mode>', "OpenSearch authentication: none, sigv4 or basic (default: the function's)")
+    .option('--signing-service <service>', "SigV4 service: es for a domain, aoss for a serverless collection (default: the function's)")
+    .option('--signing-region <region>', "SigV4 region of the domain or collection (default: the function's)")
+    .option('--secret-arn <arn>', 'Secrets Manager secret with {"username","password"} for basic authentication (default: the function\'s)');
 }
 
 export async function withTarget(options: GlobalOptions, run: (context: { access: AwsAccess; target: CdcTarget }) => Promise<void>): Promise<void> {
@@ -41,8 +50,13 @@ export async function withTarget(options: GlobalOptions, run: (context: { access
 
 /** The last word on any error: one line that says what went wrong, never a stack trace. */
 export function describeFailure(error: unknown): string {
-  if (error instanceof SettingError) return `✖ ${error.message}`;
+  // Both say exactly what to fix (and an AWS error name in them must not read as a network failure).
+  if (error instanceof SettingError || error instanceof BasicAuthSecretError) return `✖ ${error.message}`;
   const message = (error as Error)?.message ?? String(error);
+  const status = (error as { name?: string; statusCode?: number })?.name === 'ResponseError' ? (error as { statusCode?: number }).statusCode : undefined;
+  if (status === 401 || status === 403) {
+    return `✖ OpenSearch refused the request (${status} ${message}): check how it authenticates (--auth, or the function's OPENSEARCH_AUTH) and that these credentials may use the domain or collection`;
+  }
   if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|ConnectionError|socket hang up|timed? ?out/i.test(message)) {
     return `✖ cannot reach a service: ${message} (is it running? check --opensearch for OpenSearch, --local / AWS_ENDPOINT_URL for AWS)`;
   }

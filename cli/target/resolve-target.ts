@@ -19,6 +19,8 @@ export interface CdcTarget {
   readonly deadLetterQueueUrl?: string;
   /** Where the settings came from, for messages. */
   readonly source: string;
+  /** How the target's AWS services are reached, also for signing OpenSearch requests. */
+  readonly access: AwsAccess;
 }
 
 /** Flags that override (or, without a deployed stack, replace) what the stack says. */
@@ -31,19 +33,24 @@ export interface TargetOverrides {
   readonly deadLetterIndex?: string;
   readonly keySchema?: string;
   readonly queueUrl?: string;
+  readonly auth?: string;
+  readonly signingService?: string;
+  readonly signingRegion?: string;
+  readonly secretArn?: string;
 }
 
-/** Flag names, so a bad value is reported as the flag the user typed. */
-const FLAG_NAMES = {
+/** Flag names, so a bad value is reported as the flag that overrides it; settings without a flag keep their variable's name. */
+export const FLAG_NAMES: Partial<Record<keyof typeof ENVIRONMENT, string>> = {
   openSearchEndpoint: '--opensearch',
   changeLogIndex: '--change-log-index',
   mirrorIndex: '--mirror-index',
   deadLetterIndex: '--dead-letter-index',
   keySchema: '--key-schema',
   tableName: '--table',
-  maxBulkBytes: ENVIRONMENT.maxBulkBytes,
-  requestTimeoutMs: ENVIRONMENT.requestTimeoutMs,
-  failureReporting: ENVIRONMENT.failureReporting,
+  authMode: '--auth',
+  signingService: '--signing-service',
+  signingRegion: '--signing-region',
+  basicAuthSecretArn: '--secret-arn',
 };
 
 export async function resolveTarget(access: AwsAccess, overrides: TargetOverrides, env: NodeJS.ProcessEnv = process.env): Promise<CdcTarget> {
@@ -75,11 +82,16 @@ export async function resolveTarget(access: AwsAccess, overrides: TargetOverride
       [ENVIRONMENT.deadLetterIndex]: given(overrides.deadLetterIndex, ENVIRONMENT.deadLetterIndex),
       [ENVIRONMENT.keySchema]: given(overrides.keySchema, ENVIRONMENT.keySchema),
       [ENVIRONMENT.tableName]: tableName,
+      [ENVIRONMENT.authMode]: given(overrides.auth, ENVIRONMENT.authMode),
+      [ENVIRONMENT.signingService]: given(overrides.signingService, ENVIRONMENT.signingService),
+      [ENVIRONMENT.signingRegion]: given(overrides.signingRegion, ENVIRONMENT.signingRegion),
+      [ENVIRONMENT.basicAuthSecretArn]: given(overrides.secretArn, ENVIRONMENT.basicAuthSecretArn),
+      // The runtime sets AWS_REGION, so the function's configuration does not hold it: the stack's region is the function's.
+      AWS_REGION: access.region,
     });
   } catch (error) {
     if (!(error instanceof SettingError)) throw error;
-    const key = Object.entries(ENVIRONMENT).find(([, variable]) => variable === error.setting)?.[0] as keyof typeof FLAG_NAMES | undefined;
-    throw new SettingError(key ? `${FLAG_NAMES[key]} (the function's ${error.setting})` : error.setting, error.problem, error.value);
+    throw new SettingError(flagName(error.setting), error.problem, error.value);
   }
   return {
     stackName: overrides.stack,
@@ -89,7 +101,15 @@ export async function resolveTarget(access: AwsAccess, overrides: TargetOverride
     streamArn: outputs?.StreamArn,
     deadLetterQueueUrl: overrides.queueUrl ?? outputs?.DeadLetterQueueUrl,
     source: outputs ? `stack ${overrides.stack}${functionName ? ` (function ${functionName})` : ''}` : 'flags',
+    access,
   };
+}
+
+/** A function setting as the user can change it from the CLI: its flag, else the function's variable. */
+export function flagName(variable: string): string {
+  const key = (Object.keys(ENVIRONMENT) as (keyof typeof ENVIRONMENT)[]).find((name) => ENVIRONMENT[name] === variable);
+  const flag = key && FLAG_NAMES[key];
+  return flag ? `${flag} (the function's ${variable})` : `the function's ${variable}`;
 }
 
 async function stackOutputs(access: AwsAccess, stackName: string): Promise<Record<string, string> | undefined> {

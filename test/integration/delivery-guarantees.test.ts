@@ -104,7 +104,7 @@ it('ends identical whether a batch is applied once, three times, or with batches
   const names = (suffix: string) => ({ changeLog: `${prefix}-${suffix}-log`, mirror: `${prefix}-${suffix}-mirror`, deadLetter: `${prefix}-${suffix}-dl` });
   const once = names('once');
   const replayed = names('replayed');
-  const os = createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
+  const os = await createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
   try {
     for (const set of [once, replayed]) await ensureIndexes(os, set);
     const port = new OpenSearchPort(os, 9 * 1024 * 1024);

@@ -149,7 +149,7 @@ describe('a deleted item', () => {
     // The INSERT arrives again, late (a re-drive, a replay): the tombstone keeps the item deleted.
     const [insert, remove] = (await changeLogFor(opensearch, id)).map((doc) => doc.sequence_number as string);
     const late = insertRecord({ id: { S: id }, name: { S: 'soon gone' } }, { sequenceNumber: insert });
-    const os = createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
+    const os = await createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
     try {
       const settings = { indexes: { changeLog: CHANGE_LOG, mirror: MIRROR, deadLetter: `${CHANGE_LOG}-deadletter` }, keySchema: { partitionKey: 'id' } };
       const result = await applyChanges([{ ...late, eventID: `${id}-late` }], settings, new OpenSearchPort(os, 1 << 20));
@@ -167,7 +167,7 @@ describe('an index closed for a while', () => {
   it('makes its records retry (never dead letters), and they are written once it opens', async () => {
     const prefix = runPrefix('closed');
     const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
-    const os = createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
+    const os = await createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
     try {
       await ensureIndexes(os, names);
       const settings = { indexes: names, keySchema: { partitionKey: 'id' } };

@@ -16,7 +16,7 @@ function nested(depth: number): any {
 it('writes every item at the limits to both indexes, and retries or refuses none', async () => {
   const prefix = runPrefix('limits');
   const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
-  const os = createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 60_000 });
+  const os = await createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 60_000 });
   try {
     await ensureIndexes(os, names);
     const items: Record<string, any>[] = [

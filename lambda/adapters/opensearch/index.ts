@@ -1,5 +1,5 @@
 /** The OpenSearch adapter: client, SearchPort, index setup, dead-letter store. */
-export { createClient, type OpenSearchConnection } from './client';
+export { createClient, type OpenSearchConnection, type ClientAccess, type AwsCredentialsProvider } from './client';
 export { OpenSearchPort } from './opensearch-port';
 export { ensureIndexes } from './ensure-indexes';
 export { DeadLetterStore, type StoredDeadLetter } from './dead-letter-store';
