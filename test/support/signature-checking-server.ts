@@ -1,16 +1,18 @@
 /**
  * A stand-in for an OpenSearch endpoint on AWS that checks each request's Signature V4 the way
- * the service does: it signs the request it received again, with `aws4` and the credentials it
- * knows, and refuses (403) a request whose signature differs, or whose body does not hash to the
- * x-amz-content-sha256 it claims. Accepted requests get an OpenSearch-like answer.
+ * the service does: it signs the request it received again, with the AWS SDK's own signer
+ * (`@smithy/signature-v4`, another implementation than the `aws4` inside the OpenSearch client's
+ * signer) and the credentials it knows, and refuses (403) a request whose signature differs, or
+ * whose body does not hash to the x-amz-content-sha256 it claims. Accepted requests get an
+ * OpenSearch-like answer.
  *
  * Also: a proxy that changes requests on their way (to prove a tampered request is refused), and
  * a server that only accepts one basic-auth user.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import aws4 from 'aws4';
+import { SignatureV4 } from '@smithy/signature-v4';
 
 export interface TestCredentials {
   readonly accessKeyId: string;
@@ -34,10 +36,10 @@ export interface RunningServer {
 }
 
 /** Why the request's signature is wrong, or undefined when it is right. */
-export function signatureProblem(
+export async function signatureProblem(
   request: { method: string; path: string; headers: http.IncomingHttpHeaders; body: Buffer },
   expected: { service: string; region: string; credentials: readonly TestCredentials[] },
-): string | undefined {
+): Promise<string | undefined> {
   const authorization = String(request.headers.authorization ?? '');
   const parsed = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/[^,]+, SignedHeaders=([^,]+), Signature=([0-9a-f]{64})$/.exec(authorization);
   if (!parsed) return `no SigV4 Authorization header: "${authorization}"`;
@@ -46,28 +48,44 @@ export function signatureProblem(
   if (!credentials) return `unknown access key ${accessKeyId}`;
   const signed = signedHeaderList.split(';');
   for (const required of ['host', 'x-amz-date']) if (!signed.includes(required)) return `${required} is not signed`;
-  // aws4 takes a claimed body hash as it is; the service hashes the body it got.
+  // The service hashes the body it got, whatever hash the request claims.
   const claimedHash = request.headers['x-amz-content-sha256'];
   if (claimedHash !== undefined && claimedHash !== createHash('sha256').update(request.body).digest('hex')) return 'the body does not match x-amz-content-sha256';
+  const amzDate = String(request.headers['x-amz-date'] ?? '');
+  const date = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(amzDate);
+  if (!date) return `x-amz-date is not a SigV4 time: "${amzDate}"`;
+  // Only the headers the client signed, as received; headers added on the way (a proxy's) are left out, as the service does.
   const headers: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.headers)) if (name !== 'authorization' && value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
-  const resigned = aws4.sign(
-    {
-      method: request.method,
-      host: headers.host,
-      path: request.path,
-      service: expected.service,
-      region: expected.region,
-      headers,
-      // An empty body is no body: aws4 would otherwise add the content headers the client left out.
-      body: request.body.length > 0 ? request.body : undefined,
-      // Headers the client did not sign (added on the way, like a proxy's) are left out, as the service does.
-      extraHeadersToIgnore: Object.fromEntries(Object.keys(headers).filter((name) => !signed.includes(name)).map((name) => [name, true])),
-    } as aws4.Request,
-    credentials,
+  for (const name of signed) {
+    const value = request.headers[name];
+    if (value === undefined) return `signed header ${name} is missing`;
+    headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
+  const url = new URL(request.path, 'http://placeholder');
+  const query: Record<string, string | string[]> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? [query[name], value].flat() : value;
+  // The session token is checked as the request carries it (a signed header), not put in by the signer.
+  const signer = new SignatureV4({ service: expected.service, region: expected.region, credentials: { accessKeyId: credentials.accessKeyId, secretAccessKey: credentials.secretAccessKey }, sha256: NodeSha256, applyChecksum: false });
+  const resigned = await signer.sign(
+    { method: request.method, protocol: 'https:', hostname: headers.host, path: url.pathname, query, headers, body: request.body.length > 0 ? request.body : undefined },
+    { signingDate: new Date(Date.UTC(+date[1], +date[2] - 1, +date[3], +date[4], +date[5], +date[6])) },
   );
-  const expectedAuthorization = String((resigned.headers as Record<string, string>).Authorization);
+  const expectedAuthorization = String(resigned.headers.authorization);
   return expectedAuthorization === authorization ? undefined : `signature mismatch: expected "${expectedAuthorization}", got "${authorization}"`;
+}
+
+/** SHA-256 (and HMAC-SHA-256 when given a secret) from node:crypto, in the shape the SDK's signer takes. */
+class NodeSha256 {
+  private readonly hash: Hash | Hmac;
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret === undefined ? createHash('sha256') : createHmac('sha256', typeof secret === 'string' ? secret : Buffer.from(secret as ArrayBuffer));
+  }
+  update(data: string | ArrayBuffer | ArrayBufferView): void {
+    this.hash.update(typeof data === 'string' ? data : ArrayBuffer.isView(data) ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data));
+  }
+  digest(): Promise<Uint8Array> {
+    return Promise.resolve(new Uint8Array(this.hash.digest()));
+  }
 }
 
 /** An OpenSearch-like endpoint that accepts only requests signed for `service` in `region` with one of `credentials`. */
@@ -78,15 +96,15 @@ export function startSigV4Server(expected: { service: string; region: string; cr
 /** An OpenSearch-like endpoint that accepts only `username` with `password`. */
 export function startBasicAuthServer(username: string, password: string): Promise<RunningServer> {
   const expected = `Basic ${Buffer.from(`${username}:${password}`, 'utf8').toString('base64')}`;
-  return startServer((request) => (request.headers.authorization === expected ? undefined : `wrong basic credentials: ${request.headers.authorization ?? 'none'}`), 401);
+  return startServer(async (request) => (request.headers.authorization === expected ? undefined : `wrong basic credentials: ${request.headers.authorization ?? 'none'}`), 401);
 }
 
-async function startServer(problemOf: (request: Omit<ReceivedRequest, 'verdict'>) => string | undefined, refusal = 403): Promise<RunningServer> {
+async function startServer(problemOf: (request: Omit<ReceivedRequest, 'verdict'>) => Promise<string | undefined>, refusal = 403): Promise<RunningServer> {
   const received: ReceivedRequest[] = [];
   const server = http.createServer(async (incoming, response) => {
     const body = await readBody(incoming);
     const request = { method: incoming.method ?? 'GET', path: incoming.url ?? '/', headers: incoming.headers, body };
-    const problem = problemOf(request);
+    const problem = await problemOf(request);
     received.push({ ...request, verdict: problem ?? 'accepted' });
     if (problem) {
       respond(response, refusal, { error: { type: 'security_exception', reason: problem }, status: refusal });

@@ -1,6 +1,6 @@
 /**
  * The real client, signing as the settings say, against a server that checks every signature
- * independently (aws4, re-signing what it received) and refuses what does not match; basic
+ * independently (the AWS SDK's signer, re-signing what it received) and refuses what does not match; basic
  * authentication with its user read through the real Secrets Manager client.
  */
 import { createHash } from 'node:crypto';
