@@ -6,6 +6,7 @@
 import { Command } from 'commander';
 import { registerBackfill } from './commands/backfill';
 import { registerHistory } from './commands/history';
+import { registerPrune } from './commands/prune';
 import { registerRedrive } from './commands/redrive';
 import { registerStatus } from './commands/status';
 import { registerTail } from './commands/tail';
@@ -22,6 +23,7 @@ registerHistory(program);
 registerStatus(program);
 registerTail(program);
 registerVerify(program);
+registerPrune(program);
 
 program.parseAsync(process.argv).catch((error) => {
   console.error(describeFailure(error));

@@ -1,16 +1,20 @@
 /**
- * Lambda entry point: DynamoDB stream batch in, partial batch response out.
+ * Lambda entry point: DynamoDB stream batch in, partial batch response out; or the schedule's
+ * maintenance event in, a maintenance report out.
  *
- * Wiring only: settings, the OpenSearch adapter, logs and metrics around applyChanges.
+ * Wiring only: settings, the OpenSearch adapter, logs and metrics around applyChanges and runMaintenance.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { createClient, ensureIndexes, OpenSearchPort } from './adapters/opensearch';
+import type { Client } from '@opensearch-project/opensearch';
+import { createClient, ensureIndexes, OpenSearchPort, runMaintenance, type MaintenanceReport } from './adapters/opensearch';
+import { endToEndLagMs } from './core/end-to-end-lag';
 import { applyChanges, type ApplyResult } from './pipeline/apply-changes';
 import { batchResponse } from './pipeline/batch-response';
 import type { SearchPort } from './pipeline/search-port';
 import { fromFunctionEnvironment, type FunctionSettings } from './settings/function-settings';
+import { isMaintenanceEvent, type MAINTENANCE_EVENT } from './settings/maintenance-event';
 import { endpointOrigin } from './settings/rules';
 import { FUNCTION_DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './settings/observability';
 
@@ -22,8 +26,10 @@ const metrics = new Metrics({
 });
 
 interface Pipeline {
+  /** With the change-log partitioning ensureIndexes found in the cluster. */
   readonly settings: FunctionSettings;
   readonly port: SearchPort;
+  readonly client: Client;
 }
 
 let pipeline: Promise<Pipeline> | undefined;
@@ -33,9 +39,10 @@ function getPipeline(): Promise<Pipeline> {
   pipeline ??= (async () => {
     const settings = fromFunctionEnvironment(process.env);
     const client = await createClient({ endpoint: settings.openSearchEndpoint, requestTimeoutMs: settings.requestTimeoutMs, auth: settings.auth });
-    await ensureIndexes(client, settings.indexes);
-    logger.info('pipeline ready', { endpoint: endpointOrigin(settings.openSearchEndpoint), indexes: settings.indexes });
-    return { settings, port: new OpenSearchPort(client, settings.maxBulkBytes) };
+    const layout = await ensureIndexes(client, settings);
+    if (layout.warning) logger.warn(layout.warning);
+    logger.info('pipeline ready', { endpoint: endpointOrigin(settings.openSearchEndpoint), indexes: settings.indexes, changeLogPartitioning: layout.partitioning });
+    return { settings: { ...settings, changeLogPartitioning: layout.partitioning }, port: new OpenSearchPort(client, settings.maxBulkBytes), client };
   })().catch((error) => {
     pipeline = undefined;
     throw error;
@@ -43,7 +50,8 @@ function getPipeline(): Promise<Pipeline> {
   return pipeline;
 }
 
-export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+export const handler = async (event: DynamoDBStreamEvent | typeof MAINTENANCE_EVENT): Promise<DynamoDBBatchResponse | MaintenanceReport> => {
+  if (isMaintenanceEvent(event)) return maintain();
   const records = event?.Records ?? [];
   if (!Array.isArray(records)) {
     throw new Error(`the event's Records must be a list of DynamoDB stream records, got ${typeof records}: this is not a DynamoDB Streams event`);
@@ -58,11 +66,21 @@ export const handler = async (event: DynamoDBStreamEvent): Promise<DynamoDBBatch
   }
   const { settings, port } = ready;
   const result = await applyChanges(records, { ...settings, mayRaceWithDeletes: false }, port);
-  report(result);
+  report(result, endToEndLagMs(records, new Date()));
   return batchResponse(result.failures, records.length, settings.failureReporting);
 };
 
-function report(result: ApplyResult): void {
+/** The schedule's maintenance: a failure throws, so the schedule's own retries and alarms see it. */
+async function maintain(): Promise<MaintenanceReport> {
+  const { settings, client } = await getPipeline();
+  const done = await runMaintenance(client, settings);
+  if (done.changeLog.warning) logger.warn(done.changeLog.warning);
+  logger.info('maintenance done', { ...done });
+  return done;
+}
+
+/** `lagMs`: the batch's end-to-end lag, when any record carries a creation time. */
+function report(result: ApplyResult, lagMs: number | undefined): void {
   metrics.addMetric(METRIC.recordsReceived, MetricUnit.Count, result.records);
   metrics.addMetric(METRIC.changeLogWritten, MetricUnit.Count, result.changeLogWritten);
   metrics.addMetric(METRIC.duplicateDeliveries, MetricUnit.Count, result.duplicates);
@@ -72,6 +90,7 @@ function report(result: ApplyResult): void {
   metrics.addMetric(METRIC.unindexed, MetricUnit.Count, result.unindexed);
   metrics.addMetric(METRIC.deadLettered, MetricUnit.Count, result.deadLettered.length);
   metrics.addMetric(METRIC.recordsFailed, MetricUnit.Count, result.failures.length);
+  if (lagMs !== undefined) metrics.addMetric(METRIC.endToEndLag, MetricUnit.Milliseconds, lagMs);
   metrics.publishStoredMetrics();
 
   for (const letter of result.deadLettered) logger.error('record dead-lettered', { ...letter });

@@ -46,8 +46,8 @@ async function main(): Promise<void> {
       const batch = Array.from({ length: records }, (_, i) => record(i, run));
       const pipeline = { changeLog: `${run}-log`, mirror: `${run}-mirror`, deadLetter: `${run}-dl` };
       const raw = { changeLog: `${run}-rawlog`, mirror: `${run}-rawmirror`, deadLetter: `${run}-rawdl` };
-      await ensureIndexes(client, pipeline);
-      await ensureIndexes(client, raw);
+      await ensureIndexes(client, { indexes: pipeline });
+      await ensureIndexes(client, { indexes: raw });
       const port = new OpenSearchPort(client, 9 * 1024 * 1024);
 
       // The same documents, as raw `_bulk` requests of the same batches (built before timing).

@@ -48,7 +48,8 @@ export function registerBackfill(program: Command): void {
         try {
           const { total, segments } = await tableSize(dynamo, target.tableName, access.local, flags.segments);
           const resumeFrom = flags.restart ? undefined : loadCheckpoint(checkpointFile, { table: target.tableName, mirror: target.settings.indexes.mirror, segments });
-          await ensureIndexes(search, target.settings.indexes);
+          const layout = await ensureIndexes(search, target.settings);
+          if (layout.warning) console.error(`  ~ ${layout.warning}`);
           if (!flags.json) {
             console.error(`backfill ${target.tableName} → ${target.settings.indexes.mirror}: ~${total} item(s), ${segments} segment(s)${resumeFrom ? `, resuming (${resumeFrom.counts.read} read before)` : ''}; checkpoint ${checkpointFile}`);
           }
@@ -58,7 +59,7 @@ export function registerBackfill(program: Command): void {
             dynamo,
             port: new OpenSearchPort(search, target.settings.maxBulkBytes),
             tableName: target.tableName,
-            settings: { ...target.settings, writeChangeLog: flags.changeLog === true },
+            settings: { ...target.settings, changeLogPartitioning: layout.partitioning, writeChangeLog: flags.changeLog === true },
             segments,
             pageSize: Number(flags.pageSize),
             checkpointFile,

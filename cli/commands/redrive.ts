@@ -26,13 +26,14 @@ export function registerRedrive(program: Command): void {
         const streams = new DynamoDBStreamsClient(aws);
         const report = emptyReport();
         try {
-          await ensureIndexes(search, target.settings.indexes);
+          const layout = await ensureIndexes(search, target.settings);
+          if (layout.warning) console.error(`  ~ ${layout.warning}`);
           const deps = {
             sqs,
             streams,
             port: new OpenSearchPort(search, target.settings.maxBulkBytes),
             deadLetters: new DeadLetterStore(search, target.settings.indexes.deadLetter),
-            settings: target.settings,
+            settings: { ...target.settings, changeLogPartitioning: layout.partitioning },
             tableName: target.tableName,
             log: (line: string) => console.log(line),
           };

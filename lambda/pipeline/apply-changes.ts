@@ -14,6 +14,8 @@ import { boundedId, documentId, KeyMismatchError, type KeySchema } from '../core
 import { planMirrorWrites, stateRefs, undoWritesBehindTombstones, type MirrorEntry, type MirrorIndexes } from '../core/mirror-plan';
 import type { Revision, WriteAction, WriteOutcome } from '../core/writes';
 import { mirrorBackingIndex, tombstoneIndex, type IndexNames } from '../settings/index-names';
+import { changeLogPartition } from '../settings/change-log-partitions';
+import type { ChangeLogPartitioning } from '../settings/function-settings';
 import { BatchLedger, type BatchCounts, type RecordFailure } from './batch-ledger';
 import type { SearchPort } from './search-port';
 
@@ -38,6 +40,12 @@ export interface PipelineSettings {
   readonly writeChangeLog?: boolean;
   /** `repair`: the records are `cdc verify --repair`'s corrections (see ChangeOrigin). */
   readonly recordOrigin?: 'repair';
+  /**
+   * `daily`: each change goes to the partition of its creation day (see change-log-partitions.ts),
+   * so a redelivery meets its first delivery there and stays a duplicate. Pass what ensureIndexes
+   * found, not the raw setting. @default 'none'
+   */
+  readonly changeLogPartitioning?: ChangeLogPartitioning;
 }
 
 export interface ApplyResult extends BatchCounts {
@@ -181,7 +189,7 @@ function changeLogStep(entry: ChangeLogEntry, settings: PipelineSettings, receiv
   const action: WriteAction = {
     operation: 'put',
     role: 'change-log',
-    index: settings.indexes.changeLog,
+    index: settings.changeLogPartitioning === 'daily' ? changeLogPartition(settings.indexes.changeLog, entry.record.approximateCreationTime) : settings.indexes.changeLog,
     id: boundedId(entry.record.eventId),
     condition: { kind: 'absent' },
     document: JSON.stringify(document),

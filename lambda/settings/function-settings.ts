@@ -5,6 +5,7 @@
  */
 import { parseKeySchema, formatKeySchema, type KeySchema } from '../core/document-id';
 import { defaultDeadLetterIndex, DEFAULT_CHANGE_LOG_INDEX, mirrorBackingIndex, tombstoneIndex, type IndexNames } from './index-names';
+import { changeLogPartitionPattern, partitionPatternCatches } from './change-log-partitions';
 import { checkEndpoint, checkIndexName, checkInteger, checkName, checkOneOf, isUnset } from './rules';
 import { SettingError } from './setting-error';
 
@@ -153,6 +154,13 @@ export function resolveFunctionSettings(
     const owner = taken.get(index);
     if (owner) throw new SettingError(setting, `must differ from the indexes of ${owner}`, index);
     taken.set(index, setting);
+  }
+  // The change log's daily partitions are made by a template of this pattern: it must shape no other index of the pipeline.
+  for (const [index, owner] of taken) {
+    if (index !== changeLog && partitionPatternCatches(changeLog, index)) {
+      const setting = owner === names.deadLetterIndex ? names.deadLetterIndex : names.mirrorIndex;
+      throw new SettingError(setting, `makes an index (${index}) that matches ${changeLogPartitionPattern(changeLog)}, the pattern of the change log's daily partitions; choose another name`, index);
+    }
   }
   const unlessUnresolved = <T>(value: unknown, check: (value: unknown) => T): T => (isUnresolved(value) ? (value as T) : check(value));
   return {

@@ -2,6 +2,7 @@
 export * from './setting-error';
 export * from './rules';
 export * from './index-names';
+export * from './change-log-partitions';
 export * from './function-settings';
 export * from './observability';
 export * from './seed-names';

@@ -4,6 +4,6 @@
  */
 export const MAINTENANCE_EVENT = { cdcMaintenance: 'prune' } as const;
 
-export function isMaintenanceEvent(event: unknown): boolean {
+export function isMaintenanceEvent(event: unknown): event is typeof MAINTENANCE_EVENT {
   return typeof event === 'object' && event !== null && (event as Record<string, unknown>).cdcMaintenance === MAINTENANCE_EVENT.cdcMaintenance;
 }

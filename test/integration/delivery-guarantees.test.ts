@@ -106,7 +106,7 @@ it('ends identical whether a batch is applied once, three times, or with batches
   const replayed = names('replayed');
   const os = await createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
   try {
-    for (const set of [once, replayed]) await ensureIndexes(os, set);
+    for (const set of [once, replayed]) await ensureIndexes(os, { indexes: set });
     const port = new OpenSearchPort(os, 9 * 1024 * 1024);
     const first = records.slice(0, 30);
     const second = records.slice(30);

@@ -169,7 +169,7 @@ describe('an index closed for a while', () => {
     const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
     const os = await createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
     try {
-      await ensureIndexes(os, names);
+      await ensureIndexes(os, { indexes: names });
       const settings = { indexes: names, keySchema: { partitionKey: 'id' } };
       const port = new OpenSearchPort(os, 1 << 20);
       const batch = [insertRecord({ id: { S: 'a' } }, { sequenceNumber: 1 }), insertRecord({ id: { S: 'b' } }, { sequenceNumber: 2 }), removeRecord({ id: { S: 'a' } }, { sequenceNumber: 3 })];

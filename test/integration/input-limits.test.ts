@@ -18,7 +18,7 @@ it('writes every item at the limits to both indexes, and retries or refuses none
   const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
   const os = await createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 60_000 });
   try {
-    await ensureIndexes(os, names);
+    await ensureIndexes(os, { indexes: names });
     const items: Record<string, any>[] = [
       { id: { S: 'large' }, blob: { S: 'é'.repeat(200_000) } }, // ~400 KB of UTF-8, DynamoDB's item limit
       { id: { S: 'deep' }, tree: nested(31) }, // DynamoDB allows 32 levels of nesting

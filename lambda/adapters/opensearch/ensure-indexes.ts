@@ -1,16 +1,37 @@
 /**
  * Puts the index templates and creates the indexes, so the mappings are ours before the first
  * document arrives. Safe to run any number of times, from any number of containers.
+ *
+ * The change log's layout already in the cluster wins over the setting: a concrete index named as
+ * the change log (a deployment from before daily partitions) is kept and written as one index, and
+ * an alias of that name (partitions) keeps being partitioned, each with a warning that says how to
+ * make setting and cluster agree. Switching in place would need the change log's name as an index
+ * and an alias at once, which OpenSearch refuses: every new partition would fail to be created.
  */
 import type { Client } from '@opensearch-project/opensearch';
+import type { ChangeLogPartitioning } from '../../settings/function-settings';
+import { ENVIRONMENT } from '../../settings/function-settings';
 import type { IndexNames } from '../../settings/index-names';
-import { concreteIndexes, indexTemplates } from './index-templates';
+import { concreteIndexes, indexTemplates, type IndexLayout } from './index-templates';
 
-export async function ensureIndexes(client: Client, names: IndexNames): Promise<void> {
-  for (const template of indexTemplates(names)) {
+export interface IndexSetup extends IndexLayout {
+  readonly indexes: IndexNames;
+}
+
+/** How the change log is written, as the cluster decided it; pass `partitioning` on to applyChanges. */
+export interface ChangeLogLayout {
+  readonly partitioning: ChangeLogPartitioning;
+  /** Set when the cluster's layout differs from the setting: log it. */
+  readonly warning?: string;
+}
+
+export async function ensureIndexes(client: Client, setup: IndexSetup, now: Date = new Date()): Promise<ChangeLogLayout> {
+  const layout = await detectChangeLogLayout(client, setup);
+  const effective: IndexLayout = { ...setup, changeLogPartitioning: layout.partitioning };
+  for (const template of indexTemplates(setup.indexes, effective)) {
     await client.indices.putIndexTemplate({ name: template.name, body: template.body as never });
   }
-  for (const index of concreteIndexes(names)) {
+  for (const index of concreteIndexes(setup.indexes, effective, now)) {
     try {
       await client.indices.create({ index });
     } catch (error) {
@@ -18,11 +39,33 @@ export async function ensureIndexes(client: Client, names: IndexNames): Promise<
       if (type === 'resource_already_exists_exception') continue;
       if (type === 'invalid_alias_name_exception') {
         throw new Error(
-          `cannot create the mirror alias "${names.mirror}": an index of that name exists already. ` +
+          `cannot create the mirror alias "${setup.indexes.mirror}": an index of that name exists already. ` +
             'Delete or rename it, or choose another mirror index name (setting mirrorIndex).',
         );
       }
       throw error;
     }
   }
+  return layout;
+}
+
+/** What the change log's name is in the cluster (nothing, one index, an alias over partitions), against the setting. Reads only. */
+export async function detectChangeLogLayout(client: Client, setup: IndexSetup): Promise<ChangeLogLayout> {
+  const wanted = setup.changeLogPartitioning ?? 'none';
+  const name = setup.indexes.changeLog;
+  if (!(await client.indices.exists({ index: name })).body) return { partitioning: wanted };
+  const found: ChangeLogPartitioning = (await client.indices.existsAlias({ name })).body ? 'daily' : 'none';
+  if (found === wanted) return { partitioning: wanted };
+  const setting = `${ENVIRONMENT.changeLogPartitioning}=${found} (context changeLogPartitioning=${found})`;
+  return {
+    partitioning: found,
+    warning:
+      found === 'none'
+        ? `the change log "${name}" is one index, made before daily partitions: it is kept and written as one index, and nothing is pruned. ` +
+          `Set ${setting} to keep it so. To partition it: disable the event source mapping; POST /${name}/_block/write; ` +
+          `POST /${name}/_clone/${name}-archive; DELETE /${name}; POST /_aliases {"actions":[{"add":{"index":"${name}-archive","alias":"${name}"}}]}; ` +
+          'update the function (deploy again) so its containers start afresh; enable the mapping.'
+        : `the change log "${name}" is an alias over daily partitions: it stays partitioned. Set ${setting} to keep it so, ` +
+          `or remove the alias and its partitions (after copying what you need) to go back to one index.`,
+  };
 }

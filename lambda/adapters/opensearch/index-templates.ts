@@ -5,6 +5,10 @@
  *
  * - change log: the seed's fields; each image (`data`, `new_data`, `old_data`, `deleted_data`)
  *   and `keys` is one `flat_object` (search by path, `data.name.S:...`, values as exact text).
+ *   Partitioned daily, the template shapes every `<changeLog>-YYYY.MM.DD` and puts it in the alias
+ *   `<changeLog>`, so a partition auto-created by its first write is searchable at once under the
+ *   change log's name; unpartitioned, it shapes the one index of that name.
+ * - mirror shards: `number_of_shards` of `<alias>-v1` applies when the index is created only.
  * - mirror `<alias>-v1`: plain JSON per item, dynamically mapped: dates are not guessed, every
  *   number is a double, a value that does not fit its field's type is skipped by the index;
  *   at most 5,000 fields (items bringing more are stored unindexed). Read through the alias.
@@ -13,6 +17,8 @@
  */
 import type { IndexNames } from '../../settings/index-names';
 import { mirrorBackingIndex, tombstoneIndex } from '../../settings/index-names';
+import { changeLogPartition, changeLogPartitionPattern } from '../../settings/change-log-partitions';
+import type { ChangeLogPartitioning } from '../../settings/function-settings';
 import { IMAGE_FIELDS } from '../../core/change-log-document';
 import { MIRROR_METADATA_FIELD } from '../../core/mirror-document';
 
@@ -38,15 +44,29 @@ const MIRROR_BOOKKEEPING = {
 
 export const MIRROR_FIELD_LIMIT = 5000;
 
-/** One template: a name, the one index it shapes, its settings and mappings. */
-function template(name: string, index: string, settings: Record<string, unknown>, mappings: Record<string, unknown>, extra: Record<string, unknown> = {}): IndexTemplate {
-  return { name, body: { index_patterns: [index], priority: 500, template: { settings, mappings, ...extra } } };
+/** How the indexes are laid out beyond their names. */
+export interface IndexLayout {
+  /** @default 'none' (one change-log index named as the change log) */
+  readonly changeLogPartitioning?: ChangeLogPartitioning;
+  /** @default 1 */
+  readonly mirrorShards?: number;
 }
 
-export function indexTemplates(names: IndexNames): IndexTemplate[] {
+/**
+ * One template: a name, the index (or pattern) it shapes, its settings and mappings. Exact names
+ * take priority 500. The partitions' pattern takes 100 + the change log's length: below every exact
+ * name, and distinct for any two change logs whose patterns overlap (one name extends the other),
+ * as OpenSearch refuses overlapping templates of equal priority.
+ */
+function template(name: string, index: string, settings: Record<string, unknown>, mappings: Record<string, unknown>, extra: Record<string, unknown> = {}, priority = 500): IndexTemplate {
+  return { name, body: { index_patterns: [index], priority, template: { settings, mappings, ...extra } } };
+}
+
+export function indexTemplates(names: IndexNames, layout: IndexLayout = {}): IndexTemplate[] {
   const keyword = { type: 'keyword' };
+  const daily = layout.changeLogPartitioning === 'daily';
   return [
-    template(`cdc-change-log-${names.changeLog}`, names.changeLog, BASE_SETTINGS, {
+    template(daily ? `cdc-change-log-partitions-${names.changeLog}` : `cdc-change-log-${names.changeLog}`, daily ? changeLogPartitionPattern(names.changeLog) : names.changeLog, BASE_SETTINGS, {
       dynamic: false,
       properties: {
         event_name: keyword,
@@ -63,12 +83,13 @@ export function indexTemplates(names: IndexNames): IndexTemplate[] {
         unindexed: { type: 'object', enabled: false },
         unindexed_reason: { type: 'text' },
       },
-    }),
+    }, daily ? { aliases: { [names.changeLog]: {} } } : {}, daily ? 100 + names.changeLog.length : 500),
     template(
       `cdc-mirror-${names.mirror}`,
       mirrorBackingIndex(names.mirror),
       {
         ...BASE_SETTINGS,
+        number_of_shards: layout.mirrorShards ?? 1,
         'index.mapping.total_fields.limit': MIRROR_FIELD_LIMIT,
         // DynamoDB nests up to 32 levels.
         'index.mapping.depth.limit': 64,
@@ -113,7 +134,12 @@ export function indexTemplates(names: IndexNames): IndexTemplate[] {
   ];
 }
 
-/** Every concrete index of a pipeline, created up front so the mappings are ours from the first write. */
-export function concreteIndexes(names: IndexNames): string[] {
-  return [names.changeLog, mirrorBackingIndex(names.mirror), tombstoneIndex(names.mirror), names.deadLetter];
+/**
+ * Every concrete index of a pipeline, created up front so the mappings are ours from the first
+ * write. Partitioned, that is the partition of `now`: it makes the alias, so the change log answers
+ * under its name before anything is written (later partitions are created by their first write).
+ */
+export function concreteIndexes(names: IndexNames, layout: IndexLayout = {}, now: Date = new Date()): string[] {
+  const changeLog = layout.changeLogPartitioning === 'daily' ? changeLogPartition(names.changeLog, now) : names.changeLog;
+  return [changeLog, mirrorBackingIndex(names.mirror), tombstoneIndex(names.mirror), names.deadLetter];
 }

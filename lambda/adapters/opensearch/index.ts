@@ -1,9 +1,10 @@
-/** The OpenSearch adapter: client, SearchPort, index setup, dead-letter store. */
+/** The OpenSearch adapter: client, SearchPort, index setup, maintenance, dead-letter store. */
 export { createClient, type OpenSearchConnection, type ClientAccess, type AwsCredentialsProvider } from './client';
 export { OpenSearchPort } from './opensearch-port';
-export { ensureIndexes } from './ensure-indexes';
+export { ensureIndexes, detectChangeLogLayout, type IndexSetup, type ChangeLogLayout } from './ensure-indexes';
+export { runMaintenance, type MaintenanceReport, type MaintenanceSettings } from './maintenance';
 export { DeadLetterStore, type StoredDeadLetter } from './dead-letter-store';
-export { indexTemplates, concreteIndexes } from './index-templates';
+export { indexTemplates, concreteIndexes, type IndexLayout } from './index-templates';
 export { ChangeLogReader, keyText } from './change-log-reader';
 export { pipelineCounts, type PipelineCounts } from './pipeline-counts';
 export { MirrorReader, type MirroredItem } from './mirror-reader';

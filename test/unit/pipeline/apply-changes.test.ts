@@ -267,4 +267,28 @@ describe('applying a batch', () => {
       expect(result.failures).toEqual([{ position: 0, sequenceNumber: undefined, reason: expect.stringMatching(/queue full/) }]);
     });
   });
+
+  describe('with daily change-log partitions', () => {
+    const daily: PipelineSettings = { ...settings, changeLogPartitioning: 'daily' };
+    const lastSecondOfNov27 = Date.UTC(2026, 10, 27, 23, 59, 59) / 1000;
+
+    it("writes each change to the partition of its creation day (UTC), whatever the day it is processed", async () => {
+      const search = new InMemorySearch();
+      const batch = [insertRecord(item('a', 'x'), { sequenceNumber: 1, at: lastSecondOfNov27 }), modifyRecord(item('a', 'x'), item('a', 'y'), { sequenceNumber: 2, at: lastSecondOfNov27 + 1 })];
+      const result = await applyChanges(batch, daily, search, () => new Date('2026-11-30T10:00:00Z'));
+      expect(result).toMatchObject({ failures: [], changeLogWritten: 2 });
+      expect(Object.values(search.sources('dynamodb-cdc-2026.11.27')).map((doc) => doc.event_name)).toEqual(['INSERT']);
+      expect(Object.values(search.sources('dynamodb-cdc-2026.11.28')).map((doc) => doc.event_name)).toEqual(['MODIFY']);
+      expect(search.sources('dynamodb-cdc')).toEqual({});
+    });
+
+    it('finds a redelivered change in its first partition, on a later day too: a duplicate', async () => {
+      const search = new InMemorySearch();
+      const batch = [insertRecord(item('a', 'x'), { sequenceNumber: 1, at: lastSecondOfNov27 })];
+      await applyChanges(batch, daily, search, () => new Date('2026-11-27T23:59:59Z'));
+      const again = await applyChanges(batch, daily, search, () => new Date('2026-11-28T00:00:05Z'));
+      expect(again).toMatchObject({ failures: [], duplicates: 1, changeLogWritten: 0 });
+      expect(Object.keys(search.sources('dynamodb-cdc-2026.11.28'))).toEqual([]);
+    });
+  });
 });

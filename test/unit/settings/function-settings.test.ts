@@ -57,6 +57,8 @@ describe('the function settings contract', () => {
     [{ CHANGE_LOG_INDEX: 'test-table-v1' }, 'CHANGE_LOG_INDEX must differ from the indexes of MIRROR_INDEX (its backing index test-table-v1), got "test-table-v1"'],
     [{ DEAD_LETTER_INDEX: 'test-table-tombstones' }, 'DEAD_LETTER_INDEX must differ from the indexes of MIRROR_INDEX (its tombstones test-table-tombstones), got "test-table-tombstones"'],
     [{ DEAD_LETTER_INDEX: 'dynamodb-cdc' }, 'DEAD_LETTER_INDEX must differ from the indexes of CHANGE_LOG_INDEX, got "dynamodb-cdc"'],
+    [{ DEAD_LETTER_INDEX: 'dynamodb-cdc-2026.11.27' }, "DEAD_LETTER_INDEX makes an index (dynamodb-cdc-2026.11.27) that matches dynamodb-cdc-*.*.*, the pattern of the change log's daily partitions; choose another name, got \"dynamodb-cdc-2026.11.27\""],
+    [{ MIRROR_INDEX: 'dynamodb-cdc-a.b.c' }, "MIRROR_INDEX makes an index (dynamodb-cdc-a.b.c) that matches dynamodb-cdc-*.*.*, the pattern of the change log's daily partitions; choose another name, got \"dynamodb-cdc-a.b.c\""],
     [{ KEY_SCHEMA: 'a,b,c' }, 'KEY_SCHEMA must be "partitionKey" or "partitionKey,sortKey", got "a,b,c"'],
     [{ KEY_SCHEMA: 'id,id' }, 'KEY_SCHEMA must name two different attributes, got "id,id"'],
     [{ MAX_BULK_BYTES: '-1' }, 'MAX_BULK_BYTES must be an integer from 65536 to 104857600, got "-1"'],
