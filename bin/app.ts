@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { App } from 'aws-cdk-lib';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
 import { SEED_NAMES } from '../lambda/settings/seed-names';
 import { readAppSettings } from '../lib/app-settings';
 import { CdcStack } from '../lib/cdc-stack';
@@ -12,3 +13,5 @@ new CdcStack(app, SEED_NAMES.stackName, {
   // Unset on LocalStack/MiniStack and in tests (environment-agnostic); set for real AWS by the CLI profile.
   env: process.env.CDK_DEFAULT_ACCOUNT ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION } : undefined,
 });
+// On AWS every synth is checked against the AWS Solutions rules: an unacknowledged finding stops it.
+if (config.target === 'aws') Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

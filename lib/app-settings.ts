@@ -4,10 +4,37 @@
  * key and what is allowed.
  */
 import { EVENT_SOURCE_SETTINGS, type IntegerSetting } from '../lambda/settings/event-source-settings';
-import { FAILURE_REPORTING_MODES, type FailureReporting } from '../lambda/settings/function-settings';
+import { CHANGE_LOG_PARTITIONINGS, FAILURE_REPORTING_MODES, FUNCTION_DEFAULTS, type AuthMode, type ChangeLogPartitioning, type FailureReporting } from '../lambda/settings/function-settings';
 import { checkEndpoint, checkIndexName, checkInteger, checkName, checkOneOf, isUnset } from '../lambda/settings/rules';
 import { SEED_NAMES } from '../lambda/settings/seed-names';
 import { SettingError } from '../lambda/settings/setting-error';
+import { checkSecureEndpoint } from './endpoint-guard';
+import { checkDomainArn } from './opensearch-target';
+
+/**
+ * `local`: LocalStack, MiniStack or local engines; plain HTTP and no authentication allowed,
+ * throwaway resources allowed, no alarms or schedule. `aws`: a real account; HTTPS and
+ * authentication required (unless allowInsecureOpenSearch), data kept, alarms and maintenance on.
+ */
+export type Target = 'local' | 'aws';
+export const TARGETS: readonly Target[] = ['local', 'aws'];
+
+/** Which OpenSearch the function writes to (context key `openSearch`). */
+export type OpenSearchKind = 'endpoint' | 'domain' | 'serverless' | 'basicAuth' | 'newDomain';
+export const OPENSEARCH_KINDS: readonly OpenSearchKind[] = ['endpoint', 'domain', 'serverless', 'basicAuth', 'newDomain'];
+
+/** The OpenSearch side, from context: one shape per kind. */
+export type OpenSearchSettings =
+  /** An unauthenticated cluster at `openSearchEndpoint` (local). */
+  | { readonly kind: 'endpoint'; readonly endpoint: string }
+  /** An Amazon OpenSearch Service domain: `openSearchEndpoint`, `openSearchDomainArn`; SigV4 `es`. */
+  | { readonly kind: 'domain'; readonly endpoint: string; readonly domainArn: string }
+  /** An OpenSearch Serverless collection: `openSearchEndpoint`, `openSearchCollectionArn`, `openSearchCollectionName`; SigV4 `aoss`. */
+  | { readonly kind: 'serverless'; readonly endpoint: string; readonly collectionArn: string; readonly collectionName: string }
+  /** A cluster with basic auth: `openSearchEndpoint`, `openSearchSecretArn`. */
+  | { readonly kind: 'basicAuth'; readonly endpoint: string; readonly secretArn: string }
+  /** A new domain made by the stack; `openSearchVpc` = `new` or a VPC id places it and the function in a VPC. */
+  | { readonly kind: 'newDomain'; readonly vpc?: string };
 
 export interface CdcAppSettings {
   readonly tableName: string;
@@ -26,6 +53,22 @@ export interface CdcAppSettings {
   readonly failureReporting: FailureReporting;
   /** `destroy` for throwaway local stacks, `retain` (default) keeps table, queue and logs. */
   readonly removalPolicy: 'destroy' | 'retain';
+  /** `local` (default) or `aws`. */
+  readonly target: Target;
+  readonly openSearch: OpenSearchSettings;
+  /** Allows http:// and unauthenticated endpoints on `aws` (context `allowInsecureOpenSearch`). */
+  readonly allowInsecureOpenSearch: boolean;
+  /** Alarms and dashboard: default on for `aws`, off for `local`. */
+  readonly monitoring: boolean;
+  /** Subscribed to a new alarm topic. */
+  readonly alarmEmail?: string;
+  readonly changeLogPartitioning: ChangeLogPartitioning;
+  /** Default 30 on `aws`, 0 (keep forever) on `local`. */
+  readonly changeLogRetentionDays: number;
+  readonly mirrorShards: number;
+  readonly tombstoneRetentionHours: number;
+  /** EventBridge schedule expression of the maintenance event; default `rate(1 day)` on `aws`, none on `local`. `off` turns it off. */
+  readonly maintenanceSchedule?: string;
 }
 
 export type ContextReader = (key: string) => unknown;
@@ -37,11 +80,35 @@ export function readAppSettings(context: ContextReader): CdcAppSettings {
     const get = (key: string, fallback: unknown) => (isUnset(context(key)) ? fallback : context(key));
     const tableName = checkName('tableName', get('tableName', SEED_NAMES.tableName), /^[a-zA-Z0-9_.-]{3,255}$/, 'must be 3-255 characters of a-z A-Z 0-9 _ . -');
     const integer = (key: keyof typeof EVENT_SOURCE_SETTINGS) => checkInteger(key, get(key, (EVENT_SOURCE_SETTINGS[key] as IntegerSetting).default), EVENT_SOURCE_SETTINGS[key]);
+    const target = checkOneOf('target', get('target', 'local'), TARGETS);
+    const onAws = target === 'aws';
+    const removalPolicy = checkOneOf('removalPolicy', get('removalPolicy', 'retain'), ['destroy', 'retain'] as const);
+    if (onAws && removalPolicy === 'destroy') {
+      throw new SettingError('removalPolicy', 'must be retain on target aws (the table, queue, logs and domain keep their data); destroy is for local targets', removalPolicy);
+    }
+    const openSearchEndpoint = checkEndpoint('openSearchEndpoint', get('openSearchEndpoint', DEFAULT_OPENSEARCH_ENDPOINT));
+    const openSearch = openSearchSettings(get, openSearchEndpoint);
+    const allowInsecureOpenSearch = checkBoolean('allowInsecureOpenSearch', get('allowInsecureOpenSearch', false));
+    if (onAws && !allowInsecureOpenSearch && openSearch.kind !== 'newDomain') {
+      checkSecureEndpoint('openSearchEndpoint', openSearch.endpoint, AUTH_MODE_OF[openSearch.kind], '-c allowInsecureOpenSearch=true');
+    }
+    const schedule = get('maintenanceSchedule', onAws ? 'rate(1 day)' : 'off');
     return {
+      target,
+      openSearch,
+      allowInsecureOpenSearch,
+      monitoring: checkBoolean('monitoring', get('monitoring', onAws)),
+      alarmEmail: isUnset(context('alarmEmail')) ? undefined : checkName('alarmEmail', context('alarmEmail'), /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an e-mail address'),
+      changeLogPartitioning: checkOneOf('changeLogPartitioning', get('changeLogPartitioning', FUNCTION_DEFAULTS.changeLogPartitioning), CHANGE_LOG_PARTITIONINGS),
+      changeLogRetentionDays: checkInteger('changeLogRetentionDays', get('changeLogRetentionDays', onAws ? 30 : 0), { min: 0, max: 36_500 }),
+      mirrorShards: checkInteger('mirrorShards', get('mirrorShards', FUNCTION_DEFAULTS.mirrorShards), { min: 1, max: 1024 }),
+      tombstoneRetentionHours: checkInteger('tombstoneRetentionHours', get('tombstoneRetentionHours', FUNCTION_DEFAULTS.tombstoneRetentionHours), { min: 25, max: 24 * 36_500 }),
+      maintenanceSchedule:
+        schedule === 'off' ? undefined : checkName('maintenanceSchedule', schedule, /^(rate|cron)\(.+\)$/, 'must be an EventBridge schedule expression, such as rate(1 day) or cron(0 3 * * ? *), or off'),
       tableName,
       functionName: checkName('functionName', get('functionName', SEED_NAMES.functionName), /^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 characters of a-z A-Z 0-9 _ -'),
       dlqName: checkName('dlqName', get('dlqName', SEED_NAMES.deadLetterQueueName), /^[a-zA-Z0-9_-]{1,80}$/, 'must be 1-80 characters of a-z A-Z 0-9 _ -'),
-      openSearchEndpoint: checkEndpoint('openSearchEndpoint', get('openSearchEndpoint', DEFAULT_OPENSEARCH_ENDPOINT)),
+      openSearchEndpoint,
       changeLogIndex: checkIndexName('changeLogIndex', get('changeLogIndex', SEED_NAMES.changeLogIndex)),
       mirrorIndex: checkIndexName('mirrorIndex', get('mirrorIndex', tableName.toLowerCase())),
       deadLetterIndex: isUnset(context('deadLetterIndex')) ? undefined : checkIndexName('deadLetterIndex', context('deadLetterIndex')),
@@ -51,7 +118,7 @@ export function readAppSettings(context: ContextReader): CdcAppSettings {
       maxBatchingWindowSeconds: integer('maxBatchingWindowSeconds'),
       parallelizationFactor: integer('parallelizationFactor'),
       failureReporting: checkOneOf('failureReporting', get('failureReporting', 'partial'), FAILURE_REPORTING_MODES),
-      removalPolicy: checkOneOf('removalPolicy', get('removalPolicy', 'retain'), ['destroy', 'retain'] as const),
+      removalPolicy,
     };
   } catch (error) {
     if (error instanceof SettingError) {
@@ -59,4 +126,44 @@ export function readAppSettings(context: ContextReader): CdcAppSettings {
     }
     throw error;
   }
+}
+
+const AUTH_MODE_OF: Record<Exclude<OpenSearchKind, 'newDomain'>, AuthMode> = { endpoint: 'none', domain: 'sigv4', serverless: 'sigv4', basicAuth: 'basic' };
+
+function openSearchSettings(get: (key: string, fallback: unknown) => unknown, endpoint: string): OpenSearchSettings {
+  const kind = checkOneOf('openSearch', get('openSearch', 'endpoint'), OPENSEARCH_KINDS);
+  const required = (key: string, what: string): unknown => {
+    const value = get(key, undefined);
+    if (isUnset(value)) throw new SettingError(key, `is required with openSearch=${kind}; it must be ${what}`);
+    return value;
+  };
+  switch (kind) {
+    case 'endpoint':
+      return { kind, endpoint };
+    case 'domain':
+      return { kind, endpoint, domainArn: checkDomainArn('openSearchDomainArn', required('openSearchDomainArn', 'the domain ARN, arn:aws:es:region:account:domain/name')) };
+    case 'serverless':
+      return {
+        kind,
+        endpoint,
+        collectionArn: checkName('openSearchCollectionArn', required('openSearchCollectionArn', 'the collection ARN'), /^arn:aws[a-z-]*:aoss:[a-z0-9-]+:\d{12}:collection\/[a-z0-9]+$/, 'must be arn:aws:aoss:region:account:collection/id'),
+        collectionName: checkName('openSearchCollectionName', required('openSearchCollectionName', 'the collection name'), /^[a-z][a-z0-9-]{2,31}$/, 'must be 3-32 characters of a-z 0-9 -, starting with a letter'),
+      };
+    case 'basicAuth':
+      return {
+        kind,
+        endpoint,
+        secretArn: checkName('openSearchSecretArn', required('openSearchSecretArn', 'the ARN of a Secrets Manager secret holding {"username","password"}'), /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be arn:aws:secretsmanager:region:account:secret:name'),
+      };
+    case 'newDomain': {
+      const vpc = get('openSearchVpc', undefined);
+      return { kind, vpc: isUnset(vpc) ? undefined : checkName('openSearchVpc', vpc, /^(new|vpc-[0-9a-f]{8,17})$/, 'must be new (a VPC made by the stack) or a VPC id, vpc-...') };
+    }
+  }
+}
+
+function checkBoolean(setting: string, value: unknown): boolean {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new SettingError(setting, 'must be true or false', value);
 }

@@ -1,18 +1,34 @@
-import { Duration, RemovalPolicy, Token } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { KeySchema } from '../lambda/core/document-id';
 import { EVENT_SOURCE_SETTINGS, type IntegerSetting } from '../lambda/settings/event-source-settings';
-import { resolveFunctionSettings, toFunctionEnvironment, type FailureReporting } from '../lambda/settings/function-settings';
-import { DEFAULT_CHANGE_LOG_INDEX } from '../lambda/settings/index-names';
+import {
+  FUNCTION_DEFAULTS,
+  PROP_NAMES,
+  resolveFunctionSettings,
+  toFunctionEnvironment,
+  type ChangeLogPartitioning,
+  type FailureReporting,
+} from '../lambda/settings/function-settings';
+import { DEFAULT_CHANGE_LOG_INDEX, type IndexNames } from '../lambda/settings/index-names';
 import { checkInteger } from '../lambda/settings/rules';
+import { MAINTENANCE_EVENT } from '../lambda/settings/maintenance-event';
 import { SERVICE_NAME } from '../lambda/settings/observability';
+import { CdcMonitoring, type CdcMonitoringOptions } from './cdc-monitoring';
+import { checkSecureEndpoint, isLoopbackEndpoint } from './endpoint-guard';
 import { handlerCode } from './handler-code';
+import { indexPatterns } from './opensearch-access';
+import { OpenSearchTarget, type OpenSearchTargetConfig } from './opensearch-target';
 import { ValidationError } from './validation-error';
 
 /** Properties of {@link DynamoDbOpenSearchCdc}. */
@@ -27,10 +43,69 @@ export interface DynamoDbOpenSearchCdcProps {
   readonly keySchema?: KeySchema;
 
   /**
-   * URL of the OpenSearch cluster the function writes to, e.g. `http://localhost:9200`: scheme
-   * and host only, never credentials (they would land in the environment, outputs and logs).
+   * The OpenSearch cluster the function writes to and how it authenticates there: an Amazon
+   * OpenSearch Service domain (`OpenSearchTarget.domain`, `.domainEndpoint`, `.newDomain`), a
+   * serverless collection (`.serverless`), a cluster with basic auth (`.basicAuth`), or an
+   * unauthenticated local cluster (`.endpoint`). Each grants the function its own indexes only.
+   * @default `OpenSearchTarget.endpoint(openSearchEndpoint)` (one of the two is required)
    */
-  readonly openSearchEndpoint: string;
+  readonly openSearch?: OpenSearchTarget;
+
+  /**
+   * URL of an unauthenticated OpenSearch cluster, e.g. `http://localhost:9200`: scheme and host
+   * only, never credentials (they would land in the environment, outputs and logs). The same as
+   * `openSearch: OpenSearchTarget.endpoint(url)`, kept for existing apps.
+   * @default none: give `openSearch` instead
+   */
+  readonly openSearchEndpoint?: string;
+
+  /**
+   * Allows a plain `http://` endpoint or an unauthenticated target that is not on the loopback
+   * interface (localhost, 127.0.0.1, [::1]): a cluster inside a trusted network, an emulator.
+   * Outside that, items would travel in clear or land in an index anyone reaching it may read.
+   * @default false
+   */
+  readonly allowInsecureEndpoint?: boolean;
+
+  /**
+   * Change-log partitioning: `daily` indexes `${changeLogIndex}-<date>` behind the change-log
+   * alias (pruned after `changeLogRetention`), or `none`, one index kept forever.
+   * @default 'daily'
+   */
+  readonly changeLogPartitioning?: ChangeLogPartitioning;
+
+  /** Daily change-log partitions older than this are deleted by the maintenance schedule; 0 days keeps them. @default Duration.days(30) */
+  readonly changeLogRetention?: Duration;
+
+  /** Primary shards of the mirror's backing index, 1-1024 (set when the index is created). @default 1 */
+  readonly mirrorShards?: number;
+
+  /**
+   * How long a deleted item's tombstone is kept (so a late, older write cannot bring it back),
+   * 25 hours or more: it must outlive the stream's retention and the retries.
+   * @default Duration.hours(48)
+   */
+  readonly tombstoneRetention?: Duration;
+
+  /**
+   * Whether an EventBridge rule invokes the function on `maintenanceSchedule` with the
+   * maintenance event (prunes expired change-log partitions and tombstones).
+   * @default true
+   */
+  readonly maintenance?: boolean;
+
+  /** @default events.Schedule.rate(Duration.days(1)) */
+  readonly maintenanceSchedule?: events.Schedule;
+
+  /**
+   * CloudWatch alarms (iterator age, end-to-end lag, dead-letter queue, dead-lettered records,
+   * errors, throttles) and a dashboard. Emulators may not support them: turn off locally.
+   * @default true
+   */
+  readonly monitoring?: boolean;
+
+  /** Alarm thresholds and the topic alarms notify. @default the defaults of CdcMonitoringOptions, no topic */
+  readonly monitoringOptions?: CdcMonitoringOptions;
 
   /**
    * Index receiving one document per change, in the seed's format.
@@ -96,7 +171,7 @@ export interface DynamoDbOpenSearchCdcProps {
    */
   readonly failureReporting?: FailureReporting;
 
-  /** What happens to the log group and the dead-letter queue when the stack is deleted. @default RemovalPolicy.RETAIN */
+  /** What happens to the log group, the dead-letter queue and a new domain when the stack is deleted. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
 }
 
@@ -107,11 +182,21 @@ export interface DynamoDbOpenSearchCdcProps {
  */
 export class DynamoDbOpenSearchCdc extends Construct {
   public readonly handler: NodejsFunction;
+  /** The function's execution role: its stream, its queue, its log group, its indexes. */
+  public readonly role: iam.Role;
   public readonly deadLetterQueue: sqs.Queue;
   public readonly logGroup: logs.LogGroup;
   public readonly changeLogIndex: string;
   public readonly mirrorIndex: string;
   public readonly deadLetterIndex: string;
+  /** The URL the function writes to (a token when the domain is made in this app). */
+  public readonly openSearchEndpoint: string;
+  /** The domain written to, when given as an `IDomain` or made by `OpenSearchTarget.newDomain`. */
+  public readonly domain?: opensearch.IDomain;
+  /** Alarms and dashboard, when `monitoring` is on. */
+  public readonly monitoring?: CdcMonitoring;
+  /** The rule that sends the maintenance event, when `maintenance` is on. */
+  public readonly maintenanceRule?: events.Rule;
 
   constructor(scope: Construct, id: string, props: DynamoDbOpenSearchCdcProps) {
     super(scope, id);
@@ -130,38 +215,78 @@ export class DynamoDbOpenSearchCdc extends Construct {
         throw new ValidationError(this, prop, 'must be known at synth time (the table name is generated): set it explicitly', value);
       }
     }
-    const settings = ValidationError.check(this, () =>
-      resolveFunctionSettings(
-        {
-          openSearchEndpoint: props.openSearchEndpoint,
-          changeLogIndex: props.changeLogIndex ?? DEFAULT_CHANGE_LOG_INDEX,
-          mirrorIndex,
-          deadLetterIndex: props.deadLetterIndex,
-          keySchema: props.keySchema ?? this.keySchemaOf(props.table),
-          tableName: props.table.tableName,
-          failureReporting: props.failureReporting,
-        },
-        undefined,
-        (value) => typeof value === 'string' && Token.isUnresolved(value),
-      ),
-    );
-    this.changeLogIndex = settings.indexes.changeLog;
-    this.mirrorIndex = settings.indexes.mirror;
-    this.deadLetterIndex = settings.indexes.deadLetter;
+    const { target, targetProp } = this.openSearchTarget(props);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      queueName: props.deadLetterQueueName,
-      encryption: sqs.QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-      removalPolicy,
-    });
 
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       logGroupName: props.functionName ? `/aws/lambda/${props.functionName}` : undefined,
       retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
       removalPolicy,
     });
+
+    // Its own role rather than AWSLambdaBasicExecutionRole, which may write to every log group.
+    this.role = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'DynamoDB CDC function: reads its stream, writes its log group, dead-letter queue and OpenSearch indexes',
+    });
+    this.logGroup.grantWrite(this.role);
+
+    const bound: OpenSearchTargetConfig = ValidationError.check(this, () => target.bind(this, { role: this.role }));
+    const settings = ValidationError.check(this, () =>
+      resolveFunctionSettings(
+        {
+          openSearchEndpoint: bound.endpoint,
+          changeLogIndex: props.changeLogIndex ?? DEFAULT_CHANGE_LOG_INDEX,
+          mirrorIndex,
+          deadLetterIndex: props.deadLetterIndex,
+          keySchema: props.keySchema ?? this.keySchemaOf(props.table),
+          tableName: props.table.tableName,
+          failureReporting: props.failureReporting,
+          authMode: bound.authMode,
+          signingService: bound.signingService,
+          signingRegion: bound.signingRegion,
+          basicAuthSecretArn: bound.basicAuthSecretArn,
+          changeLogPartitioning: props.changeLogPartitioning,
+          changeLogRetentionDays: (props.changeLogRetention ?? Duration.days(30)).toDays({ integral: true }),
+          mirrorShards: props.mirrorShards,
+          tombstoneRetentionHours: (props.tombstoneRetention ?? Duration.hours(FUNCTION_DEFAULTS.tombstoneRetentionHours)).toHours({ integral: true }),
+        },
+        { ...PROP_NAMES, openSearchEndpoint: targetProp, changeLogRetentionDays: 'changeLogRetention (days)', tombstoneRetentionHours: 'tombstoneRetention (hours)' },
+        (value) => typeof value === 'string' && Token.isUnresolved(value),
+      ),
+    );
+    if (!props.allowInsecureEndpoint && !(settings.auth.mode === 'none' && isLoopbackEndpoint(settings.openSearchEndpoint))) {
+      ValidationError.check(this, () => checkSecureEndpoint(targetProp, settings.openSearchEndpoint, settings.auth.mode, 'allowInsecureEndpoint: true'));
+    }
+    bound.grant(settings.indexes);
+    this.changeLogIndex = settings.indexes.changeLog;
+    this.mirrorIndex = settings.indexes.mirror;
+    this.deadLetterIndex = settings.indexes.deadLetter;
+    this.openSearchEndpoint = settings.openSearchEndpoint;
+    this.domain = bound.domain;
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      queueName: props.deadLetterQueueName,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    Validations.of(this.deadLetterQueue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is the dead-letter destination itself (of the event source mapping); nothing reads it but a re-drive.',
+    });
+
+    const network = bound.network;
+    if (network) {
+      // Lambda manages the function's network interfaces: EC2 does not scope these actions to resources.
+      this.role.addToPrincipalPolicy(
+        new iam.PolicyStatement({
+          actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+          resources: ['*'],
+        }),
+      );
+    }
 
     this.handler = new NodejsFunction(this, 'Handler', {
       functionName: props.functionName,
@@ -171,10 +296,15 @@ export class DynamoDbOpenSearchCdc extends Construct {
       architecture: lambda.Architecture.X86_64,
       memorySize: props.memorySize ?? 512,
       timeout: props.timeout ?? Duration.minutes(1),
+      role: this.role,
       logGroup: this.logGroup,
       environment: { ...toFunctionEnvironment(settings), POWERTOOLS_SERVICE_NAME: SERVICE_NAME },
+      ...(network ? { vpc: network.vpc, vpcSubnets: network.vpcSubnets, securityGroups: network.securityGroups, allowPublicSubnet: false } : {}),
     });
-
+    Validations.of(this.handler).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime the function is built for (esbuild target node20) and tested on, in every emulator of the local runner; a newer one is adopted deliberately.',
+    });
     this.handler.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: props.startingPosition ?? lambda.StartingPosition.TRIM_HORIZON,
@@ -188,6 +318,59 @@ export class DynamoDbOpenSearchCdc extends Construct {
         onFailure: new SqsDlq(this.deadLetterQueue),
       }),
     );
+    this.acknowledgeWildcards(settings.indexes, network !== undefined);
+
+    if (props.maintenance ?? true) {
+      this.maintenanceRule = new events.Rule(this, 'MaintenanceSchedule', {
+        description: 'Prunes expired change-log partitions and tombstones of the DynamoDB CDC indexes',
+        schedule: props.maintenanceSchedule ?? events.Schedule.rate(Duration.days(1)),
+        targets: [new targets.LambdaFunction(this.handler, { event: events.RuleTargetInput.fromObject(MAINTENANCE_EVENT), retryAttempts: 2 })],
+      });
+    }
+
+    if (props.monitoring ?? true) {
+      this.monitoring = new CdcMonitoring(this, 'Monitoring', { ...props.monitoringOptions, handler: this.handler, deadLetterQueue: this.deadLetterQueue });
+    }
+  }
+
+  /** The target from `openSearch` or, for existing apps, `openSearchEndpoint`; the prop's name for messages. */
+  private openSearchTarget(props: DynamoDbOpenSearchCdcProps): { target: OpenSearchTarget; targetProp: string } {
+    if (props.openSearch && props.openSearchEndpoint !== undefined) {
+      throw new ValidationError(this, 'openSearchEndpoint', 'must not be given with openSearch (openSearch says where to write)', props.openSearchEndpoint);
+    }
+    if (props.openSearch) return { target: props.openSearch, targetProp: `openSearch (${props.openSearch.kind})` };
+    if (props.openSearchEndpoint !== undefined) return { target: OpenSearchTarget.endpoint(props.openSearchEndpoint), targetProp: 'openSearchEndpoint' };
+    throw new ValidationError(this, 'openSearch', 'is required: say where the function writes, e.g. OpenSearchTarget.domain(domain)');
+  }
+
+  /**
+   * The wildcards of the function's policy that cdk-nag reports, each acknowledged by name: the
+   * stream's shards, the log streams of its log group, and its index patterns on a domain.
+   */
+  private acknowledgeWildcards(indexes: IndexNames, inVpc: boolean): void {
+    const policy = this.role.node.tryFindChild('DefaultPolicy');
+    if (!policy) return;
+    const document = Stack.of(this).resolve((policy as iam.Policy).document.toJSON()) as { Statement: { Resource: unknown }[] };
+    const findings = new Set<string>();
+    for (const statement of document.Statement) {
+      for (const resource of ([] as unknown[]).concat(statement.Resource)) {
+        const text = nagResourceText(resource);
+        if (text !== undefined && text.includes('*')) findings.add(text);
+      }
+    }
+    const patterns = indexPatterns(indexes).join(', ');
+    for (const text of findings) {
+      const reason =
+        text === '*'
+          ? 'dynamodb:ListStreams has no resource-level permissions (granted by the event source)' +
+            (inVpc ? '; nor have the network-interface actions Lambda needs in a VPC (ec2:CreateNetworkInterface, Describe*, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses).' : '.')
+          : text.includes('LogGroup')
+        ? 'The log streams of the function\'s own log group (logs:CreateLogStream, logs:PutLogEvents).'
+        : /_index_template\/|\/_bulk$|\/_mget$|\/_aliases$/.test(text)
+          ? 'A fixed path of the domain, spelled exactly.'
+          : `The function's own indexes on the domain (${patterns}) and their subpaths (_doc, _search, _refresh...), nothing else.`;
+      Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${text}]`, reason });
+    }
   }
 
   private integer(prop: string, value: number | undefined, setting: IntegerSetting): number {
@@ -224,4 +407,19 @@ function defaultMirrorIndex(table: dynamodb.ITable): string {
   const physical = (table.node.defaultChild as dynamodb.CfnTable | undefined)?.tableName;
   const name = typeof physical === 'string' && !Token.isUnresolved(physical) ? physical : table.tableName;
   return Token.isUnresolved(name) ? name : name.toLowerCase();
+}
+
+/** How cdk-nag writes a policy resource in a finding: `<LogicalId.Attr>` for a GetAtt/Ref, text joined. */
+function nagResourceText(resource: unknown): string | undefined {
+  if (typeof resource === 'string') return resource;
+  if (typeof resource !== 'object' || resource === null) return undefined;
+  const value = resource as Record<string, any>;
+  if (value['Fn::GetAtt']) return `<${value['Fn::GetAtt'][0]}.${value['Fn::GetAtt'][1]}>`;
+  if (value.Ref) return `<${value.Ref}>`;
+  if (value['Fn::Join']) {
+    const [separator, parts] = value['Fn::Join'];
+    const texts = (parts as unknown[]).map(nagResourceText);
+    return texts.some((text) => text === undefined) ? undefined : texts.join(separator);
+  }
+  return undefined;
 }

@@ -1,8 +1,20 @@
 /** The package's public surface: the construct for any CDK app, and the project's own stack. */
 export { DynamoDbOpenSearchCdc, type DynamoDbOpenSearchCdcProps } from './dynamodb-opensearch-cdc';
+export {
+  OpenSearchTarget,
+  type OpenSearchTargetBindOptions,
+  type OpenSearchTargetConfig,
+  type OpenSearchTargetNetwork,
+  type ServerlessCollection,
+  type ServerlessTargetOptions,
+} from './opensearch-target';
+export { CdcOpenSearchDomain, type CdcOpenSearchDomainProps } from './cdc-opensearch-domain';
+export { CdcMonitoring, type CdcMonitoringOptions, type CdcMonitoringProps, type CdcAlarms } from './cdc-monitoring';
+export { domainPathGrants, indexPatterns, serverlessAccessPolicy, type DomainPathGrant } from './opensearch-access';
+export { checkSecureEndpoint, isLoopbackEndpoint } from './endpoint-guard';
 export type { KeySchema } from '../lambda/core/document-id';
 export { CdcStack, type CdcStackProps } from './cdc-stack';
-export { readAppSettings, type CdcAppSettings } from './app-settings';
+export { readAppSettings, type CdcAppSettings, type OpenSearchKind, type OpenSearchSettings, type Target } from './app-settings';
 export { ValidationError } from './validation-error';
 export { SettingError } from '../lambda/settings/setting-error';
-export type { FailureReporting } from '../lambda/settings/function-settings';
+export type { ChangeLogPartitioning, FailureReporting } from '../lambda/settings/function-settings';

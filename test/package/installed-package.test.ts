@@ -14,7 +14,7 @@ const NOT_PACKED = new Set(['node_modules', 'dist', '.local', 'cdk.out', 'covera
 const CONSUMER_APP = `
 const { App, Stack } = require('aws-cdk-lib');
 const dynamodb = require('aws-cdk-lib/aws-dynamodb');
-const { DynamoDbOpenSearchCdc } = require('dynamodb-opensearch-cdc');
+const { DynamoDbOpenSearchCdc, OpenSearchTarget } = require('dynamodb-opensearch-cdc');
 
 const app = new App({ outdir: process.argv[2] });
 const stack = new Stack(app, 'Consumer');
@@ -24,7 +24,8 @@ const table = new dynamodb.Table(stack, 'Orders', {
   sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
   stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
 });
-new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'https://search.example.com', mirrorIndex: 'orders' });
+const openSearch = OpenSearchTarget.domainEndpoint('https://search.example.com', 'arn:aws:es:eu-west-1:123456789012:domain/orders');
+new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearch, mirrorIndex: 'orders' });
 app.synth();
 `;
 const CONSUMER_TYPES = `
@@ -109,7 +110,7 @@ test('the packed package synthesizes in a consumer app without esbuild or Docker
   expect(functions).toHaveLength(1);
   const fn = functions[0].Properties;
   expect(fn.Runtime).toBe('nodejs22.x');
-  expect(fn.Environment.Variables).toMatchObject({ KEY_SCHEMA: 'pk,sk', MIRROR_INDEX: 'orders', OPENSEARCH_ENDPOINT: 'https://search.example.com' });
+  expect(fn.Environment.Variables).toMatchObject({ KEY_SCHEMA: 'pk,sk', MIRROR_INDEX: 'orders', OPENSEARCH_ENDPOINT: 'https://search.example.com', OPENSEARCH_AUTH: 'sigv4' });
   expect(Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')).toHaveLength(1);
 
   // The function's asset is the package's pre-built bundle, with every dependency inside.

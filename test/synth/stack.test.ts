@@ -76,12 +76,22 @@ describe('CDC stack', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { LogGroupName: '/aws/lambda/dynamodb-cdc-handler', RetentionInDays: 30 });
   });
 
-  it('grants the function only stream reads on its table and sends to its queue', () => {
+  it('grants the function only stream reads on its table, sends to its queue and writes to its log group', () => {
     const policies = template.findResources('AWS::IAM::Policy');
     const statements = Object.values(policies).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
     const actions = statements.flatMap((statement: any) => [].concat(statement.Action)).sort();
     expect(actions).toEqual(
-      ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator', 'dynamodb:ListStreams', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'].sort(),
+      [
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:SendMessage',
+        'logs:CreateLogStream',
+        'logs:PutLogEvents',
+      ].sort(),
     );
     for (const statement of statements) {
       expect(statement.Effect).toBe('Allow');
@@ -89,6 +99,8 @@ describe('CDC stack', () => {
       if (statement.Resource === '*') expect(statement.Action).toBe('dynamodb:ListStreams');
     }
     expect(JSON.stringify(policies)).not.toMatch(/dynamodb:(PutItem|DeleteItem|Scan|\*)/);
+    // Its own role: no AWS managed policy (AWSLambdaBasicExecutionRole may write to every log group).
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
   });
 
   it('outputs the table, stream, function, queue and indexes', () => {
@@ -135,7 +147,7 @@ describe('DynamoDbOpenSearchCdc construct', () => {
 
   it('reads a composite key from the table', () => {
     const { stack, table } = tableStack(dynamodb.StreamViewType.NEW_AND_OLD_IMAGES);
-    new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'https://search.example.com', mirrorIndex: 'orders' });
+    new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'https://search.example.com', allowInsecureEndpoint: true, mirrorIndex: 'orders' });
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ KEY_SCHEMA: 'pk,sk', OPENSEARCH_ENDPOINT: 'https://search.example.com' }) },
     });

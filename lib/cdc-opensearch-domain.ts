@@ -1,0 +1,182 @@
+/**
+ * An Amazon OpenSearch Service domain made for the pipeline, secure by default: HTTPS only with
+ * TLS 1.2, encryption at rest and between nodes, fine-grained access control whose master user is
+ * the function's role (no password anywhere), a resource policy naming that role only, application and slow logs, optionally inside a
+ * VPC where only the function may reach port 443.
+ */
+import { RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import { Construct } from 'constructs';
+import type { OpenSearchTargetNetwork } from './opensearch-target';
+import { ValidationError } from './validation-error';
+
+/** Properties of {@link CdcOpenSearchDomain}. */
+export interface CdcOpenSearchDomainProps {
+  /**
+   * The IAM role mapped as fine-grained access control's master user (the function's role).
+   * Set by `OpenSearchTarget.newDomain`.
+   * @default none: required when the construct is used on its own
+   */
+  readonly masterRole?: iam.IRole;
+
+  /**
+   * The domain's name, 3-28 characters of a-z 0-9 -, starting with a letter. Named so its access
+   * policy can name it without referring to the domain itself.
+   * @default `cdc-` and a hash of the construct's path
+   */
+  readonly domainName?: string;
+
+  /** @default opensearch.EngineVersion.OPENSEARCH_2_19 */
+  readonly version?: opensearch.EngineVersion;
+
+  /**
+   * Data nodes: two `t3.small.search` nodes in two availability zones, the smallest that keeps a
+   * replica of every shard in another zone.
+   * @default { dataNodes: 2, dataNodeInstanceType: 't3.small.search', multiAzWithStandbyEnabled: false }
+   */
+  readonly capacity?: opensearch.CapacityConfig;
+
+  /** Storage per data node, in GiB (gp3). @default 10 */
+  readonly volumeSize?: number;
+
+  /**
+   * A VPC to place the domain and the function in, in its private subnets, with a security group
+   * that lets only the function reach the domain, on port 443.
+   * @default no VPC: a public endpoint, reachable with SigV4 credentials of the account only
+   */
+  readonly vpc?: ec2.IVpc;
+
+  /**
+   * Which subnets of `vpc` to use (one per zone is taken for the domain).
+   * @default the private subnets with egress, else the isolated ones
+   */
+  readonly vpcSubnets?: ec2.SubnetSelection;
+
+  /** Retention of the domain's application and slow logs. @default logs.RetentionDays.ONE_MONTH */
+  readonly logRetention?: logs.RetentionDays;
+
+  /** @default RemovalPolicy.RETAIN (the domain and its logs outlive the stack) */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+export class CdcOpenSearchDomain extends Construct {
+  public readonly domain: opensearch.Domain;
+  /** The network the function joins (when a VPC is given). */
+  public readonly functionNetwork?: OpenSearchTargetNetwork;
+  /** The security group of the domain (when a VPC is given): 443 from the function only. */
+  public readonly domainSecurityGroup?: ec2.SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: CdcOpenSearchDomainProps) {
+    super(scope, id);
+    if (!props.masterRole) throw new ValidationError(this, 'masterRole', 'is required: the role mapped as master user of fine-grained access control');
+    const capacity: opensearch.CapacityConfig = props.capacity ?? { dataNodes: 2, dataNodeInstanceType: 't3.small.search', multiAzWithStandbyEnabled: false };
+    const dataNodes = capacity.dataNodes ?? 1;
+    const zones = dataNodes >= 3 ? 3 : dataNodes === 2 ? 2 : 1;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const domainName = props.domainName ?? `cdc-${this.node.addr.slice(0, 20)}`;
+    if (!Token.isUnresolved(domainName) && !/^[a-z][a-z0-9-]{2,27}$/.test(domainName)) {
+      throw new ValidationError(this, 'domainName', 'must be 3-28 characters of a-z 0-9 -, starting with a letter', domainName);
+    }
+
+    const logGroup = (name: string) =>
+      new logs.LogGroup(this, name, { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy });
+    const appLogGroup = logGroup('AppLogs');
+    const slowSearchLogGroup = logGroup('SlowSearchLogs');
+    const slowIndexLogGroup = logGroup('SlowIndexLogs');
+    // Instead of CDK's custom resource (a Lambda function) that would write the same resource policy.
+    new logs.ResourcePolicy(this, 'LogsResourcePolicy', {
+      policyStatements: [
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal('es.amazonaws.com')],
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [appLogGroup, slowSearchLogGroup, slowIndexLogGroup].map((group) => group.logGroupArn),
+          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        }),
+      ],
+    });
+
+    let vpcOptions: Pick<opensearch.DomainProps, 'vpc' | 'vpcSubnets' | 'securityGroups'> = {};
+    if (props.vpc) {
+      const vpc = props.vpc;
+      const subnetType = vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
+      const vpcSubnets = props.vpcSubnets ?? { subnetType };
+      const domainSubnets = vpc.selectSubnets({ ...vpcSubnets, onePerAz: true }).subnets.slice(0, zones);
+      const functionSecurityGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
+        vpc,
+        description: 'DynamoDB CDC function: HTTPS to its OpenSearch domain only',
+        allowAllOutbound: false,
+      });
+      const domainSecurityGroup = new ec2.SecurityGroup(this, 'DomainSecurityGroup', {
+        vpc,
+        description: 'DynamoDB CDC OpenSearch domain: HTTPS from the function only',
+        allowAllOutbound: false,
+      });
+      domainSecurityGroup.addIngressRule(functionSecurityGroup, ec2.Port.tcp(443), 'HTTPS from the CDC function');
+      functionSecurityGroup.addEgressRule(domainSecurityGroup, ec2.Port.tcp(443), 'HTTPS to the OpenSearch domain');
+      this.domainSecurityGroup = domainSecurityGroup;
+      this.functionNetwork = { vpc, vpcSubnets, securityGroups: [functionSecurityGroup] };
+      vpcOptions = { vpc, vpcSubnets: [{ subnets: domainSubnets }], securityGroups: [domainSecurityGroup] };
+    }
+
+    this.domain = new opensearch.Domain(this, 'Domain', {
+      domainName,
+      version: props.version ?? opensearch.EngineVersion.OPENSEARCH_2_19,
+      capacity,
+      zoneAwareness: zones > 1 ? { enabled: true, availabilityZoneCount: zones } : { enabled: false },
+      ebs: { volumeSize: props.volumeSize ?? 10, volumeType: ec2.EbsDeviceVolumeType.GP3 },
+      enforceHttps: true,
+      tlsSecurityPolicy: opensearch.TLSSecurityPolicy.TLS_1_2,
+      encryptionAtRest: { enabled: true },
+      nodeToNodeEncryption: true,
+      fineGrainedAccessControl: { masterUserArn: props.masterRole.roleArn },
+      logging: {
+        appLogEnabled: true,
+        appLogGroup,
+        slowSearchLogEnabled: true,
+        slowSearchLogGroup,
+        slowIndexLogEnabled: true,
+        slowIndexLogGroup,
+      },
+      suppressLogsResourcePolicy: true,
+      removalPolicy,
+      ...vpcOptions,
+    });
+
+    // The resource policy names the master role only (no anonymous access). Set on the L1 so no
+    // custom resource (a Lambda function) is needed, as the L2's accessPolicies would add.
+    const stack = Stack.of(this);
+    (this.domain.node.defaultChild as opensearch.CfnDomain).accessPolicies = {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { AWS: props.masterRole.roleArn },
+          Action: 'es:ESHttp*',
+          Resource: stack.formatArn({ service: 'es', resource: 'domain', resourceName: `${domainName}/*` }),
+        },
+      ],
+    };
+
+    Validations.of(this.domain).acknowledge({
+      id: 'AwsSolutions-OS4',
+      reason: 'Dedicated master nodes triple the cost of a small CDC domain; two data nodes in two zones suffice for its load. Give capacity.masterNodes for a larger cluster.',
+    });
+    if (!props.vpc) {
+      const reason =
+        'Without a VPC the endpoint is public but every request must be signed: the resource policy names only the function role, whose own policy allows its indexes only, and fine-grained access control maps only that role. Give a VPC to keep it private.';
+      Validations.of(this.domain).acknowledge({ id: 'AwsSolutions-OS1', reason });
+      Validations.of(this.domain).acknowledge({ id: 'AwsSolutions-OS3', reason });
+    } else {
+      Validations.of(this.domain).acknowledge({
+        id: 'AwsSolutions-OS3',
+        reason: 'In a VPC, IP-based access policies do not apply; the security group admits port 443 from the function only, and the resource policy names only its role.',
+      });
+    }
+    if (zones === 1) {
+      Validations.of(this.domain).acknowledge({ id: 'AwsSolutions-OS7', reason: 'One data node was asked for (capacity.dataNodes = 1): zone awareness needs two or more.' });
+    }
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The guard against sending a table's items in clear or to an open cluster: outside a local
+ * target, the endpoint must be https and requests must be authenticated. Credentials in the URL
+ * are refused everywhere by the settings contract (checkEndpoint), with no opt-out: they would
+ * land in the function's environment, the stack outputs and the logs.
+ */
+import { Token } from 'aws-cdk-lib';
+import type { AuthMode } from '../lambda/settings/function-settings';
+import { SettingError } from '../lambda/settings/setting-error';
+
+/** Hosts that only exist on the machine itself: a developer's cluster or an emulator. */
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|.+\.localhost)$/i;
+
+export function isLoopbackEndpoint(endpoint: string): boolean {
+  try {
+    return LOOPBACK.test(new URL(endpoint).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Throws a SettingError naming `setting` when the endpoint is plain http or unauthenticated.
+ * @param optOut how to allow it anyway, quoted in the message
+ */
+export function checkSecureEndpoint(setting: string, endpoint: string, authMode: AuthMode, optOut: string): void {
+  if (Token.isUnresolved(endpoint)) {
+    // A domain of this app: its endpoint is https by construction; only the auth mode matters.
+    if (authMode === 'none') throw new SettingError(setting, `has no authentication; use a SigV4 or basic-auth target, or set ${optOut}`);
+    return;
+  }
+  if (/^http:/i.test(endpoint.trim())) {
+    throw new SettingError(setting, `must use https outside a local target (items would travel in clear); set ${optOut} to allow it`, endpoint);
+  }
+  if (authMode === 'none') {
+    throw new SettingError(setting, `has no authentication (anyone reaching it could read and change the indexes); use a SigV4 or basic-auth target, or set ${optOut} to allow it`, endpoint);
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * What the function may do in OpenSearch, as IAM sees it: the HTTP paths under a domain's ARN
+ * (Amazon OpenSearch Service), and the index patterns of a data-access policy (OpenSearch
+ * Serverless). Derived from the index names, so one pipeline cannot touch another's indexes.
+ *
+ * The paths are the ones the function's OpenSearch adapter calls (lambda/adapters/opensearch):
+ * - on its indexes: create (`PUT /<index>`), `_doc`, `_mget`, `_search`, `_count`, `_refresh`,
+ *   `_delete_by_query`, `_alias`, delete of an expired change-log partition;
+ * - at the root, where the indexes are named in the body: `_bulk` (every write), `_mget` (the
+ *   mirror's sequence numbers), `_aliases` (the change-log alias over daily partitions);
+ * - its own index templates, `_index_template/<name>` (one per index it creates).
+ */
+import { indexTemplates } from '../lambda/adapters/opensearch/index-templates';
+import { mirrorBackingIndex, tombstoneIndex, type IndexNames } from '../lambda/settings/index-names';
+
+/** The HTTP methods of Amazon OpenSearch Service, as IAM actions. */
+export const ES_HTTP = {
+  get: 'es:ESHttpGet',
+  head: 'es:ESHttpHead',
+  put: 'es:ESHttpPut',
+  post: 'es:ESHttpPost',
+  delete: 'es:ESHttpDelete',
+} as const;
+
+/** One set of paths under the domain ARN with the methods allowed on them. */
+export interface DomainPathGrant {
+  readonly actions: readonly string[];
+  /** Relative to the domain ARN, without the leading slash; `*` as IAM reads it. */
+  readonly paths: readonly string[];
+}
+
+/** The index patterns of the pipeline: the change log and its daily partitions, the mirror's three, dead letters. */
+export function indexPatterns(indexes: IndexNames): string[] {
+  return unique([
+    indexes.changeLog,
+    // Daily partitions `${changeLog}-<date>` behind the change-log alias (and the default dead-letter index).
+    `${indexes.changeLog}-*`,
+    indexes.mirror,
+    mirrorBackingIndex(indexes.mirror),
+    tombstoneIndex(indexes.mirror),
+    indexes.deadLetter,
+  ]);
+}
+
+/** The grants of the function on a domain: its indexes, the root APIs it calls, its templates. */
+export function domainPathGrants(indexes: IndexNames): DomainPathGrant[] {
+  const onIndexes = indexPatterns(indexes).flatMap((pattern) => (pattern.endsWith('*') ? [pattern] : [pattern, `${pattern}/*`]));
+  return [
+    { actions: Object.values(ES_HTTP), paths: onIndexes },
+    { actions: [ES_HTTP.post, ES_HTTP.put], paths: ['_bulk'] },
+    { actions: [ES_HTTP.get, ES_HTTP.post], paths: ['_mget'] },
+    { actions: [ES_HTTP.post], paths: ['_aliases'] },
+    { actions: [ES_HTTP.get, ES_HTTP.head, ES_HTTP.put], paths: indexTemplates(indexes).map((template) => `_index_template/${template.name}`) },
+  ];
+}
+
+/** The permissions of the function in a serverless collection's data-access policy. */
+export const SERVERLESS_INDEX_PERMISSIONS = [
+  'aoss:CreateIndex',
+  'aoss:DescribeIndex',
+  'aoss:UpdateIndex',
+  'aoss:DeleteIndex',
+  'aoss:ReadDocument',
+  'aoss:WriteDocument',
+] as const;
+
+/** Index templates are collection items in OpenSearch Serverless. */
+export const SERVERLESS_TEMPLATE_PERMISSIONS = ['aoss:DescribeCollectionItems', 'aoss:CreateCollectionItems', 'aoss:UpdateCollectionItems'] as const;
+
+/**
+ * The data-access policy document (OpenSearch Serverless) granting `principal` the function's
+ * permissions on its indexes of `collectionName` only.
+ */
+export function serverlessAccessPolicy(collectionName: string, indexes: IndexNames, principal: string): unknown[] {
+  return [
+    {
+      Description: `DynamoDB CDC function: its indexes only (${indexes.changeLog}, ${indexes.mirror}, ${indexes.deadLetter})`,
+      Rules: [
+        { ResourceType: 'index', Resource: indexPatterns(indexes).map((pattern) => `index/${collectionName}/${pattern}`), Permission: [...SERVERLESS_INDEX_PERMISSIONS] },
+        { ResourceType: 'collection', Resource: [`collection/${collectionName}`], Permission: [...SERVERLESS_TEMPLATE_PERMISSIONS] },
+      ],
+      Principal: [principal],
+    },
+  ];
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}

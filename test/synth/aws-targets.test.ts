@@ -1,0 +1,449 @@
+/**
+ * The stack on target `aws`, one variant per OpenSearch kind: what the function is told (its
+ * environment), what it may do (IAM, data-access policy), the guards, data protection, alarms,
+ * the maintenance schedule, and the AWS Solutions checks of cdk-nag on every variant.
+ */
+import { App, Duration, Stack, type Environment } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readAppSettings } from '../../lib/app-settings';
+import { CdcStack } from '../../lib/cdc-stack';
+import { DynamoDbOpenSearchCdc } from '../../lib/dynamodb-opensearch-cdc';
+import { OpenSearchTarget } from '../../lib/opensearch-target';
+import { ValidationError } from '../../lib/validation-error';
+import { MAINTENANCE_EVENT } from '../../lambda/settings/maintenance-event';
+
+const cdkJson = require('../../cdk.json');
+
+const DOMAIN_ARN = 'arn:aws:es:eu-west-1:123456789012:domain/orders';
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:opensearch-AbCdEf';
+const COLLECTION_ARN = 'arn:aws:aoss:eu-west-1:123456789012:collection/abc123';
+
+/** The context of each aws variant, as given with -c on the command line. */
+const VARIANTS: Record<string, Record<string, unknown>> = {
+  domain: { openSearch: 'domain', openSearchEndpoint: 'https://search-orders.eu-west-1.es.amazonaws.com', openSearchDomainArn: DOMAIN_ARN },
+  serverless: {
+    openSearch: 'serverless',
+    openSearchEndpoint: 'https://abc123.eu-west-1.aoss.amazonaws.com',
+    openSearchCollectionArn: COLLECTION_ARN,
+    openSearchCollectionName: 'cdc-items',
+  },
+  basicAuth: { openSearch: 'basicAuth', openSearchEndpoint: 'https://search.example.com', openSearchSecretArn: SECRET_ARN, alarmEmail: 'ops@example.com' },
+  newDomain: { openSearch: 'newDomain' },
+  newDomainInNewVpc: { openSearch: 'newDomain', openSearchVpc: 'new' },
+  newDomainInExistingVpc: { openSearch: 'newDomain', openSearchVpc: 'vpc-0123456789abcdef0' },
+};
+const ENV: Environment = { account: '123456789012', region: 'eu-west-1' };
+
+/** What `cdk synth` would have cached from the VPC lookup of newDomainInExistingVpc (cdk.context.json). */
+const VPC_LOOKUP = {
+  'vpc-provider:account=123456789012:filter.vpc-id=vpc-0123456789abcdef0:region=eu-west-1:returnAsymmetricSubnets=true': {
+    vpcId: 'vpc-0123456789abcdef0',
+    vpcCidrBlock: '10.0.0.0/16',
+    ownerAccountId: '123456789012',
+    availabilityZones: [],
+    subnetGroups: [
+      {
+        name: 'Private',
+        type: 'Private',
+        subnets: ['a', 'b'].map((zone, at) => ({ subnetId: `subnet-0000000000000000${at}`, cidr: `10.0.${at}.0/24`, availabilityZone: `eu-west-1${zone}`, routeTableId: `rtb-0000000000000000${at}` })),
+      },
+    ],
+  },
+};
+
+function stackOf(context: Record<string, unknown>, env?: Environment): CdcStack {
+  const app = new App({ context: { ...cdkJson.context, ...VPC_LOOKUP, ...context } });
+  return new CdcStack(app, 'DynamoDbOpenSearchCdcStack', { config: readAppSettings((key) => app.node.tryGetContext(key)), env });
+}
+
+function aws(variant: keyof typeof VARIANTS, extra: Record<string, unknown> = {}): CdcStack {
+  return stackOf({ target: 'aws', ...VARIANTS[variant], ...extra }, variant === 'newDomainInExistingVpc' ? ENV : undefined);
+}
+
+const templates = new Map<string, Template>();
+function template(variant: keyof typeof VARIANTS): Template {
+  if (!templates.has(variant)) templates.set(variant, Template.fromStack(aws(variant)));
+  return templates.get(variant)!;
+}
+
+function environment(t: Template): Record<string, unknown> {
+  const [fn] = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { FunctionName: 'dynamodb-cdc-handler' } })) as any[];
+  return fn.Properties.Environment.Variables;
+}
+
+/** Every statement of the function role's policy. */
+function roleStatements(t: Template): any[] {
+  const policies = t.findResources('AWS::IAM::Policy', { Properties: { Roles: [{ Ref: Match.stringLikeRegexp('^CdcHandlerRole') }] } });
+  return Object.values(policies).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
+}
+
+function esResources(t: Template): string[] {
+  const stack = new Stack();
+  return roleStatements(t)
+    .filter((statement) => [].concat(statement.Action).some((action: string) => action.startsWith('es:')))
+    .flatMap((statement) => [].concat(statement.Resource))
+    .map((resource) => (typeof resource === 'string' ? resource : stack.resolve(resource)))
+    .map((resource: any) => (typeof resource === 'string' ? resource : resource['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : '<domain>')).join('')));
+}
+
+const OWN_PATHS = [
+  'dynamodb-cdc',
+  'dynamodb-cdc/*',
+  'dynamodb-cdc-*',
+  'test-table',
+  'test-table/*',
+  'test-table-v1',
+  'test-table-v1/*',
+  'test-table-tombstones',
+  'test-table-tombstones/*',
+  'dynamodb-cdc-deadletter',
+  'dynamodb-cdc-deadletter/*',
+  '_bulk',
+  '_mget',
+  '_aliases',
+  '_index_template/cdc-change-log-dynamodb-cdc',
+  '_index_template/cdc-mirror-test-table',
+  '_index_template/cdc-tombstones-test-table',
+  '_index_template/cdc-dead-letter-dynamodb-cdc-deadletter',
+];
+
+describe('target aws, an existing domain given by endpoint and ARN (context openSearch=domain)', () => {
+  it('signs requests with SigV4 for es in the domain region', () => {
+    expect(environment(template('domain'))).toMatchObject({
+      OPENSEARCH_ENDPOINT: 'https://search-orders.eu-west-1.es.amazonaws.com',
+      OPENSEARCH_AUTH: 'sigv4',
+      OPENSEARCH_SIGNING_SERVICE: 'es',
+      OPENSEARCH_REGION: 'eu-west-1',
+    });
+  });
+
+  it('allows es:ESHttp* on the function indexes and the API paths it calls, nothing else of the domain', () => {
+    const resources = esResources(template('domain'));
+    expect(new Set(resources)).toEqual(new Set(OWN_PATHS.map((path) => `${DOMAIN_ARN}/${path}`)));
+    expect(resources).not.toContain(`${DOMAIN_ARN}/*`);
+    expect(resources).not.toContain(DOMAIN_ARN);
+  });
+
+  it('allows deletes only on its indexes, never on _bulk, _aliases or templates', () => {
+    const deletes = roleStatements(template('domain')).filter((statement) => [].concat(statement.Action).includes('es:ESHttpDelete' as never));
+    expect(deletes).toHaveLength(1);
+    expect(deletes[0].Resource).not.toContain(`${DOMAIN_ARN}/_bulk`);
+  });
+});
+
+describe('the construct given an IDomain', () => {
+  function withDomain() {
+    const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-central-1' } });
+    const table = new dynamodb.Table(stack, 'T', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES });
+    const domain = opensearch.Domain.fromDomainAttributes(stack, 'D', {
+      domainArn: 'arn:aws:es:eu-central-1:123456789012:domain/shop',
+      domainEndpoint: 'https://search-shop-abc.eu-central-1.es.amazonaws.com',
+    });
+    const cdc = new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, mirrorIndex: 'orders', openSearch: OpenSearchTarget.domain(domain), monitoring: false, maintenance: false });
+    return { cdc, t: Template.fromStack(stack) };
+  }
+
+  it('writes to the domain endpoint over https, signed for es in the domain region', () => {
+    const { cdc, t } = withDomain();
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          OPENSEARCH_ENDPOINT: 'https://search-shop-abc.eu-central-1.es.amazonaws.com',
+          OPENSEARCH_AUTH: 'sigv4',
+          OPENSEARCH_SIGNING_SERVICE: 'es',
+          OPENSEARCH_REGION: 'eu-central-1',
+        }),
+      },
+    });
+    expect(cdc.domain).toBeDefined();
+  });
+
+  it('grants the function its own indexes of that domain only', () => {
+    const { t } = withDomain();
+    const resources = roleStatements(t).filter((s) => String(s.Action).includes('es:') || [].concat(s.Action).some((a: string) => a.startsWith('es:'))).flatMap((s) => s.Resource);
+    expect(resources).toEqual(expect.arrayContaining(['arn:aws:es:eu-central-1:123456789012:domain/shop/orders/*', 'arn:aws:es:eu-central-1:123456789012:domain/shop/dynamodb-cdc-*']));
+    for (const resource of resources) expect(resource).toMatch(/^arn:aws:es:eu-central-1:123456789012:domain\/shop\/(dynamodb-cdc|orders|_bulk|_mget|_aliases|_index_template\/cdc-)/);
+  });
+});
+
+describe('target aws, an OpenSearch Serverless collection (context openSearch=serverless)', () => {
+  it('signs requests with SigV4 for aoss', () => {
+    expect(environment(template('serverless'))).toMatchObject({ OPENSEARCH_AUTH: 'sigv4', OPENSEARCH_SIGNING_SERVICE: 'aoss', OPENSEARCH_REGION: 'eu-west-1' });
+  });
+
+  it('gives the role aoss:APIAccessAll on that collection only', () => {
+    const aossStatements = roleStatements(template('serverless')).filter((s) => String(s.Action).startsWith('aoss:'));
+    expect(aossStatements).toEqual([expect.objectContaining({ Action: 'aoss:APIAccessAll', Resource: COLLECTION_ARN })]);
+  });
+
+  it('creates a data-access policy granting the role index permissions on the function indexes only', () => {
+    const policies = template('serverless').findResources('AWS::OpenSearchServerless::AccessPolicy');
+    expect(Object.keys(policies)).toHaveLength(1);
+    const policy = Object.values(policies)[0] as any;
+    expect(policy.Properties.Type).toBe('data');
+    expect(policy.Properties.Name).toMatch(/^[a-z][a-z0-9-]{2,31}$/);
+    // The policy is JSON with the role ARN joined in: put a placeholder where the ARN goes.
+    const json = JSON.parse(policy.Properties.Policy['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : 'ROLE_ARN')).join(''));
+    expect(json).toEqual([
+      {
+        Description: expect.any(String),
+        Rules: [
+          {
+            ResourceType: 'index',
+            Resource: ['dynamodb-cdc', 'dynamodb-cdc-*', 'test-table', 'test-table-v1', 'test-table-tombstones', 'dynamodb-cdc-deadletter'].map((index) => `index/cdc-items/${index}`),
+            Permission: ['aoss:CreateIndex', 'aoss:DescribeIndex', 'aoss:UpdateIndex', 'aoss:DeleteIndex', 'aoss:ReadDocument', 'aoss:WriteDocument'],
+          },
+          { ResourceType: 'collection', Resource: ['collection/cdc-items'], Permission: ['aoss:DescribeCollectionItems', 'aoss:CreateCollectionItems', 'aoss:UpdateCollectionItems'] },
+        ],
+        Principal: ['ROLE_ARN'],
+      },
+    ]);
+    expect(JSON.stringify(policy.Properties.Policy)).toMatch(/CdcHandlerRole.*Arn/);
+  });
+});
+
+describe('target aws, a self-managed cluster with basic auth (context openSearch=basicAuth)', () => {
+  it('puts only the secret ARN in the environment', () => {
+    expect(environment(template('basicAuth'))).toMatchObject({ OPENSEARCH_AUTH: 'basic', OPENSEARCH_SECRET_ARN: SECRET_ARN, OPENSEARCH_ENDPOINT: 'https://search.example.com' });
+  });
+
+  it('lets the function read that secret and no other', () => {
+    const secretStatements = roleStatements(template('basicAuth')).filter((s) => String(s.Action).startsWith('secretsmanager:'));
+    expect(secretStatements).toEqual([expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ARN })]);
+  });
+
+  it('never resolves the secret value into the template', () => {
+    const json = JSON.stringify(template('basicAuth').toJSON());
+    expect(json).not.toMatch(/resolve:secretsmanager|SecretString|password/i);
+  });
+});
+
+describe('target aws, a new domain made by the stack (context openSearch=newDomain)', () => {
+  it('enforces HTTPS with TLS 1.2, encrypts at rest and between nodes, maps the function role as master user', () => {
+    template('newDomain').hasResourceProperties('AWS::OpenSearchService::Domain', {
+      DomainEndpointOptions: { EnforceHTTPS: true, TLSSecurityPolicy: 'Policy-Min-TLS-1-2-2019-07' },
+      EncryptionAtRestOptions: { Enabled: true },
+      NodeToNodeEncryptionOptions: { Enabled: true },
+      AdvancedSecurityOptions: { Enabled: true, InternalUserDatabaseEnabled: false, MasterUserOptions: { MasterUserARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CdcHandlerRole'), 'Arn'] } } },
+      ClusterConfig: Match.objectLike({ InstanceCount: 2, InstanceType: 't3.small.search', ZoneAwarenessEnabled: true }),
+      LogPublishingOptions: Match.objectLike({ ES_APPLICATION_LOGS: Match.objectLike({ Enabled: true }), SEARCH_SLOW_LOGS: Match.objectLike({ Enabled: true }) }),
+    });
+  });
+
+  it('has a resource policy naming only the function role, and keeps the domain when the stack goes', () => {
+    const t = template('newDomain');
+    const [domain] = Object.values(t.findResources('AWS::OpenSearchService::Domain')) as any[];
+    expect(domain.DeletionPolicy).toBe('Retain');
+    expect(domain.Properties.AccessPolicies.Statement).toEqual([
+      expect.objectContaining({ Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^CdcHandlerRole/), 'Arn'] } }, Action: 'es:ESHttp*' }),
+    ]);
+    expect(JSON.stringify(t.toJSON())).not.toMatch(/Custom::OpenSearchAccessPolicy|Custom::CloudwatchLogResourcePolicy/);
+  });
+
+  it('signs for es and writes to the new domain endpoint', () => {
+    const env = environment(template('newDomain'));
+    expect(env).toMatchObject({ OPENSEARCH_AUTH: 'sigv4', OPENSEARCH_SIGNING_SERVICE: 'es' });
+    expect(JSON.stringify(env.OPENSEARCH_ENDPOINT)).toMatch(/https:\/\/.*CdcOpenSearchDomain.*DomainEndpoint/);
+  });
+
+  it.each(['newDomainInNewVpc', 'newDomainInExistingVpc'] as const)('%s: puts domain and function in private subnets, 443 open from the function only', (variant) => {
+    const t = template(variant);
+    t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'dynamodb-cdc-handler', VpcConfig: { SubnetIds: Match.anyValue(), SecurityGroupIds: [Match.anyValue()] } });
+    t.hasResourceProperties('AWS::OpenSearchService::Domain', { VPCOptions: { SubnetIds: Match.anyValue(), SecurityGroupIds: [Match.anyValue()] } });
+    const ingress = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')) as any[];
+    expect(ingress).toHaveLength(1);
+    expect(ingress[0].Properties).toMatchObject({
+      IpProtocol: 'tcp',
+      FromPort: 443,
+      ToPort: 443,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/FunctionSecurityGroup/), 'GroupId'] },
+    });
+    expect(JSON.stringify(t.findResources('AWS::EC2::SecurityGroup'))).not.toMatch(/0\.0\.0\.0\/0/);
+  });
+});
+
+describe('guards outside the local target', () => {
+  it.each([
+    [{ openSearchEndpoint: 'http://search.example.com' }, /"openSearchEndpoint" must use https outside a local target.*-c allowInsecureOpenSearch=true.*got "http:\/\/search.example.com"/],
+    [{ openSearchEndpoint: 'https://search.example.com' }, /"openSearchEndpoint" has no authentication .*-c allowInsecureOpenSearch=true.*got "https:\/\/search.example.com"/],
+    [{ openSearchEndpoint: 'http://localhost:9200' }, /"openSearchEndpoint" must use https outside a local target/],
+    [{ ...VARIANTS.domain, openSearchEndpoint: 'http://search-orders.eu-west-1.es.amazonaws.com' }, /"openSearchEndpoint" must use https/],
+    [{ openSearchEndpoint: 'https://admin:secret@search.example.com', allowInsecureOpenSearch: true }, /"openSearchEndpoint" must not contain credentials.*"https:\/\/\*\*\*@search.example.com"/],
+    [{ ...VARIANTS.domain, removalPolicy: 'destroy' }, /"removalPolicy" must be retain on target aws/],
+    [{ openSearch: 'domain' }, /"openSearchDomainArn" is required with openSearch=domain/],
+    [{ ...VARIANTS.domain, openSearchDomainArn: 'arn:aws:s3:::bucket' }, /"openSearchDomainArn" must be the ARN of an OpenSearch Service domain/],
+    [{ openSearch: 'basicAuth', openSearchEndpoint: 'https://search.example.com' }, /"openSearchSecretArn" is required with openSearch=basicAuth/],
+    [{ openSearch: 'elastic' }, /"openSearch" must be one of endpoint, domain, serverless, basicAuth, newDomain, got "elastic"/],
+    [{ target: 'prod' }, /"target" must be one of local, aws, got "prod"/],
+  ])('refuses %j, naming the setting and the value', (context, message) => {
+    expect(() => stackOf({ target: 'aws', ...context })).toThrow(message);
+  });
+
+  it('allows an http, unauthenticated endpoint on aws with -c allowInsecureOpenSearch=true', () => {
+    const t = Template.fromStack(stackOf({ target: 'aws', openSearchEndpoint: 'http://search.internal:9200', allowInsecureOpenSearch: 'true' }));
+    expect(environment(t)).toMatchObject({ OPENSEARCH_ENDPOINT: 'http://search.internal:9200', OPENSEARCH_AUTH: 'none' });
+  });
+
+  it('allows plain http without authentication on the local target (the seed defaults)', () => {
+    expect(environment(Template.fromStack(stackOf({})))).toMatchObject({ OPENSEARCH_ENDPOINT: 'http://localhost:9200', OPENSEARCH_AUTH: 'none' });
+  });
+
+  describe('in the construct', () => {
+    function create(props: Partial<ConstructorParameters<typeof DynamoDbOpenSearchCdc>[2]>) {
+      const stack = new Stack(new App());
+      const table = new dynamodb.Table(stack, 'T', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES });
+      return () => new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, mirrorIndex: 'm', monitoring: false, maintenance: false, ...props });
+    }
+
+    it.each([
+      [{ openSearch: OpenSearchTarget.endpoint('http://search.internal:9200') }, /openSearch \(endpoint\) must use https .*allowInsecureEndpoint: true.*got "http:\/\/search.internal:9200"/],
+      [{ openSearch: OpenSearchTarget.endpoint('https://search.example.com') }, /openSearch \(endpoint\) has no authentication/],
+      [{ openSearchEndpoint: 'https://search.example.com' }, /openSearchEndpoint has no authentication/],
+      [{ openSearch: OpenSearchTarget.domainEndpoint('http://search-x.eu-west-1.es.amazonaws.com', DOMAIN_ARN) }, /openSearch \(domainEndpoint\) must use https/],
+      [{}, /openSearch is required/],
+      [{ openSearch: OpenSearchTarget.domainEndpoint('https://search-x.eu-west-1.es.amazonaws.com', 'arn:aws:es:eu-west-1:123:domain/x') }, /openSearch \(domain ARN\) must be the ARN of an OpenSearch Service domain/],
+    ])('refuses %j with a ValidationError naming the prop', (props, message) => {
+      expect(create(props)).toThrow(ValidationError);
+      expect(create(props)).toThrow(message);
+    });
+
+    it('accepts them with allowInsecureEndpoint: true, and a loopback endpoint without it', () => {
+      expect(create({ openSearch: OpenSearchTarget.endpoint('http://search.internal:9200'), allowInsecureEndpoint: true })).not.toThrow();
+      expect(create({ openSearchEndpoint: 'http://localhost:9200' })).not.toThrow();
+      expect(create({ openSearchEndpoint: 'http://127.0.0.1:9200' })).not.toThrow();
+    });
+  });
+});
+
+describe('data protection', () => {
+  it('on aws keeps the table (point-in-time recovery, deletion protection), the queue and the logs', () => {
+    const t = template('domain');
+    t.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true }),
+    });
+    t.hasResource('AWS::SQS::Queue', { DeletionPolicy: 'Retain' });
+    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ LogGroupName: '/aws/lambda/dynamodb-cdc-handler' }) });
+  });
+
+  it('refuses requests to the dead-letter queue that are not over TLS', () => {
+    template('domain').hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+    });
+  });
+
+  it('destroys only on the local target, when asked (removalPolicy=destroy)', () => {
+    const t = Template.fromStack(stackOf({ removalPolicy: 'destroy' }));
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup']) t.hasResource(type, { DeletionPolicy: 'Delete' });
+  });
+
+  it('lets the function write to its own log group only, with no AWS managed policy', () => {
+    const t = template('domain');
+    const logStatements = roleStatements(t).filter((s) => String(s.Action).includes('logs:'));
+    expect(logStatements).toEqual([expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^CdcLogGroup/), 'Arn'] } })]);
+    t.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: Match.anyValue(), ManagedPolicyArns: Match.absent() });
+  });
+});
+
+describe('observability', () => {
+  const alarms = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((alarm: any) => alarm.Properties);
+
+  it('on aws alarms on iterator age, end-to-end lag, the queue, dead-lettered records, errors and throttles', () => {
+    const found = alarms(template('domain'));
+    const byMetric = Object.fromEntries(found.map((alarm) => [`${alarm.Namespace}/${alarm.MetricName}`, alarm]));
+    expect(Object.keys(byMetric).sort()).toEqual(
+      ['AWS/Lambda/IteratorAge', 'AWS/Lambda/Errors', 'AWS/Lambda/Throttles', 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'DynamoDbOpenSearchCdc/DeadLettered', 'DynamoDbOpenSearchCdc/EndToEndLag'].sort(),
+    );
+    expect(byMetric['AWS/Lambda/IteratorAge']).toMatchObject({ Statistic: 'Maximum', Threshold: 300000 });
+    expect(byMetric['DynamoDbOpenSearchCdc/DeadLettered'].Dimensions).toEqual(
+      expect.arrayContaining([{ Name: 'service', Value: 'dynamodb-cdc' }, { Name: 'FunctionName', Value: { Ref: expect.stringMatching(/^CdcHandler/) } }]),
+    );
+    template('domain').resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('draws throughput, lag, dead letters and errors on the dashboard', () => {
+    const [dashboard] = Object.values(template('domain').findResources('AWS::CloudWatch::Dashboard')) as any[];
+    const body = JSON.stringify(dashboard.Properties.DashboardBody);
+    for (const metric of ['RecordsReceived', 'ChangeLogWritten', 'MirrorWritten', 'IteratorAge', 'EndToEndLag', 'DeadLettered', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Throttles']) {
+      expect(body).toContain(metric);
+    }
+  });
+
+  it('sends every alarm to an encrypted topic when alarmEmail is given', () => {
+    const t = template('basicAuth');
+    t.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    for (const alarm of alarms(t)) expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/AlarmTopic/) }]);
+  });
+
+  it('takes thresholds as props', () => {
+    const stack = new Stack(new App());
+    const table = new dynamodb.Table(stack, 'T', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES });
+    const cdc = new DynamoDbOpenSearchCdc(stack, 'Cdc', {
+      table,
+      mirrorIndex: 'm',
+      openSearch: OpenSearchTarget.domainEndpoint('https://search-x.eu-west-1.es.amazonaws.com', DOMAIN_ARN),
+      monitoringOptions: { iteratorAgeThreshold: Duration.minutes(1), errorsThreshold: 20 },
+    });
+    const t = Template.fromStack(stack);
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'IteratorAge', Threshold: 60000 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Threshold: 20 });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Threshold: 1 });
+    expect(Object.keys(cdc.monitoring!.alarms).sort()).toEqual(['deadLetterQueue', 'deadLettered', 'endToEndLag', 'errors', 'iteratorAge', 'throttles']);
+  });
+
+  it('keeps the local stack lean: no alarms, no dashboard, no schedule', () => {
+    const t = Template.fromStack(stackOf({}));
+    for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::Events::Rule', 'AWS::SNS::Topic']) t.resourceCountIs(type, 0);
+  });
+});
+
+describe('maintenance schedule', () => {
+  it('on aws invokes the function daily with the maintenance event', () => {
+    template('domain').hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 day)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CdcHandler'), 'Arn'] }, Input: JSON.stringify(MAINTENANCE_EVENT) })],
+    });
+  });
+
+  it('passes retention and shard settings to the function: 30 days of change log on aws, 0 (kept) locally', () => {
+    expect(environment(template('domain'))).toMatchObject({ CHANGE_LOG_RETENTION_DAYS: '30', MIRROR_SHARDS: '1', TOMBSTONE_RETENTION_HOURS: '48' });
+    expect(environment(Template.fromStack(stackOf({})))).toMatchObject({ CHANGE_LOG_RETENTION_DAYS: '0' });
+  });
+
+  it('takes them from context', () => {
+    const t = Template.fromStack(aws('domain', { changeLogRetentionDays: '7', mirrorShards: 3, tombstoneRetentionHours: '72', maintenanceSchedule: 'cron(0 3 * * ? *)' }));
+    expect(environment(t)).toMatchObject({ CHANGE_LOG_RETENTION_DAYS: '7', MIRROR_SHARDS: '3', TOMBSTONE_RETENTION_HOURS: '72' });
+    t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)' });
+    expect(() => aws('domain', { tombstoneRetentionHours: 24 })).toThrow(/"tombstoneRetentionHours" must be an integer from 25/);
+    expect(() => aws('domain', { maintenanceSchedule: 'daily' })).toThrow(/"maintenanceSchedule" must be an EventBridge schedule expression/);
+  });
+});
+
+describe('cdk-nag AwsSolutions checks', () => {
+  it.each(Object.keys(VARIANTS))('%s: no finding left unacknowledged, every acknowledgment with a reason', (variant) => {
+    const stack = aws(variant);
+    const report = new AwsSolutionsChecks(stack.node.scope as App).validateScope(stack);
+    expect(report.violations.map((violation) => `${violation.ruleName} at ${violation.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`)).toEqual([]);
+    for (const construct of stack.node.findAll()) {
+      for (const entry of construct.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules')) {
+        for (const reason of Object.values(entry.data as Record<string, string>)) expect(reason.length).toBeGreaterThan(30);
+      }
+    }
+  });
+
+  it('the IDomain variant too', () => {
+    const stack = new Stack(new App(), 'S');
+    const table = new dynamodb.Table(stack, 'T', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    });
+    const domain = opensearch.Domain.fromDomainEndpoint(stack, 'D', 'https://search-shop-abc.eu-central-1.es.amazonaws.com');
+    new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, mirrorIndex: 'orders', openSearch: OpenSearchTarget.domain(domain) });
+    expect(new AwsSolutionsChecks(stack.node.scope as App).validateScope(stack).violations.map((v) => v.ruleName)).toEqual([]);
+  });
+});
