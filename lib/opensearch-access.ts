@@ -8,6 +8,9 @@
  *   `_delete_by_query`, `_alias`, delete of an expired change-log partition;
  * - at the root, where the indexes are named in the body: `_bulk` (every write), `_mget` (the
  *   mirror's sequence numbers), `_aliases` (the change-log alias over daily partitions);
+ * - the maintenance: `_cat/indices/<changeLog>-*` (the partitions), `_alias/<changeLog>` (is
+ *   the change log partitioned?), and `_search/scroll` (expired tombstones: scroll ids are opaque,
+ *   IAM cannot tell one index's from another's; a scroll only pages a search the paths above allow);
  * - its own index templates, `_index_template/<name>` (one per index it creates).
  */
 import { indexTemplates } from '../lambda/adapters/opensearch/index-templates';
@@ -50,6 +53,8 @@ export function domainPathGrants(indexes: IndexNames): DomainPathGrant[] {
     { actions: [ES_HTTP.post, ES_HTTP.put], paths: ['_bulk'] },
     { actions: [ES_HTTP.get, ES_HTTP.post], paths: ['_mget'] },
     { actions: [ES_HTTP.post], paths: ['_aliases'] },
+    { actions: [ES_HTTP.get, ES_HTTP.head], paths: [`_alias/${indexes.changeLog}`, `_cat/indices/${indexes.changeLog}-*`] },
+    { actions: [ES_HTTP.get, ES_HTTP.post, ES_HTTP.delete], paths: ['_search/scroll'] },
     { actions: [ES_HTTP.get, ES_HTTP.head, ES_HTTP.put], paths: indexTemplates(indexes).map((template) => `_index_template/${template.name}`) },
   ];
 }

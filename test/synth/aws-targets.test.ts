@@ -104,6 +104,9 @@ const OWN_PATHS = [
   '_bulk',
   '_mget',
   '_aliases',
+  '_alias/dynamodb-cdc',
+  '_cat/indices/dynamodb-cdc-*',
+  '_search/scroll',
   '_index_template/cdc-change-log-dynamodb-cdc',
   '_index_template/cdc-mirror-test-table',
   '_index_template/cdc-tombstones-test-table',
@@ -127,10 +130,12 @@ describe('target aws, an existing domain given by endpoint and ARN (context open
     expect(resources).not.toContain(DOMAIN_ARN);
   });
 
-  it('allows deletes only on its indexes, never on _bulk, _aliases or templates', () => {
+  it('allows deletes only on its indexes and its own scrolls, never on _bulk, _aliases or templates', () => {
     const deletes = roleStatements(template('domain')).filter((statement) => [].concat(statement.Action).includes('es:ESHttpDelete' as never));
-    expect(deletes).toHaveLength(1);
-    expect(deletes[0].Resource).not.toContain(`${DOMAIN_ARN}/_bulk`);
+    expect(deletes).toHaveLength(2);
+    const resources = deletes.flatMap((statement) => [].concat(statement.Resource)).map(String);
+    expect(resources).not.toContain(`${DOMAIN_ARN}/_bulk`);
+    expect(resources.filter((resource) => resource.includes('/_'))).toEqual([`${DOMAIN_ARN}/_search/scroll`]);
   });
 });
 
@@ -165,7 +170,7 @@ describe('the construct given an IDomain', () => {
     const { t } = withDomain();
     const resources = roleStatements(t).filter((s) => String(s.Action).includes('es:') || [].concat(s.Action).some((a: string) => a.startsWith('es:'))).flatMap((s) => s.Resource);
     expect(resources).toEqual(expect.arrayContaining(['arn:aws:es:eu-central-1:123456789012:domain/shop/orders/*', 'arn:aws:es:eu-central-1:123456789012:domain/shop/dynamodb-cdc-*']));
-    for (const resource of resources) expect(resource).toMatch(/^arn:aws:es:eu-central-1:123456789012:domain\/shop\/(dynamodb-cdc|orders|_bulk|_mget|_aliases|_index_template\/cdc-)/);
+    for (const resource of resources) expect(resource).toMatch(/^arn:aws:es:eu-central-1:123456789012:domain\/shop\/(dynamodb-cdc|orders|_bulk|_mget|_aliases|_alias\/dynamodb-cdc|_cat\/indices\/dynamodb-cdc-|_search\/scroll|_index_template\/cdc-)/);
   });
 });
 
