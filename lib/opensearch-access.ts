@@ -54,8 +54,10 @@ export function domainPathGrants(indexes: IndexNames): DomainPathGrant[] {
     { actions: [ES_HTTP.get, ES_HTTP.post], paths: ['_mget'] },
     { actions: [ES_HTTP.post], paths: ['_aliases'] },
     { actions: [ES_HTTP.get, ES_HTTP.head], paths: [`_alias/${indexes.changeLog}`, `_cat/indices/${indexes.changeLog}-*`] },
-    { actions: [ES_HTTP.get, ES_HTTP.post, ES_HTTP.delete], paths: ['_search/scroll'] },
-    { actions: [ES_HTTP.get, ES_HTTP.head, ES_HTTP.put], paths: indexTemplates(indexes).map((template) => `_index_template/${template.name}`) },
+    // The client sends the scroll id in the path (GET, DELETE) or the body (POST).
+    { actions: [ES_HTTP.get, ES_HTTP.post, ES_HTTP.delete], paths: ['_search/scroll', '_search/scroll/*'] },
+    // The client puts a template with POST.
+    { actions: [ES_HTTP.get, ES_HTTP.head, ES_HTTP.put, ES_HTTP.post], paths: templateNames(indexes).map((name) => `_index_template/${name}`) },
   ];
 }
 
@@ -87,6 +89,14 @@ export function serverlessAccessPolicy(collectionName: string, indexes: IndexNam
       Principal: [principal],
     },
   ];
+}
+
+/**
+ * The templates the function may put, for either change-log layout: the one it finds in the
+ * cluster wins over the setting (an index from before partitions stays one index).
+ */
+function templateNames(indexes: IndexNames): string[] {
+  return unique((['daily', 'none'] as const).flatMap((changeLogPartitioning) => indexTemplates(indexes, { changeLogPartitioning }).map((template) => template.name)));
 }
 
 function unique(values: string[]): string[] {

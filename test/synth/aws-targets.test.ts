@@ -107,6 +107,8 @@ const OWN_PATHS = [
   '_alias/dynamodb-cdc',
   '_cat/indices/dynamodb-cdc-*',
   '_search/scroll',
+  '_search/scroll/*',
+  '_index_template/cdc-change-log-partitions-dynamodb-cdc',
   '_index_template/cdc-change-log-dynamodb-cdc',
   '_index_template/cdc-mirror-test-table',
   '_index_template/cdc-tombstones-test-table',
@@ -135,7 +137,7 @@ describe('target aws, an existing domain given by endpoint and ARN (context open
     expect(deletes).toHaveLength(2);
     const resources = deletes.flatMap((statement) => [].concat(statement.Resource)).map(String);
     expect(resources).not.toContain(`${DOMAIN_ARN}/_bulk`);
-    expect(resources.filter((resource) => resource.includes('/_'))).toEqual([`${DOMAIN_ARN}/_search/scroll`]);
+    expect(resources.filter((resource) => resource.includes('/_'))).toEqual([`${DOMAIN_ARN}/_search/scroll`, `${DOMAIN_ARN}/_search/scroll/*`]);
   });
 });
 
