@@ -10,7 +10,7 @@ import { backfill } from '../backfill/backfill';
 import { loadCheckpoint, type BackfillCounts } from '../backfill/checkpoint';
 import { sdkClientConfig } from '../target/aws-access';
 import { withTarget, type GlobalOptions } from '../target/options';
-import { countItems, describeItems } from '../target/table-items';
+import { countItems, describeItems, tableKeyTypes } from '../target/table-items';
 import { searchClient } from '../target/search-client';
 
 interface BackfillFlags {
@@ -46,6 +46,7 @@ export function registerBackfill(program: Command): void {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
         try {
+          await tableKeyTypes(dynamo, target.tableName, target.settings.keySchema);
           const { total, segments } = await tableSize(dynamo, target.tableName, access.local, flags.segments);
           const resumeFrom = flags.restart ? undefined : loadCheckpoint(checkpointFile, { table: target.tableName, mirror: target.settings.indexes.mirror, segments });
           const layout = await ensureIndexes(search, target.settings);

@@ -23,8 +23,8 @@ export function registerVerify(program: Command): void {
     .option('--json', 'the report as JSON, for scripts')
     .action(async (flags: { sample?: string; json?: boolean; repair?: boolean }, command: Command) => {
       await withTarget(command.optsWithGlobals<GlobalOptions>(), async ({ access, target }) => {
+        if (flags.sample !== undefined && !/^[1-9]\d*$/.test(flags.sample.trim())) throw new Error(`--sample must be a whole number from 1, got "${flags.sample}"`);
         const sample = flags.sample === undefined ? undefined : Number(flags.sample);
-        if (sample !== undefined && (!Number.isInteger(sample) || sample < 1)) throw new Error(`--sample must be a whole number from 1, got "${flags.sample}"`);
         const dynamo = new DynamoDBClient(sdkClientConfig(access));
         const search = await searchClient(target);
         try {
@@ -42,12 +42,13 @@ export function registerVerify(program: Command): void {
           }
           const repaired = await repair(differencesOf(found), { dynamo, port: new OpenSearchPort(search, target.settings.maxBulkBytes), mirror, tableName: target.tableName, settings: target.settings });
           if (!flags.json) for (const line of describeRepair(repaired)) console.log(line);
-          // A sample is not drawn again (another sample would check other items): the repair's own outcome decides.
-          if (sample === undefined && !flags.json) console.log('checking again:');
-          const after = sample === undefined ? (await check()).report : undefined;
-          if (after) show(after);
+          // A whole check again; after a sample, the items it found (another sample would check others).
+          if (!flags.json) console.log(sample === undefined ? 'checking again:' : 'checking the repaired items again:');
+          const only = sample === undefined ? undefined : [...found.keys.values()];
+          const after = (await verify({ dynamo, mirror, tableName: target.tableName, keySchema: target.settings.keySchema, only })).report;
+          show(after);
           if (flags.json) console.log(JSON.stringify({ ...found.report, repair: repaired, afterRepair: after }, null, 2));
-          process.exitCode = (after ? after.matches : repaired.failed.length === 0) ? 0 : 1;
+          process.exitCode = after.matches && repaired.failed.length === 0 ? 0 : 1;
         } finally {
           dynamo.destroy();
           await search.close();
@@ -64,7 +65,9 @@ function describeRepair(result: RepairResult): string[] {
   return [
     `repaired ${result.repaired}, skipped ${result.skipped} (already right, or changed by the stream meanwhile), failed ${result.failed.length}`,
     ...result.failed.slice(0, SHOWN).map((problem) => `  ! ${problem}`),
-    ...(result.unreadable.length === 0 ? [] : [`  ~ ${result.unreadable.length} left to the stream (an attribute named __proto__)`]),
+    ...(result.unreadable.length === 0
+      ? []
+      : [`  ~ ${result.unreadable.length} not repaired (${result.unreadable.slice(0, SHOWN).join(', ')}): the AWS SDK reads their attribute named __proto__ without its value; their next change through the stream puts them right`]),
   ];
 }
 
@@ -72,11 +75,11 @@ function describe(report: VerifyReport, table: string, mirror: string): string[]
   const list = (name: string, ids: string[]) =>
     ids.length === 0 ? [] : [`${name}: ${ids.length}  (${ids.slice(0, SHOWN).join(', ')}${ids.length > SHOWN ? ', …' : ''})`];
   return [
-    `checked ${report.checked} item(s) of ${table}${report.sampled ? ' (a random sample)' : ''} against ${mirror}${report.mirrorDocuments === undefined ? '' : ` (${report.mirrorDocuments} document(s))`}`,
+    `checked ${report.checked} item(s) of ${table}${report.sampled ? ' (a sample)' : ''} against ${mirror}${report.mirrorDocuments === undefined ? '' : ` (${report.mirrorDocuments} document(s))`}`,
     ...list('missing from the mirror', report.missing),
     ...list('in the mirror, not in the table', report.extra),
     ...list('different', report.different),
-    ...list('not compared (the AWS SDK reads an attribute named __proto__ without its value)', report.unreadable),
+    ...list('compared without their attribute named __proto__ (the AWS SDK reads it without its value)', report.unreadable),
     report.matches
       ? `MATCH: the mirror holds exactly the table's items${report.sampled ? ' (in the sample)' : ''}`
       : 'DIFFERENT: changes may still be in flight (run again in a few seconds); otherwise cdc verify --repair puts it right (items from before the stream can also be copied with cdc backfill, refused ones re-applied with cdc redrive)',

@@ -15,16 +15,18 @@
  *   so a late, older write cannot bring it back, and a later re-insert still can.
  * Items the AWS SDK cannot read whole (an attribute named `__proto__`) are left to the stream.
  */
-import { DescribeTableCommand, GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { isLosslessNumber } from 'lossless-json';
 import type { MirrorReader } from '../../lambda/adapters/opensearch';
 import type { AttributeMap, AttributeValue, RawStreamRecord } from '../../lambda/core/change-record';
-import { documentId, keyAttributes, keyNames, type KeySchema } from '../../lambda/core/document-id';
+import { documentId, keyAttributes, type KeySchema } from '../../lambda/core/document-id';
 import { compareSequenceNumbers } from '../../lambda/core/sequence-number';
 import { refKey } from '../../lambda/core/writes';
 import type { PipelineSettings } from '../../lambda/pipeline/apply-changes';
 import type { SearchPort } from '../../lambda/pipeline/search-port';
 import { mirrorBackingIndex, tombstoneIndex } from '../../lambda/settings/index-names';
 import { applyWithRetries, unreadableAttributes } from '../backfill/backfill';
+import { tableKeyTypes, type KeyAttributeType } from '../target/table-items';
 
 export interface RepairOptions {
   readonly dynamo: DynamoDBClient;
@@ -55,13 +57,13 @@ export interface Difference {
 
 export async function repair(differences: readonly Difference[], options: RepairOptions): Promise<RepairResult> {
   const result = { repaired: 0, skipped: 0, failed: [] as string[], unreadable: [] as string[] };
-  const keyTypes = await keyAttributeTypes(options.dynamo, options.tableName, options.settings.keySchema);
+  const keyTypes = await tableKeyTypes(options.dynamo, options.tableName, options.settings.keySchema);
   const chunkSize = options.chunkSize ?? 100;
   for (let start = 0; start < differences.length; start += chunkSize) {
     const chunk = differences.slice(start, start + chunkSize);
-    const keys = await keysOf(chunk, options, keyTypes);
-    const unknown = chunk.filter(({ id }) => !keys.has(id));
-    for (const { id } of unknown) result.failed.push(`${id}: the document names no key of ${options.tableName}; delete it by hand if it is not yours`);
+    const { keys, gone, keyless } = await keysOf(chunk, options, keyTypes);
+    result.skipped += gone.length;
+    for (const id of keyless) result.failed.push(`${id}: the document's content names no key of ${options.tableName} that gives this id; delete it by hand if it is not yours`);
 
     // The mirror's state first, then the items: see the rule above.
     const states = await options.port.readStates(
@@ -106,26 +108,36 @@ function newest(a: string | undefined, b: string | undefined): string | undefine
   return compareSequenceNumbers(a, b) >= 0 ? a : b;
 }
 
-/** Each difference's key: as verify read it from the table, else from the mirror document (typed by the table's key types). */
-async function keysOf(chunk: readonly Difference[], options: RepairOptions, keyTypes: Record<string, 'S' | 'N' | 'B'>): Promise<Map<string, AttributeMap>> {
+/**
+ * Each difference's key: as verify read it from the table, else from the mirror document (typed by
+ * the table's key types). An extra document gone since verify read it is `gone` (nothing to do).
+ */
+async function keysOf(chunk: readonly Difference[], options: RepairOptions, keyTypes: Record<string, KeyAttributeType>) {
   const keys = new Map<string, AttributeMap>();
-  const fromMirror = chunk.filter((difference) => difference.key === undefined).map(({ id }) => id);
-  const mirrored = await options.mirror.items(fromMirror);
+  const gone: string[] = [];
+  const keyless: string[] = [];
+  const mirrored = await options.mirror.items(chunk.filter((difference) => difference.key === undefined).map(({ id }) => id));
   for (const { id, key } of chunk) {
-    const typed = key ?? typedKey(mirrored.get(id)?.item, keyTypes);
+    if (key === undefined && !mirrored.has(id)) {
+      gone.push(id);
+      continue;
+    }
+    const typed = key ?? typedKey(mirrored.get(id)!.item, keyTypes);
     // A document whose content names another key than its id is nobody's item: not ours to guess.
     if (typed !== undefined && safeDocumentId(typed, options.settings.keySchema) === id) keys.set(id, typed);
+    else keyless.push(id);
   }
-  return keys;
+  return { keys, gone, keyless };
 }
 
-function typedKey(item: Record<string, unknown> | undefined, keyTypes: Record<string, 'S' | 'N' | 'B'>): AttributeMap | undefined {
-  if (item === undefined) return undefined;
+/** The key attributes of a mirrored item (numbers arrive as lossless-json numbers, every digit kept). */
+function typedKey(item: Record<string, unknown>, keyTypes: Record<string, KeyAttributeType>): AttributeMap | undefined {
   const key: AttributeMap = {};
   for (const [name, type] of Object.entries(keyTypes)) {
     const value = item[name];
-    if (value === undefined || value === null || typeof value === 'object') return undefined;
-    key[name] = { [type]: String(value) } as unknown as AttributeValue;
+    const text = isLosslessNumber(value) ? value.toString() : typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+    if (text === undefined) return undefined;
+    key[name] = { [type]: text } as unknown as AttributeValue;
   }
   return key;
 }
@@ -138,13 +150,7 @@ function safeDocumentId(key: AttributeMap, schema: KeySchema): string | undefine
   }
 }
 
-async function keyAttributeTypes(dynamo: DynamoDBClient, tableName: string, schema: KeySchema): Promise<Record<string, 'S' | 'N' | 'B'>> {
-  const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: tableName }));
-  const definitions = new Map((Table?.AttributeDefinitions ?? []).map((definition) => [definition.AttributeName, definition.AttributeType as 'S' | 'N' | 'B']));
-  return Object.fromEntries(keyNames(schema).map((name) => [name, definitions.get(name) ?? 'S']));
-}
-
-async function readItem(dynamo: DynamoDBClient, tableName: string, key: AttributeMap): Promise<AttributeMap | undefined> {
+export async function readItem(dynamo: DynamoDBClient, tableName: string, key: AttributeMap): Promise<AttributeMap | undefined> {
   // Binary key values travel as base64 text in the pipeline; the SDK wants their bytes.
   const Key = Object.fromEntries(Object.entries(key).map(([name, value]) => [name, value.B === undefined ? value : { B: Buffer.from(value.B as string, 'base64') }]));
   const { Item } = await dynamo.send(new GetItemCommand({ TableName: tableName, Key: Key as never, ConsistentRead: true }));

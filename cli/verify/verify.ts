@@ -10,6 +10,8 @@ import { documentId, keyAttributes, type KeySchema } from '../../lambda/core/doc
 import { canonicalItem, canonicalMirrorItem } from '../../lambda/core/item-compare';
 import { toChangeRecord } from '../../lambda/core/change-record';
 import { snapshotRecord, unreadableAttributes } from '../backfill/backfill';
+import { tableKeyTypes } from '../target/table-items';
+import { readItem } from './repair';
 
 export interface VerifyReport {
   readonly checked: number;
@@ -17,7 +19,7 @@ export interface VerifyReport {
   readonly missing: string[];
   readonly extra: string[];
   readonly different: string[];
-  /** Items not compared: the AWS SDK read them without some attribute's value (`__proto__`). */
+  /** Items compared without an attribute the AWS SDK reads without its value (`__proto__`). */
   readonly unreadable: string[];
   readonly sampled: boolean;
   readonly matches: boolean;
@@ -36,12 +38,15 @@ export interface VerifyOptions {
   readonly keySchema: KeySchema;
   /** Check about this many items, from Scan segments picked at random; undefined checks all. */
   readonly sample?: number;
+  /** Check only the items of these keys (after a repair); extras among them are found too. */
+  readonly only?: readonly AttributeMap[];
   readonly pageSize?: number;
 }
 
 const SAMPLE_SEGMENTS = 1000;
 
 export async function verify(options: VerifyOptions): Promise<VerifyResult> {
+  await tableKeyTypes(options.dynamo, options.tableName, options.keySchema);
   const missing: string[] = [];
   const different: string[] = [];
   const unreadable: string[] = [];
@@ -50,28 +55,37 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   let checked = 0;
 
   const checkPage = async (page: AttributeMap[]) => {
-    const scanned = page.filter((item) => {
-      if (unreadableAttributes(item).length === 0) return true;
-      const id = documentId(keyAttributes(item, options.keySchema), options.keySchema);
-      seen.add(id);
-      unreadable.push(id);
-      return false;
+    // As the pipeline sees them: binary as base64 (the SDK gives bytes). An attribute the AWS SDK
+    // read without its value (one named `__proto__`) is left out of the comparison, on both sides.
+    const entries = page.map((item) => {
+      const lost = unreadableAttributes(item);
+      const image = toChangeRecord(snapshotRecord(without(item, lost) as AttributeMap, options.keySchema), { receivedAt: new Date() }).newImage!;
+      return { image, lost, id: documentId(keyAttributes(image, options.keySchema), options.keySchema) };
     });
-    // As the pipeline sees them: binary as base64 (the SDK gives bytes).
-    const items = scanned.map((item) => toChangeRecord(snapshotRecord(item, options.keySchema), { receivedAt: new Date() }).newImage!);
-    const ids = items.map((item) => documentId(keyAttributes(item, options.keySchema), options.keySchema));
-    const mirrored = await options.mirror.items(ids);
-    items.forEach((item, position) => {
-      const id = ids[position];
+    const mirrored = await options.mirror.items(entries.map(({ id }) => id));
+    for (const { image, lost, id } of entries) {
       seen.add(id);
       checked++;
+      if (lost.length > 0) unreadable.push(id);
       const found = mirrored.get(id);
-      const differs = !found || canonicalMirrorItem(found.item, item) !== canonicalItem(item);
-      if (!differs) return;
+      if (found && canonicalMirrorItem(without(found.item, lost), image) === canonicalItem(image)) continue;
       (found ? different : missing).push(id);
-      keys.set(id, keyAttributes(item, options.keySchema));
-    });
+      keys.set(id, keyAttributes(image, options.keySchema));
+    }
   };
+
+  if (options.only !== undefined) {
+    const extra: string[] = [];
+    for (const key of options.only) {
+      const item = await readItem(options.dynamo, options.tableName, key);
+      if (item !== undefined) await checkPage([item]);
+      else {
+        const id = documentId(key, options.keySchema);
+        if ((await options.mirror.items([id])).has(id)) extra.push(id);
+      }
+    }
+    return { report: { checked, missing, extra, different, unreadable, sampled: true, matches: missing.length + extra.length + different.length === 0 }, keys };
+  }
 
   if (options.sample === undefined) {
     let startKey: Record<string, never> | undefined;
@@ -103,4 +117,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     } while (startKey && checked < options.sample);
   }
   return { report: { checked, missing, extra: [], different, unreadable, sampled: true, matches: missing.length + different.length === 0 }, keys };
+}
+
+/** An item without the named attributes (own properties only: `__proto__` is a name like any other). */
+function without(item: Record<string, unknown>, names: readonly string[]): Record<string, unknown> {
+  return names.length === 0 ? item : Object.fromEntries(Object.entries(item).filter(([name]) => !names.includes(name)));
 }

@@ -8,9 +8,11 @@
  * again instead of losing an update.
  *
  * A REMOVE first records its tombstone (the item's sequence number, in the tombstone index),
- * then deletes the mirror document: the item is gone from every read path of the mirror. An
- * upsert that raced with a REMOVE is caught by checking the tombstones after writing
- * (undoWritesBehindTombstones), so the order "tombstone, then delete" is all a remover needs.
+ * then deletes the mirror document: the item is gone from every read path of the mirror. Each
+ * side checks the other after writing: an upserter reads the tombstones after its write
+ * (undoWritesBehindTombstones), a remover that found no document reads the mirror again after its
+ * tombstone (deletesBehindTombstones). Whichever writes second sees the other's write, so an
+ * upsert racing with a REMOVE never outlives it.
  */
 import { MANUAL_SEQUENCE_NUMBER, type ChangeRecord } from './change-record';
 import { stringifyLossless } from './lossless-json';
@@ -156,4 +158,17 @@ export function undoWritesBehindTombstones(
       condition: { kind: 'unchanged', revision },
       records: [entry.position],
     }));
+}
+
+/**
+ * After tombstones were recorded for REMOVEs that found no document to delete: a document written
+ * meanwhile by a writer that had not seen the tombstone yet (a backfill, a repair, a re-drive),
+ * and not newer than the REMOVE, is deleted, conditionally on the revision read.
+ */
+export function deletesBehindTombstones(removed: readonly MirrorEntry[], documents: StateLookup, indexes: MirrorIndexes): WriteAction[] {
+  return removed.flatMap((entry) => {
+    const document = documents.get(refKey({ index: indexes.mirror, id: entry.id }));
+    if (document === undefined || isNewer(document.sequenceNumber ?? MANUAL_SEQUENCE_NUMBER, entry.record.sequenceNumber)) return [];
+    return [deleteOf(entry.id, document.revision, entry.position, indexes)];
+  });
 }

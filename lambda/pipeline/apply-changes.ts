@@ -11,7 +11,7 @@ import { MalformedRecordError, toChangeRecord, type ChangeRecord, type RawStream
 import { toChangeLogDocument } from '../core/change-log-document';
 import { deadLetterId, toDeadLetterDocument } from '../core/dead-letter-document';
 import { boundedId, documentId, KeyMismatchError, type KeySchema } from '../core/document-id';
-import { planMirrorWrites, stateRefs, undoWritesBehindTombstones, type MirrorEntry, type MirrorIndexes } from '../core/mirror-plan';
+import { planMirrorWrites, deletesBehindTombstones, stateRefs, undoWritesBehindTombstones, type MirrorEntry, type MirrorIndexes } from '../core/mirror-plan';
 import type { Revision, WriteAction, WriteOutcome } from '../core/writes';
 import { mirrorBackingIndex, tombstoneIndex, type IndexNames } from '../settings/index-names';
 import { changeLogPartition } from '../settings/change-log-partitions';
@@ -148,6 +148,7 @@ export async function applyChanges(
     // Phase 3: change-log documents and mirror documents (puts, and deletes of items whose
     // tombstone is recorded), in one request.
     const upserted: { entry: MirrorEntry; revision: Revision }[] = [];
+    const removedUnseen: MirrorEntry[] = [];
     await send(port, [
       ...changeLogSteps,
       ...writes
@@ -155,6 +156,7 @@ export async function applyChanges(
         .flatMap(({ entry, mirror }): Step[] => {
           if (mirror === undefined) {
             ledger.counts.mirrorDeleted++; // nothing to delete: the tombstone is the whole change
+            if (tombstoned.has(entry)) removedUnseen.push(entry);
             return [];
           }
           return [
@@ -175,6 +177,8 @@ export async function applyChanges(
     // Phase 4: an upsert that raced with a delete of its item is taken back.
     const mayHaveRaced = settings.mayRaceWithDeletes === false ? upserted.filter(({ entry }) => entry.record.origin !== 'stream') : upserted;
     if (mayHaveRaced.length > 0) await undoRacedUpserts(port, mayHaveRaced, indexes, ledger);
+    // ... and a delete that found nothing may have raced with an upsert from another writer.
+    if (removedUnseen.length > 0) await finishRacedRemoves(port, removedUnseen, indexes, ledger);
 
     mirrorPending = nextMirror;
     changeLogPending = nextChangeLog;
@@ -267,6 +271,25 @@ async function undoRacedUpserts(
       // `changed`: somebody wrote the item since; whatever they wrote was ordered by the same rules.
       settle: (outcome) => {
         if (outcome.kind === 'retry') ledger.retry(action.records, `mirror: taking back a write that raced with a delete failed: ${outcome.reason}`);
+      },
+    })),
+  );
+}
+
+async function finishRacedRemoves(port: SearchPort, removed: readonly MirrorEntry[], indexes: MirrorIndexes, ledger: BatchLedger): Promise<void> {
+  let documents;
+  try {
+    documents = await port.readStates(removed.map((entry) => ({ index: indexes.mirror, id: entry.id })));
+  } catch (error) {
+    return ledger.retry(removed.map((entry) => entry.position), `mirror: checking for writes that raced with this delete failed: ${(error as Error).message}`);
+  }
+  await send(
+    port,
+    deletesBehindTombstones(removed, documents, indexes).map((action) => ({
+      action,
+      // `changed`: written again since; that writer checks the tombstones after its write.
+      settle: (outcome) => {
+        if (outcome.kind === 'retry') ledger.retry(action.records, `mirror: deleting a write that raced with this delete failed: ${outcome.reason}`);
       },
     })),
   );

@@ -129,9 +129,16 @@ it('verifies the mirror against the table: a match exits 0; documents changed, r
     expect(filled.status).toBe(0);
     expect(JSON.parse(filled.stdout)).toMatchObject({ complete: true, written: 300, unreadable: 1, unreadableKeys: [`${prefix}-proto`] });
 
+    // Not in the mirror (a backfill cannot copy it, and this table has no stream): said so, not hidden.
+    const withProto = cdc('verify', '--json');
+    expect(withProto.stderr).toBe('');
+    expect(JSON.parse(withProto.stdout)).toMatchObject({ checked: 301, missing: [`${prefix}-proto`], different: [], unreadable: [`${prefix}-proto`], matches: false });
+    expect(withProto.status).toBe(1);
+    await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: [{ DeleteRequest: { Key: { id: { S: `${prefix}-proto` } } } }] } }));
+
     const matching = cdc('verify', '--json');
     expect(matching.stderr).toBe('');
-    expect(JSON.parse(matching.stdout)).toMatchObject({ checked: 300, mirrorDocuments: 300, missing: [], extra: [], different: [], unreadable: [`${prefix}-proto`], matches: true });
+    expect(JSON.parse(matching.stdout)).toMatchObject({ checked: 300, mirrorDocuments: 300, missing: [], extra: [], different: [], unreadable: [], matches: true });
     expect(matching.status).toBe(0);
     expect(cdc('verify').stdout).toContain('MATCH');
 
@@ -156,6 +163,9 @@ it('verifies the mirror against the table: a match exits 0; documents changed, r
     const sample = cdc('verify', '--sample', '50', '--json');
     expect(JSON.parse(sample.stdout)).toMatchObject({ sampled: true });
     expect(JSON.parse(sample.stdout).checked).toBeGreaterThanOrEqual(50);
+    const wrongKey = spawnSync(process.execPath, [CDC, '--local', '--stack', `${prefix}-none`, ...target.map((flag) => (flag === 'id' ? 'pk' : flag)), 'verify'], { env: process.env, encoding: 'utf8', timeout: 120_000 });
+    expect(wrongKey.stderr).toContain(`--key-schema is not the key of table ${table}, which is "id"`);
+    expect(cdc('verify', '--mirror-index', `${prefix}-nothing`).stderr).toContain(`the mirror "${prefix}-nothing" does not exist in OpenSearch`);
 
     const repaired = cdc('verify', '--repair', '--json');
     expect(repaired.stderr).toBe('');
@@ -210,4 +220,35 @@ it('repairs documents changed, removed or added behind its back while the stream
   }
   expect(report.repair.repaired).toBeGreaterThanOrEqual(8);
   await expectMirrorEqualsTable(client, opensearch, prefix);
+});
+
+it('repairs a mirror keyed by numbers and a sort key: extras (items deleted behind its back) and changed documents', async () => {
+  const prefix = runPrefix('repairnk');
+  const table = `${prefix}-table`;
+  const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'N' }, { AttributeName: 'sk', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  try {
+    const keys = ['1.5', '12345678901234567890123456789012345678', '-7'].map((pk, i) => ({ pk: { N: pk }, sk: { S: `s|${i}` } }));
+    await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: keys.map((key, i) => ({ PutRequest: { Item: { ...key, v: { N: String(i) } } } })) } }));
+    const target = ['--stack', `${prefix}-none`, '--table', table, '--key-schema', 'pk,sk', '--mirror-index', names.mirror, '--change-log-index', names.changeLog, '--dead-letter-index', names.deadLetter];
+    const cdc = (...args: string[]) => spawnSync(process.execPath, [CDC, '--local', ...target, ...args], { env: process.env, encoding: 'utf8', timeout: 120_000 });
+    expect(cdc('backfill', '--json', '--checkpoint', path.join(work, 'nk.json')).status).toBe(0);
+    await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: keys.slice(0, 2).map((key) => ({ DeleteRequest: { Key: key } })) } }));
+    await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: [{ PutRequest: { Item: { ...keys[2], v: { N: '99' } } } }] } }));
+
+    const repaired = cdc('verify', '--repair', '--json');
+    expect(repaired.stderr).toBe('');
+    expect(JSON.parse(repaired.stdout)).toMatchObject({ extra: expect.arrayContaining([expect.any(String), expect.any(String)]), different: [expect.any(String)], repair: { repaired: 3, failed: [] }, afterRepair: { matches: true } });
+    expect(repaired.status).toBe(0);
+  } finally {
+    await client.send(new DeleteTableCommand({ TableName: table }));
+    await opensearch.indices.delete({ index: `${prefix}-*` });
+  }
 });

@@ -14,6 +14,7 @@ import { mirrorBackingIndex, tombstoneIndex } from '../../settings/index-names';
 import { revisionOf } from './bulk-request';
 import { detectChangeLogLayout } from './ensure-indexes';
 import { OpenSearchPort } from './opensearch-port';
+import { sequenceNumberOf } from './bookkeeping';
 
 export type MaintenanceSettings = Pick<FunctionSettings, 'indexes' | 'changeLogPartitioning' | 'changeLogRetentionDays' | 'tombstoneRetentionHours' | 'maxBulkBytes'>;
 
@@ -81,7 +82,7 @@ async function purgeExpiredTombstones(client: Client, settings: MaintenanceSetti
       const page: ExpiredTombstone[] = hits.map((hit) => ({
         id: hit._id,
         revision: revisionOf(hit._seq_no, hit._primary_term) as Revision,
-        sequenceNumber: hit._source?.[MIRROR_METADATA_FIELD]?.sequence_number,
+        sequenceNumber: sequenceNumberOf(hit._source?.[MIRROR_METADATA_FIELD]?.sequence_number),
       }));
       const counts = await purgeTombstones(page, indexes, port, { dryRun });
       for (const key of Object.keys(total) as (keyof TombstonePurgeCounts)[]) total[key] += counts[key];

@@ -25,15 +25,22 @@ export class MirrorReader {
     const text = await readAll(response.body as unknown as NodeJS.ReadableStream);
     const docs = (parse(text) as { docs: { _id: string; found?: boolean; _source?: Record<string, unknown>; error?: unknown }[] }).docs;
     for (const doc of docs) {
+      if ((doc.error as { type?: string } | undefined)?.type === 'index_not_found_exception') throw this.noMirror();
       if (doc.error) throw new Error(`reading mirror document ${doc._id} failed: ${JSON.stringify(doc.error)}`);
       if (doc.found && doc._source) found.set(doc._id, { item: itemOfMirrorDocument(doc._source) });
     }
     return found;
   }
 
+  private noMirror(): Error {
+    return new Error(`the mirror "${this.index}" does not exist in OpenSearch: check --mirror-index (or --opensearch), or deploy the stack (its function creates the mirror)`);
+  }
+
   /** Every document id in the mirror, a page at a time, as of now (writes just made included). */
   async *ids(pageSize = 1000): AsyncGenerator<string[]> {
-    await this.client.indices.refresh({ index: this.index });
+    await this.client.indices.refresh({ index: this.index }).catch((error) => {
+      throw (error as { body?: { error?: { type?: string } } }).body?.error?.type === 'index_not_found_exception' ? this.noMirror() : error;
+    });
     let response = await this.client.search({ index: this.index, scroll: '2m', body: { size: pageSize, _source: false, sort: ['_doc'] } as never });
     try {
       for (;;) {

@@ -10,6 +10,7 @@ import { MIRROR_METADATA_FIELD } from '../../core/mirror-document';
 import type { SearchPort } from '../../pipeline/search-port';
 import { classifyItem, type BulkItemError } from './bulk-outcome';
 import { operationOf, revisionOf, splitIntoRequests } from './bulk-request';
+import { sequenceNumberOf } from './bookkeeping';
 
 interface BulkResponseItem {
   readonly [operation: string]: {
@@ -47,7 +48,7 @@ export class OpenSearchPort implements SearchPort {
       if (!doc.found) return;
       states.set(refKey(refs[position]), {
         revision: revisionOf(doc._seq_no, doc._primary_term) as never,
-        sequenceNumber: doc._source?.[MIRROR_METADATA_FIELD]?.sequence_number,
+        sequenceNumber: sequenceNumberOf(doc._source?.[MIRROR_METADATA_FIELD]?.sequence_number),
       });
     });
     return states;
@@ -122,3 +123,4 @@ export function checkedItems(actions: readonly WriteAction[], response: { items?
 function sameIndex(reported: string, requested: string): boolean {
   return reported === requested || reported.startsWith(`${requested}-`);
 }
+

@@ -112,4 +112,15 @@ describe('the OpenSearch port', () => {
     const outcomes = await new OpenSearchPort(client, 1 << 20).write([put('a'), put('b')]);
     expect(outcomes.every((outcome) => outcome.kind === 'retry' && reason.test(outcome.reason))).toBe(true);
   });
+
+  it.each([
+    ['text of digits', '000000000000000000005', '000000000000000000005'],
+    ['a number', 5, undefined],
+    ['null', null, undefined],
+    ['text that is not a number', 'five', undefined],
+  ])('reads a stored sequence number that is %s as %j, so one odd document never stalls its item', async (_case, stored, read) => {
+    const client = { mget: async () => ({ body: { docs: [{ found: true, _seq_no: 3, _primary_term: 1, _source: { _cdc: { sequence_number: stored } } }] } }) } as never;
+    const states = await new OpenSearchPort(client, 1 << 20).readStates([{ index: 'm', id: 'a' }]);
+    expect([...states.values()]).toEqual([{ revision: expect.any(String), sequenceNumber: read }]);
+  });
 });

@@ -93,3 +93,48 @@ describe('a repair', () => {
     expect(result.deadLettered[0].reason).toContain('a repair needs Keys');
   });
 });
+
+describe('a delete racing with a repair or backfill of the same item', () => {
+  const key = { id: { S: 'user-001' } };
+
+  /** The function's REMOVE reads "no document", then waits before recording its tombstone while `meanwhile` runs. */
+  async function removeAround(meanwhile: (search: InMemorySearch) => Promise<unknown>): Promise<InMemorySearch> {
+    const search = new InMemorySearch();
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let tombstoneDue!: () => void;
+    const waiting = new Promise<void>((resolve) => (tombstoneDue = resolve));
+    const functionPort = {
+      readStates: (refs: Parameters<InMemorySearch['readStates']>[0]) => search.readStates(refs),
+      write: async (actions: Parameters<InMemorySearch['write']>[0]) => {
+        if (actions.some((action) => action.role === 'tombstone')) {
+          tombstoneDue();
+          await gate;
+        }
+        return search.write(actions);
+      },
+    };
+    const removing = applyChanges([removeRecord(item('v1'), { sequenceNumber: 300 })], { ...settings, mayRaceWithDeletes: false }, functionPort);
+    await waiting;
+    await meanwhile(search);
+    release();
+    await removing;
+    return search;
+  }
+
+  it('never leaves the deleted item behind a repair that wrote it just before the tombstone', async () => {
+    const search = await removeAround((s) => applyChanges([repairOf('v1', undefined)], repairs, s));
+    expect(mirrored(search)).toBeUndefined();
+    expect(search.sources(TOMBSTONES)['user-001']._cdc).toMatchObject({ sequence_number: seq(300) });
+  });
+
+  it('never leaves the deleted item behind a backfilled snapshot written just before the tombstone', async () => {
+    const search = await removeAround((s) => applyChanges([{ eventName: 'SNAPSHOT', dynamodb: { Keys: key, NewImage: item('v1') } }], { ...settings, writeChangeLog: false }, s));
+    expect(mirrored(search)).toBeUndefined();
+  });
+
+  it('keeps a newer write that landed meanwhile', async () => {
+    const search = await removeAround((s) => applyChanges([insertRecord(item('v2'), { sequenceNumber: 301 })], settings, s));
+    expect(mirrored(search)).toMatchObject({ name: 'v2' });
+  });
+});
