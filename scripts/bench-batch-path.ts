@@ -73,7 +73,7 @@ async function main(): Promise<void> {
       t0 = performance.now();
       for (let start = 0; start < records; start += batchSize) {
         // As the function runs it (see PipelineSettings.mayRaceWithDeletes).
-        const result = await applyChanges(batch.slice(start, start + batchSize), { indexes: pipeline, keySchema: { partitionKey: 'id' }, mayRaceWithDeletes: false }, port);
+        const result = await applyChanges(batch.slice(start, start + batchSize), { indexes: pipeline, keySchema: { partitionKey: 'id' }, changeLogPartitioning: 'none', mayRaceWithDeletes: false }, port);
         if (result.failures.length + result.deadLettered.length > 0) throw new Error(`pipeline: ${JSON.stringify(result.failures[0] ?? result.deadLettered[0])}`);
       }
       const pipelineSeconds = (performance.now() - t0) / 1000;

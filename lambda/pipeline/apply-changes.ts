@@ -43,9 +43,9 @@ export interface PipelineSettings {
   /**
    * `daily`: each change goes to the partition of its creation day (see change-log-partitions.ts),
    * so a redelivery meets its first delivery there and stays a duplicate. Pass what ensureIndexes
-   * found, not the raw setting. @default 'none'
+   * found, not the raw setting (required: writing to the alias of daily partitions fails).
    */
-  readonly changeLogPartitioning?: ChangeLogPartitioning;
+  readonly changeLogPartitioning: ChangeLogPartitioning;
 }
 
 export interface ApplyResult extends BatchCounts {

@@ -54,7 +54,7 @@ async function streamRecordsFor(prefix: string, expected: number): Promise<{ rec
 }
 
 function settingsFor(names: { changeLog: string; mirror: string; deadLetter: string }): PipelineSettings {
-  return { indexes: names, keySchema: { partitionKey: 'id' } };
+  return { indexes: names, keySchema: { partitionKey: 'id' }, changeLogPartitioning: 'none' };
 }
 
 async function indexContents(index: string): Promise<Record<string, unknown>> {

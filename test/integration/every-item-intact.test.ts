@@ -7,7 +7,7 @@
 import { BatchWriteItemCommand, DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { parse } from 'lossless-json';
-import { createClient, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
+import { createClient, detectChangeLogLayout, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
 import { documentId } from '../../lambda/core/document-id';
 import { itemOfMirrorDocument } from '../../lambda/core/mirror-document';
 import { applyChanges } from '../../lambda/pipeline/apply-changes';
@@ -151,7 +151,10 @@ describe('a deleted item', () => {
     const late = insertRecord({ id: { S: id }, name: { S: 'soon gone' } }, { sequenceNumber: insert });
     const os = await createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
     try {
-      const settings = { indexes: { changeLog: CHANGE_LOG, mirror: MIRROR, deadLetter: `${CHANGE_LOG}-deadletter` }, keySchema: { partitionKey: 'id' } };
+      const indexes = { changeLog: CHANGE_LOG, mirror: MIRROR, deadLetter: `${CHANGE_LOG}-deadletter` };
+      // As the deployed function writes it: the layout the cluster holds.
+      const { partitioning } = await detectChangeLogLayout(os, { indexes, changeLogPartitioning: 'daily' });
+      const settings = { indexes, keySchema: { partitionKey: 'id' }, changeLogPartitioning: partitioning };
       const result = await applyChanges([{ ...late, eventID: `${id}-late` }], settings, new OpenSearchPort(os, 1 << 20));
       expect(result).toMatchObject({ failures: [], mirrorWritten: 0, mirrorSuperseded: 1 });
     } finally {
@@ -169,8 +172,8 @@ describe('an index closed for a while', () => {
     const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
     const os = await createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
     try {
-      await ensureIndexes(os, { indexes: names });
-      const settings = { indexes: names, keySchema: { partitionKey: 'id' } };
+      const layout = await ensureIndexes(os, { indexes: names });
+      const settings = { indexes: names, keySchema: { partitionKey: 'id' }, changeLogPartitioning: layout.partitioning };
       const port = new OpenSearchPort(os, 1 << 20);
       const batch = [insertRecord({ id: { S: 'a' } }, { sequenceNumber: 1 }), insertRecord({ id: { S: 'b' } }, { sequenceNumber: 2 }), removeRecord({ id: { S: 'a' } }, { sequenceNumber: 3 })];
       await os.indices.close({ index: mirrorBackingIndex(names.mirror) });

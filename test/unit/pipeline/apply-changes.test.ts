@@ -6,6 +6,7 @@ import { EVERY_TYPE_ITEM, insertRecord, modifyRecord, removeRecord } from '../..
 const settings: PipelineSettings = {
   indexes: { changeLog: 'dynamodb-cdc', mirror: 'test-table', deadLetter: 'dynamodb-cdc-deadletter' },
   keySchema: { partitionKey: 'id' },
+  changeLogPartitioning: 'none',
 };
 const MIRROR = 'test-table-v1';
 const TOMBSTONES = 'test-table-tombstones';

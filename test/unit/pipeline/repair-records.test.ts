@@ -9,6 +9,7 @@ import { insertRecord, modifyRecord, removeRecord } from '../../support/stream-r
 const settings: PipelineSettings = {
   indexes: { changeLog: 'dynamodb-cdc', mirror: 'test-table', deadLetter: 'dynamodb-cdc-deadletter' },
   keySchema: { partitionKey: 'id' },
+  changeLogPartitioning: 'none',
 };
 const repairs: PipelineSettings = { ...settings, recordOrigin: 'repair', writeChangeLog: false };
 const MIRROR = 'test-table-v1';
