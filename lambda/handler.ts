@@ -9,12 +9,13 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Client } from '@opensearch-project/opensearch';
 import { createClient, ensureIndexes, OpenSearchPort, runMaintenance, type MaintenanceReport } from './adapters/opensearch';
+import { creationTimeOf } from './core/change-record';
 import { endToEndLagMs } from './core/end-to-end-lag';
 import { applyChanges, type ApplyResult } from './pipeline/apply-changes';
 import { batchResponse } from './pipeline/batch-response';
 import type { SearchPort } from './pipeline/search-port';
 import { fromFunctionEnvironment, type FunctionSettings } from './settings/function-settings';
-import { isMaintenanceEvent, type MAINTENANCE_EVENT } from './settings/maintenance-event';
+import { isMaintenanceEvent, MAINTENANCE_EVENT } from './settings/maintenance-event';
 import { endpointOrigin } from './settings/rules';
 import { FUNCTION_DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './settings/observability';
 
@@ -28,6 +29,8 @@ const metrics = new Metrics({
 interface Pipeline {
   /** With the change-log partitioning ensureIndexes found in the cluster. */
   readonly settings: FunctionSettings;
+  /** As the environment says (the maintenance compares the cluster with these). */
+  readonly configured: FunctionSettings;
   readonly port: SearchPort;
   readonly client: Client;
 }
@@ -42,7 +45,7 @@ function getPipeline(): Promise<Pipeline> {
     const layout = await ensureIndexes(client, settings);
     if (layout.warning) logger.warn(layout.warning);
     logger.info('pipeline ready', { endpoint: endpointOrigin(settings.openSearchEndpoint), indexes: settings.indexes, changeLogPartitioning: layout.partitioning });
-    return { settings: { ...settings, changeLogPartitioning: layout.partitioning }, port: new OpenSearchPort(client, settings.maxBulkBytes), client };
+    return { settings: { ...settings, changeLogPartitioning: layout.partitioning }, configured: settings, port: new OpenSearchPort(client, settings.maxBulkBytes), client };
   })().catch((error) => {
     pipeline = undefined;
     throw error;
@@ -52,9 +55,12 @@ function getPipeline(): Promise<Pipeline> {
 
 export const handler = async (event: DynamoDBStreamEvent | typeof MAINTENANCE_EVENT): Promise<DynamoDBBatchResponse | MaintenanceReport> => {
   if (isMaintenanceEvent(event)) return maintain();
-  const records = event?.Records ?? [];
+  const records = (event as DynamoDBStreamEvent | null)?.Records;
   if (!Array.isArray(records)) {
-    throw new Error(`the event's Records must be a list of DynamoDB stream records, got ${typeof records}: this is not a DynamoDB Streams event`);
+    // Neither a batch nor the maintenance event (a misspelt schedule input must not pass for an empty batch).
+    throw new Error(
+      `the event must be a DynamoDB Streams event (a list of Records) or the maintenance event ${JSON.stringify(MAINTENANCE_EVENT)}; got ${JSON.stringify(event)?.slice(0, 200)}`,
+    );
   }
   let ready: Pipeline;
   try {
@@ -67,13 +73,37 @@ export const handler = async (event: DynamoDBStreamEvent | typeof MAINTENANCE_EV
   const { settings, port } = ready;
   const result = await applyChanges(records, { ...settings, mayRaceWithDeletes: false }, port);
   report(result, endToEndLagMs(records, new Date()));
+  await setUpAgainIfIndexesChanged(ready, records, result);
   return batchResponse(result.failures, records.length, settings.failureReporting);
 };
 
+/** Failures that mean the indexes are no longer as this container set them up. */
+const INDEXES_CHANGED = /no write index is defined for alias|index_not_found_exception|cluster_block_exception/;
+
+/**
+ * The change log was migrated under this container (a single index became partitions), or the
+ * cluster creates no index by itself and a record of another day needs its partition: set the
+ * indexes up again, for the days of the failed records, before the event source retries them.
+ */
+async function setUpAgainIfIndexesChanged({ settings, client }: Pipeline, records: readonly unknown[], result: ApplyResult): Promise<void> {
+  const stale = result.failures.filter((failure) => INDEXES_CHANGED.test(failure.reason));
+  if (stale.length === 0) return;
+  pipeline = undefined;
+  const days = new Set(stale.map((failure) => creationTimeOf((records[failure.position] as { dynamodb?: { ApproximateCreationDateTime?: unknown } })?.dynamodb?.ApproximateCreationDateTime)?.toISOString().slice(0, 10) ?? new Date().toISOString().slice(0, 10)));
+  for (const day of days) {
+    try {
+      const layout = await ensureIndexes(client, settings, new Date(`${day}T12:00:00Z`));
+      logger.warn('indexes set up again after writes failed on them', { day, changeLogPartitioning: layout.partitioning, reason: stale[0].reason });
+    } catch (error) {
+      logger.warn('setting the indexes up again failed; the next batch tries again', error as Error);
+    }
+  }
+}
+
 /** The schedule's maintenance: a failure throws, so the schedule's own retries and alarms see it. */
 async function maintain(): Promise<MaintenanceReport> {
-  const { settings, client } = await getPipeline();
-  const done = await runMaintenance(client, settings);
+  const { configured, client } = await getPipeline();
+  const done = await runMaintenance(client, configured);
   if (done.changeLog.warning) logger.warn(done.changeLog.warning);
   logger.info('maintenance done', { ...done });
   return done;

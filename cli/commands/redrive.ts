@@ -2,11 +2,13 @@
  * `cdc redrive`: re-applies the SQS dead-letter queue's pointers (records read back from the
  * stream) and then the dead-letter index (fix the cause, e.g. a mapping, first).
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
-import { DeadLetterStore, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
+import { DeadLetterStore, ensureIndexes, MirrorReader, OpenSearchPort } from '../../lambda/adapters/opensearch';
 import { emptyReport, redriveDeadLetters, redriveQueue } from '../redrive/redrive';
+import { repair, type Difference } from '../verify/repair';
 import { sdkClientConfig } from '../target/aws-access';
 import { withTarget, type GlobalOptions } from '../target/options';
 import { searchClient } from '../target/search-client';
@@ -24,16 +26,22 @@ export function registerRedrive(program: Command): void {
         const aws = sdkClientConfig(access);
         const sqs = new SQSClient(aws);
         const streams = new DynamoDBStreamsClient(aws);
+        const dynamo = new DynamoDBClient(aws);
         const report = emptyReport();
         try {
           const layout = await ensureIndexes(search, target.settings);
           if (layout.warning) console.error(`  ~ ${layout.warning}`);
+          const settings = { ...target.settings, changeLogPartitioning: layout.partitioning };
+          const port = new OpenSearchPort(search, target.settings.maxBulkBytes);
           const deps = {
+            tombstoneRetentionHours: target.settings.tombstoneRetentionHours,
+            repairMirror: (items: readonly Difference[]) =>
+              repair(items, { dynamo, port, mirror: new MirrorReader(search, target.settings.indexes.mirror), tableName: target.tableName, settings }),
             sqs,
             streams,
-            port: new OpenSearchPort(search, target.settings.maxBulkBytes),
+            port,
             deadLetters: new DeadLetterStore(search, target.settings.indexes.deadLetter),
-            settings: { ...target.settings, changeLogPartitioning: layout.partitioning },
+            settings,
             tableName: target.tableName,
             log: (line: string) => console.log(line),
           };
@@ -48,6 +56,7 @@ export function registerRedrive(program: Command): void {
         } finally {
           sqs.destroy();
           streams.destroy();
+          dynamo.destroy();
           await search.close();
         }
         console.log(

@@ -7,9 +7,11 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetterStore } from '../../lambda/adapters/opensearch';
-import type { RawStreamRecord } from '../../lambda/core/change-record';
+import { creationTimeOf, toChangeRecord, type RawStreamRecord } from '../../lambda/core/change-record';
+import { documentId } from '../../lambda/core/document-id';
 import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply-changes';
 import type { SearchPort } from '../../lambda/pipeline/search-port';
+import type { Difference, RepairResult } from '../verify/repair';
 import { parseFailurePointer, readStreamRange, type ReadOptions } from './stream-range';
 
 export interface RedriveReport {
@@ -26,6 +28,10 @@ export function emptyReport(): RedriveReport {
 }
 
 export interface RedriveDependencies {
+  /** Dead letters of changes older than this are re-driven to the change log only (see redriveDeadLetters). */
+  readonly tombstoneRetentionHours: number;
+  /** Puts the mirror right for these items from the table (verify --repair's rule). */
+  readonly repairMirror: (items: readonly Difference[]) => Promise<RepairResult>;
   readonly sqs: SQSClient;
   readonly streams: DynamoDBStreamsClient;
   readonly port: SearchPort;
@@ -74,7 +80,13 @@ async function redriveMessage(queueUrl: string, message: Message, deps: RedriveD
   }
 }
 
-export async function redriveDeadLetters(deps: RedriveDependencies, report: RedriveReport): Promise<void> {
+/**
+ * Re-applies the dead letters of this table. A change older than the tombstones' retention may
+ * concern an item deleted since whose tombstone is purged: applied to the mirror, it could bring
+ * the item back. Such a change goes to the change log only, and the mirror of its item is put right
+ * from the table (verify --repair's rule), which holds the item's state now.
+ */
+export async function redriveDeadLetters(deps: RedriveDependencies, report: RedriveReport, now = new Date()): Promise<void> {
   const others = await deps.deadLetters.countOthers(deps.tableName);
   if (others > 0) deps.log(`  ${others} dead letter(s) of other tables (or of none) left as they are`);
   const letters = await deps.deadLetters.list(deps.tableName);
@@ -86,12 +98,42 @@ export async function redriveDeadLetters(deps: RedriveDependencies, report: Redr
     const key = JSON.stringify(letter.record);
     groups.set(key, { record: letter.record, ids: [...(groups.get(key)?.ids ?? []), letter.id] });
   }
-  const records = [...groups.values()];
-  const result = await applyChanges(records.map((group) => group.record), deps.settings, deps.port);
+  const cutoff = now.getTime() - deps.tombstoneRetentionHours * 3_600_000;
+  const isOld = (record: RawStreamRecord) => (creationTimeOf((record as { dynamodb?: { ApproximateCreationDateTime?: unknown } }).dynamodb?.ApproximateCreationDateTime)?.getTime() ?? now.getTime()) < cutoff;
+  const all = [...groups.values()];
+  const recent = all.filter((group) => !isOld(group.record));
+  const old = all.filter((group) => isOld(group.record));
+  await reapply(recent, deps.settings, deps, report);
+  const written = await reapply(old, { ...deps.settings, writeMirror: false }, deps, report, false);
+  if (written.length === 0) return;
+  const items = new Map<string, Difference>();
+  for (const group of written) {
+    const keys = toChangeRecord(group.record, { receivedAt: now, tableName: deps.tableName }).keys;
+    items.set(documentId(keys, deps.settings.keySchema), { id: documentId(keys, deps.settings.keySchema), key: keys });
+  }
+  const repaired = await deps.repairMirror([...items.values()]);
+  deps.log(`  ${old.length} dead letter(s) older than the tombstones' retention (${deps.tombstoneRetentionHours} h): change log re-driven, the mirror of their ${items.size} item(s) put right from the table (${repaired.repaired} repaired)`);
+  if (repaired.failed.length + repaired.unreadable.length > 0) {
+    report.problems.push(`mirror of old dead letters: ${repaired.failed.length} repair(s) failed (${repaired.failed[0] ?? 'an attribute named __proto__'}); run cdc verify --repair`);
+    return;
+  }
+  await clear(written, deps, report);
+}
+
+/** Applies the records of these dead letters; clears those fully written (unless `clearNow` is false) and returns them. */
+async function reapply(groups: { record: RawStreamRecord; ids: string[] }[], settings: PipelineSettings, deps: RedriveDependencies, report: RedriveReport, clearNow = true) {
+  if (groups.length === 0) return [];
+  const result = await applyChanges(groups.map((group) => group.record), settings, deps.port);
   const stillFailing = new Set([...result.failures.map((failure) => failure.position), ...result.deadLettered.map((letter) => letter.position)]);
-  for (const letter of result.deadLettered) report.problems.push(`dead letter ${records[letter.position].ids[0]}: still refused: ${letter.reason}`);
-  for (const failure of result.failures) report.problems.push(`dead letter ${records[failure.position].ids[0]}: ${failure.reason}; kept`);
-  const cleared = records.filter((_, position) => !stillFailing.has(position)).flatMap((group) => group.ids);
+  for (const letter of result.deadLettered) report.problems.push(`dead letter ${groups[letter.position].ids[0]}: still refused: ${letter.reason}`);
+  for (const failure of result.failures) report.problems.push(`dead letter ${groups[failure.position].ids[0]}: ${failure.reason}; kept`);
+  const written = groups.filter((_, position) => !stillFailing.has(position));
+  if (clearNow) await clear(written, deps, report);
+  return written;
+}
+
+async function clear(groups: { ids: string[] }[], deps: RedriveDependencies, report: RedriveReport): Promise<void> {
+  const cleared = groups.flatMap((group) => group.ids);
   await deps.deadLetters.delete(cleared);
   report.deadLettersCleared += cleared.length;
 }

@@ -168,16 +168,25 @@ function fromEpochSeconds(seconds: number): Date | undefined {
   return Number.isFinite(seconds) && Math.abs(seconds) < 1e11 ? new Date(seconds * 1000) : undefined;
 }
 
-/** Lambda events carry epoch seconds; the Streams API gives a Date. */
-function toDate(value: unknown): Date {
+/**
+ * A record's creation time as Lambda events (epoch seconds), the Streams API (a Date) and stored
+ * re-drive records (ISO-8601 text) carry it: years 1970 to 9999 (a stream's times all are, and so
+ * the day of a change-log partition always has four digits), else undefined.
+ */
+export function creationTimeOf(value: unknown): Date | undefined {
   let date: Date | undefined;
   if (value instanceof Date) date = value;
   else if (typeof value === 'number') date = fromEpochSeconds(value);
   else if (typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value))) date = fromEpochSeconds(Number(value));
-  // Re-driven records were stored as JSON, where a Date became ISO-8601 text.
   else if (typeof value === 'string') date = new Date(value);
-  if (date === undefined || Number.isNaN(date.getTime())) {
-    throw new MalformedRecordError(`dynamodb.ApproximateCreationDateTime must be epoch seconds within the range of dates, got ${JSON.stringify(value)}`);
+  if (date === undefined || Number.isNaN(date.getTime()) || date.getTime() < 0 || date.getUTCFullYear() > 9999) return undefined;
+  return date;
+}
+
+function toDate(value: unknown): Date {
+  const date = creationTimeOf(value);
+  if (date === undefined) {
+    throw new MalformedRecordError(`dynamodb.ApproximateCreationDateTime must be epoch seconds from 1970 to the year 9999, got ${JSON.stringify(value)}`);
   }
   return date;
 }

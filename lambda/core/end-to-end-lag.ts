@@ -2,20 +2,14 @@
  * The batch's end-to-end lag: from the creation of its oldest change in DynamoDB to now (after the
  * writes). The oldest, not an average: it is what tells how far behind the pipeline runs.
  */
-import type { RawStreamRecord } from './change-record';
+import { creationTimeOf, type RawStreamRecord } from './change-record';
 
 /** Milliseconds, or undefined when no record carries a creation time (manual invokes). Never negative. */
 export function endToEndLagMs(records: readonly RawStreamRecord[], now: Date): number | undefined {
   let oldest: number | undefined;
   for (const record of records) {
-    const created = creationTimeMs((record as { dynamodb?: { ApproximateCreationDateTime?: unknown } })?.dynamodb?.ApproximateCreationDateTime);
+    const created = creationTimeOf((record as { dynamodb?: { ApproximateCreationDateTime?: unknown } })?.dynamodb?.ApproximateCreationDateTime)?.getTime();
     if (created !== undefined && (oldest === undefined || created < oldest)) oldest = created;
   }
   return oldest === undefined ? undefined : Math.max(0, now.getTime() - oldest);
-}
-
-/** Lambda events carry epoch seconds; the Streams API (re-drive) a Date. Anything else is no time. */
-function creationTimeMs(value: unknown): number | undefined {
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'number' ? value * 1000 : typeof value === 'string' && value.trim() !== '' ? Number(value) * 1000 : NaN;
-  return Number.isFinite(ms) ? ms : undefined;
 }

@@ -38,6 +38,8 @@ export interface PipelineSettings {
   readonly mayRaceWithDeletes?: boolean;
   /** Write the change log (a backfill writes only the mirror unless asked). @default true */
   readonly writeChangeLog?: boolean;
+  /** Write the mirror (a re-drive of changes older than the tombstones' retention writes only the change log). @default true */
+  readonly writeMirror?: boolean;
   /** `repair`: the records are `cdc verify --repair`'s corrections (see ChangeOrigin). */
   readonly recordOrigin?: 'repair';
   /**
@@ -92,7 +94,7 @@ export async function applyChanges(
   });
 
   let mirrorPending: MirrorEntry[] = [];
-  for (const { position, record } of parsed) {
+  for (const { position, record } of settings.writeMirror === false ? [] : parsed) {
     try {
       mirrorPending.push({ position, record, id: documentId(record.keys, settings.keySchema) });
     } catch (error) {

@@ -25,18 +25,20 @@ export function checkEndpoint(setting: string, value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') {
     throw new SettingError(setting, 'must be the OpenSearch URL, such as http://localhost:9200', value);
   }
+  // Whatever the problem, the value is shown without what may be a password.
+  const shown = redactUserInfo(value);
   let url: URL;
   try {
     url = new URL(value.trim());
   } catch {
-    throw new SettingError(setting, 'is not a URL; it must look like http://localhost:9200', value);
+    throw new SettingError(setting, 'is not a URL; it must look like http://localhost:9200', shown);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SettingError(setting, 'must use http or https', value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new SettingError(setting, 'must use http or https', shown);
   if (url.username !== '' || url.password !== '') {
-    throw new SettingError(setting, 'must not contain credentials (user:password@); use an authentication setting instead', redactUserInfo(value));
+    throw new SettingError(setting, 'must not contain credentials (user:password@); use an authentication setting instead', shown);
   }
   if (url.search !== '' || url.hash !== '' || (url.pathname !== '/' && url.pathname !== '')) {
-    throw new SettingError(setting, 'must be the cluster URL without path, query or fragment', value);
+    throw new SettingError(setting, 'must be the cluster URL without path, query or fragment', shown);
   }
   return url.origin;
 }
@@ -50,8 +52,12 @@ export function endpointOrigin(value: string): string {
   }
 }
 
+/** The value with anything that may be user-info hidden: up to the last `@` (a password may hold `@`, `/`, `#`, `?`). */
 function redactUserInfo(value: string): string {
-  return value.replace(/\/\/[^@/]*@/, '//***@');
+  const at = value.lastIndexOf('@');
+  if (at < 0) return value;
+  const scheme = value.indexOf('//');
+  return `${scheme >= 0 && scheme < at ? value.slice(0, scheme + 2) : ''}***@${value.slice(at + 1)}`;
 }
 
 export function checkInteger(setting: string, value: unknown, range: IntegerRange): number {

@@ -194,3 +194,45 @@ describe('upgrading from one concrete change-log index', () => {
     expect(await countOf(names.changeLog, `keys.id.S:${prefix}-1`)).toBe(1);
   });
 });
+
+describe('a warm function across the migration to partitions', () => {
+  const prefix = runPrefix('warm');
+  const names = namesFor(prefix);
+  const saved = { ...process.env };
+  afterAll(async () => {
+    process.env = saved;
+    await deleteAll(prefix);
+  });
+
+  it('sets its indexes up again when a write fails because they changed under it, and the retried batch is written', async () => {
+    await ensureIndexes(os, { indexes: names, changeLogPartitioning: 'none' });
+    Object.assign(process.env, {
+      OPENSEARCH_ENDPOINT: endpoints.openSearch,
+      CHANGE_LOG_INDEX: names.changeLog,
+      MIRROR_INDEX: names.mirror,
+      DEAD_LETTER_INDEX: names.deadLetter,
+      KEY_SCHEMA: 'id',
+      CHANGE_LOG_PARTITIONING: 'daily',
+    });
+    // A container of its own (the module caches its set-up, as a warm Lambda container does).
+    let handler!: typeof import('../../lambda/handler').handler;
+    jest.isolateModules(() => {
+      handler = require('../../lambda/handler').handler;
+    });
+    const batch = (n: number) => ({ Records: [insertRecord(item(`${prefix}-${n}`, 'x'), { sequenceNumber: n, at: nowSeconds() })] });
+    expect(await handler(batch(1))).toEqual({ batchItemFailures: [] });
+
+    // The migration the warning gives, while the container stays warm.
+    await os.indices.addBlock({ index: names.changeLog, block: 'write' } as never);
+    await os.indices.clone({ index: names.changeLog, target: `${names.changeLog}-archive` });
+    await os.indices.delete({ index: names.changeLog });
+    await os.indices.updateAliases({ body: { actions: [{ add: { index: `${names.changeLog}-archive`, alias: names.changeLog } }] } });
+
+    const first = (await handler(batch(2))) as { batchItemFailures: unknown[] };
+    expect(first.batchItemFailures).toHaveLength(1);
+    // The event source retries the record: the container has set the partitions up meanwhile.
+    expect(await handler(batch(2))).toEqual({ batchItemFailures: [] });
+    expect(await indexesLike(`${names.changeLog}-*.*.*`)).toEqual([changeLogPartition(names.changeLog, new Date())]);
+    expect(await countOf(names.changeLog)).toBe(2);
+  });
+});

@@ -128,7 +128,7 @@ it('re-drives the dead letters of its own table from the dead-letter index, and 
   const id = `${prefix}-refused`;
   // A dead letter as the function records it when OpenSearch refused a write (e.g. a 413), and
   // one of another table sharing the index.
-  const record = insertRecord({ id: { S: id }, n: { N: '1' } }, { sequenceNumber: 10 });
+  const record = insertRecord({ id: { S: id }, n: { N: '1' } }, { sequenceNumber: 10, at: Math.floor(Date.now() / 1000) });
   const foreign = insertRecord({ id: { S: `${prefix}-foreign` } }, { sequenceNumber: 11 });
   const foreignArn = 'arn:aws:dynamodb:us-east-1:000000000000:table/other-table/stream/2024-01-01T00:00:00.000';
   const letters = [
@@ -148,6 +148,28 @@ it('re-drives the dead letters of its own table from the dead-letter index, and 
   const left = await opensearch.search({ index: DEAD_LETTER, body: { query: { prefix: { table_name: 'other' } }, size: 100 } as never });
   expect((left.body.hits.hits as { _id: string }[]).map((hit) => hit._id)).toContain(`${prefix}-2`);
   await opensearch.delete({ index: DEAD_LETTER, id: `${prefix}-2`, refresh: true });
+});
+
+it('re-drives a dead letter older than the tombstones to the change log only, and puts the mirror right from the table: a deleted item stays deleted', async () => {
+  const prefix = runPrefix('oldletter');
+  const gone = `${prefix}-gone`;
+  const kept = `${prefix}-kept`;
+  // Changes refused four days ago; since then `gone` was deleted (its tombstone purged) and `kept` changed.
+  await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: kept }, n: { N: '2' } } }));
+  await waitFor('the stream to mirror the kept item', async () => (Object.keys(await mirrorFor(opensearch, kept)).length === 1 ? true : undefined));
+  const fourDaysAgo = Math.floor(Date.now() / 1000) - 4 * 86_400;
+  const letters = [gone, kept].map((id, i) => insertRecord({ id: { S: id }, n: { N: '1' } }, { sequenceNumber: 5 + i, at: fourDaysAgo, eventId: `${prefix}-event-${i}` }));
+  for (const [i, record] of letters.entries()) {
+    await opensearch.index({ index: DEAD_LETTER, id: `${prefix}-${i}`, body: { table_name: TABLE, record_json: JSON.stringify(record), failed_at: new Date().toISOString(), target: 'mirror', reason: 'refused' } as never, refresh: true });
+  }
+  const redrive = runCdc('redrive', '--no-queue-redrive');
+  expect(redrive.stderr).toBe('');
+  expect(redrive.status).toBe(0);
+  expect(redrive.stdout).toMatch(/dead-letter index: 2\/2 cleared/);
+  expect(redrive.stdout).toMatch(/2 dead letter\(s\) older than the tombstones' retention/);
+  expect(Object.keys(await mirrorFor(opensearch, gone))).toEqual([]);
+  expect(Object.values(await mirrorFor(opensearch, kept))).toMatchObject([{ n: 2 }]);
+  expect((await changeLogFor(opensearch, gone)).map((doc) => doc.event_name)).toEqual(['INSERT']);
 });
 
 it('re-drives a dead-letter-queue pointer from the stream, leaving the queue empty and the indexes complete', async () => {

@@ -64,7 +64,7 @@ export async function detectChangeLogLayout(client: Client, setup: IndexSetup): 
         ? `the change log "${name}" is one index, made before daily partitions: it is kept and written as one index, and nothing is pruned. ` +
           `Set ${setting} to keep it so. To partition it: disable the event source mapping; POST /${name}/_block/write; ` +
           `POST /${name}/_clone/${name}-archive; DELETE /${name}; POST /_aliases {"actions":[{"add":{"index":"${name}-archive","alias":"${name}"}}]}; ` +
-          'update the function (deploy again) so its containers start afresh; enable the mapping.'
+          'enable the mapping (running containers set the partitions up on their next batch).'
         : `the change log "${name}" is an alias over daily partitions: it stays partitioned. Set ${setting} to keep it so, ` +
           `or remove the alias and its partitions (after copying what you need) to go back to one index.`,
   };

@@ -36,7 +36,10 @@ describe('stream record normalisation', () => {
     ['an unknown type', withDynamodb({ NewImage: { id: { X: 'a' } } }), /unknown type/],
     ['no keys', withDynamodb({ Keys: {} }), /Keys is missing or empty/],
     ['a bad creation time', withDynamodb({ ApproximateCreationDateTime: 'yesterday' }), /ApproximateCreationDateTime/],
-    ['a creation time out of the range of dates', withDynamodb({ ApproximateCreationDateTime: 1e300 }), /within the range of dates/],
+    ['a creation time out of the range of dates', withDynamodb({ ApproximateCreationDateTime: 1e300 }), /from 1970 to the year 9999/],
+    ['a creation time before 1970', withDynamodb({ ApproximateCreationDateTime: -60589296000 }), /from 1970 to the year 9999/],
+    ['a creation time after the year 9999', withDynamodb({ ApproximateCreationDateTime: 95617584000 * 3 }), /from 1970 to the year 9999/],
+    ['an ISO creation time in the year 10000', withDynamodb({ ApproximateCreationDateTime: '+010000-01-01T00:00:00Z' }), /from 1970 to the year 9999/],
     ['a sequence number of zero', withDynamodb({ SequenceNumber: '000' }), /above 0/],
     ['an empty event id', { ...insertRecord({ id: { S: 'a' } }), eventID: '' }, /eventID must be a non-empty string/],
   ])('rejects a record with %s, saying what is wrong', (_name, raw, message) => {
