@@ -236,3 +236,38 @@ describe('a warm function across the migration to partitions', () => {
     expect(await countOf(names.changeLog)).toBe(2);
   });
 });
+
+describe('a cluster that creates no index by itself', () => {
+  const prefix = runPrefix('noauto');
+  const names = namesFor(prefix);
+  const saved = { ...process.env };
+  afterAll(async () => {
+    process.env = saved;
+    await os.cluster.putSettings({ body: { persistent: { 'action.auto_create_index': null } } } as never);
+    await deleteAll(prefix);
+  });
+
+  it("creates the partition of a late record's day before the event source retries it", async () => {
+    // Only this test's partitions are kept from being created by a write.
+    await os.cluster.putSettings({ body: { persistent: { 'action.auto_create_index': `-${names.changeLog}-*,+*` } } } as never);
+    Object.assign(process.env, {
+      OPENSEARCH_ENDPOINT: endpoints.openSearch,
+      CHANGE_LOG_INDEX: names.changeLog,
+      MIRROR_INDEX: names.mirror,
+      DEAD_LETTER_INDEX: names.deadLetter,
+      KEY_SCHEMA: 'id',
+      CHANGE_LOG_PARTITIONING: 'daily',
+    });
+    let handler!: typeof import('../../lambda/handler').handler;
+    jest.isolateModules(() => {
+      handler = require('../../lambda/handler').handler;
+    });
+    const twoDaysAgo = nowSeconds() - 2 * DAY;
+    const late = { Records: [insertRecord(item(`${prefix}-late`, 'x'), { sequenceNumber: 1, at: twoDaysAgo, eventId: `${prefix}-late` })] };
+    const first = (await handler(late)) as { batchItemFailures: unknown[] };
+    expect(first.batchItemFailures).toHaveLength(1);
+    expect(await handler(late)).toEqual({ batchItemFailures: [] });
+    expect(await indexesLike(`${names.changeLog}-*.*.*`)).toEqual([changeLogPartition(names.changeLog, new Date(twoDaysAgo * 1000)), changeLogPartition(names.changeLog, new Date())].sort());
+    expect(await countOf(names.changeLog)).toBe(1);
+  });
+});
