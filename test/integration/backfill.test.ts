@@ -30,6 +30,15 @@ async function putItems(dynamoClient: DynamoDBClient, table: string, ids: string
   }
 }
 
+/** Until the stream has mirrored `count` items of this prefix. */
+async function waitForMirrored(prefix: string, count: number, timeoutMs: number): Promise<void> {
+  await waitFor(`the stream to mirror the ${count} items`, async () => {
+    await opensearch.indices.refresh({ index: MIRROR });
+    const { body } = await opensearch.count({ index: MIRROR, body: { query: { prefix: { 'id.keyword': prefix } } } as never });
+    return body.count === count ? true : undefined;
+  }, timeoutMs, 500);
+}
+
 function backfillArgs(...extra: string[]): string[] {
   return [CDC, '--local', 'backfill', '--json', ...extra];
 }
@@ -38,11 +47,7 @@ it('copies 5,000 existing items into an emptied mirror while the stream changes 
   const prefix = runPrefix('backfill');
   const ids = Array.from({ length: 5000 }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`);
   await putItems(client, TABLE, ids);
-  await waitFor('the stream to mirror the 5,000 items', async () => {
-    await opensearch.indices.refresh({ index: MIRROR });
-    const { body } = await opensearch.count({ index: MIRROR, body: { query: { prefix: { 'id.keyword': prefix } } } as never });
-    return body.count === ids.length ? true : undefined;
-  }, 240_000, 1000);
+  await waitForMirrored(prefix, ids.length, 240_000);
   // The mirror loses them (as if it had been created after the items were written).
   await opensearch.deleteByQuery({ index: mirrorBackingIndex(MIRROR), body: { query: { prefix: { 'id.keyword': prefix } } } as never, refresh: true, conflicts: 'proceed' } as never);
 
@@ -189,11 +194,7 @@ it('repairs documents changed, removed or added behind its back while the stream
   const prefix = runPrefix('repair');
   const ids = Array.from({ length: 300 }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}`);
   await putItems(client, TABLE, ids);
-  await waitFor('the stream to mirror the 300 items', async () => {
-    await opensearch.indices.refresh({ index: MIRROR });
-    const { body } = await opensearch.count({ index: MIRROR, body: { query: { prefix: { 'id.keyword': prefix } } } as never });
-    return body.count === ids.length ? true : undefined;
-  }, 120_000, 500);
+  await waitForMirrored(prefix, ids.length, 120_000);
   // Drift on keys the writers below leave alone: 3 changed, 3 removed, 2 added.
   const backing = mirrorBackingIndex(MIRROR);
   for (const id of ids.slice(200, 203)) await opensearch.update({ index: backing, id, body: { doc: { payload: 'tampered' } } } as never);

@@ -41,6 +41,24 @@ async function deleteAll(prefix: string): Promise<void> {
 
 afterAll(() => os.close());
 
+/** The function as a container of its own (its set-up cached, as a warm Lambda container's), for these indexes. */
+function functionFor(names: IndexNames, environment: Record<string, string> = {}): typeof import('../../lambda/handler').handler {
+  Object.assign(process.env, {
+    OPENSEARCH_ENDPOINT: endpoints.openSearch,
+    CHANGE_LOG_INDEX: names.changeLog,
+    MIRROR_INDEX: names.mirror,
+    DEAD_LETTER_INDEX: names.deadLetter,
+    KEY_SCHEMA: 'id',
+    CHANGE_LOG_PARTITIONING: 'daily',
+    ...environment,
+  });
+  let handler!: typeof import('../../lambda/handler').handler;
+  jest.isolateModules(() => {
+    handler = require('../../lambda/handler').handler;
+  });
+  return handler;
+}
+
 describe('daily change-log partitions', () => {
   const prefix = runPrefix('partitions');
   const names = namesFor(prefix);
@@ -101,16 +119,7 @@ describe('retention of partitions: the maintenance event', () => {
     await os.indices.create({ index: `${names.changeLog}-archive` });
     const partition = (age: number) => changeLogPartition(names.changeLog, new Date((now - age * DAY) * 1000));
 
-    Object.assign(process.env, {
-      OPENSEARCH_ENDPOINT: endpoints.openSearch,
-      CHANGE_LOG_INDEX: names.changeLog,
-      MIRROR_INDEX: names.mirror,
-      DEAD_LETTER_INDEX: names.deadLetter,
-      KEY_SCHEMA: 'id',
-      CHANGE_LOG_PARTITIONING: 'daily',
-      CHANGE_LOG_RETENTION_DAYS: '2',
-    });
-    const { handler } = await import('../../lambda/handler');
+    const handler = functionFor(names, { CHANGE_LOG_RETENTION_DAYS: '2' });
     const report = (await handler(MAINTENANCE_EVENT)) as Record<string, any>;
     expect(report.partitions.deleted).toEqual([partition(10), partition(3)]);
     expect(await indexesLike(`${names.changeLog}*`)).toEqual([names.changeLog + '-archive', names.deadLetter, partition(2), partition(1), partition(0)].sort());
@@ -206,19 +215,7 @@ describe('a warm function across the migration to partitions', () => {
 
   it('sets its indexes up again when a write fails because they changed under it, and the retried batch is written', async () => {
     await ensureIndexes(os, { indexes: names, changeLogPartitioning: 'none' });
-    Object.assign(process.env, {
-      OPENSEARCH_ENDPOINT: endpoints.openSearch,
-      CHANGE_LOG_INDEX: names.changeLog,
-      MIRROR_INDEX: names.mirror,
-      DEAD_LETTER_INDEX: names.deadLetter,
-      KEY_SCHEMA: 'id',
-      CHANGE_LOG_PARTITIONING: 'daily',
-    });
-    // A container of its own (the module caches its set-up, as a warm Lambda container does).
-    let handler!: typeof import('../../lambda/handler').handler;
-    jest.isolateModules(() => {
-      handler = require('../../lambda/handler').handler;
-    });
+    const handler = functionFor(names);
     const batch = (n: number) => ({ Records: [insertRecord(item(`${prefix}-${n}`, 'x'), { sequenceNumber: n, at: nowSeconds() })] });
     expect(await handler(batch(1))).toEqual({ batchItemFailures: [] });
 
@@ -250,18 +247,7 @@ describe('a cluster that creates no index by itself', () => {
   it("creates the partition of a late record's day before the event source retries it", async () => {
     // Only this test's partitions are kept from being created by a write.
     await os.cluster.putSettings({ body: { persistent: { 'action.auto_create_index': `-${names.changeLog}-*,+*` } } } as never);
-    Object.assign(process.env, {
-      OPENSEARCH_ENDPOINT: endpoints.openSearch,
-      CHANGE_LOG_INDEX: names.changeLog,
-      MIRROR_INDEX: names.mirror,
-      DEAD_LETTER_INDEX: names.deadLetter,
-      KEY_SCHEMA: 'id',
-      CHANGE_LOG_PARTITIONING: 'daily',
-    });
-    let handler!: typeof import('../../lambda/handler').handler;
-    jest.isolateModules(() => {
-      handler = require('../../lambda/handler').handler;
-    });
+    const handler = functionFor(names);
     const twoDaysAgo = nowSeconds() - 2 * DAY;
     const late = { Records: [insertRecord(item(`${prefix}-late`, 'x'), { sequenceNumber: 1, at: twoDaysAgo, eventId: `${prefix}-late` })] };
     const first = (await handler(late)) as { batchItemFailures: unknown[] };
