@@ -8,8 +8,9 @@ import { CHANGE_LOG_PARTITIONINGS, FAILURE_REPORTING_MODES, FUNCTION_DEFAULTS, t
 import { checkEndpoint, checkIndexName, checkInteger, checkName, checkOneOf, isUnset } from '../lambda/settings/rules';
 import { SEED_NAMES } from '../lambda/settings/seed-names';
 import { SettingError } from '../lambda/settings/setting-error';
+import { checkCollectionArn, checkCollectionEndpointMatchesArn, checkDomainArn, checkDomainEndpointMatchesArn, checkSecretArn } from './aws-endpoints';
 import { checkSecureEndpoint } from './endpoint-guard';
-import { checkDomainArn } from './opensearch-target';
+import { SCHEDULE_RULE, isScheduleExpression } from './schedule-expression';
 
 /**
  * `local`: LocalStack, MiniStack or local engines; plain HTTP and no authentication allowed,
@@ -103,8 +104,7 @@ export function readAppSettings(context: ContextReader): CdcAppSettings {
       changeLogRetentionDays: checkInteger('changeLogRetentionDays', get('changeLogRetentionDays', onAws ? 30 : 0), { min: 0, max: 36_500 }),
       mirrorShards: checkInteger('mirrorShards', get('mirrorShards', FUNCTION_DEFAULTS.mirrorShards), { min: 1, max: 1024 }),
       tombstoneRetentionHours: checkInteger('tombstoneRetentionHours', get('tombstoneRetentionHours', FUNCTION_DEFAULTS.tombstoneRetentionHours), { min: 25, max: 24 * 36_500 }),
-      maintenanceSchedule:
-        schedule === 'off' ? undefined : checkName('maintenanceSchedule', schedule, /^(rate|cron)\(.+\)$/, 'must be an EventBridge schedule expression, such as rate(1 day) or cron(0 3 * * ? *), or off'),
+      maintenanceSchedule: schedule === 'off' ? undefined : checkSchedule(schedule),
       tableName,
       functionName: checkName('functionName', get('functionName', SEED_NAMES.functionName), /^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 characters of a-z A-Z 0-9 _ -'),
       dlqName: checkName('dlqName', get('dlqName', SEED_NAMES.deadLetterQueueName), /^[a-zA-Z0-9_-]{1,80}$/, 'must be 1-80 characters of a-z A-Z 0-9 _ -'),
@@ -140,26 +140,33 @@ function openSearchSettings(get: (key: string, fallback: unknown) => unknown, en
   switch (kind) {
     case 'endpoint':
       return { kind, endpoint };
-    case 'domain':
-      return { kind, endpoint, domainArn: checkDomainArn('openSearchDomainArn', required('openSearchDomainArn', 'the domain ARN, arn:aws:es:region:account:domain/name')) };
-    case 'serverless':
-      return {
-        kind,
-        endpoint,
-        collectionArn: checkName('openSearchCollectionArn', required('openSearchCollectionArn', 'the collection ARN'), /^arn:aws[a-z-]*:aoss:[a-z0-9-]+:\d{12}:collection\/[a-z0-9]+$/, 'must be arn:aws:aoss:region:account:collection/id'),
-        collectionName: checkName('openSearchCollectionName', required('openSearchCollectionName', 'the collection name'), /^[a-z][a-z0-9-]{2,31}$/, 'must be 3-32 characters of a-z 0-9 -, starting with a letter'),
-      };
+    case 'domain': {
+      const domainArn = checkDomainArn('openSearchDomainArn', required('openSearchDomainArn', 'the domain ARN, arn:aws:es:region:account:domain/name'));
+      checkDomainEndpointMatchesArn(endpoint, domainArn, { endpoint: 'openSearchEndpoint', arn: 'openSearchDomainArn', kind: 'openSearch=domain' });
+      return { kind, endpoint, domainArn };
+    }
+    case 'serverless': {
+      const collectionArn = checkCollectionArn('openSearchCollectionArn', required('openSearchCollectionArn', 'the collection ARN'));
+      const collectionName = checkName('openSearchCollectionName', required('openSearchCollectionName', 'the collection name'), /^[a-z][a-z0-9-]{2,31}$/, 'must be 3-32 characters of a-z 0-9 -, starting with a letter');
+      checkCollectionEndpointMatchesArn(endpoint, collectionArn, { endpoint: 'openSearchEndpoint', arn: 'openSearchCollectionArn', kind: 'openSearch=serverless' });
+      return { kind, endpoint, collectionArn, collectionName };
+    }
     case 'basicAuth':
       return {
         kind,
         endpoint,
-        secretArn: checkName('openSearchSecretArn', required('openSearchSecretArn', 'the ARN of a Secrets Manager secret holding {"username","password"}'), /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be arn:aws:secretsmanager:region:account:secret:name'),
+        secretArn: checkSecretArn('openSearchSecretArn', required('openSearchSecretArn', 'the ARN of a Secrets Manager secret holding {"username","password"}')),
       };
     case 'newDomain': {
       const vpc = get('openSearchVpc', undefined);
       return { kind, vpc: isUnset(vpc) ? undefined : checkName('openSearchVpc', vpc, /^(new|vpc-[0-9a-f]{8,17})$/, 'must be new (a VPC made by the stack) or a VPC id, vpc-...') };
     }
   }
+}
+
+function checkSchedule(value: unknown): string {
+  if (typeof value !== 'string' || !isScheduleExpression(value)) throw new SettingError('maintenanceSchedule', `${SCHEDULE_RULE}; or off`, value);
+  return value;
 }
 
 function checkBoolean(setting: string, value: unknown): boolean {

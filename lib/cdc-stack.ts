@@ -91,10 +91,10 @@ export class CdcStack extends Stack {
       case 'serverless':
         return OpenSearchTarget.serverless({ collectionName: settings.collectionName, collectionArn: settings.collectionArn, collectionEndpoint: settings.endpoint });
       case 'basicAuth': {
-        // A complete ARN ends in the six characters Secrets Manager appends to the name.
-        const secret = /-[A-Za-z0-9]{6}$/.test(settings.secretArn)
-          ? secretsmanager.Secret.fromSecretCompleteArn(this, 'OpenSearchSecret', settings.secretArn)
-          : secretsmanager.Secret.fromSecretPartialArn(this, 'OpenSearchSecret', settings.secretArn);
+        // Imported as given: `...:secret:opensearch-master` may be the complete ARN of `opensearch` or the
+        // partial one of `opensearch-master`; the target grants both readings. The function reads it by
+        // this ARN (GetSecretValue accepts a partial one).
+        const secret = secretsmanager.Secret.fromSecretPartialArn(this, 'OpenSearchSecret', settings.secretArn);
         return OpenSearchTarget.basicAuth(settings.endpoint, secret);
       }
       case 'newDomain':

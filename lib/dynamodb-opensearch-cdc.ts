@@ -26,6 +26,7 @@ import { MAINTENANCE_EVENT } from '../lambda/settings/maintenance-event';
 import { SERVICE_NAME } from '../lambda/settings/observability';
 import { CdcMonitoring, type CdcMonitoringOptions } from './cdc-monitoring';
 import { checkSecureEndpoint, isLoopbackEndpoint } from './endpoint-guard';
+import { checkScheduleExpression } from './schedule-expression';
 import { handlerCode } from './handler-code';
 import { indexPatterns } from './opensearch-access';
 import { OpenSearchTarget, type OpenSearchTargetConfig } from './opensearch-target';
@@ -74,7 +75,7 @@ export interface DynamoDbOpenSearchCdcProps {
    */
   readonly changeLogPartitioning?: ChangeLogPartitioning;
 
-  /** Daily change-log partitions older than this are deleted by the maintenance schedule; 0 days keeps them. @default Duration.days(30) */
+  /** Daily change-log partitions older than this are deleted by the maintenance schedule, in whole days; 0 days keeps them. @default Duration.days(30) */
   readonly changeLogRetention?: Duration;
 
   /** Primary shards of the mirror's backing index, 1-1024 (set when the index is created). @default 1 */
@@ -82,7 +83,7 @@ export interface DynamoDbOpenSearchCdcProps {
 
   /**
    * How long a deleted item's tombstone is kept (so a late, older write cannot bring it back),
-   * 25 hours or more: it must outlive the stream's retention and the retries.
+   * in whole hours, 25 or more: it must outlive the stream's retention and the retries.
    * @default Duration.hours(48)
    */
   readonly tombstoneRetention?: Duration;
@@ -94,7 +95,11 @@ export interface DynamoDbOpenSearchCdcProps {
    */
   readonly maintenance?: boolean;
 
-  /** @default events.Schedule.rate(Duration.days(1)) */
+  /**
+   * When the maintenance event is sent: `Schedule.rate(...)`, `Schedule.cron(...)`, or
+   * `Schedule.expression(...)` with a valid EventBridge expression (checked at synth).
+   * @default events.Schedule.rate(Duration.days(1))
+   */
   readonly maintenanceSchedule?: events.Schedule;
 
   /**
@@ -247,9 +252,9 @@ export class DynamoDbOpenSearchCdc extends Construct {
           signingRegion: bound.signingRegion,
           basicAuthSecretArn: bound.basicAuthSecretArn,
           changeLogPartitioning: props.changeLogPartitioning,
-          changeLogRetentionDays: (props.changeLogRetention ?? Duration.days(30)).toDays({ integral: true }),
+          changeLogRetentionDays: this.whole('changeLogRetention', props.changeLogRetention ?? Duration.days(30), 'days'),
           mirrorShards: props.mirrorShards,
-          tombstoneRetentionHours: (props.tombstoneRetention ?? Duration.hours(FUNCTION_DEFAULTS.tombstoneRetentionHours)).toHours({ integral: true }),
+          tombstoneRetentionHours: this.whole('tombstoneRetention', props.tombstoneRetention ?? Duration.hours(FUNCTION_DEFAULTS.tombstoneRetentionHours), 'hours'),
         },
         { ...PROP_NAMES, openSearchEndpoint: targetProp, changeLogRetentionDays: 'changeLogRetention (days)', tombstoneRetentionHours: 'tombstoneRetention (hours)' },
         (value) => typeof value === 'string' && Token.isUnresolved(value),
@@ -321,6 +326,8 @@ export class DynamoDbOpenSearchCdc extends Construct {
     this.acknowledgeWildcards(settings.indexes, network !== undefined);
 
     if (props.maintenance ?? true) {
+      const expression = props.maintenanceSchedule?.expressionString;
+      if (expression !== undefined && !Token.isUnresolved(expression)) ValidationError.check(this, () => checkScheduleExpression('maintenanceSchedule', expression));
       this.maintenanceRule = new events.Rule(this, 'MaintenanceSchedule', {
         description: 'Prunes expired change-log partitions and tombstones of the DynamoDB CDC indexes',
         schedule: props.maintenanceSchedule ?? events.Schedule.rate(Duration.days(1)),
@@ -371,6 +378,14 @@ export class DynamoDbOpenSearchCdc extends Construct {
           : `The function's own indexes on the domain (${patterns}) and their subpaths (_doc, _search, _refresh...), nothing else.`;
       Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${text}]`, reason });
     }
+  }
+
+  /** The duration in whole days or hours, or a ValidationError naming the prop and the duration given. */
+  private whole(prop: string, duration: Duration, unit: 'days' | 'hours'): number {
+    if (duration.isUnresolved()) return unit === 'days' ? duration.toDays() : duration.toHours();
+    const amount = unit === 'days' ? duration.toDays({ integral: false }) : duration.toHours({ integral: false });
+    if (!Number.isInteger(amount)) throw new ValidationError(this, prop, `must be a whole number of ${unit}, such as Duration.${unit}(${Math.max(1, Math.round(amount))})`, duration.toString());
+    return amount;
   }
 
   private integer(prop: string, value: number | undefined, setting: IntegerSetting): number {

@@ -8,8 +8,12 @@ import { Token } from 'aws-cdk-lib';
 import type { AuthMode } from '../lambda/settings/function-settings';
 import { SettingError } from '../lambda/settings/setting-error';
 
-/** Hosts that only exist on the machine itself: a developer's cluster or an emulator. */
-const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\]|.+\.localhost)$/i;
+/**
+ * Hosts that only exist on the machine itself: `localhost`, 127.0.0.0/8 and `[::1]` (as URL
+ * normalizes them: `127.1` reads `127.0.0.1`, `[0:0::1]` reads `[::1]`). Not `*.localhost`: a
+ * resolver other than the OS's may send such a name anywhere.
+ */
+const LOOPBACK = /^(localhost|127(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}|\[::1\])$/i;
 
 export function isLoopbackEndpoint(endpoint: string): boolean {
   try {

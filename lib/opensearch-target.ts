@@ -12,6 +12,7 @@ import type { Construct } from 'constructs';
 import type { AuthMode, SigningService } from '../lambda/settings/function-settings';
 import type { IndexNames } from '../lambda/settings/index-names';
 import { SettingError } from '../lambda/settings/setting-error';
+import { checkCollectionArn, checkCollectionEndpointMatchesArn, checkDomainArn, checkDomainEndpointMatchesArn, checkNoWildcard } from './aws-endpoints';
 import { CdcOpenSearchDomain, type CdcOpenSearchDomainProps } from './cdc-opensearch-domain';
 import { domainPathGrants, serverlessAccessPolicy } from './opensearch-access';
 
@@ -93,7 +94,11 @@ export abstract class OpenSearchTarget {
   static domain(domain: opensearch.IDomain): OpenSearchTarget {
     return new (class extends OpenSearchTarget {
       bind(_scope: Construct, options: OpenSearchTargetBindOptions): OpenSearchTargetConfig {
-        return domainConfig(`https://${domain.domainEndpoint}`, domain.domainArn, domain.env.region, options.role, domain);
+        const url = `https://${domain.domainEndpoint}`;
+        if (!Token.isUnresolved(url) && !Token.isUnresolved(domain.domainArn)) {
+          checkDomainEndpointMatchesArn(url, checkDomainArn('openSearch (domain ARN)', domain.domainArn), { endpoint: 'openSearch (domain endpoint)', arn: 'openSearch (domain ARN)', kind: 'OpenSearchTarget.domain' });
+        }
+        return domainConfig(url, domain.domainArn, domain.env.region, options.role, domain);
       }
     })('domain', domain.domainEndpoint);
   }
@@ -106,7 +111,10 @@ export abstract class OpenSearchTarget {
   static domainEndpoint(url: string, domainArn: string): OpenSearchTarget {
     return new (class extends OpenSearchTarget {
       bind(scope: Construct, options: OpenSearchTargetBindOptions): OpenSearchTargetConfig {
-        if (!Token.isUnresolved(domainArn)) checkDomainArn('openSearch (domain ARN)', domainArn);
+        if (!Token.isUnresolved(domainArn)) {
+          checkDomainArn('openSearch (domain ARN)', domainArn);
+          if (!Token.isUnresolved(url)) checkDomainEndpointMatchesArn(url, domainArn, { endpoint: 'openSearch (domainEndpoint)', arn: 'openSearch (domain ARN)', kind: 'OpenSearchTarget.domainEndpoint' });
+        }
         const region = Arn.split(domainArn, ArnFormat.SLASH_RESOURCE_NAME).region ?? Stack.of(scope).region;
         return domainConfig(url, domainArn, region, options.role);
       }
@@ -119,7 +127,10 @@ export abstract class OpenSearchTarget {
       bind(scope: Construct, bind: OpenSearchTargetBindOptions): OpenSearchTargetConfig {
         const { collectionArn, collectionName } = collection;
         if (!Token.isUnresolved(collectionArn)) {
-          checkPattern('openSearch (collection ARN)', collectionArn, /^arn:aws[a-z-]*:aoss:[a-z0-9-]+:\d{12}:collection\/[a-z0-9]+$/, 'must be the ARN of an OpenSearch Serverless collection (arn:aws:aoss:region:account:collection/id)');
+          checkCollectionArn('openSearch (collection ARN)', collectionArn);
+          if (!Token.isUnresolved(collection.collectionEndpoint)) {
+            checkCollectionEndpointMatchesArn(collection.collectionEndpoint, collectionArn, { endpoint: 'openSearch (serverless)', arn: 'openSearch (collection ARN)', kind: 'OpenSearchTarget.serverless' });
+          }
         }
         if (!Token.isUnresolved(collectionName)) {
           checkPattern('openSearch (collection name)', collectionName, /^[a-z][a-z0-9-]{2,31}$/, 'must be a collection name: 3-32 characters of a-z 0-9 -, starting with a letter');
@@ -149,14 +160,18 @@ export abstract class OpenSearchTarget {
   /**
    * A self-managed cluster with HTTP basic authentication.
    * @param url the cluster's `https://` URL, without credentials
-   * @param secret a secret holding `{"username": "...", "password": "..."}`; only its ARN reaches the function's environment
+   * @param secret a secret holding `{"username": "...", "password": "..."}`; only its ARN reaches the function's environment.
+   *   Its ARN may not hold `*` or `?` (IAM wildcards). A secret imported by partial ARN whose name
+   *   ends in `-` and six letters or digits (`opensearch-master`) may also be a complete ARN: the
+   *   grant covers both readings.
    */
   static basicAuth(url: string, secret: secretsmanager.ISecret): OpenSearchTarget {
     return new (class extends OpenSearchTarget {
       bind(_scope: Construct, options: OpenSearchTargetBindOptions): OpenSearchTargetConfig {
+        checkNoWildcard('openSearch (basicAuth secret ARN)', secret.secretArn);
+        checkNoWildcard('openSearch (basicAuth secret ARN)', secret.secretFullArn);
         // GetSecretValue only (no DescribeSecret, no listing): on this secret, whose full ARN ends in a random suffix.
-        const resource = secret.secretFullArn ?? `${secret.secretArn}-??????`;
-        options.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [resource] }));
+        options.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secretResources(secret) }));
         secret.encryptionKey?.grantDecrypt(options.role);
         return { endpoint: url, authMode: 'basic', basicAuthSecretArn: secret.secretArn, grant: () => undefined };
       }
@@ -202,9 +217,23 @@ function domainConfig(endpoint: string, domainArn: string, region: string, role:
   };
 }
 
-export function checkDomainArn(setting: string, value: unknown): string {
-  return checkPattern(setting, value, /^arn:aws[a-z-]*:es:[a-z0-9-]+:\d{12}:domain\/[a-z][a-z0-9-]{0,27}$/, 'must be the ARN of an OpenSearch Service domain (arn:aws:es:region:account:domain/name)');
+/** A complete ARN ends in `-` and the six characters Secrets Manager appends to the name. */
+const COMPLETE_SECRET_ARN = /-[A-Za-z0-9]{6}$/;
+
+/**
+ * What the grant must name to cover the secret: its complete ARN when known; for a partial ARN
+ * the ARN followed by `-??????` (the suffix), and, when the partial ARN could itself be complete
+ * (`secret:opensearch-master` is the full ARN of a secret named `opensearch`, or the partial one
+ * of `opensearch-master`), the ARN as given too: one of the two readings is the secret.
+ */
+function secretResources(secret: secretsmanager.ISecret): string[] {
+  if (secret.secretFullArn) return [secret.secretFullArn];
+  const partial = secret.secretArn;
+  const suffixed = `${partial}-??????`;
+  return !Token.isUnresolved(partial) && COMPLETE_SECRET_ARN.test(partial) ? [partial, suffixed] : [suffixed];
 }
+
+export { checkDomainArn };
 
 function checkPattern(setting: string, value: unknown, pattern: RegExp, rule: string): string {
   if (typeof value !== 'string' || !pattern.test(value)) throw new SettingError(setting, rule, value);

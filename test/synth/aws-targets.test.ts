@@ -217,9 +217,9 @@ describe('target aws, a self-managed cluster with basic auth (context openSearch
     expect(environment(template('basicAuth'))).toMatchObject({ OPENSEARCH_AUTH: 'basic', OPENSEARCH_SECRET_ARN: SECRET_ARN, OPENSEARCH_ENDPOINT: 'https://search.example.com' });
   });
 
-  it('lets the function read that secret and no other', () => {
+  it('lets the function read that secret and no other (the ARN as given, complete, or partial with its suffix)', () => {
     const secretStatements = roleStatements(template('basicAuth')).filter((s) => String(s.Action).startsWith('secretsmanager:'));
-    expect(secretStatements).toEqual([expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: SECRET_ARN })]);
+    expect(secretStatements).toEqual([expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: [SECRET_ARN, `${SECRET_ARN}-??????`] })]);
   });
 
   it('never resolves the secret value into the template', () => {

@@ -1,0 +1,147 @@
+/**
+ * The AWS side of a target, checked at synth time: ARNs in a real partition, no wildcard in a
+ * secret ARN, and an endpoint that names the same domain or collection as its ARN when its host
+ * is an AWS one (`*.es.amazonaws.com`, `*.aoss.amazonaws.com`, `.amazonaws.com.cn` in China).
+ * A custom endpoint (a CNAME such as `search.example.com`) says nothing checkable and passes.
+ */
+import { SettingError } from '../lambda/settings/setting-error';
+
+/** The AWS partitions, as the first field of an ARN. */
+export const AWS_PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'] as const;
+
+/** `arn:<partition>:<service>:<region>:<account>:<resource>`, any partition-like first field. */
+const ARN = /^arn:([a-z0-9-]+):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/;
+
+/** The fields of an ARN of the given service, or a SettingError naming `setting`. */
+function arnFields(setting: string, value: unknown, service: string, resource: RegExp, rule: string): { partition: string; region: string; resource: string } {
+  const match = typeof value === 'string' ? ARN.exec(value) : null;
+  if (!match || match[2] !== service || !match[3] || !match[4] || !resource.test(match[5])) throw new SettingError(setting, rule, value);
+  if (!(AWS_PARTITIONS as readonly string[]).includes(match[1])) {
+    throw new SettingError(setting, `has partition "${match[1]}", which is not an AWS partition (${AWS_PARTITIONS.join(', ')})`, value);
+  }
+  return { partition: match[1], region: match[3], resource: match[5] };
+}
+
+/** An OpenSearch Service domain ARN, `arn:<partition>:es:<region>:<account>:domain/<name>`. */
+export function checkDomainArn(setting: string, value: unknown): string {
+  arnFields(setting, value, 'es', /^domain\/[a-z][a-z0-9-]{0,27}$/, 'must be the ARN of an OpenSearch Service domain (arn:aws:es:region:account:domain/name)');
+  return value as string;
+}
+
+/** An OpenSearch Serverless collection ARN, `arn:<partition>:aoss:<region>:<account>:collection/<id>`. */
+export function checkCollectionArn(setting: string, value: unknown): string {
+  arnFields(setting, value, 'aoss', /^collection\/[a-z0-9]+$/, 'must be the ARN of an OpenSearch Serverless collection (arn:aws:aoss:region:account:collection/id)');
+  return value as string;
+}
+
+/**
+ * A Secrets Manager secret ARN, complete or partial, naming one secret: `*` and `?` are refused
+ * (in a policy they are wildcards, and the grant would reach every secret they match).
+ */
+export function checkSecretArn(setting: string, value: unknown): string {
+  checkNoWildcard(setting, value);
+  arnFields(setting, value, 'secretsmanager', /^secret:.+$/, 'must be arn:aws:secretsmanager:region:account:secret:name');
+  return value as string;
+}
+
+/** Refuses `*` and `?` in a secret ARN (text between tokens included: a token never holds them). */
+export function checkNoWildcard(setting: string, value: unknown): void {
+  if (typeof value === 'string' && /[*?]/.test(value)) {
+    throw new SettingError(setting, 'must name one secret: * and ? are wildcards in an IAM policy and would grant every secret they match', value);
+  }
+}
+
+/** What an AWS endpoint's host says: `search-<name>-<id>.<region>.es.amazonaws.com` or `<id>.<region>.aoss.amazonaws.com`. */
+interface AwsHost {
+  readonly service: 'es' | 'aoss';
+  /** The first label: `search-<name>-<id>`, `vpc-<name>-<id>`, or the collection id. */
+  readonly prefix: string;
+  readonly region: string;
+  /** `.amazonaws.com.cn` is the China partition's. */
+  readonly china: boolean;
+}
+
+const AWS_HOST = /^([a-z0-9-]+)\.([a-z0-9-]+)\.(es|aoss)\.amazonaws\.com(\.cn)?$/;
+const ANY_AWS_SEARCH_HOST = /\.(es|aoss)\.amazonaws\.com(\.cn)?$/;
+
+function awsHost(endpoint: string): AwsHost | undefined {
+  let host: string;
+  try {
+    host = new URL(endpoint).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+  const match = AWS_HOST.exec(host);
+  if (match) return { prefix: match[1], region: match[2], service: match[3] as 'es' | 'aoss', china: match[4] !== undefined };
+  return undefined;
+}
+
+function isAwsSearchHost(endpoint: string): boolean {
+  try {
+    return ANY_AWS_SEARCH_HOST.test(new URL(endpoint).hostname.toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
+/** How a check names the settings in its messages (context keys or construct props). */
+export interface TargetSettingNames {
+  /** The endpoint's setting: `openSearchEndpoint`. */
+  readonly endpoint: string;
+  /** The ARN's setting: `openSearchDomainArn`, `openSearchCollectionArn`. */
+  readonly arn: string;
+  /** The kind as the user chose it: `openSearch=domain`, `OpenSearchTarget.domainEndpoint`. */
+  readonly kind: string;
+}
+
+/**
+ * An `*.es.amazonaws.com` endpoint must be in the region and partition of the domain ARN; an
+ * `*.aoss.amazonaws.com` one is a serverless collection's, not a domain's. Other hosts pass.
+ */
+export function checkDomainEndpointMatchesArn(endpoint: string, domainArn: string, names: TargetSettingNames): void {
+  if (!isAwsSearchHost(endpoint)) return;
+  const host = awsHost(endpoint);
+  if (!host || host.service !== 'es') {
+    throw new SettingError(
+      names.endpoint,
+      `is not an OpenSearch Service domain endpoint (https://search-<name>-<id>.<region>.es.amazonaws.com), as ${names.kind} needs${host?.service === 'aoss' ? '; it is an OpenSearch Serverless collection\'s: use the serverless target' : ''} (${names.arn} is ${JSON.stringify(domainArn)})`,
+      endpoint,
+    );
+  }
+  checkSameRegion(endpoint, host, domainArn, names);
+}
+
+/**
+ * An `*.aoss.amazonaws.com` endpoint must be the collection of the ARN (same id, region and
+ * partition); an `*.es.amazonaws.com` one is a domain's, not a collection's. Other hosts pass.
+ */
+export function checkCollectionEndpointMatchesArn(endpoint: string, collectionArn: string, names: TargetSettingNames): void {
+  if (!isAwsSearchHost(endpoint)) return;
+  const host = awsHost(endpoint);
+  if (!host || host.service !== 'aoss') {
+    throw new SettingError(
+      names.endpoint,
+      `is not an OpenSearch Serverless collection endpoint (https://<id>.<region>.aoss.amazonaws.com), as ${names.kind} needs${host?.service === 'es' ? '; it is an OpenSearch Service domain\'s: use the domain target' : ''} (${names.arn} is ${JSON.stringify(collectionArn)})`,
+      endpoint,
+    );
+  }
+  const id = collectionArn.split('/').pop();
+  if (host.prefix !== id) {
+    throw new SettingError(names.endpoint, `is the endpoint of collection ${host.prefix}, but ${names.arn} is ${JSON.stringify(collectionArn)}, collection ${id}: they must name the same collection`, endpoint);
+  }
+  checkSameRegion(endpoint, host, collectionArn, names);
+}
+
+function checkSameRegion(endpoint: string, host: AwsHost, arn: string, names: TargetSettingNames): void {
+  const [, partition, , region] = arn.split(':');
+  if (host.region !== region) {
+    throw new SettingError(names.endpoint, `is in region ${host.region}, but ${names.arn} is ${JSON.stringify(arn)}, in region ${region}: they must name the same ${host.service === 'es' ? 'domain' : 'collection'}`, endpoint);
+  }
+  if (host.china !== (partition === 'aws-cn')) {
+    throw new SettingError(
+      names.endpoint,
+      `is ${host.china ? 'in' : 'outside'} the China partition (.amazonaws.com${host.china ? '.cn' : ''}), but ${names.arn} is ${JSON.stringify(arn)}, in partition ${partition}: they must name the same ${host.service === 'es' ? 'domain' : 'collection'}`,
+      endpoint,
+    );
+  }
+}
