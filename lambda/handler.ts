@@ -102,11 +102,24 @@ async function setUpAgainIfIndexesChanged({ settings, client }: Pipeline, record
 
 /** The schedule's maintenance: a failure throws, so the schedule's own retries and alarms see it. */
 async function maintain(): Promise<MaintenanceReport> {
-  const { configured, client } = await getPipeline();
-  const done = await runMaintenance(client, configured);
-  if (done.changeLog.warning) logger.warn(done.changeLog.warning);
-  logger.info('maintenance done', { ...done });
-  return done;
+  try {
+    const { configured, client } = await getPipeline();
+    const done = await runMaintenance(client, configured);
+    if (done.changeLog.warning) logger.warn(done.changeLog.warning);
+    logger.info('maintenance done', { ...done });
+    publishMaintenance(0);
+    return done;
+  } catch (error) {
+    // Its own metric and alarm: a daily run failing is too few errors for the function's error alarm.
+    logger.error('maintenance failed', error as Error);
+    publishMaintenance(1);
+    throw error;
+  }
+}
+
+function publishMaintenance(failed: 0 | 1): void {
+  metrics.addMetric(METRIC.maintenanceFailed, MetricUnit.Count, failed);
+  metrics.publishStoredMetrics();
 }
 
 /** `lagMs`: the batch's end-to-end lag, when any record carries a creation time. */

@@ -41,6 +41,8 @@ export interface CdcMonitoringOptions {
 export interface CdcMonitoringProps extends CdcMonitoringOptions {
   readonly handler: lambda.IFunction;
   readonly deadLetterQueue: sqs.IQueue;
+  /** Whether a schedule runs the maintenance (then a failed run raises its own alarm). @default false */
+  readonly maintenance?: boolean;
 }
 
 /** The pipeline's alarms, one attribute each. */
@@ -51,6 +53,8 @@ export interface CdcAlarms {
   readonly deadLettered: cloudwatch.Alarm;
   readonly errors: cloudwatch.Alarm;
   readonly throttles: cloudwatch.Alarm;
+  /** A maintenance run failed (expired partitions or tombstones left in place); when the maintenance is scheduled. */
+  readonly maintenance?: cloudwatch.Alarm;
 }
 
 export class CdcMonitoring extends Construct {
@@ -94,6 +98,17 @@ export class CdcMonitoring extends Construct {
       deadLettered: alarm('DeadLetteredAlarm', deadLettered, props.deadLetteredThreshold ?? 1, 1, 'OpenSearch refused records for good; they are in the dead-letter index.'),
       errors: alarm('ErrorsAlarm', errors, props.errorsThreshold ?? 5, 1, 'The function failed (whole batches are retried).'),
       throttles: alarm('ThrottlesAlarm', throttles, props.throttlesThreshold ?? 1, 1, 'The function was throttled: the stream waits.'),
+      ...(props.maintenance
+        ? {
+            maintenance: alarm(
+              'MaintenanceAlarm',
+              custom(METRIC.maintenanceFailed, 'Sum', Duration.hours(1)),
+              1,
+              1,
+              'The maintenance failed: expired change-log partitions or tombstones were left in place (read the function log; cdc prune runs it by hand).',
+            ),
+          }
+        : {}),
     };
 
     this.alarmTopic = props.alarmTopic ?? (props.alarmEmail ? this.createTopic(props.alarmEmail) : undefined);
@@ -125,7 +140,7 @@ export class CdcMonitoring extends Construct {
           new cloudwatch.GraphWidget({ title: 'Dead letters', left: [label(deadLettered, 'Records dead-lettered'), label(queueDepth, 'Dead-letter queue messages')], width: 12 }),
           new cloudwatch.GraphWidget({ title: 'Errors and throttles', left: [label(errors, 'Errors'), label(throttles, 'Throttles'), label(custom(METRIC.recordsFailed, 'Sum', fiveMinutes), 'Records to retry')], width: 12 }),
         ],
-        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms), width: 24 })],
+        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms) as cloudwatch.Alarm[], width: 24 })],
       ],
     });
   }

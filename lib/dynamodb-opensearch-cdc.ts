@@ -336,7 +336,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
     }
 
     if (props.monitoring ?? true) {
-      this.monitoring = new CdcMonitoring(this, 'Monitoring', { ...props.monitoringOptions, handler: this.handler, deadLetterQueue: this.deadLetterQueue });
+      this.monitoring = new CdcMonitoring(this, 'Monitoring', { ...props.monitoringOptions, handler: this.handler, deadLetterQueue: this.deadLetterQueue, maintenance: this.maintenanceRule !== undefined });
     }
   }
 

@@ -15,6 +15,8 @@ export const METRIC = {
   recordsFailed: 'RecordsFailed',
   /** Milliseconds from a change's creation in DynamoDB to its being written, the batch's oldest. */
   endToEndLag: 'EndToEndLag',
+  /** Per maintenance run: 1 when it failed (partitions or tombstones left in place), else 0. */
+  maintenanceFailed: 'MaintenanceFailed',
 } as const;
 
 /** The dimension that keeps the metrics of several pipelines in one account apart. */

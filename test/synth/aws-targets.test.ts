@@ -358,12 +358,13 @@ describe('data protection', () => {
 describe('observability', () => {
   const alarms = (t: Template) => Object.values(t.findResources('AWS::CloudWatch::Alarm')).map((alarm: any) => alarm.Properties);
 
-  it('on aws alarms on iterator age, end-to-end lag, the queue, dead-lettered records, errors and throttles', () => {
+  it('on aws alarms on iterator age, end-to-end lag, the queue, dead-lettered records, errors, throttles and a failed maintenance', () => {
     const found = alarms(template('domain'));
     const byMetric = Object.fromEntries(found.map((alarm) => [`${alarm.Namespace}/${alarm.MetricName}`, alarm]));
     expect(Object.keys(byMetric).sort()).toEqual(
-      ['AWS/Lambda/IteratorAge', 'AWS/Lambda/Errors', 'AWS/Lambda/Throttles', 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'DynamoDbOpenSearchCdc/DeadLettered', 'DynamoDbOpenSearchCdc/EndToEndLag'].sort(),
+      ['AWS/Lambda/IteratorAge', 'AWS/Lambda/Errors', 'AWS/Lambda/Throttles', 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'DynamoDbOpenSearchCdc/DeadLettered', 'DynamoDbOpenSearchCdc/EndToEndLag', 'DynamoDbOpenSearchCdc/MaintenanceFailed'].sort(),
     );
+    expect(byMetric['DynamoDbOpenSearchCdc/MaintenanceFailed']).toMatchObject({ Statistic: 'Sum', Period: 3600, Threshold: 1 });
     expect(byMetric['AWS/Lambda/IteratorAge']).toMatchObject({ Statistic: 'Maximum', Threshold: 300000 });
     expect(byMetric['DynamoDbOpenSearchCdc/DeadLettered'].Dimensions).toEqual(
       expect.arrayContaining([{ Name: 'service', Value: 'dynamodb-cdc' }, { Name: 'FunctionName', Value: { Ref: expect.stringMatching(/^CdcHandler/) } }]),
@@ -399,7 +400,7 @@ describe('observability', () => {
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'IteratorAge', Threshold: 60000 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Threshold: 20 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Threshold: 1 });
-    expect(Object.keys(cdc.monitoring!.alarms).sort()).toEqual(['deadLetterQueue', 'deadLettered', 'endToEndLag', 'errors', 'iteratorAge', 'throttles']);
+    expect(Object.keys(cdc.monitoring!.alarms).sort()).toEqual(['deadLetterQueue', 'deadLettered', 'endToEndLag', 'errors', 'iteratorAge', 'maintenance', 'throttles']);
   });
 
   it('keeps the local stack lean: no alarms, no dashboard, no schedule', () => {
