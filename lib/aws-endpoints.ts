@@ -94,21 +94,28 @@ export interface TargetSettingNames {
   readonly kind: string;
 }
 
+/** What each AWS search service's endpoint looks like, and what to use instead of the other. */
+const SERVICES = {
+  es: { what: 'an OpenSearch Service domain endpoint (https://search-<name>-<id>.<region>.es.amazonaws.com)', other: "an OpenSearch Service domain's: use the domain target" },
+  aoss: { what: 'an OpenSearch Serverless collection endpoint (https://<id>.<region>.aoss.amazonaws.com)', other: "an OpenSearch Serverless collection's: use the serverless target" },
+} as const;
+
+/** The AWS host of an endpoint of this service, or a SettingError saying which service it is of. Other hosts: undefined. */
+function hostOf(service: 'es' | 'aoss', endpoint: string, arn: string, names: TargetSettingNames): AwsHost | undefined {
+  if (!isAwsSearchHost(endpoint)) return undefined;
+  const host = awsHost(endpoint);
+  if (host?.service === service) return host;
+  const wrong = host === undefined ? '' : `; it is ${SERVICES[host.service].other}`;
+  throw new SettingError(names.endpoint, `is not ${SERVICES[service].what}, as ${names.kind} needs${wrong} (${names.arn} is ${JSON.stringify(arn)})`, endpoint);
+}
+
 /**
  * An `*.es.amazonaws.com` endpoint must be in the region and partition of the domain ARN; an
  * `*.aoss.amazonaws.com` one is a serverless collection's, not a domain's. Other hosts pass.
  */
 export function checkDomainEndpointMatchesArn(endpoint: string, domainArn: string, names: TargetSettingNames): void {
-  if (!isAwsSearchHost(endpoint)) return;
-  const host = awsHost(endpoint);
-  if (!host || host.service !== 'es') {
-    throw new SettingError(
-      names.endpoint,
-      `is not an OpenSearch Service domain endpoint (https://search-<name>-<id>.<region>.es.amazonaws.com), as ${names.kind} needs${host?.service === 'aoss' ? '; it is an OpenSearch Serverless collection\'s: use the serverless target' : ''} (${names.arn} is ${JSON.stringify(domainArn)})`,
-      endpoint,
-    );
-  }
-  checkSameRegion(endpoint, host, domainArn, names);
+  const host = hostOf('es', endpoint, domainArn, names);
+  if (host) checkSameRegion(endpoint, host, domainArn, names);
 }
 
 /**
@@ -116,15 +123,8 @@ export function checkDomainEndpointMatchesArn(endpoint: string, domainArn: strin
  * partition); an `*.es.amazonaws.com` one is a domain's, not a collection's. Other hosts pass.
  */
 export function checkCollectionEndpointMatchesArn(endpoint: string, collectionArn: string, names: TargetSettingNames): void {
-  if (!isAwsSearchHost(endpoint)) return;
-  const host = awsHost(endpoint);
-  if (!host || host.service !== 'aoss') {
-    throw new SettingError(
-      names.endpoint,
-      `is not an OpenSearch Serverless collection endpoint (https://<id>.<region>.aoss.amazonaws.com), as ${names.kind} needs${host?.service === 'es' ? '; it is an OpenSearch Service domain\'s: use the domain target' : ''} (${names.arn} is ${JSON.stringify(collectionArn)})`,
-      endpoint,
-    );
-  }
+  const host = hostOf('aoss', endpoint, collectionArn, names);
+  if (!host) return;
   const id = collectionArn.split('/').pop();
   if (host.prefix !== id) {
     throw new SettingError(names.endpoint, `is the endpoint of collection ${host.prefix}, but ${names.arn} is ${JSON.stringify(collectionArn)}, collection ${id}: they must name the same collection`, endpoint);
