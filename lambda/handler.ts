@@ -9,12 +9,13 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Client } from '@opensearch-project/opensearch';
 import { createClient, ensureIndexes, OpenSearchPort, runMaintenance, type MaintenanceReport } from './adapters/opensearch';
-import { creationTimeOf } from './core/change-record';
+import { recordCreationTime, type RawStreamRecord } from './core/change-record';
 import { endToEndLagMs } from './core/end-to-end-lag';
 import { applyChanges, type ApplyResult } from './pipeline/apply-changes';
 import { batchResponse } from './pipeline/batch-response';
 import type { SearchPort } from './pipeline/search-port';
 import { fromFunctionEnvironment, type FunctionSettings } from './settings/function-settings';
+import { changeLogPartition } from './settings/change-log-partitions';
 import { isMaintenanceEvent, MAINTENANCE_EVENT } from './settings/maintenance-event';
 import { endpointOrigin } from './settings/rules';
 import { FUNCTION_DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './settings/observability';
@@ -85,14 +86,15 @@ const INDEXES_CHANGED = /no write index is defined for alias|index_not_found_exc
  * cluster creates no index by itself and a record of another day needs its partition: set the
  * indexes up again, for the days of the failed records, before the event source retries them.
  */
-async function setUpAgainIfIndexesChanged({ settings, client }: Pipeline, records: readonly unknown[], result: ApplyResult): Promise<void> {
+async function setUpAgainIfIndexesChanged({ settings, client }: Pipeline, records: readonly RawStreamRecord[], result: ApplyResult): Promise<void> {
   const stale = result.failures.filter((failure) => INDEXES_CHANGED.test(failure.reason));
   if (stale.length === 0) return;
   pipeline = undefined;
-  const days = new Set(stale.map((failure) => creationTimeOf((records[failure.position] as { dynamodb?: { ApproximateCreationDateTime?: unknown } })?.dynamodb?.ApproximateCreationDateTime)?.toISOString().slice(0, 10) ?? new Date().toISOString().slice(0, 10)));
-  for (const day of days) {
+  // One set-up per partition the failed records need (records without a time: today's).
+  const days = new Map(stale.map((failure) => recordCreationTime(records[failure.position]) ?? new Date()).map((day) => [changeLogPartition(settings.indexes.changeLog, day), day]));
+  for (const day of days.values()) {
     try {
-      const layout = await ensureIndexes(client, settings, new Date(`${day}T12:00:00Z`));
+      const layout = await ensureIndexes(client, settings, day);
       logger.warn('indexes set up again after writes failed on them', { day, changeLogPartitioning: layout.partitioning, reason: stale[0].reason });
     } catch (error) {
       logger.warn('setting the indexes up again failed; the next batch tries again', error as Error);

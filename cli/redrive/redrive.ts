@@ -7,7 +7,7 @@
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DeadLetterStore } from '../../lambda/adapters/opensearch';
-import { creationTimeOf, toChangeRecord, type RawStreamRecord } from '../../lambda/core/change-record';
+import { recordCreationTime, toChangeRecord, type RawStreamRecord } from '../../lambda/core/change-record';
 import { documentId } from '../../lambda/core/document-id';
 import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply-changes';
 import type { SearchPort } from '../../lambda/pipeline/search-port';
@@ -99,7 +99,7 @@ export async function redriveDeadLetters(deps: RedriveDependencies, report: Redr
     groups.set(key, { record: letter.record, ids: [...(groups.get(key)?.ids ?? []), letter.id] });
   }
   const cutoff = now.getTime() - deps.tombstoneRetentionHours * 3_600_000;
-  const isOld = (record: RawStreamRecord) => (creationTimeOf((record as { dynamodb?: { ApproximateCreationDateTime?: unknown } }).dynamodb?.ApproximateCreationDateTime)?.getTime() ?? now.getTime()) < cutoff;
+  const isOld = (record: RawStreamRecord) => (recordCreationTime(record)?.getTime() ?? now.getTime()) < cutoff;
   const all = [...groups.values()];
   const recent = all.filter((group) => !isOld(group.record));
   const old = all.filter((group) => isOld(group.record));
@@ -108,8 +108,9 @@ export async function redriveDeadLetters(deps: RedriveDependencies, report: Redr
   if (written.length === 0) return;
   const items = new Map<string, Difference>();
   for (const group of written) {
-    const keys = toChangeRecord(group.record, { receivedAt: now, tableName: deps.tableName }).keys;
-    items.set(documentId(keys, deps.settings.keySchema), { id: documentId(keys, deps.settings.keySchema), key: keys });
+    const key = toChangeRecord(group.record, { receivedAt: now, tableName: deps.tableName }).keys;
+    const id = documentId(key, deps.settings.keySchema);
+    items.set(id, { id, key });
   }
   const repaired = await deps.repairMirror([...items.values()]);
   deps.log(`  ${old.length} dead letter(s) older than the tombstones' retention (${deps.tombstoneRetentionHours} h): change log re-driven, the mirror of their ${items.size} item(s) put right from the table (${repaired.repaired} repaired)`);

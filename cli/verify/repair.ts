@@ -59,6 +59,7 @@ export async function repair(differences: readonly Difference[], options: Repair
   const result = { repaired: 0, skipped: 0, failed: [] as string[], unreadable: [] as string[] };
   const keyTypes = await tableKeyTypes(options.dynamo, options.tableName, options.settings.keySchema);
   const chunkSize = options.chunkSize ?? 100;
+  const indexes = { mirror: mirrorBackingIndex(options.settings.indexes.mirror), tombstones: tombstoneIndex(options.settings.indexes.mirror) };
   for (let start = 0; start < differences.length; start += chunkSize) {
     const chunk = differences.slice(start, start + chunkSize);
     const { keys, gone, keyless } = await keysOf(chunk, options, keyTypes);
@@ -66,16 +67,12 @@ export async function repair(differences: readonly Difference[], options: Repair
     for (const id of keyless) result.failed.push(`${id}: the document's content names no key of ${options.tableName} that gives this id; delete it by hand if it is not yours`);
 
     // The mirror's state first, then the items: see the rule above.
-    const states = await options.port.readStates(
-      [...keys.keys()].flatMap((id) => [
-        { index: mirrorBackingIndex(options.settings.indexes.mirror), id },
-        { index: tombstoneIndex(options.settings.indexes.mirror), id },
-      ]),
-    );
+    const states = await options.port.readStates([...keys.keys()].flatMap((id) => [{ index: indexes.mirror, id }, { index: indexes.tombstones, id }]));
+    const items = await Promise.all([...keys.values()].map((key) => readItem(options.dynamo, options.tableName, key)));
     const records: RawStreamRecord[] = [];
-    for (const [id, key] of keys) {
-      const item = await readItem(options.dynamo, options.tableName, key);
-      const document = states.get(refKey({ index: mirrorBackingIndex(options.settings.indexes.mirror), id }));
+    for (const [position, [id, key]] of [...keys].entries()) {
+      const item = items[position];
+      const document = states.get(refKey({ index: indexes.mirror, id }));
       if (item === undefined && document === undefined) {
         result.skipped++;
         continue;
@@ -84,7 +81,7 @@ export async function repair(differences: readonly Difference[], options: Repair
         result.unreadable.push(id);
         continue;
       }
-      const tombstone = states.get(refKey({ index: tombstoneIndex(options.settings.indexes.mirror), id }));
+      const tombstone = states.get(refKey({ index: indexes.tombstones, id }));
       const SequenceNumber = newest(document?.sequenceNumber, tombstone?.sequenceNumber);
       records.push(
         item === undefined

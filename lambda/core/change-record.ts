@@ -183,6 +183,11 @@ export function creationTimeOf(value: unknown): Date | undefined {
   return date;
 }
 
+/** The creation time a raw record carries, if it carries a valid one (see creationTimeOf). */
+export function recordCreationTime(raw: RawStreamRecord): Date | undefined {
+  return creationTimeOf((raw as { dynamodb?: { ApproximateCreationDateTime?: unknown } } | null)?.dynamodb?.ApproximateCreationDateTime);
+}
+
 function toDate(value: unknown): Date {
   const date = creationTimeOf(value);
   if (date === undefined) {

@@ -176,11 +176,11 @@ export async function applyChanges(
         }),
     ]);
 
-    // Phase 4: an upsert that raced with a delete of its item is taken back.
+    // Phase 4: each side of a race between an upsert and a delete of one item checks the other
+    // after writing: an upsert against tombstones recorded meanwhile, a delete that found nothing
+    // against documents written meanwhile. Whatever raced is taken back.
     const mayHaveRaced = settings.mayRaceWithDeletes === false ? upserted.filter(({ entry }) => entry.record.origin !== 'stream') : upserted;
-    if (mayHaveRaced.length > 0) await undoRacedUpserts(port, mayHaveRaced, indexes, ledger);
-    // ... and a delete that found nothing may have raced with an upsert from another writer.
-    if (removedUnseen.length > 0) await finishRacedRemoves(port, removedUnseen, indexes, ledger);
+    if (mayHaveRaced.length + removedUnseen.length > 0) await takeBackRacedWrites(port, mayHaveRaced, removedUnseen, indexes, ledger);
 
     mirrorPending = nextMirror;
     changeLogPending = nextChangeLog;
@@ -252,46 +252,31 @@ function deadLetterOf(outcome: Extract<WriteOutcome, { kind: 'refused' | 'uninde
   });
 }
 
-async function undoRacedUpserts(
+/** One read for both checks of phase 4, and one request for what they take back. */
+async function takeBackRacedWrites(
   port: SearchPort,
   upserted: readonly { entry: MirrorEntry; revision: Revision }[],
+  removed: readonly MirrorEntry[],
   indexes: MirrorIndexes,
   ledger: BatchLedger,
 ): Promise<void> {
-  const positions = upserted.map(({ entry }) => entry.position);
-  let tombstones;
+  let states;
   try {
-    tombstones = await port.readStates(upserted.map(({ entry }) => ({ index: indexes.tombstones, id: entry.id })));
+    states = await port.readStates([
+      ...upserted.map(({ entry }) => ({ index: indexes.tombstones, id: entry.id })),
+      ...removed.map((entry) => ({ index: indexes.mirror, id: entry.id })),
+    ]);
   } catch (error) {
-    return ledger.retry(positions, `mirror: checking for deletes that raced with this write failed: ${(error as Error).message}`);
+    const positions = [...upserted.map(({ entry }) => entry.position), ...removed.map((entry) => entry.position)];
+    return ledger.retry(positions, `mirror: checking for an upsert and a delete that raced failed: ${(error as Error).message}`);
   }
-  const undo = undoWritesBehindTombstones(upserted, tombstones, indexes);
   await send(
     port,
-    undo.map((action) => ({
+    [...undoWritesBehindTombstones(upserted, states, indexes), ...deletesBehindTombstones(removed, states, indexes)].map((action) => ({
       action,
-      // `changed`: somebody wrote the item since; whatever they wrote was ordered by the same rules.
+      // `changed`: written again since, by a writer that checks after its own write by the same rules.
       settle: (outcome) => {
         if (outcome.kind === 'retry') ledger.retry(action.records, `mirror: taking back a write that raced with a delete failed: ${outcome.reason}`);
-      },
-    })),
-  );
-}
-
-async function finishRacedRemoves(port: SearchPort, removed: readonly MirrorEntry[], indexes: MirrorIndexes, ledger: BatchLedger): Promise<void> {
-  let documents;
-  try {
-    documents = await port.readStates(removed.map((entry) => ({ index: indexes.mirror, id: entry.id })));
-  } catch (error) {
-    return ledger.retry(removed.map((entry) => entry.position), `mirror: checking for writes that raced with this delete failed: ${(error as Error).message}`);
-  }
-  await send(
-    port,
-    deletesBehindTombstones(removed, documents, indexes).map((action) => ({
-      action,
-      // `changed`: written again since; that writer checks the tombstones after its write.
-      settle: (outcome) => {
-        if (outcome.kind === 'retry') ledger.retry(action.records, `mirror: deleting a write that raced with this delete failed: ${outcome.reason}`);
       },
     })),
   );

@@ -64,9 +64,13 @@ function template(name: string, index: string, settings: Record<string, unknown>
 
 export function indexTemplates(names: IndexNames, layout: IndexLayout = {}): IndexTemplate[] {
   const keyword = { type: 'keyword' };
-  const daily = layout.changeLogPartitioning === 'daily';
+  // Partitioned: every partition joins the alias (the priorities: see template()).
+  const changeLog =
+    layout.changeLogPartitioning === 'daily'
+      ? { name: `cdc-change-log-partitions-${names.changeLog}`, pattern: changeLogPartitionPattern(names.changeLog), extra: { aliases: { [names.changeLog]: {} } }, priority: 100 + names.changeLog.length }
+      : { name: `cdc-change-log-${names.changeLog}`, pattern: names.changeLog, extra: {}, priority: 500 };
   return [
-    template(daily ? `cdc-change-log-partitions-${names.changeLog}` : `cdc-change-log-${names.changeLog}`, daily ? changeLogPartitionPattern(names.changeLog) : names.changeLog, BASE_SETTINGS, {
+    template(changeLog.name, changeLog.pattern, BASE_SETTINGS, {
       dynamic: false,
       properties: {
         event_name: keyword,
@@ -83,7 +87,7 @@ export function indexTemplates(names: IndexNames, layout: IndexLayout = {}): Ind
         unindexed: { type: 'object', enabled: false },
         unindexed_reason: { type: 'text' },
       },
-    }, daily ? { aliases: { [names.changeLog]: {} } } : {}, daily ? 100 + names.changeLog.length : 500),
+    }, changeLog.extra, changeLog.priority),
     template(
       `cdc-mirror-${names.mirror}`,
       mirrorBackingIndex(names.mirror),
