@@ -5,11 +5,11 @@
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mirrorBackingIndex } from '../../lambda/settings/index-names';
 import { verdictOf } from '../../cli/status/verdict';
 import { countItems } from '../../cli/target/table-items';
-import { DEAD_LETTER, dynamo, MIRROR, runPrefix, search, TABLE } from '../support/live-system';
+import { changeLogFor, DEAD_LETTER, dynamo, MIRROR, runPrefix, search, TABLE, waitFor } from '../support/live-system';
 
 const client = dynamo();
 const opensearch = search();
@@ -64,6 +64,19 @@ it('says healthy for a pipeline whose mirror holds its table, then failing for a
 });
 
 it('reports the counts the engines hold, and the verdict they call for', async () => {
+  // A change of its own, so the change log has an INSERT whichever suites ran before; changes of
+  // earlier suites may still be on their way: the counts are compared once the mirror stops moving.
+  const id = runPrefix('status-insert');
+  await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: id } } }));
+  await waitFor('its INSERT in the change log', async () => ((await changeLogFor(opensearch, id)).length === 1 ? true : undefined));
+  let last = -1;
+  await waitFor('the mirror to settle', async () => {
+    await opensearch.indices.refresh({ index: MIRROR });
+    const count = (await opensearch.count({ index: MIRROR })).body.count;
+    const settled = count === last;
+    last = count;
+    return settled ? true : undefined;
+  }, 60_000, 2000);
   const { report, status: exitCode, stderr } = status();
   expect(stderr).toBe('');
   expect(report.table).toMatchObject({ name: TABLE, counted: 'scan', items: await countItems(client, TABLE) });
