@@ -42,11 +42,24 @@ let pipeline: Promise<Pipeline> | undefined;
 function getPipeline(): Promise<Pipeline> {
   pipeline ??= (async () => {
     const settings = fromFunctionEnvironment(process.env);
-    const client = await createClient({ endpoint: settings.openSearchEndpoint, requestTimeoutMs: settings.requestTimeoutMs, auth: settings.auth });
+    const client = await createClient({
+      endpoint: settings.openSearchEndpoint,
+      requestTimeoutMs: settings.requestTimeoutMs,
+      auth: settings.auth,
+    });
     const layout = await ensureIndexes(client, settings);
     if (layout.warning) logger.warn(layout.warning);
-    logger.info('pipeline ready', { endpoint: endpointOrigin(settings.openSearchEndpoint), indexes: settings.indexes, changeLogPartitioning: layout.partitioning });
-    return { settings: { ...settings, changeLogPartitioning: layout.partitioning }, configured: settings, port: new OpenSearchPort(client, settings.maxBulkBytes), client };
+    logger.info('pipeline ready', {
+      endpoint: endpointOrigin(settings.openSearchEndpoint),
+      indexes: settings.indexes,
+      changeLogPartitioning: layout.partitioning,
+    });
+    return {
+      settings: { ...settings, changeLogPartitioning: layout.partitioning },
+      configured: settings,
+      port: new OpenSearchPort(client, settings.maxBulkBytes),
+      client,
+    };
   })().catch((error) => {
     pipeline = undefined;
     throw error;
@@ -54,7 +67,9 @@ function getPipeline(): Promise<Pipeline> {
   return pipeline;
 }
 
-export const handler = async (event: DynamoDBStreamEvent | typeof MAINTENANCE_EVENT): Promise<DynamoDBBatchResponse | MaintenanceReport> => {
+export const handler = async (
+  event: DynamoDBStreamEvent | typeof MAINTENANCE_EVENT,
+): Promise<DynamoDBBatchResponse | MaintenanceReport> => {
   if (isMaintenanceEvent(event)) return maintain();
   const records = (event as DynamoDBStreamEvent | null)?.Records;
   if (!Array.isArray(records)) {
@@ -86,16 +101,28 @@ const INDEXES_CHANGED = /no write index is defined for alias|index_not_found_exc
  * cluster creates no index by itself and a record of another day needs its partition: set the
  * indexes up again, for the days of the failed records, before the event source retries them.
  */
-async function setUpAgainIfIndexesChanged({ settings, client }: Pipeline, records: readonly RawStreamRecord[], result: ApplyResult): Promise<void> {
+async function setUpAgainIfIndexesChanged(
+  { settings, client }: Pipeline,
+  records: readonly RawStreamRecord[],
+  result: ApplyResult,
+): Promise<void> {
   const stale = result.failures.filter((failure) => INDEXES_CHANGED.test(failure.reason));
   if (stale.length === 0) return;
   pipeline = undefined;
   // One set-up per partition the failed records need (records without a time: today's).
-  const days = new Map(stale.map((failure) => recordCreationTime(records[failure.position]) ?? new Date()).map((day) => [changeLogPartition(settings.indexes.changeLog, day), day]));
+  const days = new Map(
+    stale
+      .map((failure) => recordCreationTime(records[failure.position]) ?? new Date())
+      .map((day) => [changeLogPartition(settings.indexes.changeLog, day), day]),
+  );
   for (const day of days.values()) {
     try {
       const layout = await ensureIndexes(client, settings, day);
-      logger.warn('indexes set up again after writes failed on them', { day, changeLogPartitioning: layout.partitioning, reason: stale[0].reason });
+      logger.warn('indexes set up again after writes failed on them', {
+        day,
+        changeLogPartitioning: layout.partitioning,
+        reason: stale[0].reason,
+      });
     } catch (error) {
       logger.warn('setting the indexes up again failed; the next batch tries again', error as Error);
     }

@@ -4,11 +4,24 @@
  * key and what is allowed.
  */
 import { EVENT_SOURCE_SETTINGS, type IntegerSetting } from '../lambda/settings/event-source-settings';
-import { CHANGE_LOG_PARTITIONINGS, FAILURE_REPORTING_MODES, FUNCTION_DEFAULTS, type AuthMode, type ChangeLogPartitioning, type FailureReporting } from '../lambda/settings/function-settings';
+import {
+  CHANGE_LOG_PARTITIONINGS,
+  FAILURE_REPORTING_MODES,
+  FUNCTION_DEFAULTS,
+  type AuthMode,
+  type ChangeLogPartitioning,
+  type FailureReporting,
+} from '../lambda/settings/function-settings';
 import { checkEndpoint, checkIndexName, checkInteger, checkName, checkOneOf, isUnset } from '../lambda/settings/rules';
 import { SEED_NAMES } from '../lambda/settings/seed-names';
 import { SettingError } from '../lambda/settings/setting-error';
-import { checkCollectionArn, checkCollectionEndpointMatchesArn, checkDomainArn, checkDomainEndpointMatchesArn, checkSecretArn } from './aws-endpoints';
+import {
+  checkCollectionArn,
+  checkCollectionEndpointMatchesArn,
+  checkDomainArn,
+  checkDomainEndpointMatchesArn,
+  checkSecretArn,
+} from './aws-endpoints';
 import { checkSecureEndpoint } from './endpoint-guard';
 import { SCHEDULE_RULE, isScheduleExpression } from './schedule-expression';
 
@@ -79,13 +92,23 @@ export const DEFAULT_OPENSEARCH_ENDPOINT = 'http://localhost:9200';
 export function readAppSettings(context: ContextReader): CdcAppSettings {
   try {
     const get = (key: string, fallback: unknown) => (isUnset(context(key)) ? fallback : context(key));
-    const tableName = checkName('tableName', get('tableName', SEED_NAMES.tableName), /^[a-zA-Z0-9_.-]{3,255}$/, 'must be 3-255 characters of a-z A-Z 0-9 _ . -');
-    const integer = (key: keyof typeof EVENT_SOURCE_SETTINGS) => checkInteger(key, get(key, (EVENT_SOURCE_SETTINGS[key] as IntegerSetting).default), EVENT_SOURCE_SETTINGS[key]);
+    const tableName = checkName(
+      'tableName',
+      get('tableName', SEED_NAMES.tableName),
+      /^[a-zA-Z0-9_.-]{3,255}$/,
+      'must be 3-255 characters of a-z A-Z 0-9 _ . -',
+    );
+    const integer = (key: keyof typeof EVENT_SOURCE_SETTINGS) =>
+      checkInteger(key, get(key, (EVENT_SOURCE_SETTINGS[key] as IntegerSetting).default), EVENT_SOURCE_SETTINGS[key]);
     const target = checkOneOf('target', get('target', 'local'), TARGETS);
     const onAws = target === 'aws';
     const removalPolicy = checkOneOf('removalPolicy', get('removalPolicy', 'retain'), ['destroy', 'retain'] as const);
     if (onAws && removalPolicy === 'destroy') {
-      throw new SettingError('removalPolicy', 'must be retain on target aws (the table, queue, logs and domain keep their data); destroy is for local targets', removalPolicy);
+      throw new SettingError(
+        'removalPolicy',
+        'must be retain on target aws (the table, queue, logs and domain keep their data); destroy is for local targets',
+        removalPolicy,
+      );
     }
     const openSearchEndpoint = checkEndpoint('openSearchEndpoint', get('openSearchEndpoint', DEFAULT_OPENSEARCH_ENDPOINT));
     const openSearch = openSearchSettings(get, openSearchEndpoint);
@@ -99,15 +122,38 @@ export function readAppSettings(context: ContextReader): CdcAppSettings {
       openSearch,
       allowInsecureOpenSearch,
       monitoring: checkBoolean('monitoring', get('monitoring', onAws)),
-      alarmEmail: isUnset(context('alarmEmail')) ? undefined : checkName('alarmEmail', context('alarmEmail'), /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an e-mail address'),
-      changeLogPartitioning: checkOneOf('changeLogPartitioning', get('changeLogPartitioning', FUNCTION_DEFAULTS.changeLogPartitioning), CHANGE_LOG_PARTITIONINGS),
-      changeLogRetentionDays: checkInteger('changeLogRetentionDays', get('changeLogRetentionDays', onAws ? 30 : 0), { min: 0, max: 36_500 }),
+      alarmEmail: isUnset(context('alarmEmail'))
+        ? undefined
+        : checkName('alarmEmail', context('alarmEmail'), /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an e-mail address'),
+      changeLogPartitioning: checkOneOf(
+        'changeLogPartitioning',
+        get('changeLogPartitioning', FUNCTION_DEFAULTS.changeLogPartitioning),
+        CHANGE_LOG_PARTITIONINGS,
+      ),
+      changeLogRetentionDays: checkInteger('changeLogRetentionDays', get('changeLogRetentionDays', onAws ? 30 : 0), {
+        min: 0,
+        max: 36_500,
+      }),
       mirrorShards: checkInteger('mirrorShards', get('mirrorShards', FUNCTION_DEFAULTS.mirrorShards), { min: 1, max: 1024 }),
-      tombstoneRetentionHours: checkInteger('tombstoneRetentionHours', get('tombstoneRetentionHours', FUNCTION_DEFAULTS.tombstoneRetentionHours), { min: 25, max: 24 * 36_500 }),
+      tombstoneRetentionHours: checkInteger(
+        'tombstoneRetentionHours',
+        get('tombstoneRetentionHours', FUNCTION_DEFAULTS.tombstoneRetentionHours),
+        { min: 25, max: 24 * 36_500 },
+      ),
       maintenanceSchedule: schedule === 'off' ? undefined : checkSchedule(schedule),
       tableName,
-      functionName: checkName('functionName', get('functionName', SEED_NAMES.functionName), /^[a-zA-Z0-9_-]{1,64}$/, 'must be 1-64 characters of a-z A-Z 0-9 _ -'),
-      dlqName: checkName('dlqName', get('dlqName', SEED_NAMES.deadLetterQueueName), /^[a-zA-Z0-9_-]{1,80}$/, 'must be 1-80 characters of a-z A-Z 0-9 _ -'),
+      functionName: checkName(
+        'functionName',
+        get('functionName', SEED_NAMES.functionName),
+        /^[a-zA-Z0-9_-]{1,64}$/,
+        'must be 1-64 characters of a-z A-Z 0-9 _ -',
+      ),
+      dlqName: checkName(
+        'dlqName',
+        get('dlqName', SEED_NAMES.deadLetterQueueName),
+        /^[a-zA-Z0-9_-]{1,80}$/,
+        'must be 1-80 characters of a-z A-Z 0-9 _ -',
+      ),
       openSearchEndpoint,
       changeLogIndex: checkIndexName('changeLogIndex', get('changeLogIndex', SEED_NAMES.changeLogIndex)),
       mirrorIndex: checkIndexName('mirrorIndex', get('mirrorIndex', tableName.toLowerCase())),
@@ -122,13 +168,23 @@ export function readAppSettings(context: ContextReader): CdcAppSettings {
     };
   } catch (error) {
     if (error instanceof SettingError) {
-      throw new SettingError(`CDK context "${error.setting}"`, error.problem, error.value, `Set it in cdk.json or with -c ${error.setting}=...`);
+      throw new SettingError(
+        `CDK context "${error.setting}"`,
+        error.problem,
+        error.value,
+        `Set it in cdk.json or with -c ${error.setting}=...`,
+      );
     }
     throw error;
   }
 }
 
-const AUTH_MODE_OF: Record<Exclude<OpenSearchKind, 'newDomain'>, AuthMode> = { endpoint: 'none', domain: 'sigv4', serverless: 'sigv4', basicAuth: 'basic' };
+const AUTH_MODE_OF: Record<Exclude<OpenSearchKind, 'newDomain'>, AuthMode> = {
+  endpoint: 'none',
+  domain: 'sigv4',
+  serverless: 'sigv4',
+  basicAuth: 'basic',
+};
 
 function openSearchSettings(get: (key: string, fallback: unknown) => unknown, endpoint: string): OpenSearchSettings {
   const kind = checkOneOf('openSearch', get('openSearch', 'endpoint'), OPENSEARCH_KINDS);
@@ -141,31 +197,56 @@ function openSearchSettings(get: (key: string, fallback: unknown) => unknown, en
     case 'endpoint':
       return { kind, endpoint };
     case 'domain': {
-      const domainArn = checkDomainArn('openSearchDomainArn', required('openSearchDomainArn', 'the domain ARN, arn:aws:es:region:account:domain/name'));
-      checkDomainEndpointMatchesArn(endpoint, domainArn, { endpoint: 'openSearchEndpoint', arn: 'openSearchDomainArn', kind: 'openSearch=domain' });
+      const domainArn = checkDomainArn(
+        'openSearchDomainArn',
+        required('openSearchDomainArn', 'the domain ARN, arn:aws:es:region:account:domain/name'),
+      );
+      checkDomainEndpointMatchesArn(endpoint, domainArn, {
+        endpoint: 'openSearchEndpoint',
+        arn: 'openSearchDomainArn',
+        kind: 'openSearch=domain',
+      });
       return { kind, endpoint, domainArn };
     }
     case 'serverless': {
       const collectionArn = checkCollectionArn('openSearchCollectionArn', required('openSearchCollectionArn', 'the collection ARN'));
-      const collectionName = checkName('openSearchCollectionName', required('openSearchCollectionName', 'the collection name'), /^[a-z][a-z0-9-]{2,31}$/, 'must be 3-32 characters of a-z 0-9 -, starting with a letter');
-      checkCollectionEndpointMatchesArn(endpoint, collectionArn, { endpoint: 'openSearchEndpoint', arn: 'openSearchCollectionArn', kind: 'openSearch=serverless' });
+      const collectionName = checkName(
+        'openSearchCollectionName',
+        required('openSearchCollectionName', 'the collection name'),
+        /^[a-z][a-z0-9-]{2,31}$/,
+        'must be 3-32 characters of a-z 0-9 -, starting with a letter',
+      );
+      checkCollectionEndpointMatchesArn(endpoint, collectionArn, {
+        endpoint: 'openSearchEndpoint',
+        arn: 'openSearchCollectionArn',
+        kind: 'openSearch=serverless',
+      });
       return { kind, endpoint, collectionArn, collectionName };
     }
     case 'basicAuth':
       return {
         kind,
         endpoint,
-        secretArn: checkSecretArn('openSearchSecretArn', required('openSearchSecretArn', 'the ARN of a Secrets Manager secret holding {"username","password"}')),
+        secretArn: checkSecretArn(
+          'openSearchSecretArn',
+          required('openSearchSecretArn', 'the ARN of a Secrets Manager secret holding {"username","password"}'),
+        ),
       };
     case 'newDomain': {
       const vpc = get('openSearchVpc', undefined);
-      return { kind, vpc: isUnset(vpc) ? undefined : checkName('openSearchVpc', vpc, /^(new|vpc-[0-9a-f]{8,17})$/, 'must be new (a VPC made by the stack) or a VPC id, vpc-...') };
+      return {
+        kind,
+        vpc: isUnset(vpc)
+          ? undefined
+          : checkName('openSearchVpc', vpc, /^(new|vpc-[0-9a-f]{8,17})$/, 'must be new (a VPC made by the stack) or a VPC id, vpc-...'),
+      };
     }
   }
 }
 
 function checkSchedule(value: unknown): string {
-  if (typeof value !== 'string' || !isScheduleExpression(value)) throw new SettingError('maintenanceSchedule', `${SCHEDULE_RULE}; or off`, value);
+  if (typeof value !== 'string' || !isScheduleExpression(value))
+    throw new SettingError('maintenanceSchedule', `${SCHEDULE_RULE}; or off`, value);
   return value;
 }
 

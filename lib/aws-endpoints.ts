@@ -13,7 +13,13 @@ export const AWS_PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-is
 const ARN = /^arn:([a-z0-9-]+):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/;
 
 /** The fields of an ARN of the given service, or a SettingError naming `setting`. */
-function arnFields(setting: string, value: unknown, service: string, resource: RegExp, rule: string): { partition: string; region: string; resource: string } {
+function arnFields(
+  setting: string,
+  value: unknown,
+  service: string,
+  resource: RegExp,
+  rule: string,
+): { partition: string; region: string; resource: string } {
   const match = typeof value === 'string' ? ARN.exec(value) : null;
   if (!match || match[2] !== service || !match[3] || !match[4] || !resource.test(match[5])) throw new SettingError(setting, rule, value);
   if (!(AWS_PARTITIONS as readonly string[]).includes(match[1])) {
@@ -24,13 +30,25 @@ function arnFields(setting: string, value: unknown, service: string, resource: R
 
 /** An OpenSearch Service domain ARN, `arn:<partition>:es:<region>:<account>:domain/<name>`. */
 export function checkDomainArn(setting: string, value: unknown): string {
-  arnFields(setting, value, 'es', /^domain\/[a-z][a-z0-9-]{0,27}$/, 'must be the ARN of an OpenSearch Service domain (arn:aws:es:region:account:domain/name)');
+  arnFields(
+    setting,
+    value,
+    'es',
+    /^domain\/[a-z][a-z0-9-]{0,27}$/,
+    'must be the ARN of an OpenSearch Service domain (arn:aws:es:region:account:domain/name)',
+  );
   return value as string;
 }
 
 /** An OpenSearch Serverless collection ARN, `arn:<partition>:aoss:<region>:<account>:collection/<id>`. */
 export function checkCollectionArn(setting: string, value: unknown): string {
-  arnFields(setting, value, 'aoss', /^collection\/[a-z0-9]+$/, 'must be the ARN of an OpenSearch Serverless collection (arn:aws:aoss:region:account:collection/id)');
+  arnFields(
+    setting,
+    value,
+    'aoss',
+    /^collection\/[a-z0-9]+$/,
+    'must be the ARN of an OpenSearch Serverless collection (arn:aws:aoss:region:account:collection/id)',
+  );
   return value as string;
 }
 
@@ -47,7 +65,11 @@ export function checkSecretArn(setting: string, value: unknown): string {
 /** Refuses `*` and `?` in a secret ARN (text between tokens included: a token never holds them). */
 export function checkNoWildcard(setting: string, value: unknown): void {
   if (typeof value === 'string' && /[*?]/.test(value)) {
-    throw new SettingError(setting, 'must name one secret: * and ? are wildcards in an IAM policy and would grant every secret they match', value);
+    throw new SettingError(
+      setting,
+      'must name one secret: * and ? are wildcards in an IAM policy and would grant every secret they match',
+      value,
+    );
   }
 }
 
@@ -96,8 +118,14 @@ export interface TargetSettingNames {
 
 /** What each AWS search service's endpoint looks like, and what to use instead of the other. */
 const SERVICES = {
-  es: { what: 'an OpenSearch Service domain endpoint (https://search-<name>-<id>.<region>.es.amazonaws.com)', other: "an OpenSearch Service domain's: use the domain target" },
-  aoss: { what: 'an OpenSearch Serverless collection endpoint (https://<id>.<region>.aoss.amazonaws.com)', other: "an OpenSearch Serverless collection's: use the serverless target" },
+  es: {
+    what: 'an OpenSearch Service domain endpoint (https://search-<name>-<id>.<region>.es.amazonaws.com)',
+    other: "an OpenSearch Service domain's: use the domain target",
+  },
+  aoss: {
+    what: 'an OpenSearch Serverless collection endpoint (https://<id>.<region>.aoss.amazonaws.com)',
+    other: "an OpenSearch Serverless collection's: use the serverless target",
+  },
 } as const;
 
 /** The AWS host of an endpoint of this service, or a SettingError saying which service it is of. Other hosts: undefined. */
@@ -106,7 +134,11 @@ function hostOf(service: 'es' | 'aoss', endpoint: string, arn: string, names: Ta
   const host = awsHost(endpoint);
   if (host?.service === service) return host;
   const wrong = host === undefined ? '' : `; it is ${SERVICES[host.service].other}`;
-  throw new SettingError(names.endpoint, `is not ${SERVICES[service].what}, as ${names.kind} needs${wrong} (${names.arn} is ${JSON.stringify(arn)})`, endpoint);
+  throw new SettingError(
+    names.endpoint,
+    `is not ${SERVICES[service].what}, as ${names.kind} needs${wrong} (${names.arn} is ${JSON.stringify(arn)})`,
+    endpoint,
+  );
 }
 
 /**
@@ -127,7 +159,11 @@ export function checkCollectionEndpointMatchesArn(endpoint: string, collectionAr
   if (!host) return;
   const id = collectionArn.split('/').pop();
   if (host.prefix !== id) {
-    throw new SettingError(names.endpoint, `is the endpoint of collection ${host.prefix}, but ${names.arn} is ${JSON.stringify(collectionArn)}, collection ${id}: they must name the same collection`, endpoint);
+    throw new SettingError(
+      names.endpoint,
+      `is the endpoint of collection ${host.prefix}, but ${names.arn} is ${JSON.stringify(collectionArn)}, collection ${id}: they must name the same collection`,
+      endpoint,
+    );
   }
   checkSameRegion(endpoint, host, collectionArn, names);
 }
@@ -135,7 +171,11 @@ export function checkCollectionEndpointMatchesArn(endpoint: string, collectionAr
 function checkSameRegion(endpoint: string, host: AwsHost, arn: string, names: TargetSettingNames): void {
   const [, partition, , region] = arn.split(':');
   if (host.region !== region) {
-    throw new SettingError(names.endpoint, `is in region ${host.region}, but ${names.arn} is ${JSON.stringify(arn)}, in region ${region}: they must name the same ${host.service === 'es' ? 'domain' : 'collection'}`, endpoint);
+    throw new SettingError(
+      names.endpoint,
+      `is in region ${host.region}, but ${names.arn} is ${JSON.stringify(arn)}, in region ${region}: they must name the same ${host.service === 'es' ? 'domain' : 'collection'}`,
+      endpoint,
+    );
   }
   if (host.china !== (partition === 'aws-cn')) {
     throw new SettingError(

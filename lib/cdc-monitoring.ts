@@ -69,7 +69,13 @@ export class CdcMonitoring extends Construct {
     const minute = Duration.minutes(1);
     const fiveMinutes = Duration.minutes(5);
     const custom = (metricName: string, statistic: string, period: Duration) =>
-      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: metricDimensions(handler.functionName), statistic, period });
+      new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName,
+        dimensionsMap: metricDimensions(handler.functionName),
+        statistic,
+        period,
+      });
 
     // Alarms take the metrics as they are (a label would turn them into metric math); the dashboard labels them.
     const iteratorAge = handler.metric('IteratorAge', { statistic: 'Maximum', period: minute });
@@ -92,10 +98,34 @@ export class CdcMonitoring extends Construct {
     const iteratorAgeMs = (props.iteratorAgeThreshold ?? Duration.minutes(5)).toMilliseconds();
     const endToEndLagMs = (props.endToEndLagThreshold ?? Duration.minutes(5)).toMilliseconds();
     this.alarms = {
-      iteratorAge: alarm('IteratorAgeAlarm', iteratorAge, iteratorAgeMs, 5, `The stream is falling behind: its oldest unprocessed record is ${iteratorAgeMs} ms old or older for 5 minutes.`),
-      endToEndLag: alarm('EndToEndLagAlarm', endToEndLag, endToEndLagMs, 5, `Changes take ${endToEndLagMs} ms or more from DynamoDB to OpenSearch, 5 minutes running.`),
-      deadLetterQueue: alarm('DeadLetterQueueAlarm', queueDepth, props.deadLetterQueueThreshold ?? 1, 1, 'Batches ran out of retries and wait in the dead-letter queue: re-drive them (cdc redrive).'),
-      deadLettered: alarm('DeadLetteredAlarm', deadLettered, props.deadLetteredThreshold ?? 1, 1, 'OpenSearch refused records for good; they are in the dead-letter index.'),
+      iteratorAge: alarm(
+        'IteratorAgeAlarm',
+        iteratorAge,
+        iteratorAgeMs,
+        5,
+        `The stream is falling behind: its oldest unprocessed record is ${iteratorAgeMs} ms old or older for 5 minutes.`,
+      ),
+      endToEndLag: alarm(
+        'EndToEndLagAlarm',
+        endToEndLag,
+        endToEndLagMs,
+        5,
+        `Changes take ${endToEndLagMs} ms or more from DynamoDB to OpenSearch, 5 minutes running.`,
+      ),
+      deadLetterQueue: alarm(
+        'DeadLetterQueueAlarm',
+        queueDepth,
+        props.deadLetterQueueThreshold ?? 1,
+        1,
+        'Batches ran out of retries and wait in the dead-letter queue: re-drive them (cdc redrive).',
+      ),
+      deadLettered: alarm(
+        'DeadLetteredAlarm',
+        deadLettered,
+        props.deadLetteredThreshold ?? 1,
+        1,
+        'OpenSearch refused records for good; they are in the dead-letter index.',
+      ),
       errors: alarm('ErrorsAlarm', errors, props.errorsThreshold ?? 5, 1, 'The function failed (whole batches are retried).'),
       throttles: alarm('ThrottlesAlarm', throttles, props.throttlesThreshold ?? 1, 1, 'The function was throttled: the stream waits.'),
       ...(props.maintenance
@@ -120,7 +150,6 @@ export class CdcMonitoring extends Construct {
       }
     }
 
-
     this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       widgets: [
@@ -134,11 +163,27 @@ export class CdcMonitoring extends Construct {
             ],
             width: 12,
           }),
-          new cloudwatch.GraphWidget({ title: 'Lag (ms)', left: [label(iteratorAge, 'Iterator age'), label(endToEndLag, 'End-to-end lag')], width: 12 }),
+          new cloudwatch.GraphWidget({
+            title: 'Lag (ms)',
+            left: [label(iteratorAge, 'Iterator age'), label(endToEndLag, 'End-to-end lag')],
+            width: 12,
+          }),
         ],
         [
-          new cloudwatch.GraphWidget({ title: 'Dead letters', left: [label(deadLettered, 'Records dead-lettered'), label(queueDepth, 'Dead-letter queue messages')], width: 12 }),
-          new cloudwatch.GraphWidget({ title: 'Errors and throttles', left: [label(errors, 'Errors'), label(throttles, 'Throttles'), label(custom(METRIC.recordsFailed, 'Sum', fiveMinutes), 'Records to retry')], width: 12 }),
+          new cloudwatch.GraphWidget({
+            title: 'Dead letters',
+            left: [label(deadLettered, 'Records dead-lettered'), label(queueDepth, 'Dead-letter queue messages')],
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Errors and throttles',
+            left: [
+              label(errors, 'Errors'),
+              label(throttles, 'Throttles'),
+              label(custom(METRIC.recordsFailed, 'Sum', fiveMinutes), 'Records to retry'),
+            ],
+            width: 12,
+          }),
         ],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms) as cloudwatch.Alarm[], width: 24 })],
       ],

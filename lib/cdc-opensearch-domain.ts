@@ -71,8 +71,13 @@ export class CdcOpenSearchDomain extends Construct {
 
   constructor(scope: Construct, id: string, props: CdcOpenSearchDomainProps) {
     super(scope, id);
-    if (!props.masterRole) throw new ValidationError(this, 'masterRole', 'is required: the role mapped as master user of fine-grained access control');
-    const capacity: opensearch.CapacityConfig = props.capacity ?? { dataNodes: 2, dataNodeInstanceType: 't3.small.search', multiAzWithStandbyEnabled: false };
+    if (!props.masterRole)
+      throw new ValidationError(this, 'masterRole', 'is required: the role mapped as master user of fine-grained access control');
+    const capacity: opensearch.CapacityConfig = props.capacity ?? {
+      dataNodes: 2,
+      dataNodeInstanceType: 't3.small.search',
+      multiAzWithStandbyEnabled: false,
+    };
     const dataNodes = capacity.dataNodes ?? 1;
     const zones = dataNodes >= 3 ? 3 : dataNodes === 2 ? 2 : 1;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -162,7 +167,8 @@ export class CdcOpenSearchDomain extends Construct {
 
     Validations.of(this.domain).acknowledge({
       id: 'AwsSolutions-OS4',
-      reason: 'Dedicated master nodes triple the cost of a small CDC domain; two data nodes in two zones suffice for its load. Give capacity.masterNodes for a larger cluster.',
+      reason:
+        'Dedicated master nodes triple the cost of a small CDC domain; two data nodes in two zones suffice for its load. Give capacity.masterNodes for a larger cluster.',
     });
     if (!props.vpc) {
       const reason =
@@ -172,11 +178,15 @@ export class CdcOpenSearchDomain extends Construct {
     } else {
       Validations.of(this.domain).acknowledge({
         id: 'AwsSolutions-OS3',
-        reason: 'In a VPC, IP-based access policies do not apply; the security group admits port 443 from the function only, and the resource policy names only its role.',
+        reason:
+          'In a VPC, IP-based access policies do not apply; the security group admits port 443 from the function only, and the resource policy names only its role.',
       });
     }
     if (zones === 1) {
-      Validations.of(this.domain).acknowledge({ id: 'AwsSolutions-OS7', reason: 'One data node was asked for (capacity.dataNodes = 1): zone awareness needs two or more.' });
+      Validations.of(this.domain).acknowledge({
+        id: 'AwsSolutions-OS7',
+        reason: 'One data node was asked for (capacity.dataNodes = 1): zone awareness needs two or more.',
+      });
     }
   }
 }

@@ -89,7 +89,11 @@ export class CdcStack extends Stack {
       case 'domain':
         return OpenSearchTarget.domainEndpoint(settings.endpoint, settings.domainArn);
       case 'serverless':
-        return OpenSearchTarget.serverless({ collectionName: settings.collectionName, collectionArn: settings.collectionArn, collectionEndpoint: settings.endpoint });
+        return OpenSearchTarget.serverless({
+          collectionName: settings.collectionName,
+          collectionArn: settings.collectionArn,
+          collectionEndpoint: settings.endpoint,
+        });
       case 'basicAuth': {
         // Imported as given: `...:secret:opensearch-master` may be the complete ARN of `opensearch` or the
         // partial one of `opensearch-master`; the target grants both readings. The function reads it by
@@ -110,8 +114,14 @@ export class CdcStack extends Stack {
       natGateways: 0,
       subnetConfiguration: [{ name: 'private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
     });
-    const flowLogs = new logs.LogGroup(this, 'VpcFlowLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.RETAIN });
-    created.addFlowLog('FlowLog', { destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs), trafficType: ec2.FlowLogTrafficType.REJECT });
+    const flowLogs = new logs.LogGroup(this, 'VpcFlowLogs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    created.addFlowLog('FlowLog', {
+      destination: ec2.FlowLogDestination.toCloudWatchLogs(flowLogs),
+      trafficType: ec2.FlowLogTrafficType.REJECT,
+    });
     return created;
   }
 }

@@ -207,7 +207,11 @@ export class DynamoDbOpenSearchCdc extends Construct {
     super(scope, id);
     const batchSize = this.integer('batchSize', props.batchSize, EVENT_SOURCE_SETTINGS.batchSize);
     const retryAttempts = this.integer('retryAttempts', props.retryAttempts, EVENT_SOURCE_SETTINGS.retryAttempts);
-    const parallelizationFactor = this.integer('parallelizationFactor', props.parallelizationFactor, EVENT_SOURCE_SETTINGS.parallelizationFactor);
+    const parallelizationFactor = this.integer(
+      'parallelizationFactor',
+      props.parallelizationFactor,
+      EVENT_SOURCE_SETTINGS.parallelizationFactor,
+    );
     const maxRecordAge = props.maxRecordAge ?? Duration.seconds(EVENT_SOURCE_SETTINGS.maxRecordAgeSeconds.default);
     this.integer('maxRecordAge (seconds)', maxRecordAge.toSeconds(), EVENT_SOURCE_SETTINGS.maxRecordAgeSeconds);
     const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(EVENT_SOURCE_SETTINGS.maxBatchingWindowSeconds.default);
@@ -215,7 +219,11 @@ export class DynamoDbOpenSearchCdc extends Construct {
     this.checkStream(props.table);
 
     const mirrorIndex = props.mirrorIndex ?? defaultMirrorIndex(props.table);
-    for (const [prop, value] of [['changeLogIndex', props.changeLogIndex], ['mirrorIndex', mirrorIndex], ['deadLetterIndex', props.deadLetterIndex]] as const) {
+    for (const [prop, value] of [
+      ['changeLogIndex', props.changeLogIndex],
+      ['mirrorIndex', mirrorIndex],
+      ['deadLetterIndex', props.deadLetterIndex],
+    ] as const) {
       if (value !== undefined && Token.isUnresolved(value)) {
         throw new ValidationError(this, prop, 'must be known at synth time (the table name is generated): set it explicitly', value);
       }
@@ -254,14 +262,25 @@ export class DynamoDbOpenSearchCdc extends Construct {
           changeLogPartitioning: props.changeLogPartitioning,
           changeLogRetentionDays: this.whole('changeLogRetention', props.changeLogRetention ?? Duration.days(30), 'days'),
           mirrorShards: props.mirrorShards,
-          tombstoneRetentionHours: this.whole('tombstoneRetention', props.tombstoneRetention ?? Duration.hours(FUNCTION_DEFAULTS.tombstoneRetentionHours), 'hours'),
+          tombstoneRetentionHours: this.whole(
+            'tombstoneRetention',
+            props.tombstoneRetention ?? Duration.hours(FUNCTION_DEFAULTS.tombstoneRetentionHours),
+            'hours',
+          ),
         },
-        { ...PROP_NAMES, openSearchEndpoint: targetProp, changeLogRetentionDays: 'changeLogRetention (days)', tombstoneRetentionHours: 'tombstoneRetention (hours)' },
+        {
+          ...PROP_NAMES,
+          openSearchEndpoint: targetProp,
+          changeLogRetentionDays: 'changeLogRetention (days)',
+          tombstoneRetentionHours: 'tombstoneRetention (hours)',
+        },
         (value) => typeof value === 'string' && Token.isUnresolved(value),
       ),
     );
     if (!props.allowInsecureEndpoint && !(settings.auth.mode === 'none' && isLoopbackEndpoint(settings.openSearchEndpoint))) {
-      ValidationError.check(this, () => checkSecureEndpoint(targetProp, settings.openSearchEndpoint, settings.auth.mode, 'allowInsecureEndpoint: true'));
+      ValidationError.check(this, () =>
+        checkSecureEndpoint(targetProp, settings.openSearchEndpoint, settings.auth.mode, 'allowInsecureEndpoint: true'),
+      );
     }
     bound.grant(settings.indexes);
     this.changeLogIndex = settings.indexes.changeLog;
@@ -287,7 +306,13 @@ export class DynamoDbOpenSearchCdc extends Construct {
       // Lambda manages the function's network interfaces: EC2 does not scope these actions to resources.
       this.role.addToPrincipalPolicy(
         new iam.PolicyStatement({
-          actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
           resources: ['*'],
         }),
       );
@@ -304,11 +329,14 @@ export class DynamoDbOpenSearchCdc extends Construct {
       role: this.role,
       logGroup: this.logGroup,
       environment: { ...toFunctionEnvironment(settings), POWERTOOLS_SERVICE_NAME: SERVICE_NAME },
-      ...(network ? { vpc: network.vpc, vpcSubnets: network.vpcSubnets, securityGroups: network.securityGroups, allowPublicSubnet: false } : {}),
+      ...(network
+        ? { vpc: network.vpc, vpcSubnets: network.vpcSubnets, securityGroups: network.securityGroups, allowPublicSubnet: false }
+        : {}),
     });
     Validations.of(this.handler).acknowledge({
       id: 'AwsSolutions-L1',
-      reason: 'Node.js 22 is the runtime the function is built for (esbuild target node20) and tested on, in every emulator of the local runner; a newer one is adopted deliberately.',
+      reason:
+        'Node.js 22 is the runtime the function is built for (esbuild target node20) and tested on, in every emulator of the local runner; a newer one is adopted deliberately.',
     });
     this.handler.addEventSource(
       new DynamoEventSource(props.table, {
@@ -327,26 +355,40 @@ export class DynamoDbOpenSearchCdc extends Construct {
 
     if (props.maintenance ?? true) {
       const expression = props.maintenanceSchedule?.expressionString;
-      if (expression !== undefined && !Token.isUnresolved(expression)) ValidationError.check(this, () => checkScheduleExpression('maintenanceSchedule', expression));
+      if (expression !== undefined && !Token.isUnresolved(expression))
+        ValidationError.check(this, () => checkScheduleExpression('maintenanceSchedule', expression));
       this.maintenanceRule = new events.Rule(this, 'MaintenanceSchedule', {
         description: 'Prunes expired change-log partitions and tombstones of the DynamoDB CDC indexes',
         schedule: props.maintenanceSchedule ?? events.Schedule.rate(Duration.days(1)),
-        targets: [new targets.LambdaFunction(this.handler, { event: events.RuleTargetInput.fromObject(MAINTENANCE_EVENT), retryAttempts: 2 })],
+        targets: [
+          new targets.LambdaFunction(this.handler, { event: events.RuleTargetInput.fromObject(MAINTENANCE_EVENT), retryAttempts: 2 }),
+        ],
       });
     }
 
     if (props.monitoring ?? true) {
-      this.monitoring = new CdcMonitoring(this, 'Monitoring', { ...props.monitoringOptions, handler: this.handler, deadLetterQueue: this.deadLetterQueue, maintenance: this.maintenanceRule !== undefined });
+      this.monitoring = new CdcMonitoring(this, 'Monitoring', {
+        ...props.monitoringOptions,
+        handler: this.handler,
+        deadLetterQueue: this.deadLetterQueue,
+        maintenance: this.maintenanceRule !== undefined,
+      });
     }
   }
 
   /** The target from `openSearch` or, for existing apps, `openSearchEndpoint`; the prop's name for messages. */
   private openSearchTarget(props: DynamoDbOpenSearchCdcProps): { target: OpenSearchTarget; targetProp: string } {
     if (props.openSearch && props.openSearchEndpoint !== undefined) {
-      throw new ValidationError(this, 'openSearchEndpoint', 'must not be given with openSearch (openSearch says where to write)', props.openSearchEndpoint);
+      throw new ValidationError(
+        this,
+        'openSearchEndpoint',
+        'must not be given with openSearch (openSearch says where to write)',
+        props.openSearchEndpoint,
+      );
     }
     if (props.openSearch) return { target: props.openSearch, targetProp: `openSearch (${props.openSearch.kind})` };
-    if (props.openSearchEndpoint !== undefined) return { target: OpenSearchTarget.endpoint(props.openSearchEndpoint), targetProp: 'openSearchEndpoint' };
+    if (props.openSearchEndpoint !== undefined)
+      return { target: OpenSearchTarget.endpoint(props.openSearchEndpoint), targetProp: 'openSearchEndpoint' };
     throw new ValidationError(this, 'openSearch', 'is required: say where the function writes, e.g. OpenSearchTarget.domain(domain)');
   }
 
@@ -370,12 +412,14 @@ export class DynamoDbOpenSearchCdc extends Construct {
       const reason =
         text === '*'
           ? 'dynamodb:ListStreams has no resource-level permissions (granted by the event source)' +
-            (inVpc ? '; nor have the network-interface actions Lambda needs in a VPC (ec2:CreateNetworkInterface, Describe*, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses).' : '.')
+            (inVpc
+              ? '; nor have the network-interface actions Lambda needs in a VPC (ec2:CreateNetworkInterface, Describe*, DeleteNetworkInterface, Assign/UnassignPrivateIpAddresses).'
+              : '.')
           : text.includes('LogGroup')
-        ? 'The log streams of the function\'s own log group (logs:CreateLogStream, logs:PutLogEvents).'
-        : /_index_template\/|\/_bulk$|\/_mget$|\/_aliases$/.test(text)
-          ? 'A fixed path of the domain, spelled exactly.'
-          : `The function's own indexes on the domain (${patterns}) and their subpaths (_doc, _search, _refresh...), nothing else.`;
+            ? "The log streams of the function's own log group (logs:CreateLogStream, logs:PutLogEvents)."
+            : /_index_template\/|\/_bulk$|\/_mget$|\/_aliases$/.test(text)
+              ? 'A fixed path of the domain, spelled exactly.'
+              : `The function's own indexes on the domain (${patterns}) and their subpaths (_doc, _search, _refresh...), nothing else.`;
       Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${text}]`, reason });
     }
   }
@@ -384,7 +428,13 @@ export class DynamoDbOpenSearchCdc extends Construct {
   private whole(prop: string, duration: Duration, unit: 'days' | 'hours'): number {
     if (duration.isUnresolved()) return unit === 'days' ? duration.toDays() : duration.toHours();
     const amount = unit === 'days' ? duration.toDays({ integral: false }) : duration.toHours({ integral: false });
-    if (!Number.isInteger(amount)) throw new ValidationError(this, prop, `must be a whole number of ${unit}, such as Duration.${unit}(${Math.max(1, Math.round(amount))})`, duration.toString());
+    if (!Number.isInteger(amount))
+      throw new ValidationError(
+        this,
+        prop,
+        `must be a whole number of ${unit}, such as Duration.${unit}(${Math.max(1, Math.round(amount))})`,
+        duration.toString(),
+      );
     return amount;
   }
 
@@ -399,10 +449,16 @@ export class DynamoDbOpenSearchCdc extends Construct {
     if (!table.tableStreamArn) {
       throw new ValidationError(this, 'table', 'has no stream; enable one with stream: StreamViewType.NEW_AND_OLD_IMAGES', table.node.path);
     }
-    const spec = (table.node.defaultChild as dynamodb.CfnTable | undefined)?.streamSpecification as dynamodb.CfnTable.StreamSpecificationProperty | undefined;
+    const spec = (table.node.defaultChild as dynamodb.CfnTable | undefined)?.streamSpecification as
+      dynamodb.CfnTable.StreamSpecificationProperty | undefined;
     const viewType = spec?.streamViewType;
     if (viewType !== undefined && !Token.isUnresolved(viewType) && viewType !== dynamodb.StreamViewType.NEW_AND_OLD_IMAGES) {
-      throw new ValidationError(this, 'table', `must have a stream of view type NEW_AND_OLD_IMAGES (stream: StreamViewType.NEW_AND_OLD_IMAGES); its stream is ${viewType}`, table.node.path);
+      throw new ValidationError(
+        this,
+        'table',
+        `must have a stream of view type NEW_AND_OLD_IMAGES (stream: StreamViewType.NEW_AND_OLD_IMAGES); its stream is ${viewType}`,
+        table.node.path,
+      );
     }
   }
 

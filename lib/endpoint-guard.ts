@@ -34,9 +34,17 @@ export function checkSecureEndpoint(setting: string, endpoint: string, authMode:
     return;
   }
   if (/^http:/i.test(endpoint.trim())) {
-    throw new SettingError(setting, `must use https outside a local target (items would travel in clear); set ${optOut} to allow it`, endpoint);
+    throw new SettingError(
+      setting,
+      `must use https outside a local target (items would travel in clear); set ${optOut} to allow it`,
+      endpoint,
+    );
   }
   if (authMode === 'none') {
-    throw new SettingError(setting, `has no authentication (anyone reaching it could read and change the indexes); use a SigV4 or basic-auth target, or set ${optOut} to allow it`, endpoint);
+    throw new SettingError(
+      setting,
+      `has no authentication (anyone reaching it could read and change the indexes); use a SigV4 or basic-auth target, or set ${optOut} to allow it`,
+      endpoint,
+    );
   }
 }

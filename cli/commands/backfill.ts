@@ -48,11 +48,15 @@ export function registerBackfill(program: Command): void {
         try {
           await tableKeyTypes(dynamo, target.tableName, target.settings.keySchema);
           const { total, segments } = await tableSize(dynamo, target.tableName, access.local, flags.segments);
-          const resumeFrom = flags.restart ? undefined : loadCheckpoint(checkpointFile, { table: target.tableName, mirror: target.settings.indexes.mirror, segments });
+          const resumeFrom = flags.restart
+            ? undefined
+            : loadCheckpoint(checkpointFile, { table: target.tableName, mirror: target.settings.indexes.mirror, segments });
           const layout = await ensureIndexes(search, target.settings);
           if (layout.warning) console.error(`  ~ ${layout.warning}`);
           if (!flags.json) {
-            console.error(`backfill ${target.tableName} → ${target.settings.indexes.mirror}: ~${total} item(s), ${segments} segment(s)${resumeFrom ? `, resuming (${resumeFrom.counts.read} read before)` : ''}; checkpoint ${checkpointFile}`);
+            console.error(
+              `backfill ${target.tableName} → ${target.settings.indexes.mirror}: ~${total} item(s), ${segments} segment(s)${resumeFrom ? `, resuming (${resumeFrom.counts.read} read before)` : ''}; checkpoint ${checkpointFile}`,
+            );
           }
           const progress = progressReporter(total, resumeFrom?.counts.read ?? 0, !flags.json);
           const started = Date.now();
@@ -70,14 +74,25 @@ export function registerBackfill(program: Command): void {
           });
           progress.stop();
           const seconds = (Date.now() - started) / 1000;
-          const summary = { ...result.counts, complete: result.complete, seconds: Math.round(seconds * 10) / 10, checkpoint: checkpointFile, problems: result.problems, unreadableKeys: result.unreadable.slice(0, 20) };
+          const summary = {
+            ...result.counts,
+            complete: result.complete,
+            seconds: Math.round(seconds * 10) / 10,
+            checkpoint: checkpointFile,
+            problems: result.problems,
+            unreadableKeys: result.unreadable.slice(0, 20),
+          };
           if (flags.json) console.log(JSON.stringify(summary, null, 2));
           else {
             const { read, written, skipped, failed } = result.counts;
-            console.log(`read ${read}, written ${written}, skipped ${skipped} (the mirror already had them, newer or deleted), failed ${failed}${result.complete ? '' : ' — not complete: run again to resume'}`);
+            console.log(
+              `read ${read}, written ${written}, skipped ${skipped} (the mirror already had them, newer or deleted), failed ${failed}${result.complete ? '' : ' — not complete: run again to resume'}`,
+            );
             for (const problem of result.problems) console.error(`  ! ${problem}`);
             if (result.unreadable.length > 0) {
-              console.error(`  ~ ${result.unreadable.length} item(s) left to the stream: the AWS SDK reads an attribute named __proto__ without its value (${result.unreadable.slice(0, 5).join(', ')})`);
+              console.error(
+                `  ~ ${result.unreadable.length} item(s) left to the stream: the AWS SDK reads an attribute named __proto__ without its value (${result.unreadable.slice(0, 5).join(', ')})`,
+              );
             }
           }
           process.exitCode = result.complete ? 0 : stopping ? 130 : 1;
@@ -90,22 +105,36 @@ export function registerBackfill(program: Command): void {
 }
 
 /** The table's approximate size, and the segments for it (flag, or 1 per GB, 4 to 32). */
-async function tableSize(dynamo: DynamoDBClient, tableName: string, local: boolean, flag: string | undefined): Promise<{ total: number; segments: number }> {
+async function tableSize(
+  dynamo: DynamoDBClient,
+  tableName: string,
+  local: boolean,
+  flag: string | undefined,
+): Promise<{ total: number; segments: number }> {
   const described = await describeItems(dynamo, tableName);
   // Emulators may not keep ItemCount: count (cheap there) for a useful progress bar.
   const total = local && !described.items ? await countItems(dynamo, tableName) : (described.items ?? 0);
   const segments = flag ? Number(flag) : Math.min(32, Math.max(4, Math.ceil((described.bytes ?? 0) / 1e9)));
-  if (!Number.isInteger(segments) || segments < 1 || segments > 1_000_000) throw new Error(`--segments must be a whole number from 1, got "${flag}"`);
+  if (!Number.isInteger(segments) || segments < 1 || segments > 1_000_000)
+    throw new Error(`--segments must be a whole number from 1, got "${flag}"`);
   return { total, segments };
 }
 
 /** A progress bar with items/s and ETA on a terminal; a plain line every 5 s otherwise. */
-function progressReporter(total: number, alreadyRead: number, visible: boolean): { update: (counts: BackfillCounts) => void; stop: () => void } {
+function progressReporter(
+  total: number,
+  alreadyRead: number,
+  visible: boolean,
+): { update: (counts: BackfillCounts) => void; stop: () => void } {
   if (!visible) return { update: () => undefined, stop: () => undefined };
   const started = Date.now();
   const rate = (read: number) => ((read - alreadyRead) / Math.max((Date.now() - started) / 1000, 0.001)).toFixed(0);
   if (process.stderr.isTTY && !process.env.CI) {
-    const bar = new SingleBar({ format: 'backfill [{bar}] {percentage}% | {value}/{total} items | {speed} items/s | ETA {eta_formatted}', stream: process.stderr, etaBuffer: 50 });
+    const bar = new SingleBar({
+      format: 'backfill [{bar}] {percentage}% | {value}/{total} items | {speed} items/s | ETA {eta_formatted}',
+      stream: process.stderr,
+      etaBuffer: 50,
+    });
     bar.start(Math.max(total, alreadyRead), alreadyRead, { speed: '0' });
     return {
       update: (counts) => {
@@ -120,7 +149,9 @@ function progressReporter(total: number, alreadyRead: number, visible: boolean):
     update: (counts) => {
       if (Date.now() - last < 5000) return;
       last = Date.now();
-      console.error(`backfill: ${counts.read}/${total} read, ${counts.written} written, ${counts.skipped} skipped, ${counts.failed} failed, ${rate(counts.read)} items/s`);
+      console.error(
+        `backfill: ${counts.read}/${total} read, ${counts.written} written, ${counts.skipped} skipped, ${counts.failed} failed, ${rate(counts.read)} items/s`,
+      );
     },
     stop: () => undefined,
   };

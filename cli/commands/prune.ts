@@ -11,7 +11,9 @@ import { searchClient } from '../target/search-client';
 export function registerPrune(program: Command): void {
   program
     .command('prune')
-    .description("delete change-log partitions older than the function's retention and tombstones older than theirs (what the scheduled maintenance does)")
+    .description(
+      "delete change-log partitions older than the function's retention and tombstones older than theirs (what the scheduled maintenance does)",
+    )
     .option('--dry-run', 'say what would be deleted, delete nothing')
     .option('--json', 'the report as JSON, for scripts')
     .action(async (flags: { dryRun?: boolean; json?: boolean }, command: Command) => {

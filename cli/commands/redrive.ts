@@ -36,7 +36,13 @@ export function registerRedrive(program: Command): void {
           const deps = {
             tombstoneRetentionHours: target.settings.tombstoneRetentionHours,
             repairMirror: (items: readonly Difference[]) =>
-              repair(items, { dynamo, port, mirror: new MirrorReader(search, target.settings.indexes.mirror), tableName: target.tableName, settings }),
+              repair(items, {
+                dynamo,
+                port,
+                mirror: new MirrorReader(search, target.settings.indexes.mirror),
+                tableName: target.tableName,
+                settings,
+              }),
             sqs,
             streams,
             port,

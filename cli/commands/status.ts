@@ -28,9 +28,11 @@ const EXIT = { healthy: 0, failing: 1, lagging: 2 } as const;
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('is it working? table against mirror, changes by event, dead letters, DLQ, event source mapping, newest change, and a verdict')
+    .description(
+      'is it working? table against mirror, changes by event, dead letters, DLQ, event source mapping, newest change, and a verdict',
+    )
     .option('--json', 'the report as JSON, for scripts')
-    .option('--exact', 'count the table with a Scan on AWS too (the default there is DescribeTable\'s approximate count)')
+    .option('--exact', "count the table with a Scan on AWS too (the default there is DescribeTable's approximate count)")
     .action(async (options: { json?: boolean; exact?: boolean }, command: Command) => {
       await withTarget(command.optsWithGlobals<GlobalOptions>(), async ({ access, target }) => {
         const report = await statusOf(access, target, options.exact === true || access.local);
@@ -57,12 +59,17 @@ async function statusOf(access: AwsAccess, target: CdcTarget, exact: boolean): P
     queueDepth: queue.visible,
     mappingState: mapping.state,
     mappingLastResult: mapping.lastResult,
-    unreachable: 'error' in opensearch ? `OpenSearch cannot be read at ${target.settings.openSearchEndpoint}: ${opensearch.error}` : undefined,
+    unreachable:
+      'error' in opensearch ? `OpenSearch cannot be read at ${target.settings.openSearchEndpoint}: ${opensearch.error}` : undefined,
   });
   return { table: { name: target.tableName, ...table }, opensearch, deadLetterQueue: queue, eventSourceMapping: mapping, verdict };
 }
 
-async function tableItems(aws: object, tableName: string, exact: boolean): Promise<{ items?: number; counted: StatusReport['table']['counted'] }> {
+async function tableItems(
+  aws: object,
+  tableName: string,
+  exact: boolean,
+): Promise<{ items?: number; counted: StatusReport['table']['counted'] }> {
   const client = new DynamoDBClient(aws);
   try {
     if (!exact) return { items: (await describeItems(client, tableName)).items, counted: 'approximate (DescribeTable)' };
@@ -91,8 +98,17 @@ async function queueDepth(aws: object, url: string | undefined): Promise<StatusR
   if (!url) return {};
   const client = new SQSClient(aws);
   try {
-    const { Attributes } = await client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
-    return { url, visible: Number(Attributes?.ApproximateNumberOfMessages ?? 0), inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0) };
+    const { Attributes } = await client.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: url,
+        AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+      }),
+    );
+    return {
+      url,
+      visible: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
+      inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+    };
   } finally {
     client.destroy();
   }
@@ -112,7 +128,8 @@ async function eventSourceMapping(aws: object, functionName: string | undefined)
 
 function describe(report: StatusReport, target: CdcTarget): string[] {
   const os = report.opensearch;
-  const events = (counts: Record<string, number>) => ['INSERT', 'MODIFY', 'REMOVE'].map((name) => `${name} ${counts[name] ?? 0}`).join(', ');
+  const events = (counts: Record<string, number>) =>
+    ['INSERT', 'MODIFY', 'REMOVE'].map((name) => `${name} ${counts[name] ?? 0}`).join(', ');
   return [
     `${target.source}`,
     `table ${report.table.name}: ${report.table.items ?? '?'} item(s) (${report.table.counted})`,

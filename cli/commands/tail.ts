@@ -29,7 +29,10 @@ export function registerTail(program: Command): void {
         };
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
-        if (!options.json) console.error(`following ${target.settings.indexes.changeLog}${key ? ` for ${options.key!.join(' ')}` : ''} from ${since.toISOString()}; Ctrl-C stops`);
+        if (!options.json)
+          console.error(
+            `following ${target.settings.indexes.changeLog}${key ? ` for ${options.key!.join(' ')}` : ''} from ${since.toISOString()}; Ctrl-C stops`,
+          );
         // The cursor is a processing time; the changes seen at exactly that time are remembered,
         // so the next look (which starts there again) shows none of them twice.
         let cursor = since.toISOString();
@@ -40,7 +43,10 @@ export function registerTail(program: Command): void {
             for (const change of fresh) console.log(options.json ? JSON.stringify(changeJson(change)) : changeLine(change));
             if (fresh.length > 0) {
               const last = fresh[fresh.length - 1].processed_at;
-              seenAtCursor = new Set([...(last === cursor ? seenAtCursor : []), ...fresh.filter((change) => change.processed_at === last).map((change) => change.event_id)]);
+              seenAtCursor = new Set([
+                ...(last === cursor ? seenAtCursor : []),
+                ...fresh.filter((change) => change.processed_at === last).map((change) => change.event_id),
+              ]);
               cursor = last;
             }
             await new Promise((resolve) => setTimeout(resolve, Number(options.interval)));

@@ -19,11 +19,15 @@ export function registerVerify(program: Command): void {
     .command('verify')
     .description('compare the table with the mirror: missing, extra and different items (numbers by value, every digit), and a verdict')
     .option('--sample <n>', 'check about n items picked at random instead of all (extras are then not looked for)')
-    .option('--repair', 'put right what differs, safely beside the live stream (a newer change from the stream always wins), then check again')
+    .option(
+      '--repair',
+      'put right what differs, safely beside the live stream (a newer change from the stream always wins), then check again',
+    )
     .option('--json', 'the report as JSON, for scripts')
     .action(async (flags: { sample?: string; json?: boolean; repair?: boolean }, command: Command) => {
       await withTarget(command.optsWithGlobals<GlobalOptions>(), async ({ access, target }) => {
-        if (flags.sample !== undefined && !/^[1-9]\d*$/.test(flags.sample.trim())) throw new Error(`--sample must be a whole number from 1, got "${flags.sample}"`);
+        if (flags.sample !== undefined && !/^[1-9]\d*$/.test(flags.sample.trim()))
+          throw new Error(`--sample must be a whole number from 1, got "${flags.sample}"`);
         const sample = flags.sample === undefined ? undefined : Number(flags.sample);
         const dynamo = new DynamoDBClient(sdkClientConfig(access));
         const search = await searchClient(target);
@@ -40,7 +44,13 @@ export function registerVerify(program: Command): void {
             process.exitCode = found.report.matches ? 0 : 1;
             return;
           }
-          const repaired = await repair(differencesOf(found), { dynamo, port: new OpenSearchPort(search, target.settings.maxBulkBytes), mirror, tableName: target.tableName, settings: target.settings });
+          const repaired = await repair(differencesOf(found), {
+            dynamo,
+            port: new OpenSearchPort(search, target.settings.maxBulkBytes),
+            mirror,
+            tableName: target.tableName,
+            settings: target.settings,
+          });
           if (!flags.json) for (const line of describeRepair(repaired)) console.log(line);
           // A whole check again; after a sample, the items it found (another sample would check others).
           if (!flags.json) console.log(sample === undefined ? 'checking again:' : 'checking the repaired items again:');
@@ -67,7 +77,9 @@ function describeRepair(result: RepairResult): string[] {
     ...result.failed.slice(0, SHOWN).map((problem) => `  ! ${problem}`),
     ...(result.unreadable.length === 0
       ? []
-      : [`  ~ ${result.unreadable.length} not repaired (${result.unreadable.slice(0, SHOWN).join(', ')}): the AWS SDK reads their attribute named __proto__ without its value; their next change through the stream puts them right`]),
+      : [
+          `  ~ ${result.unreadable.length} not repaired (${result.unreadable.slice(0, SHOWN).join(', ')}): the AWS SDK reads their attribute named __proto__ without its value; their next change through the stream puts them right`,
+        ]),
   ];
 }
 

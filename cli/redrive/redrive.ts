@@ -5,7 +5,13 @@
  * records are safely written; running it twice changes nothing the second time.
  */
 import type { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { DeadLetterStore } from '../../lambda/adapters/opensearch';
 import { recordCreationTime, toChangeRecord, type RawStreamRecord } from '../../lambda/core/change-record';
 import { documentId } from '../../lambda/core/document-id';
@@ -45,7 +51,9 @@ export interface RedriveDependencies {
 export async function redriveQueue(queueUrl: string, deps: RedriveDependencies, report: RedriveReport): Promise<void> {
   const seen = new Set<string>();
   for (;;) {
-    const { Messages } = await deps.sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 300 }));
+    const { Messages } = await deps.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, VisibilityTimeout: 300 }),
+    );
     const fresh = (Messages ?? []).filter((message) => !seen.has(message.MessageId ?? ''));
     if (fresh.length === 0) return;
     for (const message of fresh) {
@@ -55,13 +63,20 @@ export async function redriveQueue(queueUrl: string, deps: RedriveDependencies, 
       if (problem === undefined) continue;
       report.problems.push(`message ${message.MessageId}: ${problem}; kept on the queue`);
       // Visible again at once: the next run (after the cause is fixed) finds it, not in 5 minutes.
-      await deps.sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 })).catch(() => undefined);
+      await deps.sqs
+        .send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 }))
+        .catch(() => undefined);
     }
   }
 }
 
 /** Re-applies one pointer; deletes the message when every record is written, else says why not. */
-async function redriveMessage(queueUrl: string, message: Message, deps: RedriveDependencies, report: RedriveReport): Promise<string | undefined> {
+async function redriveMessage(
+  queueUrl: string,
+  message: Message,
+  deps: RedriveDependencies,
+  report: RedriveReport,
+): Promise<string | undefined> {
   try {
     const range = parseFailurePointer(message.Body ?? '');
     const read = await readStreamRange(deps.streams, range, deps.readOptions);
@@ -113,20 +128,38 @@ export async function redriveDeadLetters(deps: RedriveDependencies, report: Redr
     items.set(id, { id, key });
   }
   const repaired = await deps.repairMirror([...items.values()]);
-  deps.log(`  ${old.length} dead letter(s) older than the tombstones' retention (${deps.tombstoneRetentionHours} h): change log re-driven, the mirror of their ${items.size} item(s) put right from the table (${repaired.repaired} repaired)`);
+  deps.log(
+    `  ${old.length} dead letter(s) older than the tombstones' retention (${deps.tombstoneRetentionHours} h): change log re-driven, the mirror of their ${items.size} item(s) put right from the table (${repaired.repaired} repaired)`,
+  );
   if (repaired.failed.length + repaired.unreadable.length > 0) {
-    report.problems.push(`mirror of old dead letters: ${repaired.failed.length} repair(s) failed (${repaired.failed[0] ?? 'an attribute named __proto__'}); run cdc verify --repair`);
+    report.problems.push(
+      `mirror of old dead letters: ${repaired.failed.length} repair(s) failed (${repaired.failed[0] ?? 'an attribute named __proto__'}); run cdc verify --repair`,
+    );
     return;
   }
   await clear(written, deps, report);
 }
 
 /** Applies the records of these dead letters; clears those fully written (unless `clearNow` is false) and returns them. */
-async function reapply(groups: { record: RawStreamRecord; ids: string[] }[], settings: PipelineSettings, deps: RedriveDependencies, report: RedriveReport, clearNow = true) {
+async function reapply(
+  groups: { record: RawStreamRecord; ids: string[] }[],
+  settings: PipelineSettings,
+  deps: RedriveDependencies,
+  report: RedriveReport,
+  clearNow = true,
+) {
   if (groups.length === 0) return [];
-  const result = await applyChanges(groups.map((group) => group.record), settings, deps.port);
-  const stillFailing = new Set([...result.failures.map((failure) => failure.position), ...result.deadLettered.map((letter) => letter.position)]);
-  for (const letter of result.deadLettered) report.problems.push(`dead letter ${groups[letter.position].ids[0]}: still refused: ${letter.reason}`);
+  const result = await applyChanges(
+    groups.map((group) => group.record),
+    settings,
+    deps.port,
+  );
+  const stillFailing = new Set([
+    ...result.failures.map((failure) => failure.position),
+    ...result.deadLettered.map((letter) => letter.position),
+  ]);
+  for (const letter of result.deadLettered)
+    report.problems.push(`dead letter ${groups[letter.position].ids[0]}: still refused: ${letter.reason}`);
   for (const failure of result.failures) report.problems.push(`dead letter ${groups[failure.position].ids[0]}: ${failure.reason}; kept`);
   const written = groups.filter((_, position) => !stillFailing.has(position));
   if (clearNow) await clear(written, deps, report);

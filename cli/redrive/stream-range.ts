@@ -51,16 +51,26 @@ export function parseFailurePointer(body: string): StreamRange & { batchSize?: n
   }
   const info = message?.DDBStreamBatchInfo;
   for (const field of ['streamArn', 'shardId', 'startSequenceNumber', 'endSequenceNumber']) {
-    if (typeof info?.[field] !== 'string') throw new Error(`message has no DDBStreamBatchInfo.${field}: not a DynamoDB stream failure record`);
+    if (typeof info?.[field] !== 'string')
+      throw new Error(`message has no DDBStreamBatchInfo.${field}: not a DynamoDB stream failure record`);
   }
   return info;
 }
 
-export async function readStreamRange(client: DynamoDBStreamsClient, range: StreamRange, options: Partial<ReadOptions> = {}): Promise<RangeRead> {
+export async function readStreamRange(
+  client: DynamoDBStreamsClient,
+  range: StreamRange,
+  options: Partial<ReadOptions> = {},
+): Promise<RangeRead> {
   const { timeLimitMs, minBackoffMs, maxBackoffMs, sleep } = { ...DEFAULT_OPTIONS, ...options };
   const started = Date.now();
   const { ShardIterator } = await client.send(
-    new GetShardIteratorCommand({ StreamArn: range.streamArn, ShardId: range.shardId, ShardIteratorType: 'AT_SEQUENCE_NUMBER', SequenceNumber: range.startSequenceNumber }),
+    new GetShardIteratorCommand({
+      StreamArn: range.streamArn,
+      ShardId: range.shardId,
+      ShardIteratorType: 'AT_SEQUENCE_NUMBER',
+      SequenceNumber: range.startSequenceNumber,
+    }),
   );
   const records: _Record[] = [];
   let iterator = ShardIterator;

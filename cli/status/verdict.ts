@@ -28,10 +28,16 @@ export function verdictOf(facts: StatusFacts): Verdict {
     return { status: 'failing', reason: `the event source mapping's last result: ${facts.mappingLastResult}` };
   }
   if ((facts.queueDepth ?? 0) > 0) {
-    return { status: 'failing', reason: `${facts.queueDepth} batch(es) ran out of retries and wait on the dead-letter queue: fix the cause, then cdc redrive` };
+    return {
+      status: 'failing',
+      reason: `${facts.queueDepth} batch(es) ran out of retries and wait on the dead-letter queue: fix the cause, then cdc redrive`,
+    };
   }
   if ((facts.deadLetters ?? 0) > 0) {
-    return { status: 'failing', reason: `${facts.deadLetters} record(s) were refused and wait in the dead-letter index: read their reason, then cdc redrive` };
+    return {
+      status: 'failing',
+      reason: `${facts.deadLetters} record(s) were refused and wait in the dead-letter index: read their reason, then cdc redrive`,
+    };
   }
   if (facts.tableItems !== undefined && facts.mirrorItems !== undefined && facts.tableItems > facts.mirrorItems) {
     return {
@@ -45,5 +51,8 @@ export function verdictOf(facts: StatusFacts): Verdict {
       reason: `the mirror holds ${facts.mirrorItems} item(s), the table ${facts.tableItems}: deletes still in flight, items made by manual invokes, or a table emptied while the mirror was kept (an emulator restarted)`,
     };
   }
-  return { status: 'healthy', reason: 'every change is applied: nothing waits for retry or re-drive, and the mirror holds as many items as the table' };
+  return {
+    status: 'healthy',
+    reason: 'every change is applied: nothing waits for retry or re-drive, and the mirror holds as many items as the table',
+  };
 }

@@ -5,7 +5,11 @@ import { SettingError } from '../../lambda/settings/setting-error';
 export function itemKey(values: readonly string[], schema: KeySchema, what = 'the key'): Record<string, string> {
   const names = keyNames(schema);
   if (values.length !== names.length) {
-    throw new SettingError(what, `must be ${names.length} value(s), one for each of ${names.map((name) => JSON.stringify(name)).join(' and ')}`, values.join(' '));
+    throw new SettingError(
+      what,
+      `must be ${names.length} value(s), one for each of ${names.map((name) => JSON.stringify(name)).join(' and ')}`,
+      values.join(' '),
+    );
   }
   return Object.fromEntries(names.map((name, position) => [name, values[position]]));
 }

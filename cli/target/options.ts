@@ -39,10 +39,16 @@ export function addGlobalOptions(program: Command): Command {
     .option('--auth <mode>', "OpenSearch authentication: none, sigv4 or basic (default: the function's)")
     .option('--signing-service <service>', "SigV4 service: es for a domain, aoss for a serverless collection (default: the function's)")
     .option('--signing-region <region>', "SigV4 region of the domain or collection (default: the function's)")
-    .option('--secret-arn <arn>', 'Secrets Manager secret with {"username","password"} for basic authentication (default: the function\'s)');
+    .option(
+      '--secret-arn <arn>',
+      'Secrets Manager secret with {"username","password"} for basic authentication (default: the function\'s)',
+    );
 }
 
-export async function withTarget(options: GlobalOptions, run: (context: { access: AwsAccess; target: CdcTarget }) => Promise<void>): Promise<void> {
+export async function withTarget(
+  options: GlobalOptions,
+  run: (context: { access: AwsAccess; target: CdcTarget }) => Promise<void>,
+): Promise<void> {
   const access = awsAccess(options);
   const target = await resolveTarget(access, { ...options, stack: options.stack });
   await run({ access, target });
@@ -53,7 +59,8 @@ export function describeFailure(error: unknown): string {
   // Both say exactly what to fix (and an AWS error name in them must not read as a network failure).
   if (error instanceof SettingError || error instanceof BasicAuthSecretError) return `✖ ${error.message}`;
   const message = (error as Error)?.message ?? String(error);
-  const status = (error as { name?: string; statusCode?: number })?.name === 'ResponseError' ? (error as { statusCode?: number }).statusCode : undefined;
+  const status =
+    (error as { name?: string; statusCode?: number })?.name === 'ResponseError' ? (error as { statusCode?: number }).statusCode : undefined;
   if (status === 401 || status === 403) {
     return `✖ OpenSearch refused the request (${status} ${message}): check how it authenticates (--auth, or the function's OPENSEARCH_AUTH) and that these credentials may use the domain or collection`;
   }

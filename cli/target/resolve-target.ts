@@ -53,7 +53,11 @@ export const FLAG_NAMES: Partial<Record<keyof typeof ENVIRONMENT, string>> = {
   basicAuthSecretArn: '--secret-arn',
 };
 
-export async function resolveTarget(access: AwsAccess, overrides: TargetOverrides, env: NodeJS.ProcessEnv = process.env): Promise<CdcTarget> {
+export async function resolveTarget(
+  access: AwsAccess,
+  overrides: TargetOverrides,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<CdcTarget> {
   const outputs = await stackOutputs(access, overrides.stack);
   const functionName = outputs?.FunctionName;
   const deployed = functionName ? await functionEnvironment(access, functionName) : {};
@@ -65,12 +69,21 @@ export async function resolveTarget(access: AwsAccess, overrides: TargetOverride
     );
   }
   const deployedKeys = deployed[ENVIRONMENT.keySchema];
-  if (overrides.keySchema !== undefined && deployedKeys !== undefined && JSON.stringify(parseKeySchema(overrides.keySchema, '--key-schema')) !== JSON.stringify(parseKeySchema(deployedKeys))) {
+  if (
+    overrides.keySchema !== undefined &&
+    deployedKeys !== undefined &&
+    JSON.stringify(parseKeySchema(overrides.keySchema, '--key-schema')) !== JSON.stringify(parseKeySchema(deployedKeys))
+  ) {
     // Records applied with another key schema than the function's all become dead letters.
-    throw new SettingError('--key-schema', `contradicts the deployed function's ${ENVIRONMENT.keySchema} "${deployedKeys}": leave it out, or target the right stack`, overrides.keySchema);
+    throw new SettingError(
+      '--key-schema',
+      `contradicts the deployed function's ${ENVIRONMENT.keySchema} "${deployedKeys}": leave it out, or target the right stack`,
+      overrides.keySchema,
+    );
   }
   // Locally the function may reach OpenSearch by a name only its network knows (docker compose).
-  const openSearch = overrides.opensearch ?? (access.local ? env.OPENSEARCH_URL ?? LOCAL_OPENSEARCH_ENDPOINT : deployed[ENVIRONMENT.openSearchEndpoint]);
+  const openSearch =
+    overrides.opensearch ?? (access.local ? (env.OPENSEARCH_URL ?? LOCAL_OPENSEARCH_ENDPOINT) : deployed[ENVIRONMENT.openSearchEndpoint]);
   const given = (flag: string | undefined, variable: string) => flag ?? deployed[variable];
   let settings: FunctionSettings;
   try {
@@ -146,7 +159,9 @@ export function explainAwsError(error: unknown, access: AwsAccess): Error {
     return new Error(`no AWS credentials: configure them (aws configure, AWS_PROFILE) or use --local for the local emulator (${message})`);
   }
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|connect/i.test(message)) {
-    return new Error(`cannot reach AWS at ${access.endpoint ?? `the ${access.region} endpoints`}: ${message}${access.local ? ' (is the emulator running? npm run up)' : ''}`);
+    return new Error(
+      `cannot reach AWS at ${access.endpoint ?? `the ${access.region} endpoints`}: ${message}${access.local ? ' (is the emulator running? npm run up)' : ''}`,
+    );
   }
   return error as Error;
 }

@@ -10,21 +10,32 @@ export type KeyAttributeType = 'S' | 'N' | 'B';
  * key is the key schema the pipeline uses: a wrong table or key schema is said as such, before any
  * item is read.
  */
-export async function tableKeyTypes(dynamo: DynamoDBClient, tableName: string, schema: KeySchema): Promise<Record<string, KeyAttributeType>> {
+export async function tableKeyTypes(
+  dynamo: DynamoDBClient,
+  tableName: string,
+  schema: KeySchema,
+): Promise<Record<string, KeyAttributeType>> {
   let table;
   try {
     table = (await dynamo.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (error) {
-    if ((error as Error).name === 'ResourceNotFoundException') throw new SettingError('--table', 'names no table here: check it, or --stack, --region and --local', tableName);
+    if ((error as Error).name === 'ResourceNotFoundException')
+      throw new SettingError('--table', 'names no table here: check it, or --stack, --region and --local', tableName);
     throw error;
   }
   const hash = table?.KeySchema?.find((element) => element.KeyType === 'HASH')?.AttributeName;
   const range = table?.KeySchema?.find((element) => element.KeyType === 'RANGE')?.AttributeName;
   const actual: KeySchema = { partitionKey: hash ?? '?', ...(range === undefined ? {} : { sortKey: range }) };
   if (formatKeySchema(actual) !== formatKeySchema(schema)) {
-    throw new SettingError('--key-schema', `is not the key of table ${tableName}, which is "${formatKeySchema(actual)}" (fix the flag, or the function's KEY_SCHEMA)`, formatKeySchema(schema));
+    throw new SettingError(
+      '--key-schema',
+      `is not the key of table ${tableName}, which is "${formatKeySchema(actual)}" (fix the flag, or the function's KEY_SCHEMA)`,
+      formatKeySchema(schema),
+    );
   }
-  const types = new Map((table?.AttributeDefinitions ?? []).map((definition) => [definition.AttributeName, definition.AttributeType as KeyAttributeType]));
+  const types = new Map(
+    (table?.AttributeDefinitions ?? []).map((definition) => [definition.AttributeName, definition.AttributeType as KeyAttributeType]),
+  );
   return Object.fromEntries([hash!, ...(range === undefined ? [] : [range])].map((name) => [name, types.get(name) ?? 'S']));
 }
 

@@ -59,15 +59,26 @@ export async function repair(differences: readonly Difference[], options: Repair
   const result = { repaired: 0, skipped: 0, failed: [] as string[], unreadable: [] as string[] };
   const keyTypes = await tableKeyTypes(options.dynamo, options.tableName, options.settings.keySchema);
   const chunkSize = options.chunkSize ?? 100;
-  const indexes = { mirror: mirrorBackingIndex(options.settings.indexes.mirror), tombstones: tombstoneIndex(options.settings.indexes.mirror) };
+  const indexes = {
+    mirror: mirrorBackingIndex(options.settings.indexes.mirror),
+    tombstones: tombstoneIndex(options.settings.indexes.mirror),
+  };
   for (let start = 0; start < differences.length; start += chunkSize) {
     const chunk = differences.slice(start, start + chunkSize);
     const { keys, gone, keyless } = await keysOf(chunk, options, keyTypes);
     result.skipped += gone.length;
-    for (const id of keyless) result.failed.push(`${id}: the document's content names no key of ${options.tableName} that gives this id; delete it by hand if it is not yours`);
+    for (const id of keyless)
+      result.failed.push(
+        `${id}: the document's content names no key of ${options.tableName} that gives this id; delete it by hand if it is not yours`,
+      );
 
     // The mirror's state first, then the items: see the rule above.
-    const states = await options.port.readStates([...keys.keys()].flatMap((id) => [{ index: indexes.mirror, id }, { index: indexes.tombstones, id }]));
+    const states = await options.port.readStates(
+      [...keys.keys()].flatMap((id) => [
+        { index: indexes.mirror, id },
+        { index: indexes.tombstones, id },
+      ]),
+    );
     const items = await Promise.all([...keys.values()].map((key) => readItem(options.dynamo, options.tableName, key)));
     const records: RawStreamRecord[] = [];
     for (const [position, [id, key]] of [...keys].entries()) {
@@ -90,7 +101,11 @@ export async function repair(differences: readonly Difference[], options: Repair
       );
     }
     if (records.length === 0) continue;
-    const applied = await applyWithRetries(records, { ...options.settings, tableName: options.tableName, recordOrigin: 'repair', writeChangeLog: false, mayRaceWithDeletes: true }, options.port);
+    const applied = await applyWithRetries(
+      records,
+      { ...options.settings, tableName: options.tableName, recordOrigin: 'repair', writeChangeLog: false, mayRaceWithDeletes: true },
+      options.port,
+    );
     result.repaired += applied.mirrorWritten + applied.mirrorDeleted;
     result.skipped += applied.mirrorSuperseded;
     for (const letter of applied.deadLettered) result.failed.push(`${letter.target}: ${letter.reason}`);
@@ -132,7 +147,11 @@ function typedKey(item: Record<string, unknown>, keyTypes: Record<string, KeyAtt
   const key: AttributeMap = {};
   for (const [name, type] of Object.entries(keyTypes)) {
     const value = item[name];
-    const text = isLosslessNumber(value) ? value.toString() : typeof value === 'string' || typeof value === 'number' ? String(value) : undefined;
+    const text = isLosslessNumber(value)
+      ? value.toString()
+      : typeof value === 'string' || typeof value === 'number'
+        ? String(value)
+        : undefined;
     if (text === undefined) return undefined;
     key[name] = { [type]: text } as unknown as AttributeValue;
   }
@@ -149,7 +168,9 @@ function safeDocumentId(key: AttributeMap, schema: KeySchema): string | undefine
 
 export async function readItem(dynamo: DynamoDBClient, tableName: string, key: AttributeMap): Promise<AttributeMap | undefined> {
   // Binary key values travel as base64 text in the pipeline; the SDK wants their bytes.
-  const Key = Object.fromEntries(Object.entries(key).map(([name, value]) => [name, value.B === undefined ? value : { B: Buffer.from(value.B as string, 'base64') }]));
+  const Key = Object.fromEntries(
+    Object.entries(key).map(([name, value]) => [name, value.B === undefined ? value : { B: Buffer.from(value.B as string, 'base64') }]),
+  );
   const { Item } = await dynamo.send(new GetItemCommand({ TableName: tableName, Key: Key as never, ConsistentRead: true }));
   return Item as AttributeMap | undefined;
 }

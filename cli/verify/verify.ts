@@ -59,7 +59,9 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     // read without its value (one named `__proto__`) is left out of the comparison, on both sides.
     const entries = page.map((item) => {
       const lost = unreadableAttributes(item);
-      const image = toChangeRecord(snapshotRecord(without(item, lost) as AttributeMap, options.keySchema), { receivedAt: new Date() }).newImage!;
+      const image = toChangeRecord(snapshotRecord(without(item, lost) as AttributeMap, options.keySchema), {
+        receivedAt: new Date(),
+      }).newImage!;
       return { image, lost, id: documentId(keyAttributes(image, options.keySchema), options.keySchema) };
     });
     const mirrored = await options.mirror.items(entries.map(({ id }) => id));
@@ -84,13 +86,31 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
         if ((await options.mirror.items([id])).has(id)) extra.push(id);
       }
     }
-    return { report: { checked, missing, extra, different, unreadable, sampled: true, matches: missing.length + extra.length + different.length === 0 }, keys };
+    return {
+      report: {
+        checked,
+        missing,
+        extra,
+        different,
+        unreadable,
+        sampled: true,
+        matches: missing.length + extra.length + different.length === 0,
+      },
+      keys,
+    };
   }
 
   if (options.sample === undefined) {
     let startKey: Record<string, never> | undefined;
     do {
-      const page = await options.dynamo.send(new ScanCommand({ TableName: options.tableName, ExclusiveStartKey: startKey, Limit: options.pageSize ?? 500, ConsistentRead: true }));
+      const page = await options.dynamo.send(
+        new ScanCommand({
+          TableName: options.tableName,
+          ExclusiveStartKey: startKey,
+          Limit: options.pageSize ?? 500,
+          ConsistentRead: true,
+        }),
+      );
       await checkPage((page.Items ?? []) as AttributeMap[]);
       startKey = page.LastEvaluatedKey as never;
     } while (startKey);
@@ -100,7 +120,19 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
       mirrorDocuments += ids.length;
       for (const id of ids) if (!seen.has(id)) extra.push(id);
     }
-    return { report: { checked, mirrorDocuments, missing, extra, different, unreadable, sampled: false, matches: missing.length + extra.length + different.length === 0 }, keys };
+    return {
+      report: {
+        checked,
+        mirrorDocuments,
+        missing,
+        extra,
+        different,
+        unreadable,
+        sampled: false,
+        matches: missing.length + extra.length + different.length === 0,
+      },
+      keys,
+    };
   }
 
   // A sample: whole Scan segments out of many, picked at random, until enough items are checked.
@@ -110,13 +142,22 @@ export async function verify(options: VerifyOptions): Promise<VerifyResult> {
     let startKey: Record<string, never> | undefined;
     do {
       const page = await options.dynamo.send(
-        new ScanCommand({ TableName: options.tableName, Segment: segment, TotalSegments: SAMPLE_SEGMENTS, ExclusiveStartKey: startKey, ConsistentRead: true }),
+        new ScanCommand({
+          TableName: options.tableName,
+          Segment: segment,
+          TotalSegments: SAMPLE_SEGMENTS,
+          ExclusiveStartKey: startKey,
+          ConsistentRead: true,
+        }),
       );
       await checkPage(((page.Items ?? []) as AttributeMap[]).slice(0, options.sample - checked));
       startKey = page.LastEvaluatedKey as never;
     } while (startKey && checked < options.sample);
   }
-  return { report: { checked, missing, extra: [], different, unreadable, sampled: true, matches: missing.length + different.length === 0 }, keys };
+  return {
+    report: { checked, missing, extra: [], different, unreadable, sampled: true, matches: missing.length + different.length === 0 },
+    keys,
+  };
 }
 
 /** An item without the named attributes (own properties only: `__proto__` is a name like any other). */

@@ -44,7 +44,12 @@ const MAX_TERM_BYTES = 32_766;
 /**
  * @param form `stored` keeps every image unindexed: for a document OpenSearch refused as indexed.
  */
-export function toChangeLogDocument(record: ChangeRecord, processedAt: Date, form: 'indexed' | 'stored' = 'indexed', storedReason?: string): ChangeLogDocument {
+export function toChangeLogDocument(
+  record: ChangeRecord,
+  processedAt: Date,
+  form: 'indexed' | 'stored' = 'indexed',
+  storedReason?: string,
+): ChangeLogDocument {
   const images: Partial<Record<ImageField, AttributeMap>> =
     record.eventName === 'INSERT' || record.eventName === 'SNAPSHOT'
       ? { data: record.newImage }
@@ -89,9 +94,7 @@ export function toChangeLogDocument(record: ChangeRecord, processedAt: Date, for
 /** DynamoDB marks TTL deletions with a service identity. */
 export function isTtlExpiry(record: ChangeRecord): boolean {
   return (
-    record.eventName === 'REMOVE' &&
-    record.userIdentity?.type === 'Service' &&
-    record.userIdentity.principalId === 'dynamodb.amazonaws.com'
+    record.eventName === 'REMOVE' && record.userIdentity?.type === 'Service' && record.userIdentity.principalId === 'dynamodb.amazonaws.com'
   );
 }
 

@@ -124,7 +124,8 @@ function repairRecord(record: Record<string, any>, ddb: Record<string, any>, con
   const eventName = record.eventName === 'REMOVE' ? 'REMOVE' : 'MODIFY';
   const keys = normaliseImage(ddb.Keys, 'Keys');
   const newImage = normaliseImage(ddb.NewImage, 'NewImage');
-  if (keys === undefined || (eventName === 'MODIFY' && newImage === undefined)) throw new MalformedRecordError('a repair needs Keys, and a NewImage unless it is a REMOVE');
+  if (keys === undefined || (eventName === 'MODIFY' && newImage === undefined))
+    throw new MalformedRecordError('a repair needs Keys, and a NewImage unless it is a REMOVE');
   const sequenceNumber = ddb.SequenceNumber ?? MANUAL_SEQUENCE_NUMBER;
   return {
     eventId: `repair-${recordHash(record).slice(0, 32)}`,
@@ -191,7 +192,9 @@ export function recordCreationTime(raw: RawStreamRecord): Date | undefined {
 function toDate(value: unknown): Date {
   const date = creationTimeOf(value);
   if (date === undefined) {
-    throw new MalformedRecordError(`dynamodb.ApproximateCreationDateTime must be epoch seconds from 1970 to the year 9999, got ${JSON.stringify(value)}`);
+    throw new MalformedRecordError(
+      `dynamodb.ApproximateCreationDateTime must be epoch seconds from 1970 to the year 9999, got ${JSON.stringify(value)}`,
+    );
   }
   return date;
 }
@@ -238,7 +241,8 @@ function normaliseValue(value: unknown, parent: string, key: string | number): A
       if (typeof inner !== 'string') throw new MalformedRecordError(`${path()}.S must be a string`);
       return { S: inner };
     case 'N':
-      if (typeof inner !== 'string' || !isNumberText(inner)) throw new MalformedRecordError(`${path()}.N must be a number as text, got ${JSON.stringify(inner)}`);
+      if (typeof inner !== 'string' || !isNumberText(inner))
+        throw new MalformedRecordError(`${path()}.N must be a number as text, got ${JSON.stringify(inner)}`);
       return { N: inner };
     case 'B':
       return { B: toBase64(inner, path()) } as AttributeValue;

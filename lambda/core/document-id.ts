@@ -34,7 +34,11 @@ export function keyNames(schema: KeySchema): string[] {
 
 /** The key attributes an item holds (a scanned item holds all of them). */
 export function keyAttributes(item: AttributeMap, schema: KeySchema): AttributeMap {
-  return Object.fromEntries(keyNames(schema).filter((name) => item[name] !== undefined).map((name) => [name, item[name]]));
+  return Object.fromEntries(
+    keyNames(schema)
+      .filter((name) => item[name] !== undefined)
+      .map((name) => [name, item[name]]),
+  );
 }
 
 export function documentId(keys: AttributeMap, schema: KeySchema): string {

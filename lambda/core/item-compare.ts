@@ -31,7 +31,9 @@ export function canonicalMirrorItem(mirrored: Record<string, unknown>, guide: At
 }
 
 function canonicalMap(map: AttributeMap): [string, unknown][] {
-  return Object.keys(map).sort().map((name) => [name, canonicalValue(map[name])]);
+  return Object.keys(map)
+    .sort()
+    .map((name) => [name, canonicalValue(map[name])]);
 }
 
 function canonicalValue(value: AttributeValue): unknown {
@@ -56,12 +58,20 @@ function guidedMap(mirrored: Record<string, unknown>, guide: AttributeMap): [str
 /** The mirror's plain value in the canonical shape of the table's typed value; a shape that does not fit stays visibly different. */
 function guidedValue(value: unknown, guide: AttributeValue): unknown {
   if (guide.N !== undefined) return isLosslessNumber(value) ? { n: canonicalNumber(value.value) } : { notANumber: String(value) };
-  if (guide.NS !== undefined) return Array.isArray(value) ? value.map((n) => (isLosslessNumber(n) ? canonicalNumber(n.value) : `?${String(n)}`)).sort() : { notASet: true };
+  if (guide.NS !== undefined)
+    return Array.isArray(value)
+      ? value.map((n) => (isLosslessNumber(n) ? canonicalNumber(n.value) : `?${String(n)}`)).sort()
+      : { notASet: true };
   if (guide.SS !== undefined || guide.BS !== undefined) return Array.isArray(value) ? [...value].map(String).sort() : { notASet: true };
-  if (guide.M !== undefined) return value !== null && typeof value === 'object' && !Array.isArray(value) ? guidedMap(value as Record<string, unknown>, guide.M as AttributeMap) : { notAMap: true };
+  if (guide.M !== undefined)
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? guidedMap(value as Record<string, unknown>, guide.M as AttributeMap)
+      : { notAMap: true };
   if (guide.L !== undefined) {
     const list = guide.L as AttributeValue[];
-    return Array.isArray(value) && value.length === list.length ? value.map((element, position) => guidedValue(element, list[position])) : { notTheList: true };
+    return Array.isArray(value) && value.length === list.length
+      ? value.map((element, position) => guidedValue(element, list[position]))
+      : { notTheList: true };
   }
   return isLosslessNumber(value) ? { unexpectedNumber: value.value } : value;
 }

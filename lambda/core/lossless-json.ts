@@ -14,13 +14,7 @@ export class ExactNumber {
 export type LosslessObject = { readonly [key: string]: LosslessValue };
 
 export type LosslessValue =
-  | null
-  | boolean
-  | string
-  | number
-  | ExactNumber
-  | readonly LosslessValue[]
-  | { readonly [key: string]: LosslessValue };
+  null | boolean | string | number | ExactNumber | readonly LosslessValue[] | { readonly [key: string]: LosslessValue };
 
 const JSON_NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
 

@@ -33,8 +33,25 @@ export type MirrorForm = 'indexed' | 'stored';
 
 /** OpenSearch's metadata fields: refused (or, `_doc_count`, misread) as attribute names at the root. */
 const METADATA_FIELD_NAMES: ReadonlySet<string> = new Set([
-  '_id', '_index', '_source', '_routing', '_field_names', '_ignored', '_seq_no', '_version', '_primary_term',
-  '_doc_count', '_type', '_meta', '_data_stream_timestamp', '_size', '_tier', '_nested_path', '_uid', '_all', '_parent',
+  '_id',
+  '_index',
+  '_source',
+  '_routing',
+  '_field_names',
+  '_ignored',
+  '_seq_no',
+  '_version',
+  '_primary_term',
+  '_doc_count',
+  '_type',
+  '_meta',
+  '_data_stream_timestamp',
+  '_size',
+  '_tier',
+  '_nested_path',
+  '_uid',
+  '_all',
+  '_parent',
   MIRROR_METADATA_FIELD,
 ]);
 
@@ -106,7 +123,8 @@ function unindexableBecause(name: string, value: LosslessValue): string | undefi
 /** Field names OpenSearch refuses at a mapped level. */
 function badFieldName(name: string): string | undefined {
   if (name.trim() === '') return 'an empty or blank name cannot be a field name';
-  if (name.startsWith('.') || name.endsWith('.') || name.includes('..')) return 'a name with a leading, trailing or double dot cannot be a field name';
+  if (name.startsWith('.') || name.endsWith('.') || name.includes('..'))
+    return 'a name with a leading, trailing or double dot cannot be a field name';
   return undefined;
 }
 

@@ -132,7 +132,14 @@ export function planMirrorWrites(entries: readonly MirrorEntry[], states: StateL
 }
 
 function deleteOf(id: string, revision: Revision, position: number, indexes: MirrorIndexes): WriteAction {
-  return { operation: 'delete', role: 'mirror', index: indexes.mirror, id, condition: { kind: 'unchanged', revision }, records: [position] };
+  return {
+    operation: 'delete',
+    role: 'mirror',
+    index: indexes.mirror,
+    id,
+    condition: { kind: 'unchanged', revision },
+    records: [position],
+  };
 }
 
 /**

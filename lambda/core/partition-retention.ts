@@ -22,7 +22,12 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * With retention N days, the partitions of the last N days before today, and today's, are kept;
  * older ones expire. 0 keeps everything.
  */
-export function planPartitionRetention(changeLog: string, indexes: readonly string[], now: Date, retentionDays: number): PartitionRetentionPlan {
+export function planPartitionRetention(
+  changeLog: string,
+  indexes: readonly string[],
+  now: Date,
+  retentionDays: number,
+): PartitionRetentionPlan {
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate());
   const oldestKept = today - Math.max(retentionDays, 1) * DAY_MS;
   const partitions = indexes

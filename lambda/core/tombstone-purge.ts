@@ -33,16 +33,36 @@ export function mirrorRefsOf(tombstones: readonly ExpiredTombstone[], indexes: M
   return tombstones.map(({ id }) => ({ index: indexes.mirror, id }));
 }
 
-export function planTombstonePurge(tombstones: readonly ExpiredTombstone[], mirrorStates: StateLookup, indexes: MirrorIndexes): TombstonePurge[] {
+export function planTombstonePurge(
+  tombstones: readonly ExpiredTombstone[],
+  mirrorStates: StateLookup,
+  indexes: MirrorIndexes,
+): TombstonePurge[] {
   return tombstones.map(({ id, revision, sequenceNumber }) => {
     const current = mirrorStates.get(refKey({ index: indexes.mirror, id }));
     const halfDone = current !== undefined && isNewer(sequenceNumber ?? MANUAL_SEQUENCE_NUMBER, current.sequenceNumber);
     return {
       id,
       ...(halfDone
-        ? { finishDelete: { operation: 'delete', role: 'mirror', index: indexes.mirror, id, condition: { kind: 'unchanged', revision: current.revision }, records: [] } as DeleteDocument }
+        ? {
+            finishDelete: {
+              operation: 'delete',
+              role: 'mirror',
+              index: indexes.mirror,
+              id,
+              condition: { kind: 'unchanged', revision: current.revision },
+              records: [],
+            } as DeleteDocument,
+          }
         : {}),
-      deleteTombstone: { operation: 'delete', role: 'tombstone', index: indexes.tombstones, id, condition: { kind: 'unchanged', revision }, records: [] },
+      deleteTombstone: {
+        operation: 'delete',
+        role: 'tombstone',
+        index: indexes.tombstones,
+        id,
+        condition: { kind: 'unchanged', revision },
+        records: [],
+      },
     };
   });
 }

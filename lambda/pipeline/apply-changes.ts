@@ -11,7 +11,14 @@ import { MalformedRecordError, toChangeRecord, type ChangeRecord, type RawStream
 import { toChangeLogDocument } from '../core/change-log-document';
 import { deadLetterId, toDeadLetterDocument } from '../core/dead-letter-document';
 import { boundedId, documentId, KeyMismatchError, type KeySchema } from '../core/document-id';
-import { planMirrorWrites, deletesBehindTombstones, stateRefs, undoWritesBehindTombstones, type MirrorEntry, type MirrorIndexes } from '../core/mirror-plan';
+import {
+  planMirrorWrites,
+  deletesBehindTombstones,
+  stateRefs,
+  undoWritesBehindTombstones,
+  type MirrorEntry,
+  type MirrorIndexes,
+} from '../core/mirror-plan';
 import type { Revision, WriteAction, WriteOutcome } from '../core/writes';
 import { mirrorBackingIndex, tombstoneIndex, type IndexNames } from '../settings/index-names';
 import { changeLogPartition } from '../settings/change-log-partitions';
@@ -79,7 +86,10 @@ export async function applyChanges(
 ): Promise<ApplyResult> {
   const ledger = new BatchLedger(raws);
   const receivedAt = now();
-  const indexes: MirrorIndexes = { mirror: mirrorBackingIndex(settings.indexes.mirror), tombstones: tombstoneIndex(settings.indexes.mirror) };
+  const indexes: MirrorIndexes = {
+    mirror: mirrorBackingIndex(settings.indexes.mirror),
+    tombstones: tombstoneIndex(settings.indexes.mirror),
+  };
 
   const parsed: ChangeLogEntry[] = [];
   raws.forEach((raw, position) => {
@@ -107,8 +117,14 @@ export async function applyChanges(
   const maxRounds = settings.maxConflictRounds ?? DEFAULT_CONFLICT_ROUNDS;
   for (let round = 0; mirrorPending.length > 0 || changeLogPending.length > 0; round++) {
     if (round > maxRounds) {
-      ledger.retry(mirrorPending.map((entry) => entry.position), 'mirror: still conflicting with another writer after re-planning');
-      ledger.retry(changeLogPending.map((entry) => entry.position), 'change log: not accepted after re-planning');
+      ledger.retry(
+        mirrorPending.map((entry) => entry.position),
+        'mirror: still conflicting with another writer after re-planning',
+      );
+      ledger.retry(
+        changeLogPending.map((entry) => entry.position),
+        'change log: not accepted after re-planning',
+      );
       break;
     }
     if (round > 0) ledger.counts.conflictRounds++;
@@ -128,7 +144,10 @@ export async function applyChanges(
         ledger.counts.mirrorSuperseded += plan.superseded.length;
         writes = plan.writes;
       } catch (error) {
-        ledger.retry(mirrorPending.map((entry) => entry.position), `mirror: reading current state failed: ${(error as Error).message}`);
+        ledger.retry(
+          mirrorPending.map((entry) => entry.position),
+          `mirror: reading current state failed: ${(error as Error).message}`,
+        );
       }
     }
 
@@ -179,7 +198,8 @@ export async function applyChanges(
     // Phase 4: each side of a race between an upsert and a delete of one item checks the other
     // after writing: an upsert against tombstones recorded meanwhile, a delete that found nothing
     // against documents written meanwhile. Whatever raced is taken back.
-    const mayHaveRaced = settings.mayRaceWithDeletes === false ? upserted.filter(({ entry }) => entry.record.origin !== 'stream') : upserted;
+    const mayHaveRaced =
+      settings.mayRaceWithDeletes === false ? upserted.filter(({ entry }) => entry.record.origin !== 'stream') : upserted;
     if (mayHaveRaced.length + removedUnseen.length > 0) await takeBackRacedWrites(port, mayHaveRaced, removedUnseen, indexes, ledger);
 
     mirrorPending = nextMirror;
@@ -190,12 +210,26 @@ export async function applyChanges(
   return { records: raws.length, failures: ledger.failures(), deadLettered: ledger.deadLettered(), ...ledger.counts };
 }
 
-function changeLogStep(entry: ChangeLogEntry, settings: PipelineSettings, receivedAt: Date, ledger: BatchLedger, next: ChangeLogEntry[]): Step {
-  const document = toChangeLogDocument(entry.record, receivedAt, entry.storedBecause === undefined ? 'indexed' : 'stored', entry.storedBecause);
+function changeLogStep(
+  entry: ChangeLogEntry,
+  settings: PipelineSettings,
+  receivedAt: Date,
+  ledger: BatchLedger,
+  next: ChangeLogEntry[],
+): Step {
+  const document = toChangeLogDocument(
+    entry.record,
+    receivedAt,
+    entry.storedBecause === undefined ? 'indexed' : 'stored',
+    entry.storedBecause,
+  );
   const action: WriteAction = {
     operation: 'put',
     role: 'change-log',
-    index: settings.changeLogPartitioning === 'daily' ? changeLogPartition(settings.indexes.changeLog, entry.record.approximateCreationTime) : settings.indexes.changeLog,
+    index:
+      settings.changeLogPartitioning === 'daily'
+        ? changeLogPartition(settings.indexes.changeLog, entry.record.approximateCreationTime)
+        : settings.indexes.changeLog,
     id: boundedId(entry.record.eventId),
     condition: { kind: 'absent' },
     document: JSON.stringify(document),
@@ -223,7 +257,13 @@ function changeLogStep(entry: ChangeLogEntry, settings: PipelineSettings, receiv
 }
 
 /** A mirror or tombstone write that was not done: plan again, store unindexed, retry or dead-letter. */
-function settleLost(outcome: WriteOutcome, entry: MirrorEntry, ledger: BatchLedger, next: MirrorEntry[], target: 'mirror' | 'tombstone'): void {
+function settleLost(
+  outcome: WriteOutcome,
+  entry: MirrorEntry,
+  ledger: BatchLedger,
+  next: MirrorEntry[],
+  target: 'mirror' | 'tombstone',
+): void {
   switch (outcome.kind) {
     case 'exists':
     case 'changed':
@@ -241,7 +281,12 @@ function settleFailure(outcome: WriteOutcome, action: WriteAction | undefined, p
   if (outcome.kind === 'refused' || outcome.kind === 'unindexable') return deadLetterOf(outcome, action, position, ledger);
 }
 
-function deadLetterOf(outcome: Extract<WriteOutcome, { kind: 'refused' | 'unindexable' }>, action: WriteAction | undefined, position: number, ledger: BatchLedger): void {
+function deadLetterOf(
+  outcome: Extract<WriteOutcome, { kind: 'refused' | 'unindexable' }>,
+  action: WriteAction | undefined,
+  position: number,
+  ledger: BatchLedger,
+): void {
   ledger.deadLetter(position, {
     target: action?.role === 'change-log' ? 'change-log' : 'mirror',
     targetIndex: action?.index,
@@ -276,7 +321,8 @@ async function takeBackRacedWrites(
       action,
       // `changed`: written again since, by a writer that checks after its own write by the same rules.
       settle: (outcome) => {
-        if (outcome.kind === 'retry') ledger.retry(action.records, `mirror: taking back a write that raced with a delete failed: ${outcome.reason}`);
+        if (outcome.kind === 'retry')
+          ledger.retry(action.records, `mirror: taking back a write that raced with a delete failed: ${outcome.reason}`);
       },
     })),
   );

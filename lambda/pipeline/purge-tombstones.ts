@@ -23,7 +23,12 @@ export function noTombstonesPurged(): TombstonePurgeCounts {
   return { expired: 0, purged: 0, finishedDeletes: 0, kept: 0 };
 }
 
-export async function purgeTombstones(tombstones: readonly ExpiredTombstone[], indexes: MirrorIndexes, port: SearchPort, options: { dryRun?: boolean } = {}): Promise<TombstonePurgeCounts> {
+export async function purgeTombstones(
+  tombstones: readonly ExpiredTombstone[],
+  indexes: MirrorIndexes,
+  port: SearchPort,
+  options: { dryRun?: boolean } = {},
+): Promise<TombstonePurgeCounts> {
   const counts = noTombstonesPurged();
   counts.expired = tombstones.length;
   if (tombstones.length === 0) return counts;

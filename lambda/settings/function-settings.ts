@@ -150,7 +150,10 @@ export function resolveFunctionSettings(
     [mirrorBackingIndex(mirror), `${names.mirrorIndex} (its backing index ${mirrorBackingIndex(mirror)})`],
     [tombstoneIndex(mirror), `${names.mirrorIndex} (its tombstones ${tombstoneIndex(mirror)})`],
   ]);
-  for (const [setting, index] of [[names.changeLogIndex, changeLog], [names.deadLetterIndex, deadLetter]] as const) {
+  for (const [setting, index] of [
+    [names.changeLogIndex, changeLog],
+    [names.deadLetterIndex, deadLetter],
+  ] as const) {
     const owner = taken.get(index);
     if (owner) throw new SettingError(setting, `must differ from the indexes of ${owner}`, index);
     taken.set(index, setting);
@@ -159,7 +162,11 @@ export function resolveFunctionSettings(
   for (const [index, owner] of taken) {
     if (index !== changeLog && partitionPatternCatches(changeLog, index)) {
       const setting = owner === names.deadLetterIndex ? names.deadLetterIndex : names.mirrorIndex;
-      throw new SettingError(setting, `makes an index (${index}) that matches ${changeLogPartitionPattern(changeLog)}, the pattern of the change log's daily partitions; choose another name`, index);
+      throw new SettingError(
+        setting,
+        `makes an index (${index}) that matches ${changeLogPartitionPattern(changeLog)}, the pattern of the change log's daily partitions; choose another name`,
+        index,
+      );
     }
   }
   const unlessUnresolved = <T>(value: unknown, check: (value: unknown) => T): T => (isUnresolved(value) ? (value as T) : check(value));
@@ -169,17 +176,43 @@ export function resolveFunctionSettings(
     indexes: { changeLog, mirror, deadLetter },
     keySchema: keySchemaSetting(names.keySchema, input.keySchema),
     ...(isUnset(input.tableName) ? {} : { tableName: String(input.tableName) }),
-    maxBulkBytes: checkInteger(names.maxBulkBytes, orDefault(input.maxBulkBytes, FUNCTION_DEFAULTS.maxBulkBytes), { min: 64 * 1024, max: 100 * 1024 * 1024 }),
-    requestTimeoutMs: checkInteger(names.requestTimeoutMs, orDefault(input.requestTimeoutMs, FUNCTION_DEFAULTS.requestTimeoutMs), { min: 100, max: 15 * 60_000 }),
-    failureReporting: checkOneOf(names.failureReporting, orDefault(input.failureReporting, FUNCTION_DEFAULTS.failureReporting), FAILURE_REPORTING_MODES),
-    changeLogPartitioning: checkOneOf(names.changeLogPartitioning, orDefault(input.changeLogPartitioning, FUNCTION_DEFAULTS.changeLogPartitioning), CHANGE_LOG_PARTITIONINGS),
-    changeLogRetentionDays: checkInteger(names.changeLogRetentionDays, orDefault(input.changeLogRetentionDays, FUNCTION_DEFAULTS.changeLogRetentionDays), { min: 0, max: 36_500 }),
+    maxBulkBytes: checkInteger(names.maxBulkBytes, orDefault(input.maxBulkBytes, FUNCTION_DEFAULTS.maxBulkBytes), {
+      min: 64 * 1024,
+      max: 100 * 1024 * 1024,
+    }),
+    requestTimeoutMs: checkInteger(names.requestTimeoutMs, orDefault(input.requestTimeoutMs, FUNCTION_DEFAULTS.requestTimeoutMs), {
+      min: 100,
+      max: 15 * 60_000,
+    }),
+    failureReporting: checkOneOf(
+      names.failureReporting,
+      orDefault(input.failureReporting, FUNCTION_DEFAULTS.failureReporting),
+      FAILURE_REPORTING_MODES,
+    ),
+    changeLogPartitioning: checkOneOf(
+      names.changeLogPartitioning,
+      orDefault(input.changeLogPartitioning, FUNCTION_DEFAULTS.changeLogPartitioning),
+      CHANGE_LOG_PARTITIONINGS,
+    ),
+    changeLogRetentionDays: checkInteger(
+      names.changeLogRetentionDays,
+      orDefault(input.changeLogRetentionDays, FUNCTION_DEFAULTS.changeLogRetentionDays),
+      { min: 0, max: 36_500 },
+    ),
     mirrorShards: checkInteger(names.mirrorShards, orDefault(input.mirrorShards, FUNCTION_DEFAULTS.mirrorShards), { min: 1, max: 1024 }),
-    tombstoneRetentionHours: checkInteger(names.tombstoneRetentionHours, orDefault(input.tombstoneRetentionHours, FUNCTION_DEFAULTS.tombstoneRetentionHours), { min: 25, max: 24 * 36_500 }),
+    tombstoneRetentionHours: checkInteger(
+      names.tombstoneRetentionHours,
+      orDefault(input.tombstoneRetentionHours, FUNCTION_DEFAULTS.tombstoneRetentionHours),
+      { min: 25, max: 24 * 36_500 },
+    ),
   };
 }
 
-function authSetting(input: FunctionSettingsInput, names: SettingNames, unlessUnresolved: <T>(value: unknown, check: (value: unknown) => T) => T): OpenSearchAuth {
+function authSetting(
+  input: FunctionSettingsInput,
+  names: SettingNames,
+  unlessUnresolved: <T>(value: unknown, check: (value: unknown) => T) => T,
+): OpenSearchAuth {
   const mode = checkOneOf(names.authMode, orDefault(input.authMode, FUNCTION_DEFAULTS.authMode), AUTH_MODES);
   switch (mode) {
     case 'none':
@@ -188,15 +221,27 @@ function authSetting(input: FunctionSettingsInput, names: SettingNames, unlessUn
       return {
         mode,
         service: checkOneOf(names.signingService, orDefault(input.signingService, FUNCTION_DEFAULTS.signingService), SIGNING_SERVICES),
-        region: unlessUnresolved(required(names.signingRegion, input.signingRegion, 'the region of the OpenSearch domain or collection, such as eu-west-1'), (value) =>
-          checkName(names.signingRegion, value, /^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region, such as eu-west-1'),
+        region: unlessUnresolved(
+          required(names.signingRegion, input.signingRegion, 'the region of the OpenSearch domain or collection, such as eu-west-1'),
+          (value) => checkName(names.signingRegion, value, /^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region, such as eu-west-1'),
         ),
       };
     case 'basic':
       return {
         mode,
-        secretArn: unlessUnresolved(required(names.basicAuthSecretArn, input.basicAuthSecretArn, 'the ARN of a Secrets Manager secret holding {"username","password"}'), (value) =>
-          checkName(names.basicAuthSecretArn, value, /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/, 'must be the ARN of a Secrets Manager secret (arn:aws:secretsmanager:region:account:secret:name)'),
+        secretArn: unlessUnresolved(
+          required(
+            names.basicAuthSecretArn,
+            input.basicAuthSecretArn,
+            'the ARN of a Secrets Manager secret holding {"username","password"}',
+          ),
+          (value) =>
+            checkName(
+              names.basicAuthSecretArn,
+              value,
+              /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
+              'must be the ARN of a Secrets Manager secret (arn:aws:secretsmanager:region:account:secret:name)',
+            ),
         ),
       };
   }
@@ -215,7 +260,9 @@ export function toFunctionEnvironment(settings: FunctionSettings): Record<string
     [ENVIRONMENT.requestTimeoutMs]: String(settings.requestTimeoutMs),
     [ENVIRONMENT.failureReporting]: settings.failureReporting,
     [ENVIRONMENT.authMode]: settings.auth.mode,
-    ...(settings.auth.mode === 'sigv4' ? { [ENVIRONMENT.signingService]: settings.auth.service, [ENVIRONMENT.signingRegion]: settings.auth.region } : {}),
+    ...(settings.auth.mode === 'sigv4'
+      ? { [ENVIRONMENT.signingService]: settings.auth.service, [ENVIRONMENT.signingRegion]: settings.auth.region }
+      : {}),
     ...(settings.auth.mode === 'basic' ? { [ENVIRONMENT.basicAuthSecretArn]: settings.auth.secretArn } : {}),
     [ENVIRONMENT.changeLogPartitioning]: settings.changeLogPartitioning,
     [ENVIRONMENT.changeLogRetentionDays]: String(settings.changeLogRetentionDays),

@@ -5,5 +5,7 @@
 export const MAINTENANCE_EVENT = { cdcMaintenance: 'prune' } as const;
 
 export function isMaintenanceEvent(event: unknown): event is typeof MAINTENANCE_EVENT {
-  return typeof event === 'object' && event !== null && (event as Record<string, unknown>).cdcMaintenance === MAINTENANCE_EVENT.cdcMaintenance;
+  return (
+    typeof event === 'object' && event !== null && (event as Record<string, unknown>).cdcMaintenance === MAINTENANCE_EVENT.cdcMaintenance
+  );
 }

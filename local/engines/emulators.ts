@@ -17,7 +17,11 @@ export type EmulatorName = keyof typeof EMULATORS;
 export function emulatorName(env: NodeJS.ProcessEnv = process.env): EmulatorName {
   const name = (env.CDC_EMULATOR ?? 'ministack').trim().toLowerCase() || 'ministack';
   if (!(name in EMULATORS)) {
-    throw new StepError('choosing the AWS emulator', `CDC_EMULATOR=${env.CDC_EMULATOR} is not one of ${Object.keys(EMULATORS).join(', ')}`, 'unset CDC_EMULATOR (MiniStack) or set it to localstack');
+    throw new StepError(
+      'choosing the AWS emulator',
+      `CDC_EMULATOR=${env.CDC_EMULATOR} is not one of ${Object.keys(EMULATORS).join(', ')}`,
+      'unset CDC_EMULATOR (MiniStack) or set it to localstack',
+    );
   }
   return name as EmulatorName;
 }

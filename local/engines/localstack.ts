@@ -119,7 +119,13 @@ export function localStackEnvironment(port: number, tmp: string): NodeJS.Process
   };
 }
 
-function step(name: string, command: string, args: readonly string[], hint: string, options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): string {
+function step(
+  name: string,
+  command: string,
+  args: readonly string[],
+  hint: string,
+  options: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): string {
   const result = run(command, args, { timeoutMs: 15 * 60_000, ...options });
   fs.appendFileSync(installLog, `\n=== ${command} ${args.join(' ')}\n${result.stdout ?? ''}${result.stderr ?? ''}${result.error ?? ''}\n`);
   if (result.status !== 0) {
@@ -131,8 +137,18 @@ function step(name: string, command: string, args: readonly string[], hint: stri
 function installPython(): void {
   const pypiHint = 'check that PyPI is reachable (pip settings, proxy), then run again';
   const python = python313Command();
-  step('installing LocalStack (Python 3.13 virtualenv)', python, ['-m', 'venv', venv], 'install the venv module of Python 3.13 (apt-get install python3.13-venv)');
-  step('installing LocalStack (uv from PyPI)', path.join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '-q', `uv==${UV_VERSION}`], pypiHint);
+  step(
+    'installing LocalStack (Python 3.13 virtualenv)',
+    python,
+    ['-m', 'venv', venv],
+    'install the venv module of Python 3.13 (apt-get install python3.13-venv)',
+  );
+  step(
+    'installing LocalStack (uv from PyPI)',
+    path.join(venv, 'bin', 'pip'),
+    ['install', '--disable-pip-version-check', '-q', `uv==${UV_VERSION}`],
+    pypiHint,
+  );
   step(
     `installing LocalStack ${LOCALSTACK_VERSION} (PyPI, locked)`,
     path.join(venv, 'bin', 'uv'),
@@ -151,11 +167,24 @@ function installExecutor(): void {
   const build = path.join(home, 'executor-build');
   fs.rmSync(build, { recursive: true, force: true });
   // Built from a copy: setuptools writes build/ and *.egg-info next to the sources.
-  fs.cpSync(EXECUTOR_DIR, build, { recursive: true, filter: (source) => !/(__pycache__|\.pytest_cache|\.egg-info|[/\\]build$)/.test(source) });
+  fs.cpSync(EXECUTOR_DIR, build, {
+    recursive: true,
+    filter: (source) => !/(__pycache__|\.pytest_cache|\.egg-info|[/\\]build$)/.test(source),
+  });
   step(
     'installing the LocalStack Lambda executor plugin (local/localstack-executor)',
     path.join(venv, 'bin', 'uv'),
-    ['pip', 'install', '--python', localStackPython, '--no-deps', '--no-build-isolation', '--reinstall-package', 'cdc-localstack-executor', build],
+    [
+      'pip',
+      'install',
+      '--python',
+      localStackPython,
+      '--no-deps',
+      '--no-build-isolation',
+      '--reinstall-package',
+      'cdc-localstack-executor',
+      build,
+    ],
     'read the install log; `npm run test:executor` runs the plugin tests',
     { env: { ...process.env, UV_PYTHON_DOWNLOADS: 'never', VIRTUAL_ENV: venv } },
   );
@@ -169,7 +198,14 @@ function executorDigest(): string {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) {
-        if (entry.name !== 'tests' && !entry.name.startsWith('.') && entry.name !== '__pycache__' && !entry.name.endsWith('.egg-info') && entry.name !== 'build') walk(full);
+        if (
+          entry.name !== 'tests' &&
+          !entry.name.startsWith('.') &&
+          entry.name !== '__pycache__' &&
+          !entry.name.endsWith('.egg-info') &&
+          entry.name !== 'build'
+        )
+          walk(full);
       } else if (/\.(py|js|toml)$/.test(entry.name)) {
         hash.update(path.relative(EXECUTOR_DIR, full)).update(fs.readFileSync(full));
       }
@@ -195,19 +231,41 @@ function installDynamoDbLocal(): void {
   fs.mkdirSync(work, { recursive: true });
   const pom = path.join(work, 'pom.xml');
   fs.writeFileSync(pom, dynamoDbPom());
-  step('installing DynamoDB Local (Maven)', 'mvn', ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], 'check that Maven Central is reachable (proxy settings in ~/.m2/settings.xml), then run again');
+  step(
+    'installing DynamoDB Local (Maven)',
+    'mvn',
+    ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`],
+    'check that Maven Central is reachable (proxy settings in ~/.m2/settings.xml), then run again',
+  );
   const so = fs.readdirSync(lib).find((name) => name.startsWith('libsqlite4java-linux-amd64') && name.endsWith('.so'));
-  if (!so) throw new StepError('installing DynamoDB Local (Maven)', 'the sqlite4java native library was not downloaded', 'delete the engines folder and run again', installLog);
+  if (!so)
+    throw new StepError(
+      'installing DynamoDB Local (Maven)',
+      'the sqlite4java native library was not downloaded',
+      'delete the engines folder and run again',
+      installLog,
+    );
   fs.copyFileSync(path.join(lib, so), path.join(lib, 'libsqlite4java-linux-amd64.so'));
 
-  const jars = fs.readdirSync(lib).filter((name) => name.endsWith('.jar')).sort();
+  const jars = fs
+    .readdirSync(lib)
+    .filter((name) => name.endsWith('.jar'))
+    .sort();
   const manifest = path.join(work, 'MANIFEST.MF');
-  fs.writeFileSync(manifest, manifestText({ 'Main-Class': DYNAMODB_MAIN_CLASS, 'Class-Path': jars.map((name) => `DynamoDBLocal_lib/${name}`).join(' ') }));
+  fs.writeFileSync(
+    manifest,
+    manifestText({ 'Main-Class': DYNAMODB_MAIN_CLASS, 'Class-Path': jars.map((name) => `DynamoDBLocal_lib/${name}`).join(' ') }),
+  );
   const empty = path.join(work, 'empty');
   fs.mkdirSync(empty, { recursive: true });
   fs.writeFileSync(path.join(empty, 'README'), 'Launcher jar: the classes are in DynamoDBLocal_lib (Maven Central).\n');
   const jarHint = 'check the JDK (jar, javac) with `jar --version`; JAVA_HOME selects another JDK';
-  step('installing DynamoDB Local (launcher jar)', jar, ['--create', '--file', path.join(dynamoDbDir, 'DynamoDBLocal.jar'), '--manifest', manifest, '-C', empty, 'README'], jarHint);
+  step(
+    'installing DynamoDB Local (launcher jar)',
+    jar,
+    ['--create', '--file', path.join(dynamoDbDir, 'DynamoDBLocal.jar'), '--manifest', manifest, '-C', empty, 'README'],
+    jarHint,
+  );
 
   const agentSources = path.join(work, 'agent');
   fs.mkdirSync(path.join(agentSources, 'classes'), { recursive: true });
@@ -215,10 +273,29 @@ function installDynamoDbLocal(): void {
     path.join(agentSources, 'NoopAgent.java'),
     'public final class NoopAgent {\n  public static void premain(String args, java.lang.instrument.Instrumentation instrumentation) {}\n}\n',
   );
-  step('installing DynamoDB Local (agent jar)', javac, ['--release', '17', '-d', path.join(agentSources, 'classes'), path.join(agentSources, 'NoopAgent.java')], jarHint);
+  step(
+    'installing DynamoDB Local (agent jar)',
+    javac,
+    ['--release', '17', '-d', path.join(agentSources, 'classes'), path.join(agentSources, 'NoopAgent.java')],
+    jarHint,
+  );
   const agentManifest = path.join(work, 'AGENT.MF');
   fs.writeFileSync(agentManifest, manifestText({ 'Premain-Class': 'NoopAgent' }));
-  step('installing DynamoDB Local (agent jar)', jar, ['--create', '--file', path.join(dynamoDbDir, 'ddb-local-loader-0.1.jar'), '--manifest', agentManifest, '-C', path.join(agentSources, 'classes'), 'NoopAgent.class'], jarHint);
+  step(
+    'installing DynamoDB Local (agent jar)',
+    jar,
+    [
+      '--create',
+      '--file',
+      path.join(dynamoDbDir, 'ddb-local-loader-0.1.jar'),
+      '--manifest',
+      agentManifest,
+      '-C',
+      path.join(agentSources, 'classes'),
+      'NoopAgent.class',
+    ],
+    jarHint,
+  );
   fs.rmSync(work, { recursive: true, force: true });
 }
 

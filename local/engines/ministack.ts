@@ -33,11 +33,18 @@ export function miniStackEngine(port = 4566): Engine {
       fs.mkdirSync(paths.logs, { recursive: true });
       const fail = (what: string, output: string) => {
         fs.writeFileSync(log, output);
-        return new StepError('installing MiniStack (PyPI)', what, 'check that PyPI is reachable and python3-venv is installed, then run again', log);
+        return new StepError(
+          'installing MiniStack (PyPI)',
+          what,
+          'check that PyPI is reachable and python3-venv is installed, then run again',
+          log,
+        );
       };
       let result = run(pythonCommand(), ['-m', 'venv', venv]);
       if (result.status !== 0) throw fail('python -m venv failed', `${result.stdout}${result.stderr}`);
-      result = run(path.join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '-q', `ministack==${MINISTACK_VERSION}`], { timeoutMs: 15 * 60_000 });
+      result = run(path.join(venv, 'bin', 'pip'), ['install', '--disable-pip-version-check', '-q', `ministack==${MINISTACK_VERSION}`], {
+        timeoutMs: 15 * 60_000,
+      });
       if (result.status !== 0) throw fail(`pip install ministack==${MINISTACK_VERSION} failed`, `${result.stdout}${result.stderr}`);
       fs.writeFileSync(installedMark, new Date().toISOString());
     },

@@ -34,12 +34,19 @@ export function openSearchEngine(port = 9200): Engine {
       fs.mkdirSync(home, { recursive: true });
       const pom = path.join(home, 'pom.xml');
       fs.writeFileSync(pom, pomXml());
-      const result = run('mvn', ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], { timeoutMs: 15 * 60_000 });
+      const result = run('mvn', ['-B', '-q', '-f', pom, 'dependency:copy-dependencies', `-DoutputDirectory=${lib}`], {
+        timeoutMs: 15 * 60_000,
+      });
       if (result.status !== 0) {
         const log = path.join(paths.logs, 'opensearch-install.log');
         fs.mkdirSync(paths.logs, { recursive: true });
         fs.writeFileSync(log, `${result.stdout ?? ''}${result.stderr ?? ''}${result.error ?? ''}`);
-        throw new StepError('installing OpenSearch (Maven)', `mvn exited with ${result.status}`, 'check that Maven Central is reachable (proxy settings in ~/.m2/settings.xml), then run again', log);
+        throw new StepError(
+          'installing OpenSearch (Maven)',
+          `mvn exited with ${result.status}`,
+          'check that Maven Central is reachable (proxy settings in ~/.m2/settings.xml), then run again',
+          log,
+        );
       }
       fs.writeFileSync(installedMark, new Date().toISOString());
     },
@@ -81,10 +88,7 @@ export function openSearchEngine(port = 9200): Engine {
 function writeNodeSettings(dataDir: string): void {
   const config = path.join(dataDir, 'node_1', 'config');
   fs.mkdirSync(config, { recursive: true });
-  fs.writeFileSync(
-    path.join(config, 'opensearch.yml'),
-    'cluster.routing.allocation.disk.threshold_enabled: false\n',
-  );
+  fs.writeFileSync(path.join(config, 'opensearch.yml'), 'cluster.routing.allocation.disk.threshold_enabled: false\n');
 }
 
 function pomXml(): string {

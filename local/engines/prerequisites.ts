@@ -14,18 +14,30 @@ export function requireJava(minimum: number): void {
   const text = `${result.stderr ?? ''}${result.stdout ?? ''}`;
   const match = /version "(\d+)(?:\.(\d+))?/.exec(text);
   if (result.error || !match) {
-    throw new StepError('checking Java', `no java found (${javaCommand()})`, `install a JDK ${minimum}+ (for example apt-get install openjdk-17-jdk-headless) or set JAVA_HOME`);
+    throw new StepError(
+      'checking Java',
+      `no java found (${javaCommand()})`,
+      `install a JDK ${minimum}+ (for example apt-get install openjdk-17-jdk-headless) or set JAVA_HOME`,
+    );
   }
   const major = match[1] === '1' ? Number(match[2]) : Number(match[1]);
   if (major < minimum) {
-    throw new StepError('checking Java', `java ${major} found, OpenSearch needs ${minimum}+`, `install a JDK ${minimum}+ or point JAVA_HOME at one`);
+    throw new StepError(
+      'checking Java',
+      `java ${major} found, OpenSearch needs ${minimum}+`,
+      `install a JDK ${minimum}+ or point JAVA_HOME at one`,
+    );
   }
 }
 
 export function requireMaven(): void {
   const result = run('mvn', ['-v']);
   if (result.error || result.status !== 0) {
-    throw new StepError('checking Maven', 'mvn is not on the PATH', 'install Maven 3.6+ (for example apt-get install maven); it downloads OpenSearch once');
+    throw new StepError(
+      'checking Maven',
+      'mvn is not on the PATH',
+      'install Maven 3.6+ (for example apt-get install maven); it downloads OpenSearch once',
+    );
   }
 }
 
@@ -38,10 +50,18 @@ export function requirePython(minimum: [number, number]): void {
   const version = (result.stdout ?? '').trim();
   const [major, minor] = version.split('.').map(Number);
   if (result.error || result.status !== 0 || !major) {
-    throw new StepError('checking Python', `no ${pythonCommand()} found`, `install Python ${minimum.join('.')}+ with venv (apt-get install python3 python3-venv), or set CDC_PYTHON`);
+    throw new StepError(
+      'checking Python',
+      `no ${pythonCommand()} found`,
+      `install Python ${minimum.join('.')}+ with venv (apt-get install python3 python3-venv), or set CDC_PYTHON`,
+    );
   }
   if (major < minimum[0] || (major === minimum[0] && minor < minimum[1])) {
-    throw new StepError('checking Python', `Python ${version} found, MiniStack needs ${minimum.join('.')}+`, `install Python ${minimum.join('.')}+ or set CDC_PYTHON to one`);
+    throw new StepError(
+      'checking Python',
+      `Python ${version} found, MiniStack needs ${minimum.join('.')}+`,
+      `install Python ${minimum.join('.')}+ or set CDC_PYTHON to one`,
+    );
   }
 }
 
@@ -50,7 +70,12 @@ export function javaHome(): string {
   if (process.env.JAVA_HOME) return process.env.JAVA_HOME;
   const result = run('sh', ['-c', 'readlink -f "$(command -v java)"']);
   const java = (result.stdout ?? '').trim();
-  if (!java) throw new StepError('checking Java', 'no java found on the PATH', 'install a JDK 17+ (for example apt-get install openjdk-17-jdk-headless) or set JAVA_HOME');
+  if (!java)
+    throw new StepError(
+      'checking Java',
+      'no java found on the PATH',
+      'install a JDK 17+ (for example apt-get install openjdk-17-jdk-headless) or set JAVA_HOME',
+    );
   return path.dirname(path.dirname(java));
 }
 
@@ -59,7 +84,11 @@ export function requireJdkTool(tool: 'jar' | 'javac'): string {
   const command = path.join(javaHome(), 'bin', tool);
   const result = run(command, ['--version']);
   if (result.error || result.status !== 0) {
-    throw new StepError('checking the JDK', `${command} not found (a JRE without the JDK tools?)`, 'install a full JDK 17+ (apt-get install openjdk-17-jdk-headless) or point JAVA_HOME at one');
+    throw new StepError(
+      'checking the JDK',
+      `${command} not found (a JRE without the JDK tools?)`,
+      'install a full JDK 17+ (apt-get install openjdk-17-jdk-headless) or point JAVA_HOME at one',
+    );
   }
   return command;
 }
@@ -68,7 +97,11 @@ export function requireNode(): void {
   for (const tool of ['node', 'npm']) {
     const result = run(tool, ['--version']);
     if (result.error || result.status !== 0) {
-      throw new StepError('checking Node.js', `${tool} is not on the PATH`, 'install Node.js 20+ with npm: LocalStack runs the functions with it and fetches kinesis-local with npm');
+      throw new StepError(
+        'checking Node.js',
+        `${tool} is not on the PATH`,
+        'install Node.js 20+ with npm: LocalStack runs the functions with it and fetches kinesis-local with npm',
+      );
     }
   }
 }
@@ -95,7 +128,11 @@ export function python313Command(): string {
     const result = run(candidate, ['-c', 'import sys, venv; print("%d.%d" % sys.version_info[:2])']);
     if (result.status === 0 && (result.stdout ?? '').trim() === '3.13') return candidate;
     if (candidate === process.env.CDC_PYTHON313) {
-      throw new StepError('checking Python 3.13', `CDC_PYTHON313=${candidate} is not a working Python 3.13 with venv (${(result.stdout || result.stderr || String(result.error)).trim()})`, 'point CDC_PYTHON313 at a python3.13 executable');
+      throw new StepError(
+        'checking Python 3.13',
+        `CDC_PYTHON313=${candidate} is not a working Python 3.13 with venv (${(result.stdout || result.stderr || String(result.error)).trim()})`,
+        'point CDC_PYTHON313 at a python3.13 executable',
+      );
     }
   }
   throw new StepError(

@@ -25,18 +25,25 @@ afterAll(async () => {
 
 async function putItems(dynamoClient: DynamoDBClient, table: string, ids: string[]): Promise<void> {
   for (let i = 0; i < ids.length; i += 25) {
-    const requests = ids.slice(i, i + 25).map((id) => ({ PutRequest: { Item: { id: { S: id }, version: { N: '0' }, payload: { S: 'before the stream' } } } }));
+    const requests = ids
+      .slice(i, i + 25)
+      .map((id) => ({ PutRequest: { Item: { id: { S: id }, version: { N: '0' }, payload: { S: 'before the stream' } } } }));
     await dynamoClient.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } }));
   }
 }
 
 /** Until the stream has mirrored `count` items of this prefix. */
 async function waitForMirrored(prefix: string, count: number, timeoutMs: number): Promise<void> {
-  await waitFor(`the stream to mirror the ${count} items`, async () => {
-    await opensearch.indices.refresh({ index: MIRROR });
-    const { body } = await opensearch.count({ index: MIRROR, body: { query: { prefix: { 'id.keyword': prefix } } } as never });
-    return body.count === count ? true : undefined;
-  }, timeoutMs, 500);
+  await waitFor(
+    `the stream to mirror the ${count} items`,
+    async () => {
+      await opensearch.indices.refresh({ index: MIRROR });
+      const { body } = await opensearch.count({ index: MIRROR, body: { query: { prefix: { 'id.keyword': prefix } } } as never });
+      return body.count === count ? true : undefined;
+    },
+    timeoutMs,
+    500,
+  );
 }
 
 function backfillArgs(...extra: string[]): string[] {
@@ -49,7 +56,12 @@ it('copies 5,000 existing items into an emptied mirror while the stream changes 
   await putItems(client, TABLE, ids);
   await waitForMirrored(prefix, ids.length, 240_000);
   // The mirror loses them (as if it had been created after the items were written).
-  await opensearch.deleteByQuery({ index: mirrorBackingIndex(MIRROR), body: { query: { prefix: { 'id.keyword': prefix } } } as never, refresh: true, conflicts: 'proceed' } as never);
+  await opensearch.deleteByQuery({
+    index: mirrorBackingIndex(MIRROR),
+    body: { query: { prefix: { 'id.keyword': prefix } } } as never,
+    refresh: true,
+    conflicts: 'proceed',
+  } as never);
 
   const checkpoint = path.join(work, 'live.json');
   const running = spawn(process.execPath, backfillArgs('--checkpoint', checkpoint, '--page-size', '250'), { env: process.env });
@@ -65,7 +77,9 @@ it('copies 5,000 existing items into an emptied mirror while the stream changes 
   const summary = JSON.parse(output);
   expect(summary).toMatchObject({ complete: true, failed: 0 });
   expect(summary.read).toBeGreaterThanOrEqual(4800);
-  process.stdout.write(`[figures] backfill of the shared table: ${summary.read} items read in ${summary.seconds} s (${Math.round(summary.read / summary.seconds)} items/s), ${summary.written} written, ${summary.skipped} skipped\n`);
+  process.stdout.write(
+    `[figures] backfill of the shared table: ${summary.read} items read in ${summary.seconds} s (${Math.round(summary.read / summary.seconds)} items/s), ${summary.written} written, ${summary.skipped} skipped\n`,
+  );
   await expectMirrorEqualsTable(client, opensearch, prefix);
 });
 
@@ -73,20 +87,56 @@ it('resumes a backfill killed half-way from its checkpoint, writing no item twic
   const prefix = runPrefix('resume');
   const table = `${prefix}-table`;
   const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
-  await client.send(new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
   try {
     const ids = Array.from({ length: 2000 }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`);
     await putItems(client, table, ids);
-    const target = ['--table', table, '--key-schema', 'id', '--mirror-index', names.mirror, '--change-log-index', names.changeLog, '--dead-letter-index', names.deadLetter];
+    const target = [
+      '--table',
+      table,
+      '--key-schema',
+      'id',
+      '--mirror-index',
+      names.mirror,
+      '--change-log-index',
+      names.changeLog,
+      '--dead-letter-index',
+      names.deadLetter,
+    ];
     const checkpoint = path.join(work, 'resume.json');
-    const args = [CDC, '--local', ...target, 'backfill', '--json', '--checkpoint', checkpoint, '--page-size', '50', '--segments', '2', '--change-log'];
+    const args = [
+      CDC,
+      '--local',
+      ...target,
+      'backfill',
+      '--json',
+      '--checkpoint',
+      checkpoint,
+      '--page-size',
+      '50',
+      '--segments',
+      '2',
+      '--change-log',
+    ];
 
     const first = spawn(process.execPath, args, { env: process.env });
     const killed = new Promise((resolve) => first.once('exit', resolve));
-    await waitFor('the first run half-way', async () => {
-      const read = fs.existsSync(checkpoint) ? (JSON.parse(fs.readFileSync(checkpoint, 'utf8')).counts.read as number) : 0;
-      return read >= 400 ? true : undefined;
-    }, 120_000, 100);
+    await waitFor(
+      'the first run half-way',
+      async () => {
+        const read = fs.existsSync(checkpoint) ? (JSON.parse(fs.readFileSync(checkpoint, 'utf8')).counts.read as number) : 0;
+        return read >= 400 ? true : undefined;
+      },
+      120_000,
+      100,
+    );
     first.kill('SIGKILL');
     await killed;
     const half = JSON.parse(fs.readFileSync(checkpoint, 'utf8')).counts.read as number;
@@ -120,16 +170,57 @@ it('verifies the mirror against the table: a match exits 0; documents changed, r
   const prefix = runPrefix('verify');
   const table = `${prefix}-table`;
   const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
-  await client.send(new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
   try {
     const ids = Array.from({ length: 300 }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}`);
     await putItems(client, table, ids);
     // Exact numbers, sets and binary too.
-    await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: [{ PutRequest: { Item: { id: { S: ids[0] }, big: { N: '12345678901234567890123456789012345678' }, tags: { SS: ['b', 'a'] }, blob: { B: Buffer.from([0, 1, 255]) }, nested: { M: { list: { L: [{ N: '1.50' }, { S: 'x' }] } } } } } }] } }));
+    await client.send(
+      new BatchWriteItemCommand({
+        RequestItems: {
+          [table]: [
+            {
+              PutRequest: {
+                Item: {
+                  id: { S: ids[0] },
+                  big: { N: '12345678901234567890123456789012345678' },
+                  tags: { SS: ['b', 'a'] },
+                  blob: { B: Buffer.from([0, 1, 255]) },
+                  nested: { M: { list: { L: [{ N: '1.50' }, { S: 'x' }] } } },
+                },
+              },
+            },
+          ],
+        },
+      }),
+    );
     // An item the AWS SDK for JavaScript cannot read whole: it returns `__proto__` without its value.
-    await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: [{ PutRequest: { Item: JSON.parse(`{"id":{"S":"${prefix}-proto"},"__proto__":{"S":"x"}}`) } }] } }));
-    const target = ['--table', table, '--key-schema', 'id', '--mirror-index', names.mirror, '--change-log-index', names.changeLog, '--dead-letter-index', names.deadLetter];
-    const cdc = (...args: string[]) => spawnSync(process.execPath, [CDC, '--local', ...target, ...args], { env: process.env, encoding: 'utf8', timeout: 120_000 });
+    await client.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [table]: [{ PutRequest: { Item: JSON.parse(`{"id":{"S":"${prefix}-proto"},"__proto__":{"S":"x"}}`) } }] },
+      }),
+    );
+    const target = [
+      '--table',
+      table,
+      '--key-schema',
+      'id',
+      '--mirror-index',
+      names.mirror,
+      '--change-log-index',
+      names.changeLog,
+      '--dead-letter-index',
+      names.deadLetter,
+    ];
+    const cdc = (...args: string[]) =>
+      spawnSync(process.execPath, [CDC, '--local', ...target, ...args], { env: process.env, encoding: 'utf8', timeout: 120_000 });
     const filled = cdc('backfill', '--json', '--checkpoint', path.join(work, 'verify.json'));
     expect(filled.status).toBe(0);
     expect(JSON.parse(filled.stdout)).toMatchObject({ complete: true, written: 300, unreadable: 1, unreadableKeys: [`${prefix}-proto`] });
@@ -137,13 +228,29 @@ it('verifies the mirror against the table: a match exits 0; documents changed, r
     // Not in the mirror (a backfill cannot copy it, and this table has no stream): said so, not hidden.
     const withProto = cdc('verify', '--json');
     expect(withProto.stderr).toBe('');
-    expect(JSON.parse(withProto.stdout)).toMatchObject({ checked: 301, missing: [`${prefix}-proto`], different: [], unreadable: [`${prefix}-proto`], matches: false });
+    expect(JSON.parse(withProto.stdout)).toMatchObject({
+      checked: 301,
+      missing: [`${prefix}-proto`],
+      different: [],
+      unreadable: [`${prefix}-proto`],
+      matches: false,
+    });
     expect(withProto.status).toBe(1);
-    await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: [{ DeleteRequest: { Key: { id: { S: `${prefix}-proto` } } } }] } }));
+    await client.send(
+      new BatchWriteItemCommand({ RequestItems: { [table]: [{ DeleteRequest: { Key: { id: { S: `${prefix}-proto` } } } }] } }),
+    );
 
     const matching = cdc('verify', '--json');
     expect(matching.stderr).toBe('');
-    expect(JSON.parse(matching.stdout)).toMatchObject({ checked: 300, mirrorDocuments: 300, missing: [], extra: [], different: [], unreadable: [], matches: true });
+    expect(JSON.parse(matching.stdout)).toMatchObject({
+      checked: 300,
+      mirrorDocuments: 300,
+      missing: [],
+      extra: [],
+      different: [],
+      unreadable: [],
+      matches: true,
+    });
     expect(matching.status).toBe(0);
     expect(cdc('verify').stdout).toContain('MATCH');
 
@@ -161,16 +268,27 @@ it('verifies the mirror against the table: a match exits 0; documents changed, r
 
     const drifted = cdc('verify', '--json');
     expect(drifted.status).toBe(1);
-    expect(JSON.parse(drifted.stdout)).toMatchObject({ missing: [ids[1]], extra: [`${prefix}-stranger`], different: [ids[0]], matches: false });
+    expect(JSON.parse(drifted.stdout)).toMatchObject({
+      missing: [ids[1]],
+      extra: [`${prefix}-stranger`],
+      different: [ids[0]],
+      matches: false,
+    });
     const human = cdc('verify').stdout;
     expect(human).toContain(`missing from the mirror: 1  (${ids[1]})`);
     expect(human).toContain(`different: 1  (${ids[0]})`);
     const sample = cdc('verify', '--sample', '50', '--json');
     expect(JSON.parse(sample.stdout)).toMatchObject({ sampled: true });
     expect(JSON.parse(sample.stdout).checked).toBeGreaterThanOrEqual(50);
-    const wrongKey = spawnSync(process.execPath, [CDC, '--local', '--stack', `${prefix}-none`, ...target.map((flag) => (flag === 'id' ? 'pk' : flag)), 'verify'], { env: process.env, encoding: 'utf8', timeout: 120_000 });
+    const wrongKey = spawnSync(
+      process.execPath,
+      [CDC, '--local', '--stack', `${prefix}-none`, ...target.map((flag) => (flag === 'id' ? 'pk' : flag)), 'verify'],
+      { env: process.env, encoding: 'utf8', timeout: 120_000 },
+    );
     expect(wrongKey.stderr).toContain(`--key-schema is not the key of table ${table}, which is "id"`);
-    expect(cdc('verify', '--mirror-index', `${prefix}-nothing`).stderr).toContain(`the mirror "${prefix}-nothing" does not exist in OpenSearch`);
+    expect(cdc('verify', '--mirror-index', `${prefix}-nothing`).stderr).toContain(
+      `the mirror "${prefix}-nothing" does not exist in OpenSearch`,
+    );
 
     const repaired = cdc('verify', '--repair', '--json');
     expect(repaired.stderr).toBe('');
@@ -199,7 +317,8 @@ it('repairs documents changed, removed or added behind its back while the stream
   const backing = mirrorBackingIndex(MIRROR);
   for (const id of ids.slice(200, 203)) await opensearch.update({ index: backing, id, body: { doc: { payload: 'tampered' } } } as never);
   for (const id of ids.slice(203, 206)) await opensearch.delete({ index: backing, id });
-  for (const id of [`${prefix}-stranger-1`, `${prefix}-stranger-2`]) await opensearch.index({ index: backing, id, body: { id, payload: 'never in the table' } });
+  for (const id of [`${prefix}-stranger-1`, `${prefix}-stranger-2`])
+    await opensearch.index({ index: backing, id, body: { id, payload: 'never in the table' } });
   await opensearch.indices.refresh({ index: backing });
 
   const running = spawn(process.execPath, [CDC, '--local', 'verify', '--repair', '--json'], { env: process.env });
@@ -230,23 +349,54 @@ it('repairs a mirror keyed by numbers and a sort key: extras (items deleted behi
   await client.send(
     new CreateTableCommand({
       TableName: table,
-      AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'N' }, { AttributeName: 'sk', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }, { AttributeName: 'sk', KeyType: 'RANGE' }],
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'N' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
   try {
     const keys = ['1.5', '12345678901234567890123456789012345678', '-7'].map((pk, i) => ({ pk: { N: pk }, sk: { S: `s|${i}` } }));
-    await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: keys.map((key, i) => ({ PutRequest: { Item: { ...key, v: { N: String(i) } } } })) } }));
-    const target = ['--stack', `${prefix}-none`, '--table', table, '--key-schema', 'pk,sk', '--mirror-index', names.mirror, '--change-log-index', names.changeLog, '--dead-letter-index', names.deadLetter];
-    const cdc = (...args: string[]) => spawnSync(process.execPath, [CDC, '--local', ...target, ...args], { env: process.env, encoding: 'utf8', timeout: 120_000 });
+    await client.send(
+      new BatchWriteItemCommand({
+        RequestItems: { [table]: keys.map((key, i) => ({ PutRequest: { Item: { ...key, v: { N: String(i) } } } })) },
+      }),
+    );
+    const target = [
+      '--stack',
+      `${prefix}-none`,
+      '--table',
+      table,
+      '--key-schema',
+      'pk,sk',
+      '--mirror-index',
+      names.mirror,
+      '--change-log-index',
+      names.changeLog,
+      '--dead-letter-index',
+      names.deadLetter,
+    ];
+    const cdc = (...args: string[]) =>
+      spawnSync(process.execPath, [CDC, '--local', ...target, ...args], { env: process.env, encoding: 'utf8', timeout: 120_000 });
     expect(cdc('backfill', '--json', '--checkpoint', path.join(work, 'nk.json')).status).toBe(0);
-    await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: keys.slice(0, 2).map((key) => ({ DeleteRequest: { Key: key } })) } }));
+    await client.send(
+      new BatchWriteItemCommand({ RequestItems: { [table]: keys.slice(0, 2).map((key) => ({ DeleteRequest: { Key: key } })) } }),
+    );
     await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: [{ PutRequest: { Item: { ...keys[2], v: { N: '99' } } } }] } }));
 
     const repaired = cdc('verify', '--repair', '--json');
     expect(repaired.stderr).toBe('');
-    expect(JSON.parse(repaired.stdout)).toMatchObject({ extra: expect.arrayContaining([expect.any(String), expect.any(String)]), different: [expect.any(String)], repair: { repaired: 3, failed: [] }, afterRepair: { matches: true } });
+    expect(JSON.parse(repaired.stdout)).toMatchObject({
+      extra: expect.arrayContaining([expect.any(String), expect.any(String)]),
+      different: [expect.any(String)],
+      repair: { repaired: 3, failed: [] },
+      afterRepair: { matches: true },
+    });
     expect(repaired.status).toBe(0);
   } finally {
     await client.send(new DeleteTableCommand({ TableName: table }));

@@ -71,7 +71,10 @@ describe('daily change-log partitions', () => {
     const midnight = Math.floor(nowSeconds() / DAY) * DAY;
     const batch = [
       insertRecord(item(`${prefix}-a`, 'テストユーザー'), { sequenceNumber: 1, at: midnight - 2 * DAY - 1 }),
-      modifyRecord(item(`${prefix}-a`, 'テストユーザー'), item(`${prefix}-a`, '更新済みユーザー'), { sequenceNumber: 2, at: midnight - 2 * DAY }),
+      modifyRecord(item(`${prefix}-a`, 'テストユーザー'), item(`${prefix}-a`, '更新済みユーザー'), {
+        sequenceNumber: 2,
+        at: midnight - 2 * DAY,
+      }),
       removeRecord(item(`${prefix}-a`, '更新済みユーザー'), { sequenceNumber: 3, at: midnight + 1 }),
     ];
     const written = await applyChanges(batch, settings, port);
@@ -79,7 +82,11 @@ describe('daily change-log partitions', () => {
 
     const day = (seconds: number) => changeLogPartition(names.changeLog, new Date(seconds * 1000));
     expect(await indexesLike(`${names.changeLog}-*.*.*`)).toEqual([day(midnight - 3 * DAY), day(midnight - 2 * DAY), day(midnight)]);
-    for (const [at, event] of [[midnight - 2 * DAY - 1, 'INSERT'], [midnight - 2 * DAY, 'MODIFY'], [midnight + 1, 'REMOVE']] as const) {
+    for (const [at, event] of [
+      [midnight - 2 * DAY - 1, 'INSERT'],
+      [midnight - 2 * DAY, 'MODIFY'],
+      [midnight + 1, 'REMOVE'],
+    ] as const) {
       expect(await countOf(day(at), `event_name:${event}`)).toBe(1);
     }
     // The seed's queries, on the change log's name (the alias).
@@ -122,7 +129,9 @@ describe('retention of partitions: the maintenance event', () => {
     const handler = functionFor(names, { CHANGE_LOG_RETENTION_DAYS: '2' });
     const report = (await handler(MAINTENANCE_EVENT)) as Record<string, any>;
     expect(report.partitions.deleted).toEqual([partition(10), partition(3)]);
-    expect(await indexesLike(`${names.changeLog}*`)).toEqual([names.changeLog + '-archive', names.deadLetter, partition(2), partition(1), partition(0)].sort());
+    expect(await indexesLike(`${names.changeLog}*`)).toEqual(
+      [names.changeLog + '-archive', names.deadLetter, partition(2), partition(1), partition(0)].sort(),
+    );
     expect(await countOf(names.changeLog)).toBe(3);
   });
 });
@@ -133,8 +142,25 @@ describe('purging tombstones: cdc prune', () => {
   afterAll(() => deleteAll(prefix));
 
   function prune(...flags: string[]) {
-    const target = ['--stack', `${prefix}-no-stack`, '--table', 'test-table', '--key-schema', 'id', '--mirror-index', names.mirror, '--change-log-index', names.changeLog, '--dead-letter-index', names.deadLetter];
-    const run = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...target, 'prune', ...flags], { env: process.env, encoding: 'utf8', timeout: 120_000 });
+    const target = [
+      '--stack',
+      `${prefix}-no-stack`,
+      '--table',
+      'test-table',
+      '--key-schema',
+      'id',
+      '--mirror-index',
+      names.mirror,
+      '--change-log-index',
+      names.changeLog,
+      '--dead-letter-index',
+      names.deadLetter,
+    ];
+    const run = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...target, 'prune', ...flags], {
+      env: process.env,
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
     if (run.status !== 0) throw new Error(`cdc prune exited ${run.status}: ${run.stderr}`);
     return run.stdout;
   }
@@ -156,7 +182,12 @@ describe('purging tombstones: cdc prune', () => {
     );
     // A delete left half done: the tombstone of `half` recorded, its mirror document still there.
     const tombstones = `${names.mirror}-tombstones`;
-    await os.index({ index: tombstones, id: `${prefix}-half`, body: { _cdc: { sequence_number: '000000000000000000021', timestamp: new Date(old * 1000).toISOString() } }, refresh: true });
+    await os.index({
+      index: tombstones,
+      id: `${prefix}-half`,
+      body: { _cdc: { sequence_number: '000000000000000000021', timestamp: new Date(old * 1000).toISOString() } },
+      refresh: true,
+    });
     await os.indices.refresh({ index: tombstones });
 
     const dry = JSON.parse(prune('--dry-run', '--json'));
@@ -167,7 +198,9 @@ describe('purging tombstones: cdc prune', () => {
     expect(human).toContain('tombstones older than 48 h');
     expect(human).toContain('after finishing 1 half-done delete(s) in the mirror');
     await os.indices.refresh({ index: `${tombstones},${names.mirror}` });
-    const left = ((await os.search({ index: tombstones, body: { query: { match_all: {} } } as never })).body.hits.hits as { _id: string }[]).map((hit) => hit._id);
+    const left = (
+      (await os.search({ index: tombstones, body: { query: { match_all: {} } } as never })).body.hits.hits as { _id: string }[]
+    ).map((hit) => hit._id);
     expect(left).toEqual([`${prefix}-new`]);
     expect(await countOf(names.mirror)).toBe(0);
   });
@@ -176,7 +209,11 @@ describe('purging tombstones: cdc prune', () => {
 describe('upgrading from one concrete change-log index', () => {
   const prefix = runPrefix('upgrade');
   const names = namesFor(prefix);
-  const settings = (partitioning: 'daily' | 'none'): PipelineSettings => ({ indexes: names, keySchema: { partitionKey: 'id' }, changeLogPartitioning: partitioning });
+  const settings = (partitioning: 'daily' | 'none'): PipelineSettings => ({
+    indexes: names,
+    keySchema: { partitionKey: 'id' },
+    changeLogPartitioning: partitioning,
+  });
   afterAll(() => deleteAll(prefix));
 
   it('keeps writing the old index with a warning, and partitions after the migration the warning gives', async () => {
@@ -253,7 +290,9 @@ describe('a cluster that creates no index by itself', () => {
     const first = (await handler(late)) as { batchItemFailures: unknown[] };
     expect(first.batchItemFailures).toHaveLength(1);
     expect(await handler(late)).toEqual({ batchItemFailures: [] });
-    expect(await indexesLike(`${names.changeLog}-*.*.*`)).toEqual([changeLogPartition(names.changeLog, new Date(twoDaysAgo * 1000)), changeLogPartition(names.changeLog, new Date())].sort());
+    expect(await indexesLike(`${names.changeLog}-*.*.*`)).toEqual(
+      [changeLogPartition(names.changeLog, new Date(twoDaysAgo * 1000)), changeLogPartition(names.changeLog, new Date())].sort(),
+    );
     expect(await countOf(names.changeLog)).toBe(1);
   });
 });

@@ -15,7 +15,18 @@ import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply
 import { mirrorBackingIndex } from '../../lambda/settings/index-names';
 import { sdkClientConfig } from '../../local/endpoints';
 import { restartEngine } from '../../local/runner';
-import { CHANGE_LOG, changeLogFor, DEAD_LETTER, dynamo, endpoints, mirrorFor, runPrefix, search, TABLE, waitFor } from '../support/live-system';
+import {
+  CHANGE_LOG,
+  changeLogFor,
+  DEAD_LETTER,
+  dynamo,
+  endpoints,
+  mirrorFor,
+  runPrefix,
+  search,
+  TABLE,
+  waitFor,
+} from '../support/live-system';
 import { insertRecord } from '../support/stream-records';
 import { expectEveryChangeExactlyOnce, expectMirrorEqualsTable, planWorkload, runWorkload } from '../support/workload';
 
@@ -32,7 +43,10 @@ afterAll(async () => {
 });
 
 function runCdc(...args: string[]) {
-  return spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...args], { encoding: 'utf8', env: process.env });
+  return spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...args], {
+    encoding: 'utf8',
+    env: process.env,
+  });
 }
 
 /** Records of the table's stream whose key starts with `prefix`, in stream order. */
@@ -44,9 +58,17 @@ async function streamRecordsFor(prefix: string, expected: number): Promise<{ rec
     const found: { records: _Record[]; shardId: string }[] = [];
     for (const shard of StreamDescription?.Shards ?? []) {
       // An end past any sequence number: AWS's have at most 40 digits, LocalStack's (kinesis-local) 56.
-      const range = { streamArn, shardId: shard.ShardId!, startSequenceNumber: shard.SequenceNumberRange!.StartingSequenceNumber!, endSequenceNumber: '9'.repeat(80) };
+      const range = {
+        streamArn,
+        shardId: shard.ShardId!,
+        startSequenceNumber: shard.SequenceNumberRange!.StartingSequenceNumber!,
+        endSequenceNumber: '9'.repeat(80),
+      };
       const { records } = await readStreamRange(streams, range, { timeLimitMs: 1000 }).catch(() => ({ records: [] as _Record[] }));
-      found.push({ records: records.filter((record) => String(record.dynamodb?.Keys?.id?.S ?? '').startsWith(prefix)), shardId: shard.ShardId! });
+      found.push({
+        records: records.filter((record) => String(record.dynamodb?.Keys?.id?.S ?? '').startsWith(prefix)),
+        shardId: shard.ShardId!,
+      });
     }
     const best = found.find((entry) => entry.records.length >= expected);
     return best ? { ...best, streamArn } : undefined;
@@ -101,7 +123,11 @@ it('ends identical whether a batch is applied once, three times, or with batches
   const perKey = planWorkload(prefix, 10, 60, 3);
   await runWorkload(client, perKey, 4);
   const records = (await streamRecordsFor(prefix, 60)).records as unknown as Record<string, unknown>[];
-  const names = (suffix: string) => ({ changeLog: `${prefix}-${suffix}-log`, mirror: `${prefix}-${suffix}-mirror`, deadLetter: `${prefix}-${suffix}-dl` });
+  const names = (suffix: string) => ({
+    changeLog: `${prefix}-${suffix}-log`,
+    mirror: `${prefix}-${suffix}-mirror`,
+    deadLetter: `${prefix}-${suffix}-dl`,
+  });
   const once = names('once');
   const replayed = names('replayed');
   const os = await createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
@@ -136,7 +162,12 @@ it('re-drives the dead letters of its own table from the dead-letter index, and 
     { _id: `${prefix}-2`, table_name: 'other-table', record_json: JSON.stringify({ ...foreign, eventSourceARN: foreignArn }) },
   ];
   for (const { _id, ...letter } of letters) {
-    await opensearch.index({ index: DEAD_LETTER, id: _id, body: { ...letter, failed_at: new Date().toISOString(), target: 'mirror', reason: 'refused' } as never, refresh: true });
+    await opensearch.index({
+      index: DEAD_LETTER,
+      id: _id,
+      body: { ...letter, failed_at: new Date().toISOString(), target: 'mirror', reason: 'refused' } as never,
+      refresh: true,
+    });
   }
   const redrive = runCdc('redrive', '--no-queue-redrive');
   expect(redrive.stderr).toBe('');
@@ -156,11 +187,26 @@ it('re-drives a dead letter older than the tombstones to the change log only, an
   const kept = `${prefix}-kept`;
   // Changes refused four days ago; since then `gone` was deleted (its tombstone purged) and `kept` changed.
   await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: kept }, n: { N: '2' } } }));
-  await waitFor('the stream to mirror the kept item', async () => (Object.keys(await mirrorFor(opensearch, kept)).length === 1 ? true : undefined));
+  await waitFor('the stream to mirror the kept item', async () =>
+    Object.keys(await mirrorFor(opensearch, kept)).length === 1 ? true : undefined,
+  );
   const fourDaysAgo = Math.floor(Date.now() / 1000) - 4 * 86_400;
-  const letters = [gone, kept].map((id, i) => insertRecord({ id: { S: id }, n: { N: '1' } }, { sequenceNumber: 5 + i, at: fourDaysAgo, eventId: `${prefix}-event-${i}` }));
+  const letters = [gone, kept].map((id, i) =>
+    insertRecord({ id: { S: id }, n: { N: '1' } }, { sequenceNumber: 5 + i, at: fourDaysAgo, eventId: `${prefix}-event-${i}` }),
+  );
   for (const [i, record] of letters.entries()) {
-    await opensearch.index({ index: DEAD_LETTER, id: `${prefix}-${i}`, body: { table_name: TABLE, record_json: JSON.stringify(record), failed_at: new Date().toISOString(), target: 'mirror', reason: 'refused' } as never, refresh: true });
+    await opensearch.index({
+      index: DEAD_LETTER,
+      id: `${prefix}-${i}`,
+      body: {
+        table_name: TABLE,
+        record_json: JSON.stringify(record),
+        failed_at: new Date().toISOString(),
+        target: 'mirror',
+        reason: 'refused',
+      } as never,
+      refresh: true,
+    });
   }
   const redrive = runCdc('redrive', '--no-queue-redrive');
   expect(redrive.stderr).toBe('');
@@ -174,8 +220,11 @@ it('re-drives a dead letter older than the tombstones to the change log only, an
 
 it('re-drives a dead-letter-queue pointer from the stream, leaving the queue empty and the indexes complete', async () => {
   const prefix = runPrefix('redrive');
-  for (let i = 0; i < 5; i++) await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: `${prefix}-${i}` }, n: { N: String(i) } } }));
-  await waitFor('the five changes in the change log', async () => ((await changeLogFor(opensearch, prefix)).length === 5 ? true : undefined));
+  for (let i = 0; i < 5; i++)
+    await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: `${prefix}-${i}` }, n: { N: String(i) } } }));
+  await waitFor('the five changes in the change log', async () =>
+    (await changeLogFor(opensearch, prefix)).length === 5 ? true : undefined,
+  );
   const { records, streamArn, shardId } = await streamRecordsFor(prefix, 5);
   const sequences = records.map((record) => record.dynamodb!.SequenceNumber!).sort(compareSequenceNumbers);
 
@@ -190,7 +239,13 @@ it('re-drives a dead-letter-queue pointer from the stream, leaving the queue emp
       QueueUrl,
       MessageBody: JSON.stringify({
         requestContext: { condition: 'RetryAttemptsExhausted', approximateInvokeCount: 11 },
-        DDBStreamBatchInfo: { shardId, startSequenceNumber: sequences[0], endSequenceNumber: sequences[sequences.length - 1], batchSize: 5, streamArn },
+        DDBStreamBatchInfo: {
+          shardId,
+          startSequenceNumber: sequences[0],
+          endSequenceNumber: sequences[sequences.length - 1],
+          batchSize: 5,
+          streamArn,
+        },
       }),
     }),
   );
@@ -205,7 +260,9 @@ it('re-drives a dead-letter-queue pointer from the stream, leaving the queue emp
   // Records read back from the Streams API name their table through the pointer's stream.
   expect(new Set(documents.map((document) => document.table_name))).toEqual(new Set([TABLE]));
   expect(Object.keys(await mirrorFor(opensearch, prefix))).toHaveLength(5);
-  const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }));
+  const attributes = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+  );
   expect(attributes.Attributes).toMatchObject({ ApproximateNumberOfMessages: '0', ApproximateNumberOfMessagesNotVisible: '0' });
 
   // Idempotent: a second run finds nothing to do and changes nothing.

@@ -28,7 +28,12 @@ afterAll(async () => {
 
 /** IAM's reading of a resource pattern: `*` is any run of characters, `/` included. */
 function allows(pattern: string, path: string): boolean {
-  return new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(path);
+  return new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  ).test(path);
 }
 
 it('allows every request the function makes for a batch and its maintenance, and nothing is left out', async () => {
@@ -65,7 +70,10 @@ it('allows every request the function makes for a batch and its maintenance, and
     expect(maintenance.partitions.deleted).toHaveLength(1);
     expect(maintenance.tombstones).toMatchObject({ purged: 1 });
 
-    const requests = proxy.received.map((request) => ({ method: request.method, path: decodeURIComponent(new URL(request.path, 'http://proxy').pathname.slice(1)) }));
+    const requests = proxy.received.map((request) => ({
+      method: request.method,
+      path: decodeURIComponent(new URL(request.path, 'http://proxy').pathname.slice(1)),
+    }));
     expect(requests.length).toBeGreaterThan(10);
     const refused = requests.filter(({ method, path }) => {
       const action = ES_HTTP[method.toLowerCase() as keyof typeof ES_HTTP];

@@ -36,7 +36,10 @@ async function inMirror(id: string): Promise<boolean> {
 
 /** MiniStack answers on its own health path; LocalStack does not. */
 async function retriesRunOut(): Promise<boolean> {
-  return !(await fetch(`${endpoints.aws}/_ministack/health`).then((response) => response.ok, () => false));
+  return !(await fetch(`${endpoints.aws}/_ministack/health`).then(
+    (response) => response.ok,
+    () => false,
+  ));
 }
 
 async function queueUrl(): Promise<string> {
@@ -44,14 +47,18 @@ async function queueUrl(): Promise<string> {
 }
 
 async function queueDepth(): Promise<number> {
-  const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: await queueUrl(), AttributeNames: ['ApproximateNumberOfMessages'] }));
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: await queueUrl(), AttributeNames: ['ApproximateNumberOfMessages'] }),
+  );
   return Number(Attributes?.ApproximateNumberOfMessages ?? 0);
 }
 
 /** Puts a, b, c; then, with the tombstones blocked, deletes b between two more puts. */
 async function failingRemove(prefix: string): Promise<void> {
   for (const name of ['a', 'b', 'c']) await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: `${prefix}-${name}` } } }));
-  await waitFor('a, b, c in the mirror', async () => ((await inMirror(`${prefix}-c`)) && (await inMirror(`${prefix}-b`)) ? true : undefined));
+  await waitFor('a, b, c in the mirror', async () =>
+    (await inMirror(`${prefix}-c`)) && (await inMirror(`${prefix}-b`)) ? true : undefined,
+  );
   await blockTombstones(true);
   await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: `${prefix}-d` } } }));
   await client.send(new DeleteItemCommand({ TableName: TABLE, Key: { id: { S: `${prefix}-b` } } }));
@@ -81,14 +88,25 @@ it('sends a batch whose retries ran out to the SQS DLQ as a stream pointer that 
   await failingRemove(prefix);
   // 1 + retryAttempts (10) invocations with backoff: about a minute on LocalStack.
   await waitFor('a pointer on the DLQ', async () => ((await queueDepth()) > 0 ? true : undefined), 240_000, 2000);
-  const { Messages } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: await queueUrl(), VisibilityTimeout: 0, MaxNumberOfMessages: 1 }));
+  const { Messages } = await sqs.send(
+    new ReceiveMessageCommand({ QueueUrl: await queueUrl(), VisibilityTimeout: 0, MaxNumberOfMessages: 1 }),
+  );
   expect(JSON.parse(Messages![0].Body!)).toMatchObject({
     requestContext: { condition: 'RetryAttemptsExhausted' },
-    DDBStreamBatchInfo: { streamArn: expect.stringContaining(`table/${TABLE}/stream`), shardId: expect.any(String), startSequenceNumber: expect.any(String), endSequenceNumber: expect.any(String) },
+    DDBStreamBatchInfo: {
+      streamArn: expect.stringContaining(`table/${TABLE}/stream`),
+      shardId: expect.any(String),
+      startSequenceNumber: expect.any(String),
+      endSequenceNumber: expect.any(String),
+    },
   });
   expect(await inMirror(`${prefix}-b`)).toBe(true);
   await blockTombstones(false);
-  const redrive = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', 'redrive', '--no-index-redrive'], { encoding: 'utf8', env: process.env });
+  const redrive = spawnSync(
+    process.execPath,
+    [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', 'redrive', '--no-index-redrive'],
+    { encoding: 'utf8', env: process.env },
+  );
   expect(redrive.stderr).toBe('');
   expect(redrive.status).toBe(0);
   expect(redrive.stdout).toMatch(/queue: [1-9]\d*\/[1-9]\d* message\(s\) re-driven/);

@@ -58,16 +58,30 @@ const SHAPES: Record<string, Record<string, any>> = {
   mixedList: { m: { L: [{ S: 'a' }, { N: '1.50' }, { NULL: true }, { BOOL: true }, { M: { inner: { S: 'x' } } }] } },
   nestedMixed: { m: { M: { inner: { L: [{ N: '1' }, { S: 'one' }] } } } },
   proto: JSON.parse('{"__proto__":{"S":"kept"},"constructor":{"N":"1"},"m":{"M":{"__proto__":{"S":"deep"}}}}'),
-  oddNames: { 'a..b': { S: 'double dot' }, '.lead': { S: 'x' }, 'trail.': { S: 'y' }, _id: { S: 'metadata name' }, _source: { S: 'z' }, _cdc: { S: 'ours' }, ' ': { S: 'blank' } },
+  oddNames: {
+    'a..b': { S: 'double dot' },
+    '.lead': { S: 'x' },
+    'trail.': { S: 'y' },
+    _id: { S: 'metadata name' },
+    _source: { S: 'z' },
+    _cdc: { S: 'ours' },
+    ' ': { S: 'blank' },
+  },
   bigString: { essay: { S: 'あ'.repeat(100_000) } },
-  numbers: { big: { N: '12345678901234567890123456789012345678' }, tiny: { N: '1E-130' }, huge: { N: '9.9999999999999999999999999999999999999E+125' } },
+  numbers: {
+    big: { N: '12345678901234567890123456789012345678' },
+    tiny: { N: '1E-130' },
+    huge: { N: '9.9999999999999999999999999999999999999E+125' },
+  },
 };
 
 describe('items of every shape, through the deployed stack', () => {
   it.each(Object.keys(SHAPES))('keeps an item with %s exactly in the mirror and the change log', async (shape) => {
     const id = runPrefix(`shape-${shape}`);
     const item = { id: { S: id }, ...SHAPES[shape] };
-    await client.send(new PutItemCommand({ TableName: TABLE, Item: Object.fromEntries(Object.entries(item).map(([k, v]) => [k, toSdkAttribute(v)])) }));
+    await client.send(
+      new PutItemCommand({ TableName: TABLE, Item: Object.fromEntries(Object.entries(item).map(([k, v]) => [k, toSdkAttribute(v)])) }),
+    );
     // What the table holds is the truth (the engine may normalise numbers: 1.50 is 1.5).
     const stored = await storedItem(id);
     expect(Object.keys(stored).sort()).toEqual(Object.keys(item).sort());
@@ -81,7 +95,7 @@ describe('items of every shape, through the deployed stack', () => {
     expect(canonical({ ...document.unindexed, ...document }.data)).toEqual(canonical(stored));
   });
 
-  it('keeps an item whose key is DynamoDB\'s longest (2,048 bytes) under an id no other key has', async () => {
+  it("keeps an item whose key is DynamoDB's longest (2,048 bytes) under an id no other key has", async () => {
     const id = `${runPrefix('long-key')}-${'k'.repeat(2000)}`.slice(0, 2048);
     await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: id }, n: { N: '1' } } }));
     const documentIdOf = documentId({ id: { S: id } }, { partitionKey: 'id' });
@@ -97,27 +111,44 @@ describe('items of every shape, through the deployed stack', () => {
       ...Object.fromEntries(Array.from({ length: 100 }, (_, j) => [`u${prefix.slice(-4)}_${i}_${j}`, { N: String(j) }])),
     }));
     for (let i = 0; i < items.length; i += 25) {
-      await client.send(new BatchWriteItemCommand({ RequestItems: { [TABLE]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }));
+      await client.send(
+        new BatchWriteItemCommand({ RequestItems: { [TABLE]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) } }),
+      );
     }
     const ids = items.map((item) => item.id.S);
-    const mirrored = await waitFor('all 105 wide items in the mirror', async () => {
-      const response = await opensearch.mget({ index: MIRROR, body: { ids } });
-      const found = (response.body.docs as { found: boolean; _source: Record<string, unknown> }[]).filter((doc) => doc.found);
-      return found.length === ids.length ? found : undefined;
-    }, 120_000);
-    for (const [position, doc] of mirrored.entries()) expect(Object.keys(itemOfMirrorDocument(doc._source))).toHaveLength(101 + 0 * position);
+    const mirrored = await waitFor(
+      'all 105 wide items in the mirror',
+      async () => {
+        const response = await opensearch.mget({ index: MIRROR, body: { ids } });
+        const found = (response.body.docs as { found: boolean; _source: Record<string, unknown> }[]).filter((doc) => doc.found);
+        return found.length === ids.length ? found : undefined;
+      },
+      120_000,
+    );
+    for (const [position, doc] of mirrored.entries())
+      expect(Object.keys(itemOfMirrorDocument(doc._source))).toHaveLength(101 + 0 * position);
     const fields = await opensearch.indices.getMapping({ index: mirrorBackingIndex(MIRROR) });
     const mappingSize = JSON.stringify(fields.body).length;
-    process.stdout.write(`[wide] ${mirrored.filter((doc) => (doc._source._cdc as any)?.unindexed_reason).length} of 105 items stored unindexed; mirror mapping ${mappingSize} bytes\n`);
-    await waitFor('105 wide items in the change log', async () => ((await changeLogFor(opensearch, prefix)).length === 105 ? true : undefined), 120_000);
+    process.stdout.write(
+      `[wide] ${mirrored.filter((doc) => (doc._source._cdc as any)?.unindexed_reason).length} of 105 items stored unindexed; mirror mapping ${mappingSize} bytes\n`,
+    );
+    await waitFor(
+      '105 wide items in the change log',
+      async () => ((await changeLogFor(opensearch, prefix)).length === 105 ? true : undefined),
+      120_000,
+    );
   });
 
-  it('reaches both indexes from the seed\'s manual invoke (a hand-made record) without overriding anything', async () => {
+  it("reaches both indexes from the seed's manual invoke (a hand-made record) without overriding anything", async () => {
     const id = runPrefix('manual');
-    const payload = { Records: [{ eventName: 'INSERT', dynamodb: { Keys: { id: { S: id } }, NewImage: { id: { S: id }, name: { S: 'テスト' } } } }] };
+    const payload = {
+      Records: [{ eventName: 'INSERT', dynamodb: { Keys: { id: { S: id } }, NewImage: { id: { S: id }, name: { S: 'テスト' } } } }],
+    };
     const lambda = new LambdaClient(sdkClientConfig(endpoints));
     try {
-      const invoke = await lambda.send(new InvokeCommand({ FunctionName: 'dynamodb-cdc-handler', Payload: Buffer.from(JSON.stringify(payload)) }));
+      const invoke = await lambda.send(
+        new InvokeCommand({ FunctionName: 'dynamodb-cdc-handler', Payload: Buffer.from(JSON.stringify(payload)) }),
+      );
       expect(invoke.FunctionError).toBeUndefined();
       expect(JSON.parse(Buffer.from(invoke.Payload!).toString())).toEqual({ batchItemFailures: [] });
     } finally {
@@ -138,7 +169,9 @@ describe('a deleted item', () => {
     await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: id }, name: { S: 'soon gone' } } }));
     await waitForMirror(id);
     await client.send(new DeleteItemCommand({ TableName: TABLE, Key: { id: { S: id } } }));
-    await waitFor('the REMOVE in the change log', async () => ((await changeLogFor(opensearch, id)).some((doc) => doc.event_name === 'REMOVE') ? true : undefined));
+    await waitFor('the REMOVE in the change log', async () =>
+      (await changeLogFor(opensearch, id)).some((doc) => doc.event_name === 'REMOVE') ? true : undefined,
+    );
     await waitFor('the item gone from GET by id', async () => ((await mirrorDocument(id)).found ? undefined : true));
     await opensearch.indices.refresh({ index: MIRROR });
     expect((await opensearch.count({ index: MIRROR, body: { query: { ids: { values: [id] } } } as never })).body.count).toBe(0);
@@ -161,7 +194,9 @@ describe('a deleted item', () => {
       await os.close();
     }
     expect((await mirrorDocument(id)).found).toBe(false);
-    const tombstone = await (await fetch(`${endpoints.openSearch}/${tombstoneIndex(MIRROR)}/_doc/${encodeURIComponent(id)}`)).json() as { _source: { _cdc: { sequence_number: string } } };
+    const tombstone = (await (await fetch(`${endpoints.openSearch}/${tombstoneIndex(MIRROR)}/_doc/${encodeURIComponent(id)}`)).json()) as {
+      _source: { _cdc: { sequence_number: string } };
+    };
     expect(tombstone._source._cdc.sequence_number).toBe(remove);
   });
 });
@@ -175,7 +210,11 @@ describe('an index closed for a while', () => {
       const layout = await ensureIndexes(os, { indexes: names });
       const settings = { indexes: names, keySchema: { partitionKey: 'id' }, changeLogPartitioning: layout.partitioning };
       const port = new OpenSearchPort(os, 1 << 20);
-      const batch = [insertRecord({ id: { S: 'a' } }, { sequenceNumber: 1 }), insertRecord({ id: { S: 'b' } }, { sequenceNumber: 2 }), removeRecord({ id: { S: 'a' } }, { sequenceNumber: 3 })];
+      const batch = [
+        insertRecord({ id: { S: 'a' } }, { sequenceNumber: 1 }),
+        insertRecord({ id: { S: 'b' } }, { sequenceNumber: 2 }),
+        removeRecord({ id: { S: 'a' } }, { sequenceNumber: 3 }),
+      ];
       await os.indices.close({ index: mirrorBackingIndex(names.mirror) });
       const whileClosed = await applyChanges(batch, settings, port);
       expect(whileClosed.deadLettered).toEqual([]);

@@ -63,6 +63,9 @@ function sortSets(value: any): any {
   if (Array.isArray(value)) return value.map(sortSets);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(
-    Object.entries(value).map(([k, v]) => [k, ['SS', 'NS', 'BS', 'strings', 'numbers', 'binaries'].includes(k) && Array.isArray(v) ? [...v].map(String).sort() : sortSets(v)]),
+    Object.entries(value).map(([k, v]) => [
+      k,
+      ['SS', 'NS', 'BS', 'strings', 'numbers', 'binaries'].includes(k) && Array.isArray(v) ? [...v].map(String).sort() : sortSets(v),
+    ]),
   );
 }

@@ -15,7 +15,10 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 export default async function globalSetup(): Promise<void> {
   const endpoints = endpointsFromEnv();
-  const [aws, openSearch] = await Promise.all([httpOk(`${endpoints.aws}/_localstack/health`), httpOk(`${endpoints.openSearch}/_cluster/health`)]);
+  const [aws, openSearch] = await Promise.all([
+    httpOk(`${endpoints.aws}/_localstack/health`),
+    httpOk(`${endpoints.openSearch}/_cluster/health`),
+  ]);
   const say = (line: string) => process.stdout.write(`[engines] ${line}\n`);
   if (aws && openSearch) {
     say(`using the running system: AWS ${endpoints.aws}, OpenSearch ${endpoints.openSearch}`);
@@ -35,7 +38,10 @@ export default async function globalSetup(): Promise<void> {
   try {
     await up(say);
   } catch (error) {
-    throw new Error(`the local engines could not start, so the integration suite cannot run:\n${error instanceof StepError ? error.describe() : error}`);
+    throw new Error(
+      `the local engines could not start, so the integration suite cannot run:\n${error instanceof StepError ? error.describe() : error}`,
+      { cause: error },
+    );
   }
   (globalThis as Record<string, unknown>).__CDC_ENGINES_STARTED__ = true;
 }

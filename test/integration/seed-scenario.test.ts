@@ -63,7 +63,17 @@ it('syncs INSERT, MODIFY and REMOVE of user-001 in the seed format', async () =>
   expect(documents).toHaveLength(3);
 
   const seedFields = ({ event_name, timestamp, keys, data, new_data, old_data, deleted_data }: Record<string, any>) =>
-    JSON.parse(JSON.stringify({ event_name, keys, data, new_data, old_data, deleted_data, timestampIsIso: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(timestamp) }));
+    JSON.parse(
+      JSON.stringify({
+        event_name,
+        keys,
+        data,
+        new_data,
+        old_data,
+        deleted_data,
+        timestampIsIso: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(timestamp),
+      }),
+    );
   expect(documents.map(seedFields)).toEqual([
     { event_name: 'INSERT', keys: key, data: { id: { S: 'user-001' }, name: { S: 'テストユーザー' } }, timestampIsIso: true },
     {
@@ -84,20 +94,50 @@ it('syncs INSERT, MODIFY and REMOVE of user-001 in the seed format', async () =>
 
   // The seed's curl queries find these documents (newest first: other suites share the index).
   for (const eventName of ['INSERT', 'MODIFY', 'REMOVE']) {
-    const response = await fetch(`${opensearch.connectionPool.connections[0].url.origin}/${CHANGE_LOG}/_search?q=event_name:${eventName}&sort=processed_at:desc&size=20`);
+    const response = await fetch(
+      `${opensearch.connectionPool.connections[0].url.origin}/${CHANGE_LOG}/_search?q=event_name:${eventName}&sort=processed_at:desc&size=20`,
+    );
     const body = (await response.json()) as { hits: { hits: { _id: string }[] } };
     expect(body.hits.hits.map((hit) => hit._id)).toContain(documents.find((doc) => doc.event_name === eventName)!.event_id);
   }
 });
 
 const SEED_CHANGES = [
-  { event: 'INSERT', key: 'user-001', added: [{ attribute: 'id', after: '"user-001"' }, { attribute: 'name', after: '"テストユーザー"' }], changed: [], removed: [] },
-  { event: 'MODIFY', key: 'user-001', added: [], changed: [{ attribute: 'name', before: '"テストユーザー"', after: '"更新済みユーザー"' }], removed: [] },
-  { event: 'REMOVE', key: 'user-001', added: [], changed: [], removed: [{ attribute: 'id', before: '"user-001"' }, { attribute: 'name', before: '"更新済みユーザー"' }] },
+  {
+    event: 'INSERT',
+    key: 'user-001',
+    added: [
+      { attribute: 'id', after: '"user-001"' },
+      { attribute: 'name', after: '"テストユーザー"' },
+    ],
+    changed: [],
+    removed: [],
+  },
+  {
+    event: 'MODIFY',
+    key: 'user-001',
+    added: [],
+    changed: [{ attribute: 'name', before: '"テストユーザー"', after: '"更新済みユーザー"' }],
+    removed: [],
+  },
+  {
+    event: 'REMOVE',
+    key: 'user-001',
+    added: [],
+    changed: [],
+    removed: [
+      { attribute: 'id', before: '"user-001"' },
+      { attribute: 'name', before: '"更新済みユーザー"' },
+    ],
+  },
 ];
 
 function runCdc(args: string[], timeoutMs = 60_000) {
-  return spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...args], { encoding: 'utf8', env: process.env, timeout: timeoutMs });
+  return spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...args], {
+    encoding: 'utf8',
+    env: process.env,
+    timeout: timeoutMs,
+  });
 }
 
 it('shows the scenario with `cdc history user-001`: the INSERT, the MODIFY as a diff, the REMOVE', () => {
@@ -107,18 +147,39 @@ it('shows the scenario with `cdc history user-001`: the INSERT, the MODIFY as a 
   const { changes } = JSON.parse(json.stdout) as { changes: { timestamp: string }[] };
   expect(changes.slice(-3).map(({ timestamp, ...change }) => change)).toEqual(SEED_CHANGES);
   const human = runCdc(['history', 'user-001']).stdout.split('\n');
-  expect(human).toEqual(expect.arrayContaining(['    ~ name: "テストユーザー" → "更新済みユーザー"', '    - name = "更新済みユーザー"  (deleted)']));
+  expect(human).toEqual(
+    expect.arrayContaining(['    ~ name: "テストユーザー" → "更新済みユーザー"', '    - name = "更新済みユーザー"  (deleted)']),
+  );
 });
 
 it('follows the scenario with `cdc tail --key user-001`, one line per change', async () => {
   // tail runs until stopped: give it time to print what was written since the scenario began.
-  const tail = spawn(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', 'tail', '--key', 'user-001', '--since', scenarioStart, '--json', '--interval', '300'], { env: process.env });
+  const tail = spawn(
+    process.execPath,
+    [
+      path.join(__dirname, '..', '..', 'bin', 'cdc.js'),
+      '--local',
+      'tail',
+      '--key',
+      'user-001',
+      '--since',
+      scenarioStart,
+      '--json',
+      '--interval',
+      '300',
+    ],
+    { env: process.env },
+  );
   let output = '';
   tail.stdout.on('data', (chunk) => (output += chunk));
-  const lines = await waitFor('three lines from tail', async () => {
-    const parsed = output.split('\n').filter((line) => line.trim() !== '');
-    return parsed.length >= 3 ? parsed : undefined;
-  }, 30_000);
+  const lines = await waitFor(
+    'three lines from tail',
+    async () => {
+      const parsed = output.split('\n').filter((line) => line.trim() !== '');
+      return parsed.length >= 3 ? parsed : undefined;
+    },
+    30_000,
+  );
   const exited = new Promise((resolve) => tail.once('exit', resolve));
   tail.kill('SIGINT');
   expect(await exited).toBe(0);

@@ -20,7 +20,11 @@ afterAll(async () => {
 });
 
 function cdc(...args: string[]) {
-  return spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...args], { env: process.env, encoding: 'utf8', timeout: 120_000 });
+  return spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...args], {
+    env: process.env,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
 }
 
 function status(...flags: string[]) {
@@ -33,29 +37,68 @@ it('says healthy for a pipeline whose mirror holds its table, then failing for a
   const table = `${prefix}-table`;
   const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
   // Its own table and indexes, and no stack of its own: no queue or mapping of others' tests to count.
-  const target = ['--stack', `${prefix}-none`, '--table', table, '--key-schema', 'id', '--mirror-index', names.mirror, '--change-log-index', names.changeLog, '--dead-letter-index', names.deadLetter];
-  await client.send(new CreateTableCommand({ TableName: table, AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }], KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }], BillingMode: 'PAY_PER_REQUEST' }));
+  const target = [
+    '--stack',
+    `${prefix}-none`,
+    '--table',
+    table,
+    '--key-schema',
+    'id',
+    '--mirror-index',
+    names.mirror,
+    '--change-log-index',
+    names.changeLog,
+    '--dead-letter-index',
+    names.deadLetter,
+  ];
+  await client.send(
+    new CreateTableCommand({
+      TableName: table,
+      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
   try {
     const ids = Array.from({ length: 40 }, (_, i) => `${prefix}-${i}`);
     for (let i = 0; i < ids.length; i += 20) {
-      await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: ids.slice(i, i + 20).map((id) => ({ PutRequest: { Item: { id: { S: id } } } })) } }));
+      await client.send(
+        new BatchWriteItemCommand({
+          RequestItems: { [table]: ids.slice(i, i + 20).map((id) => ({ PutRequest: { Item: { id: { S: id } } } })) },
+        }),
+      );
     }
     expect(cdc(...target, 'backfill', '--json', '--checkpoint', path.join(os.tmpdir(), `${prefix}.json`)).status).toBe(0);
 
     const healthy = status(...target);
     expect(healthy.stderr).toBe('');
-    expect(healthy.report).toMatchObject({ table: { items: 40 }, opensearch: { mirrorItems: 40, deadLetters: 0 }, verdict: { status: 'healthy' } });
+    expect(healthy.report).toMatchObject({
+      table: { items: 40 },
+      opensearch: { mirrorItems: 40, deadLetters: 0 },
+      verdict: { status: 'healthy' },
+    });
     expect(healthy.status).toBe(0);
 
-    await opensearch.index({ index: names.deadLetter, body: { failed_at: new Date().toISOString(), reason: 'refused for the test' }, refresh: true });
+    await opensearch.index({
+      index: names.deadLetter,
+      body: { failed_at: new Date().toISOString(), reason: 'refused for the test' },
+      refresh: true,
+    });
     const failing = status(...target);
-    expect(failing.report).toMatchObject({ opensearch: { deadLetters: 1 }, verdict: { status: 'failing', reason: expect.stringContaining('1 record(s) were refused') } });
+    expect(failing.report).toMatchObject({
+      opensearch: { deadLetters: 1 },
+      verdict: { status: 'failing', reason: expect.stringContaining('1 record(s) were refused') },
+    });
     expect(failing.status).toBe(1);
 
     await opensearch.deleteByQuery({ index: names.deadLetter, body: { query: { match_all: {} } } as never, refresh: true } as never);
     await opensearch.delete({ index: mirrorBackingIndex(names.mirror), id: ids[0], refresh: true });
     const lagging = status(...target);
-    expect(lagging.report).toMatchObject({ table: { items: 40 }, opensearch: { mirrorItems: 39 }, verdict: { status: 'lagging', reason: expect.stringContaining('the table holds 40 item(s), the mirror 39') } });
+    expect(lagging.report).toMatchObject({
+      table: { items: 40 },
+      opensearch: { mirrorItems: 39 },
+      verdict: { status: 'lagging', reason: expect.stringContaining('the table holds 40 item(s), the mirror 39') },
+    });
     expect(lagging.status).toBe(2);
   } finally {
     await client.send(new DeleteTableCommand({ TableName: table }));
@@ -70,13 +113,18 @@ it('reports the counts the engines hold, and the verdict they call for', async (
   await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: id } } }));
   await waitFor('its INSERT in the change log', async () => ((await changeLogFor(opensearch, id)).length === 1 ? true : undefined));
   let last = -1;
-  await waitFor('the mirror to settle', async () => {
-    await opensearch.indices.refresh({ index: MIRROR });
-    const count = (await opensearch.count({ index: MIRROR })).body.count;
-    const settled = count === last;
-    last = count;
-    return settled ? true : undefined;
-  }, 60_000, 2000);
+  await waitFor(
+    'the mirror to settle',
+    async () => {
+      await opensearch.indices.refresh({ index: MIRROR });
+      const count = (await opensearch.count({ index: MIRROR })).body.count;
+      const settled = count === last;
+      last = count;
+      return settled ? true : undefined;
+    },
+    60_000,
+    2000,
+  );
   const { report, status: exitCode, stderr } = status();
   expect(stderr).toBe('');
   expect(report.table).toMatchObject({ name: TABLE, counted: 'scan', items: await countItems(client, TABLE) });
@@ -102,5 +150,8 @@ it('says failing, and why, when OpenSearch is down', () => {
   const { report, status: exitCode } = status('--opensearch', 'http://localhost:1');
   expect(exitCode).toBe(1);
   expect(report.opensearch.error).toMatch(/ECONNREFUSED/);
-  expect(report.verdict).toEqual({ status: 'failing', reason: expect.stringMatching(/^OpenSearch cannot be read at http:\/\/localhost:1/) });
+  expect(report.verdict).toEqual({
+    status: 'failing',
+    reason: expect.stringMatching(/^OpenSearch cannot be read at http:\/\/localhost:1/),
+  });
 });

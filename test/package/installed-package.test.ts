@@ -55,7 +55,7 @@ function run(command: string, args: string[], options: ExecFileSyncOptions): str
     return execFileSync(command, args, { encoding: 'utf8', stdio: 'pipe', ...options }) as string;
   } catch (error) {
     const { stdout, stderr } = error as { stdout?: string; stderr?: string };
-    throw new Error(`${command} ${args.join(' ')} failed:\n${stdout ?? ''}\n${stderr ?? ''}`);
+    throw new Error(`${command} ${args.join(' ')} failed:\n${stdout ?? ''}\n${stderr ?? ''}`, { cause: error });
   }
 }
 
@@ -85,7 +85,11 @@ test('the packed package synthesizes in a consumer app without esbuild or Docker
       name: 'consumer',
       version: '1.0.0',
       private: true,
-      dependencies: { 'dynamodb-opensearch-cdc': `file:${tarball}`, 'aws-cdk-lib': versionOf('aws-cdk-lib'), constructs: versionOf('constructs') },
+      dependencies: {
+        'dynamodb-opensearch-cdc': `file:${tarball}`,
+        'aws-cdk-lib': versionOf('aws-cdk-lib'),
+        constructs: versionOf('constructs'),
+      },
     }),
   );
   run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: consumer });
@@ -106,11 +110,18 @@ test('the packed package synthesizes in a consumer app without esbuild or Docker
   run(process.execPath, ['app.js', out], { cwd: consumer, env });
 
   const template = JSON.parse(fs.readFileSync(path.join(out, 'Consumer.template.json'), 'utf8'));
-  const functions = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler');
+  const functions = Object.values<any>(template.Resources).filter(
+    (r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler',
+  );
   expect(functions).toHaveLength(1);
   const fn = functions[0].Properties;
   expect(fn.Runtime).toBe('nodejs22.x');
-  expect(fn.Environment.Variables).toMatchObject({ KEY_SCHEMA: 'pk,sk', MIRROR_INDEX: 'orders', OPENSEARCH_ENDPOINT: 'https://search.example.com', OPENSEARCH_AUTH: 'sigv4' });
+  expect(fn.Environment.Variables).toMatchObject({
+    KEY_SCHEMA: 'pk,sk',
+    MIRROR_INDEX: 'orders',
+    OPENSEARCH_ENDPOINT: 'https://search.example.com',
+    OPENSEARCH_AUTH: 'sigv4',
+  });
   expect(Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')).toHaveLength(1);
 
   // The function's asset is the package's pre-built bundle, with every dependency inside.

@@ -7,7 +7,30 @@ import fc from 'fast-check';
 import type { AttributeMap, AttributeValue } from '../../lambda/core/change-record';
 
 /** Names with a meaning elsewhere: JavaScript's object model, OpenSearch's field names and metadata. */
-const SPECIAL_NAMES = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', '_id', '_source', '_cdc', '_doc_count', '_index', 'a.b', '.a', 'a.', 'a..b', '.', ' ', 'with space', '日本語', 'S', 'N', 'M', 'L'];
+const SPECIAL_NAMES = [
+  '__proto__',
+  'constructor',
+  'prototype',
+  'toString',
+  'hasOwnProperty',
+  '_id',
+  '_source',
+  '_cdc',
+  '_doc_count',
+  '_index',
+  'a.b',
+  '.a',
+  'a.',
+  'a..b',
+  '.',
+  ' ',
+  'with space',
+  '日本語',
+  'S',
+  'N',
+  'M',
+  'L',
+];
 
 export const attributeName: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: fc.string({ minLength: 1, maxLength: 12, unit: 'grapheme' }) },
@@ -16,8 +39,16 @@ export const attributeName: fc.Arbitrary<string> = fc.oneof(
 
 /** A DynamoDB number as text: up to 38 significant digits, magnitude within 1E-130 .. 9.99E+125. */
 export const numberText: fc.Arbitrary<string> = fc
-  .tuple(fc.constantFrom('', '-'), fc.stringMatching(/^[1-9][0-9]{0,18}$/), fc.stringMatching(/^[0-9]{0,19}$/), fc.option(fc.integer({ min: -100, max: 100 }), { nil: undefined }))
-  .map(([sign, integer, fraction, exponent]) => `${sign}${integer}${fraction ? `.${fraction}` : ''}${exponent === undefined ? '' : `E${exponent}`}`);
+  .tuple(
+    fc.constantFrom('', '-'),
+    fc.stringMatching(/^[1-9][0-9]{0,18}$/),
+    fc.stringMatching(/^[0-9]{0,19}$/),
+    fc.option(fc.integer({ min: -100, max: 100 }), { nil: undefined }),
+  )
+  .map(
+    ([sign, integer, fraction, exponent]) =>
+      `${sign}${integer}${fraction ? `.${fraction}` : ''}${exponent === undefined ? '' : `E${exponent}`}`,
+  );
 
 const base64: fc.Arbitrary<string> = fc.uint8Array({ minLength: 1, maxLength: 24 }).map((bytes) => Buffer.from(bytes).toString('base64'));
 

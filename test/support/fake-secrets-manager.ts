@@ -32,10 +32,19 @@ export async function startFakeSecretsManager(): Promise<FakeSecretsManager> {
       const secret = secrets.get(SecretId);
       if (!secret) return answer(400, { __type: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." });
       const value = 'text' in secret ? { SecretString: secret.text } : { SecretBinary: secret.binary.toString('base64') };
-      return answer(200, { ARN: SecretId, Name: SecretId.split(':').pop(), VersionId: 'v1', VersionStages: ['AWSCURRENT'], CreatedDate: 1_700_000_000, ...value });
+      return answer(200, {
+        ARN: SecretId,
+        Name: SecretId.split(':').pop(),
+        VersionId: 'v1',
+        VersionStages: ['AWSCURRENT'],
+        CreatedDate: 1_700_000_000,
+        ...value,
+      });
     });
   });
-  const endpoint = await new Promise<string>((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)));
+  const endpoint = await new Promise<string>((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)),
+  );
   return {
     endpoint,
     secrets,

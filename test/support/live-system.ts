@@ -51,8 +51,17 @@ export async function changeLogFor(client: Client, prefix: string): Promise<Reco
   const documents: Record<string, any>[] = [];
   let after: unknown[] | undefined;
   for (;;) {
-    const query = { size: 1000, query: { prefix: { 'keys.id.S': prefix } }, sort: [{ timestamp: 'asc' }, { sequence_number: 'asc' }, { event_id: 'asc' }], ...(after ? { search_after: after } : {}) };
-    const response = await fetch(`${endpoints.openSearch}/${CHANGE_LOG}/_search`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(query) });
+    const query = {
+      size: 1000,
+      query: { prefix: { 'keys.id.S': prefix } },
+      sort: [{ timestamp: 'asc' }, { sequence_number: 'asc' }, { event_id: 'asc' }],
+      ...(after ? { search_after: after } : {}),
+    };
+    const response = await fetch(`${endpoints.openSearch}/${CHANGE_LOG}/_search`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(query),
+    });
     const hits = ((await response.json()) as { hits: { hits: { _source: Record<string, any>; sort: unknown[] }[] } }).hits.hits;
     documents.push(...hits.map((hit) => hit._source));
     if (hits.length < 1000) break;
@@ -65,7 +74,9 @@ export async function changeLogFor(client: Client, prefix: string): Promise<Reco
 export async function mirrorFor(client: Client, prefix: string): Promise<Record<string, Record<string, any>>> {
   await client.indices.refresh({ index: MIRROR });
   const response = await client.search({ index: MIRROR, body: { size: 10_000, query: { prefix: { 'id.keyword': prefix } } } as never });
-  return Object.fromEntries((response.body.hits.hits as { _id: string; _source: Record<string, any> }[]).map((hit) => [hit._id, hit._source]));
+  return Object.fromEntries(
+    (response.body.hits.hits as { _id: string; _source: Record<string, any> }[]).map((hit) => [hit._id, hit._source]),
+  );
 }
 
 export function withoutBookkeeping(source: Record<string, any>): Record<string, any> {

@@ -30,14 +30,23 @@ export function canonical(value: unknown, sortArrays = false): unknown {
   if (isNumberText(value)) return value;
   if (Array.isArray(value)) {
     const items = value.map((item) => canonical(item, sortArrays));
-    return sortArrays && items.every((item) => item === null || typeof item !== 'object' || isNumberText(item)) ? items.sort(byJson) : items;
+    return sortArrays && items.every((item) => item === null || typeof item !== 'object' || isNumberText(item))
+      ? items.sort(byJson)
+      : items;
   }
-  if (value !== null && typeof value === 'object') return sortedEntries(Object.entries(value).map(([k, v]) => [k, canonical(v, sortArrays)]));
+  if (value !== null && typeof value === 'object')
+    return sortedEntries(Object.entries(value).map(([k, v]) => [k, canonical(v, sortArrays)]));
   return value;
 }
 
 function isNumberText(value: unknown): boolean {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length === 1 && typeof (value as { number?: unknown }).number === 'string';
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    typeof (value as { number?: unknown }).number === 'string'
+  );
 }
 
 function sortedEntries(entries: [string, unknown][]): [string, unknown][] {

@@ -18,7 +18,12 @@ export interface RecordOptions {
   readonly userIdentity?: { type: string; principalId: string };
 }
 
-function base(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', options: RecordOptions, images: { NewImage?: AttributeMap; OldImage?: AttributeMap }, keys: AttributeMap): DynamoDBRecord {
+function base(
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  options: RecordOptions,
+  images: { NewImage?: AttributeMap; OldImage?: AttributeMap },
+  keys: AttributeMap,
+): DynamoDBRecord {
   counter += 1;
   const sequence = String(options.sequenceNumber ?? counter).padStart(21, '0');
   return {

@@ -2,7 +2,14 @@
  * A reproducible workload of puts, updates and deletes over many keys, and the checks that the
  * change log holds each change exactly once, in order, and the mirror equals a Scan.
  */
-import { DeleteItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  PutItemCommand,
+  ScanCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Client } from '@opensearch-project/opensearch';
 import { changeLogFor, mirrorFor, TABLE, waitFor, withoutBookkeeping } from './live-system';
@@ -20,7 +27,7 @@ export interface Write {
 /** Deterministic pseudo-random numbers, so a failure can be replayed. */
 function random(seed: number): () => number {
   let state = seed;
-  return () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
+  return () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
 }
 
 /** `writes / keys` writes per key; the first write of a key (and any after a delete) creates it. */
@@ -54,10 +61,20 @@ async function perform(client: DynamoDBClient, write: Write): Promise<void> {
   const version = write.expected.split(':')[1];
   write.sentAt = Date.now();
   if (write.operation === 'put') {
-    await client.send(new PutItemCommand({ TableName: TABLE, Item: { ...key, version: { N: version }, payload: { S: 'x'.repeat(1000) }, tags: { SS: ['a', `v${version}`] } } }));
+    await client.send(
+      new PutItemCommand({
+        TableName: TABLE,
+        Item: { ...key, version: { N: version }, payload: { S: 'x'.repeat(1000) }, tags: { SS: ['a', `v${version}`] } },
+      }),
+    );
   } else if (write.operation === 'update') {
     await client.send(
-      new UpdateItemCommand({ TableName: TABLE, Key: key, UpdateExpression: 'SET version = :v, updated = :t', ExpressionAttributeValues: { ':v': { N: version }, ':t': { BOOL: true } } }),
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: key,
+        UpdateExpression: 'SET version = :v, updated = :t',
+        ExpressionAttributeValues: { ':v': { N: version }, ':t': { BOOL: true } },
+      }),
     );
   } else {
     await client.send(new DeleteItemCommand({ TableName: TABLE, Key: key }));
@@ -68,7 +85,12 @@ async function perform(client: DynamoDBClient, write: Write): Promise<void> {
  * Runs the workload with `writers` in parallel (writer w takes keys w, w+writers, ...: each key's
  * writes stay in order). `onProgress` sees the count of writes done.
  */
-export async function runWorkload(client: DynamoDBClient, perKey: Write[][], writers: number, onProgress: (done: number) => Promise<void> | void = () => undefined): Promise<number> {
+export async function runWorkload(
+  client: DynamoDBClient,
+  perKey: Write[][],
+  writers: number,
+  onProgress: (done: number) => Promise<void> | void = () => undefined,
+): Promise<number> {
   const started = Date.now();
   let done = 0;
   await Promise.all(
@@ -90,12 +112,22 @@ export function describeDocument(document: Record<string, any>): string {
 }
 
 /** Waits for the change log to hold every write, then checks exactly once and per-key order. */
-export async function expectEveryChangeExactlyOnce(opensearch: Client, prefix: string, perKey: Write[][], timeoutMs = 180_000): Promise<Record<string, any>[]> {
+export async function expectEveryChangeExactlyOnce(
+  opensearch: Client,
+  prefix: string,
+  perKey: Write[][],
+  timeoutMs = 180_000,
+): Promise<Record<string, any>[]> {
   const writes = perKey.flat();
-  const documents = await waitFor(`${writes.length} change-log documents`, async () => {
-    const found = await changeLogFor(opensearch, prefix);
-    return found.length >= writes.length ? found : undefined;
-  }, timeoutMs, 1000);
+  const documents = await waitFor(
+    `${writes.length} change-log documents`,
+    async () => {
+      const found = await changeLogFor(opensearch, prefix);
+      return found.length >= writes.length ? found : undefined;
+    },
+    timeoutMs,
+    1000,
+  );
   const expected = writes.map((write) => `${write.key}|${write.expected}`).sort();
   const actual = documents.map((document) => `${document.keys.id.S}|${describeDocument(document)}`).sort();
   expect(actual).toEqual(expected);
@@ -112,7 +144,13 @@ export async function expectMirrorEqualsTable(client: DynamoDBClient, opensearch
   let startKey: Record<string, AttributeValue> | undefined;
   do {
     const page = await client.send(
-      new ScanCommand({ TableName: TABLE, FilterExpression: 'begins_with(id, :p)', ExpressionAttributeValues: { ':p': { S: prefix } }, ExclusiveStartKey: startKey, ConsistentRead: true }),
+      new ScanCommand({
+        TableName: TABLE,
+        FilterExpression: 'begins_with(id, :p)',
+        ExpressionAttributeValues: { ':p': { S: prefix } },
+        ExclusiveStartKey: startKey,
+        ConsistentRead: true,
+      }),
     );
     for (const item of page.Items ?? []) {
       const plain = unmarshall(item, { wrapNumbers: (text) => Number(text) as never });
@@ -128,16 +166,26 @@ export async function expectMirrorEqualsTable(client: DynamoDBClient, opensearch
       }),
     );
   // Changes may still be on their way through the stream (seconds on LocalStack): wait for them.
-  const same = await waitFor('the mirror to equal the table', async () => {
-    const mirrored = await mirrorNow();
-    return JSON.stringify(sortKeys(mirrored)) === JSON.stringify(sortKeys(table)) ? true : undefined;
-  }, 120_000, 1000).catch(() => false);
+  const same = await waitFor(
+    'the mirror to equal the table',
+    async () => {
+      const mirrored = await mirrorNow();
+      return JSON.stringify(sortKeys(mirrored)) === JSON.stringify(sortKeys(table)) ? true : undefined;
+    },
+    120_000,
+    1000,
+  ).catch(() => false);
   if (!same) expect(await mirrorNow()).toEqual(table);
 }
 
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]));
+  if (value !== null && typeof value === 'object')
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+    );
   return value;
 }
 

@@ -19,7 +19,11 @@ import { ValidationError } from '../../lib/validation-error';
 
 const cdkJson = require('../../cdk.json');
 
-const DOMAIN = { openSearch: 'domain', openSearchEndpoint: 'https://search-x.eu-west-1.es.amazonaws.com', openSearchDomainArn: 'arn:aws:es:eu-west-1:123456789012:domain/x' };
+const DOMAIN = {
+  openSearch: 'domain',
+  openSearchEndpoint: 'https://search-x.eu-west-1.es.amazonaws.com',
+  openSearchDomainArn: 'arn:aws:es:eu-west-1:123456789012:domain/x',
+};
 const SERVERLESS = {
   openSearch: 'serverless',
   openSearchEndpoint: 'https://abc123.eu-west-1.aoss.amazonaws.com',
@@ -44,7 +48,10 @@ function stackOf(context: Record<string, unknown>): CdcStack {
 function construct(props: Partial<DynamoDbOpenSearchCdcProps> | ((stack: Stack) => Partial<DynamoDbOpenSearchCdcProps>)): () => Stack {
   return () => {
     const stack = new Stack(new App(), 'S');
-    const table = new dynamodb.Table(stack, 'T', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES });
+    const table = new dynamodb.Table(stack, 'T', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+    });
     const given = typeof props === 'function' ? props(stack) : props;
     new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, mirrorIndex: 'm', monitoring: false, maintenance: false, ...given });
     return stack;
@@ -60,20 +67,29 @@ function secretResources(t: Template): unknown[] {
 }
 
 describe('a secret ARN with a wildcard', () => {
-  it.each(['*', 'prod*', 'opensearch-??????', 'opensearch?'])('is refused from context (secret:%s), naming the key and the value', (name) => {
-    expect(() => settings({ ...BASIC, openSearchSecretArn: `${SECRET_PREFIX}${name}` })).toThrow(
-      new RegExp(`CDK context "openSearchSecretArn" must name one secret: \\* and \\? are wildcards.*got "${(SECRET_PREFIX + name).replace(/[*?]/g, '\\$&')}"`),
-    );
-  });
+  it.each(['*', 'prod*', 'opensearch-??????', 'opensearch?'])(
+    'is refused from context (secret:%s), naming the key and the value',
+    (name) => {
+      expect(() => settings({ ...BASIC, openSearchSecretArn: `${SECRET_PREFIX}${name}` })).toThrow(
+        new RegExp(
+          `CDK context "openSearchSecretArn" must name one secret: \\* and \\? are wildcards.*got "${(SECRET_PREFIX + name).replace(/[*?]/g, '\\$&')}"`,
+        ),
+      );
+    },
+  );
 
   it('is refused by the construct, whether imported by partial or complete ARN', () => {
     for (const [importSecret, name] of [
       [secretsmanager.Secret.fromSecretPartialArn, 'prod*'],
       [secretsmanager.Secret.fromSecretCompleteArn, 'prod*-AbCdEf'],
     ] as const) {
-      const create = construct((stack) => ({ openSearch: OpenSearchTarget.basicAuth('https://search.example.com', importSecret(stack, 'Secret', `${SECRET_PREFIX}${name}`)) }));
+      const create = construct((stack) => ({
+        openSearch: OpenSearchTarget.basicAuth('https://search.example.com', importSecret(stack, 'Secret', `${SECRET_PREFIX}${name}`)),
+      }));
       expect(create).toThrow(ValidationError);
-      expect(create).toThrow(new RegExp(`^S/Cdc: openSearch \\(basicAuth secret ARN\\) must name one secret.*got "${SECRET_PREFIX}${name.replace('*', '\\*')}"`));
+      expect(create).toThrow(
+        new RegExp(`^S/Cdc: openSearch \\(basicAuth secret ARN\\) must name one secret.*got "${SECRET_PREFIX}${name.replace('*', '\\*')}"`),
+      );
     }
   });
 });
@@ -94,8 +110,15 @@ describe('a secret ARN from context that may be partial', () => {
 
   it('grants exactly the complete ARN of a secret the construct is told is complete', () => {
     const arn = `${SECRET_PREFIX}opensearch-AbCdEf`;
-    const create = construct((scope) => ({ openSearch: OpenSearchTarget.basicAuth('https://search.example.com', secretsmanager.Secret.fromSecretCompleteArn(scope, 'Secret', arn)) }));
-    const statements = Object.values(Template.fromStack(create()).findResources('AWS::IAM::Policy')).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
+    const create = construct((scope) => ({
+      openSearch: OpenSearchTarget.basicAuth(
+        'https://search.example.com',
+        secretsmanager.Secret.fromSecretCompleteArn(scope, 'Secret', arn),
+      ),
+    }));
+    const statements = Object.values(Template.fromStack(create()).findResources('AWS::IAM::Policy')).flatMap(
+      (policy: any) => policy.Properties.PolicyDocument.Statement,
+    );
     expect(statements.filter((s: any) => s.Action === 'secretsmanager:GetSecretValue').map((s: any) => s.Resource)).toEqual([arn]);
   });
 });
@@ -107,7 +130,11 @@ describe('endpoint and ARN of an AWS target', () => {
       { ...DOMAIN, openSearchDomainArn: 'arn:aws:es:us-east-1:123456789012:domain/x' },
       /CDK context "openSearchEndpoint" is in region eu-west-1, but openSearchDomainArn is "arn:aws:es:us-east-1:123456789012:domain\/x", in region us-east-1.*got "https:\/\/search-x.eu-west-1.es.amazonaws.com"/,
     ],
-    ['a domain ARN in no AWS partition', { ...DOMAIN, openSearchDomainArn: 'arn:awsbogus:es:eu-west-1:123456789012:domain/x' }, /CDK context "openSearchDomainArn" has partition "awsbogus", which is not an AWS partition.*got "arn:awsbogus:/],
+    [
+      'a domain ARN in no AWS partition',
+      { ...DOMAIN, openSearchDomainArn: 'arn:awsbogus:es:eu-west-1:123456789012:domain/x' },
+      /CDK context "openSearchDomainArn" has partition "awsbogus", which is not an AWS partition.*got "arn:awsbogus:/,
+    ],
     [
       'a serverless endpoint with openSearch=domain',
       { ...DOMAIN, openSearchEndpoint: 'https://abc123.eu-west-1.aoss.amazonaws.com' },
@@ -128,18 +155,50 @@ describe('endpoint and ARN of an AWS target', () => {
       { ...SERVERLESS, openSearchEndpoint: 'https://xyz789.eu-west-1.aoss.amazonaws.com' },
       /CDK context "openSearchEndpoint" is the endpoint of collection xyz789, but openSearchCollectionArn is "arn:aws:aoss:eu-west-1:123456789012:collection\/abc123", collection abc123.*got "https:\/\/xyz789/,
     ],
-    ['a domain endpoint with openSearch=serverless', { ...SERVERLESS, openSearchEndpoint: 'https://search-x.eu-west-1.es.amazonaws.com' }, /CDK context "openSearchEndpoint" is not an OpenSearch Serverless collection endpoint .*as openSearch=serverless needs/],
-    ['a collection ARN in no AWS partition', { ...SERVERLESS, openSearchCollectionArn: 'arn:awsbogus:aoss:eu-west-1:123456789012:collection/abc123' }, /CDK context "openSearchCollectionArn" has partition "awsbogus"/],
-    ['a secret ARN in no AWS partition', { ...BASIC, openSearchSecretArn: 'arn:awsbogus:secretsmanager:eu-west-1:123456789012:secret:x' }, /CDK context "openSearchSecretArn" has partition "awsbogus"/],
+    [
+      'a domain endpoint with openSearch=serverless',
+      { ...SERVERLESS, openSearchEndpoint: 'https://search-x.eu-west-1.es.amazonaws.com' },
+      /CDK context "openSearchEndpoint" is not an OpenSearch Serverless collection endpoint .*as openSearch=serverless needs/,
+    ],
+    [
+      'a collection ARN in no AWS partition',
+      { ...SERVERLESS, openSearchCollectionArn: 'arn:awsbogus:aoss:eu-west-1:123456789012:collection/abc123' },
+      /CDK context "openSearchCollectionArn" has partition "awsbogus"/,
+    ],
+    [
+      'a secret ARN in no AWS partition',
+      { ...BASIC, openSearchSecretArn: 'arn:awsbogus:secretsmanager:eu-west-1:123456789012:secret:x' },
+      /CDK context "openSearchSecretArn" has partition "awsbogus"/,
+    ],
   ])('refuses %s from context, naming both settings and values', (_case, context, message) => {
     expect(() => settings(context)).toThrow(message);
   });
 
   it.each([
-    ['a custom domain name (a CNAME) with any domain ARN', { ...DOMAIN, openSearchEndpoint: 'https://search.example.com', openSearchDomainArn: 'arn:aws:es:us-east-1:123456789012:domain/x' }],
-    ['a VPC domain endpoint in the region of its ARN', { ...DOMAIN, openSearchEndpoint: 'https://vpc-x-abc123.eu-west-1.es.amazonaws.com' }],
-    ['a domain in the China partition', { ...DOMAIN, openSearchEndpoint: 'https://search-x-abc.cn-north-1.es.amazonaws.com.cn', openSearchDomainArn: 'arn:aws-cn:es:cn-north-1:123456789012:domain/x' }],
-    ['a domain in GovCloud', { ...DOMAIN, openSearchEndpoint: 'https://search-x-abc.us-gov-west-1.es.amazonaws.com', openSearchDomainArn: 'arn:aws-us-gov:es:us-gov-west-1:123456789012:domain/x' }],
+    [
+      'a custom domain name (a CNAME) with any domain ARN',
+      { ...DOMAIN, openSearchEndpoint: 'https://search.example.com', openSearchDomainArn: 'arn:aws:es:us-east-1:123456789012:domain/x' },
+    ],
+    [
+      'a VPC domain endpoint in the region of its ARN',
+      { ...DOMAIN, openSearchEndpoint: 'https://vpc-x-abc123.eu-west-1.es.amazonaws.com' },
+    ],
+    [
+      'a domain in the China partition',
+      {
+        ...DOMAIN,
+        openSearchEndpoint: 'https://search-x-abc.cn-north-1.es.amazonaws.com.cn',
+        openSearchDomainArn: 'arn:aws-cn:es:cn-north-1:123456789012:domain/x',
+      },
+    ],
+    [
+      'a domain in GovCloud',
+      {
+        ...DOMAIN,
+        openSearchEndpoint: 'https://search-x-abc.us-gov-west-1.es.amazonaws.com',
+        openSearchDomainArn: 'arn:aws-us-gov:es:us-gov-west-1:123456789012:domain/x',
+      },
+    ],
     ['a serverless collection in its region', SERVERLESS],
   ])('accepts %s', (_case, context) => {
     expect(() => settings(context)).not.toThrow();
@@ -151,14 +210,28 @@ describe('endpoint and ARN of an AWS target', () => {
         OpenSearchTarget.domainEndpoint('https://search-x.eu-west-1.es.amazonaws.com', 'arn:aws:es:us-east-1:123456789012:domain/x'),
         /openSearch \(domainEndpoint\) is in region eu-west-1, but openSearch \(domain ARN\) is "arn:aws:es:us-east-1:123456789012:domain\/x", in region us-east-1/,
       ],
-      [OpenSearchTarget.domainEndpoint('https://search-x.eu-west-1.es.amazonaws.com', 'arn:awsbogus:es:eu-west-1:123456789012:domain/x'), /openSearch \(domain ARN\) has partition "awsbogus"/],
-      [OpenSearchTarget.domainEndpoint('https://abc123.eu-west-1.aoss.amazonaws.com', 'arn:aws:es:eu-west-1:123456789012:domain/x'), /as OpenSearchTarget.domainEndpoint needs; it is an OpenSearch Serverless collection's/],
       [
-        OpenSearchTarget.serverless({ collectionName: 'items', collectionArn: 'arn:aws:aoss:eu-west-1:123456789012:collection/abc123', collectionEndpoint: 'https://abc123.us-east-1.aoss.amazonaws.com' }),
+        OpenSearchTarget.domainEndpoint('https://search-x.eu-west-1.es.amazonaws.com', 'arn:awsbogus:es:eu-west-1:123456789012:domain/x'),
+        /openSearch \(domain ARN\) has partition "awsbogus"/,
+      ],
+      [
+        OpenSearchTarget.domainEndpoint('https://abc123.eu-west-1.aoss.amazonaws.com', 'arn:aws:es:eu-west-1:123456789012:domain/x'),
+        /as OpenSearchTarget.domainEndpoint needs; it is an OpenSearch Serverless collection's/,
+      ],
+      [
+        OpenSearchTarget.serverless({
+          collectionName: 'items',
+          collectionArn: 'arn:aws:aoss:eu-west-1:123456789012:collection/abc123',
+          collectionEndpoint: 'https://abc123.us-east-1.aoss.amazonaws.com',
+        }),
         /openSearch \(serverless\) is in region us-east-1, but openSearch \(collection ARN\) is "arn:aws:aoss:eu-west-1:123456789012:collection\/abc123"/,
       ],
       [
-        OpenSearchTarget.serverless({ collectionName: 'items', collectionArn: 'arn:aws:aoss:eu-west-1:123456789012:collection/abc123', collectionEndpoint: 'https://def456.eu-west-1.aoss.amazonaws.com' }),
+        OpenSearchTarget.serverless({
+          collectionName: 'items',
+          collectionArn: 'arn:aws:aoss:eu-west-1:123456789012:collection/abc123',
+          collectionEndpoint: 'https://def456.eu-west-1.aoss.amazonaws.com',
+        }),
         /openSearch \(serverless\) is the endpoint of collection def456, but openSearch \(collection ARN\) is .*collection abc123/,
       ],
     ])('refuses %#: a ValidationError naming both and their values', (openSearch, message) => {
@@ -170,38 +243,70 @@ describe('endpoint and ARN of an AWS target', () => {
     it('refuses an imported domain whose endpoint and ARN are in different regions', () => {
       const create = construct((stack) => ({
         openSearch: OpenSearchTarget.domain(
-          opensearch.Domain.fromDomainAttributes(stack, 'D', { domainArn: 'arn:aws:es:us-east-1:123456789012:domain/shop', domainEndpoint: 'https://search-shop-abc.eu-central-1.es.amazonaws.com' }),
+          opensearch.Domain.fromDomainAttributes(stack, 'D', {
+            domainArn: 'arn:aws:es:us-east-1:123456789012:domain/shop',
+            domainEndpoint: 'https://search-shop-abc.eu-central-1.es.amazonaws.com',
+          }),
         ),
       }));
       expect(create).toThrow(ValidationError);
-      expect(create).toThrow(/openSearch \(domain endpoint\) is in region eu-central-1, but openSearch \(domain ARN\) is "arn:aws:es:us-east-1:123456789012:domain\/shop"/);
+      expect(create).toThrow(
+        /openSearch \(domain endpoint\) is in region eu-central-1, but openSearch \(domain ARN\) is "arn:aws:es:us-east-1:123456789012:domain\/shop"/,
+      );
     });
   });
 });
 
 describe('the maintenance schedule', () => {
-  it.each(['rate(banana)', 'rate(1 days)', 'rate(0 minutes)', 'rate(2 minute)', 'rate(01 minutes)', 'rate(1 week)', 'cron(* * * * * *)', 'cron(0 3 * * *)', 'cron(0 3 ? * ? *)', 'cron(0  3 * * ? *)', 'daily'])(
-    'refuses %j from context, naming the key and the value',
-    (schedule) => {
-      expect(() => settings({ ...DOMAIN, maintenanceSchedule: schedule })).toThrow(
-        new RegExp(`CDK context "maintenanceSchedule" must be an EventBridge schedule expression.*or off, got ${JSON.stringify(JSON.stringify(schedule)).slice(1, -1).replace(/[()*?]/g, '\\$&')}`),
-      );
-    },
-  );
+  it.each([
+    'rate(banana)',
+    'rate(1 days)',
+    'rate(0 minutes)',
+    'rate(2 minute)',
+    'rate(01 minutes)',
+    'rate(1 week)',
+    'cron(* * * * * *)',
+    'cron(0 3 * * *)',
+    'cron(0 3 ? * ? *)',
+    'cron(0  3 * * ? *)',
+    'daily',
+  ])('refuses %j from context, naming the key and the value', (schedule) => {
+    expect(() => settings({ ...DOMAIN, maintenanceSchedule: schedule })).toThrow(
+      new RegExp(
+        `CDK context "maintenanceSchedule" must be an EventBridge schedule expression.*or off, got ${JSON.stringify(
+          JSON.stringify(schedule),
+        )
+          .slice(1, -1)
+          .replace(/[()*?]/g, '\\$&')}`,
+      ),
+    );
+  });
 
-  it.each(['rate(1 minute)', 'rate(1 hour)', 'rate(1 day)', 'rate(2 minutes)', 'rate(12 hours)', 'rate(10 days)', 'cron(0 3 * * ? *)', 'cron(0/15 * ? * MON-FRI *)', 'cron(0 12 L * ? 2030)', 'cron(0 8 ? * 2#1 *)'])(
-    'accepts %j',
-    (schedule) => {
-      expect(settings({ ...DOMAIN, maintenanceSchedule: schedule }).maintenanceSchedule).toBe(schedule);
-    },
-  );
+  it.each([
+    'rate(1 minute)',
+    'rate(1 hour)',
+    'rate(1 day)',
+    'rate(2 minutes)',
+    'rate(12 hours)',
+    'rate(10 days)',
+    'cron(0 3 * * ? *)',
+    'cron(0/15 * ? * MON-FRI *)',
+    'cron(0 12 L * ? 2030)',
+    'cron(0 8 ? * 2#1 *)',
+  ])('accepts %j', (schedule) => {
+    expect(settings({ ...DOMAIN, maintenanceSchedule: schedule }).maintenanceSchedule).toBe(schedule);
+  });
 
   it('accepts off, which turns the schedule off', () => {
     expect(settings({ ...DOMAIN, maintenanceSchedule: 'off' }).maintenanceSchedule).toBeUndefined();
   });
 
   it('is refused by the construct when its expression is not a valid one', () => {
-    const create = construct({ openSearch: OpenSearchTarget.endpoint('http://localhost:9200'), maintenance: true, maintenanceSchedule: events.Schedule.expression('rate(1 days)') });
+    const create = construct({
+      openSearch: OpenSearchTarget.endpoint('http://localhost:9200'),
+      maintenance: true,
+      maintenanceSchedule: events.Schedule.expression('rate(1 days)'),
+    });
     expect(create).toThrow(ValidationError);
     expect(create).toThrow(/^S\/Cdc: maintenanceSchedule must be an EventBridge schedule expression.*got "rate\(1 days\)"/);
   });
@@ -210,7 +315,10 @@ describe('the maintenance schedule', () => {
 describe('retention props that are not whole units', () => {
   it.each([
     [{ changeLogRetention: Duration.hours(36) }, /^S\/Cdc: changeLogRetention must be a whole number of days.*got "Duration.hours\(36\)"/],
-    [{ tombstoneRetention: Duration.minutes(90) }, /^S\/Cdc: tombstoneRetention must be a whole number of hours.*got "Duration.minutes\(90\)"/],
+    [
+      { tombstoneRetention: Duration.minutes(90) },
+      /^S\/Cdc: tombstoneRetention must be a whole number of hours.*got "Duration.minutes\(90\)"/,
+    ],
   ])('refuses %j with a ValidationError naming the prop and the value', (props, message) => {
     const create = construct({ openSearch: OpenSearchTarget.endpoint('http://localhost:9200'), ...props });
     expect(create).toThrow(ValidationError);
@@ -218,7 +326,11 @@ describe('retention props that are not whole units', () => {
   });
 
   it('accepts any duration of whole days or hours, whatever its unit', () => {
-    const create = construct({ openSearch: OpenSearchTarget.endpoint('http://localhost:9200'), changeLogRetention: Duration.hours(48), tombstoneRetention: Duration.minutes(1800) });
+    const create = construct({
+      openSearch: OpenSearchTarget.endpoint('http://localhost:9200'),
+      changeLogRetention: Duration.hours(48),
+      tombstoneRetention: Duration.minutes(1800),
+    });
     Template.fromStack(create()).hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ CHANGE_LOG_RETENTION_DAYS: '2', TOMBSTONE_RETENTION_HOURS: '30' }) },
     });
@@ -226,11 +338,25 @@ describe('retention props that are not whole units', () => {
 });
 
 describe('loopback endpoints', () => {
-  it.each(['http://localhost:9200', 'http://127.0.0.1:9200', 'http://127.8.9.10:9200', 'http://127.1:9200', 'http://[::1]:9200', 'http://[0:0:0:0:0:0:0:1]:9200'])('counts %s as loopback', (url) => {
+  it.each([
+    'http://localhost:9200',
+    'http://127.0.0.1:9200',
+    'http://127.8.9.10:9200',
+    'http://127.1:9200',
+    'http://[::1]:9200',
+    'http://[0:0:0:0:0:0:0:1]:9200',
+  ])('counts %s as loopback', (url) => {
     expect(isLoopbackEndpoint(url)).toBe(true);
   });
 
-  it.each(['http://evil.localhost:9200', 'http://localhost.evil.com:9200', 'http://127.0.0.1.nip.io:9200', 'http://128.0.0.1:9200', 'http://[::2]:9200', 'http://search.internal:9200'])('does not count %s as loopback', (url) => {
+  it.each([
+    'http://evil.localhost:9200',
+    'http://localhost.evil.com:9200',
+    'http://127.0.0.1.nip.io:9200',
+    'http://128.0.0.1:9200',
+    'http://[::2]:9200',
+    'http://search.internal:9200',
+  ])('does not count %s as loopback', (url) => {
     expect(isLoopbackEndpoint(url)).toBe(false);
   });
 

@@ -30,7 +30,12 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
     openSearchCollectionArn: COLLECTION_ARN,
     openSearchCollectionName: 'cdc-items',
   },
-  basicAuth: { openSearch: 'basicAuth', openSearchEndpoint: 'https://search.example.com', openSearchSecretArn: SECRET_ARN, alarmEmail: 'ops@example.com' },
+  basicAuth: {
+    openSearch: 'basicAuth',
+    openSearchEndpoint: 'https://search.example.com',
+    openSearchSecretArn: SECRET_ARN,
+    alarmEmail: 'ops@example.com',
+  },
   newDomain: { openSearch: 'newDomain' },
   newDomainInNewVpc: { openSearch: 'newDomain', openSearchVpc: 'new' },
   newDomainInExistingVpc: { openSearch: 'newDomain', openSearchVpc: 'vpc-0123456789abcdef0' },
@@ -48,7 +53,12 @@ const VPC_LOOKUP = {
       {
         name: 'Private',
         type: 'Private',
-        subnets: ['a', 'b'].map((zone, at) => ({ subnetId: `subnet-0000000000000000${at}`, cidr: `10.0.${at}.0/24`, availabilityZone: `eu-west-1${zone}`, routeTableId: `rtb-0000000000000000${at}` })),
+        subnets: ['a', 'b'].map((zone, at) => ({
+          subnetId: `subnet-0000000000000000${at}`,
+          cidr: `10.0.${at}.0/24`,
+          availabilityZone: `eu-west-1${zone}`,
+          routeTableId: `rtb-0000000000000000${at}`,
+        })),
       },
     ],
   },
@@ -86,7 +96,11 @@ function esResources(t: Template): string[] {
     .filter((statement) => [].concat(statement.Action).some((action: string) => action.startsWith('es:')))
     .flatMap((statement) => [].concat(statement.Resource))
     .map((resource) => (typeof resource === 'string' ? resource : stack.resolve(resource)))
-    .map((resource: any) => (typeof resource === 'string' ? resource : resource['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : '<domain>')).join('')));
+    .map((resource: any) =>
+      typeof resource === 'string'
+        ? resource
+        : resource['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : '<domain>')).join(''),
+    );
 }
 
 const OWN_PATHS = [
@@ -133,23 +147,37 @@ describe('target aws, an existing domain given by endpoint and ARN (context open
   });
 
   it('allows deletes only on its indexes and its own scrolls, never on _bulk, _aliases or templates', () => {
-    const deletes = roleStatements(template('domain')).filter((statement) => [].concat(statement.Action).includes('es:ESHttpDelete' as never));
+    const deletes = roleStatements(template('domain')).filter((statement) =>
+      [].concat(statement.Action).includes('es:ESHttpDelete' as never),
+    );
     expect(deletes).toHaveLength(2);
     const resources = deletes.flatMap((statement) => [].concat(statement.Resource)).map(String);
     expect(resources).not.toContain(`${DOMAIN_ARN}/_bulk`);
-    expect(resources.filter((resource) => resource.includes('/_'))).toEqual([`${DOMAIN_ARN}/_search/scroll`, `${DOMAIN_ARN}/_search/scroll/*`]);
+    expect(resources.filter((resource) => resource.includes('/_'))).toEqual([
+      `${DOMAIN_ARN}/_search/scroll`,
+      `${DOMAIN_ARN}/_search/scroll/*`,
+    ]);
   });
 });
 
 describe('the construct given an IDomain', () => {
   function withDomain() {
     const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-central-1' } });
-    const table = new dynamodb.Table(stack, 'T', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES });
+    const table = new dynamodb.Table(stack, 'T', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+    });
     const domain = opensearch.Domain.fromDomainAttributes(stack, 'D', {
       domainArn: 'arn:aws:es:eu-central-1:123456789012:domain/shop',
       domainEndpoint: 'https://search-shop-abc.eu-central-1.es.amazonaws.com',
     });
-    const cdc = new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, mirrorIndex: 'orders', openSearch: OpenSearchTarget.domain(domain), monitoring: false, maintenance: false });
+    const cdc = new DynamoDbOpenSearchCdc(stack, 'Cdc', {
+      table,
+      mirrorIndex: 'orders',
+      openSearch: OpenSearchTarget.domain(domain),
+      monitoring: false,
+      maintenance: false,
+    });
     return { cdc, t: Template.fromStack(stack) };
   }
 
@@ -170,15 +198,29 @@ describe('the construct given an IDomain', () => {
 
   it('grants the function its own indexes of that domain only', () => {
     const { t } = withDomain();
-    const resources = roleStatements(t).filter((s) => String(s.Action).includes('es:') || [].concat(s.Action).some((a: string) => a.startsWith('es:'))).flatMap((s) => s.Resource);
-    expect(resources).toEqual(expect.arrayContaining(['arn:aws:es:eu-central-1:123456789012:domain/shop/orders/*', 'arn:aws:es:eu-central-1:123456789012:domain/shop/dynamodb-cdc-*']));
-    for (const resource of resources) expect(resource).toMatch(/^arn:aws:es:eu-central-1:123456789012:domain\/shop\/(dynamodb-cdc|orders|_bulk|_mget|_aliases|_alias\/dynamodb-cdc|_cat\/indices\/dynamodb-cdc-|_search\/scroll|_index_template\/cdc-)/);
+    const resources = roleStatements(t)
+      .filter((s) => String(s.Action).includes('es:') || [].concat(s.Action).some((a: string) => a.startsWith('es:')))
+      .flatMap((s) => s.Resource);
+    expect(resources).toEqual(
+      expect.arrayContaining([
+        'arn:aws:es:eu-central-1:123456789012:domain/shop/orders/*',
+        'arn:aws:es:eu-central-1:123456789012:domain/shop/dynamodb-cdc-*',
+      ]),
+    );
+    for (const resource of resources)
+      expect(resource).toMatch(
+        /^arn:aws:es:eu-central-1:123456789012:domain\/shop\/(dynamodb-cdc|orders|_bulk|_mget|_aliases|_alias\/dynamodb-cdc|_cat\/indices\/dynamodb-cdc-|_search\/scroll|_index_template\/cdc-)/,
+      );
   });
 });
 
 describe('target aws, an OpenSearch Serverless collection (context openSearch=serverless)', () => {
   it('signs requests with SigV4 for aoss', () => {
-    expect(environment(template('serverless'))).toMatchObject({ OPENSEARCH_AUTH: 'sigv4', OPENSEARCH_SIGNING_SERVICE: 'aoss', OPENSEARCH_REGION: 'eu-west-1' });
+    expect(environment(template('serverless'))).toMatchObject({
+      OPENSEARCH_AUTH: 'sigv4',
+      OPENSEARCH_SIGNING_SERVICE: 'aoss',
+      OPENSEARCH_REGION: 'eu-west-1',
+    });
   });
 
   it('gives the role aoss:APIAccessAll on that collection only', () => {
@@ -193,17 +235,37 @@ describe('target aws, an OpenSearch Serverless collection (context openSearch=se
     expect(policy.Properties.Type).toBe('data');
     expect(policy.Properties.Name).toMatch(/^[a-z][a-z0-9-]{2,31}$/);
     // The policy is JSON with the role ARN joined in: put a placeholder where the ARN goes.
-    const json = JSON.parse(policy.Properties.Policy['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : 'ROLE_ARN')).join(''));
+    const json = JSON.parse(
+      policy.Properties.Policy['Fn::Join'][1].map((part: unknown) => (typeof part === 'string' ? part : 'ROLE_ARN')).join(''),
+    );
     expect(json).toEqual([
       {
         Description: expect.any(String),
         Rules: [
           {
             ResourceType: 'index',
-            Resource: ['dynamodb-cdc', 'dynamodb-cdc-*', 'test-table', 'test-table-v1', 'test-table-tombstones', 'dynamodb-cdc-deadletter'].map((index) => `index/cdc-items/${index}`),
-            Permission: ['aoss:CreateIndex', 'aoss:DescribeIndex', 'aoss:UpdateIndex', 'aoss:DeleteIndex', 'aoss:ReadDocument', 'aoss:WriteDocument'],
+            Resource: [
+              'dynamodb-cdc',
+              'dynamodb-cdc-*',
+              'test-table',
+              'test-table-v1',
+              'test-table-tombstones',
+              'dynamodb-cdc-deadletter',
+            ].map((index) => `index/cdc-items/${index}`),
+            Permission: [
+              'aoss:CreateIndex',
+              'aoss:DescribeIndex',
+              'aoss:UpdateIndex',
+              'aoss:DeleteIndex',
+              'aoss:ReadDocument',
+              'aoss:WriteDocument',
+            ],
           },
-          { ResourceType: 'collection', Resource: ['collection/cdc-items'], Permission: ['aoss:DescribeCollectionItems', 'aoss:CreateCollectionItems', 'aoss:UpdateCollectionItems'] },
+          {
+            ResourceType: 'collection',
+            Resource: ['collection/cdc-items'],
+            Permission: ['aoss:DescribeCollectionItems', 'aoss:CreateCollectionItems', 'aoss:UpdateCollectionItems'],
+          },
         ],
         Principal: ['ROLE_ARN'],
       },
@@ -214,12 +276,18 @@ describe('target aws, an OpenSearch Serverless collection (context openSearch=se
 
 describe('target aws, a self-managed cluster with basic auth (context openSearch=basicAuth)', () => {
   it('puts only the secret ARN in the environment', () => {
-    expect(environment(template('basicAuth'))).toMatchObject({ OPENSEARCH_AUTH: 'basic', OPENSEARCH_SECRET_ARN: SECRET_ARN, OPENSEARCH_ENDPOINT: 'https://search.example.com' });
+    expect(environment(template('basicAuth'))).toMatchObject({
+      OPENSEARCH_AUTH: 'basic',
+      OPENSEARCH_SECRET_ARN: SECRET_ARN,
+      OPENSEARCH_ENDPOINT: 'https://search.example.com',
+    });
   });
 
   it('lets the function read that secret and no other (the ARN as given, complete, or partial with its suffix)', () => {
     const secretStatements = roleStatements(template('basicAuth')).filter((s) => String(s.Action).startsWith('secretsmanager:'));
-    expect(secretStatements).toEqual([expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: [SECRET_ARN, `${SECRET_ARN}-??????`] })]);
+    expect(secretStatements).toEqual([
+      expect.objectContaining({ Action: 'secretsmanager:GetSecretValue', Resource: [SECRET_ARN, `${SECRET_ARN}-??????`] }),
+    ]);
   });
 
   it('never resolves the secret value into the template', () => {
@@ -234,9 +302,16 @@ describe('target aws, a new domain made by the stack (context openSearch=newDoma
       DomainEndpointOptions: { EnforceHTTPS: true, TLSSecurityPolicy: 'Policy-Min-TLS-1-2-2019-07' },
       EncryptionAtRestOptions: { Enabled: true },
       NodeToNodeEncryptionOptions: { Enabled: true },
-      AdvancedSecurityOptions: { Enabled: true, InternalUserDatabaseEnabled: false, MasterUserOptions: { MasterUserARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CdcHandlerRole'), 'Arn'] } } },
+      AdvancedSecurityOptions: {
+        Enabled: true,
+        InternalUserDatabaseEnabled: false,
+        MasterUserOptions: { MasterUserARN: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CdcHandlerRole'), 'Arn'] } },
+      },
       ClusterConfig: Match.objectLike({ InstanceCount: 2, InstanceType: 't3.small.search', ZoneAwarenessEnabled: true }),
-      LogPublishingOptions: Match.objectLike({ ES_APPLICATION_LOGS: Match.objectLike({ Enabled: true }), SEARCH_SLOW_LOGS: Match.objectLike({ Enabled: true }) }),
+      LogPublishingOptions: Match.objectLike({
+        ES_APPLICATION_LOGS: Match.objectLike({ Enabled: true }),
+        SEARCH_SLOW_LOGS: Match.objectLike({ Enabled: true }),
+      }),
     });
   });
 
@@ -245,7 +320,11 @@ describe('target aws, a new domain made by the stack (context openSearch=newDoma
     const [domain] = Object.values(t.findResources('AWS::OpenSearchService::Domain')) as any[];
     expect(domain.DeletionPolicy).toBe('Retain');
     expect(domain.Properties.AccessPolicies.Statement).toEqual([
-      expect.objectContaining({ Effect: 'Allow', Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^CdcHandlerRole/), 'Arn'] } }, Action: 'es:ESHttp*' }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { AWS: { 'Fn::GetAtt': [expect.stringMatching(/^CdcHandlerRole/), 'Arn'] } },
+        Action: 'es:ESHttp*',
+      }),
     ]);
     expect(JSON.stringify(t.toJSON())).not.toMatch(/Custom::OpenSearchAccessPolicy|Custom::CloudwatchLogResourcePolicy/);
   });
@@ -256,33 +335,56 @@ describe('target aws, a new domain made by the stack (context openSearch=newDoma
     expect(JSON.stringify(env.OPENSEARCH_ENDPOINT)).toMatch(/https:\/\/.*CdcOpenSearchDomain.*DomainEndpoint/);
   });
 
-  it.each(['newDomainInNewVpc', 'newDomainInExistingVpc'] as const)('%s: puts domain and function in private subnets, 443 open from the function only', (variant) => {
-    const t = template(variant);
-    t.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'dynamodb-cdc-handler', VpcConfig: { SubnetIds: Match.anyValue(), SecurityGroupIds: [Match.anyValue()] } });
-    t.hasResourceProperties('AWS::OpenSearchService::Domain', { VPCOptions: { SubnetIds: Match.anyValue(), SecurityGroupIds: [Match.anyValue()] } });
-    const ingress = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')) as any[];
-    expect(ingress).toHaveLength(1);
-    expect(ingress[0].Properties).toMatchObject({
-      IpProtocol: 'tcp',
-      FromPort: 443,
-      ToPort: 443,
-      SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/FunctionSecurityGroup/), 'GroupId'] },
-    });
-    expect(JSON.stringify(t.findResources('AWS::EC2::SecurityGroup'))).not.toMatch(/0\.0\.0\.0\/0/);
-  });
+  it.each(['newDomainInNewVpc', 'newDomainInExistingVpc'] as const)(
+    '%s: puts domain and function in private subnets, 443 open from the function only',
+    (variant) => {
+      const t = template(variant);
+      t.hasResourceProperties('AWS::Lambda::Function', {
+        FunctionName: 'dynamodb-cdc-handler',
+        VpcConfig: { SubnetIds: Match.anyValue(), SecurityGroupIds: [Match.anyValue()] },
+      });
+      t.hasResourceProperties('AWS::OpenSearchService::Domain', {
+        VPCOptions: { SubnetIds: Match.anyValue(), SecurityGroupIds: [Match.anyValue()] },
+      });
+      const ingress = Object.values(t.findResources('AWS::EC2::SecurityGroupIngress')) as any[];
+      expect(ingress).toHaveLength(1);
+      expect(ingress[0].Properties).toMatchObject({
+        IpProtocol: 'tcp',
+        FromPort: 443,
+        ToPort: 443,
+        SourceSecurityGroupId: { 'Fn::GetAtt': [expect.stringMatching(/FunctionSecurityGroup/), 'GroupId'] },
+      });
+      expect(JSON.stringify(t.findResources('AWS::EC2::SecurityGroup'))).not.toMatch(/0\.0\.0\.0\/0/);
+    },
+  );
 });
 
 describe('guards outside the local target', () => {
   it.each([
-    [{ openSearchEndpoint: 'http://search.example.com' }, /"openSearchEndpoint" must use https outside a local target.*-c allowInsecureOpenSearch=true.*got "http:\/\/search.example.com"/],
-    [{ openSearchEndpoint: 'https://search.example.com' }, /"openSearchEndpoint" has no authentication .*-c allowInsecureOpenSearch=true.*got "https:\/\/search.example.com"/],
+    [
+      { openSearchEndpoint: 'http://search.example.com' },
+      /"openSearchEndpoint" must use https outside a local target.*-c allowInsecureOpenSearch=true.*got "http:\/\/search.example.com"/,
+    ],
+    [
+      { openSearchEndpoint: 'https://search.example.com' },
+      /"openSearchEndpoint" has no authentication .*-c allowInsecureOpenSearch=true.*got "https:\/\/search.example.com"/,
+    ],
     [{ openSearchEndpoint: 'http://localhost:9200' }, /"openSearchEndpoint" must use https outside a local target/],
     [{ ...VARIANTS.domain, openSearchEndpoint: 'http://search-orders.eu-west-1.es.amazonaws.com' }, /"openSearchEndpoint" must use https/],
-    [{ openSearchEndpoint: 'https://admin:secret@search.example.com', allowInsecureOpenSearch: true }, /"openSearchEndpoint" must not contain credentials.*"https:\/\/\*\*\*@search.example.com"/],
+    [
+      { openSearchEndpoint: 'https://admin:secret@search.example.com', allowInsecureOpenSearch: true },
+      /"openSearchEndpoint" must not contain credentials.*"https:\/\/\*\*\*@search.example.com"/,
+    ],
     [{ ...VARIANTS.domain, removalPolicy: 'destroy' }, /"removalPolicy" must be retain on target aws/],
     [{ openSearch: 'domain' }, /"openSearchDomainArn" is required with openSearch=domain/],
-    [{ ...VARIANTS.domain, openSearchDomainArn: 'arn:aws:s3:::bucket' }, /"openSearchDomainArn" must be the ARN of an OpenSearch Service domain/],
-    [{ openSearch: 'basicAuth', openSearchEndpoint: 'https://search.example.com' }, /"openSearchSecretArn" is required with openSearch=basicAuth/],
+    [
+      { ...VARIANTS.domain, openSearchDomainArn: 'arn:aws:s3:::bucket' },
+      /"openSearchDomainArn" must be the ARN of an OpenSearch Service domain/,
+    ],
+    [
+      { openSearch: 'basicAuth', openSearchEndpoint: 'https://search.example.com' },
+      /"openSearchSecretArn" is required with openSearch=basicAuth/,
+    ],
     [{ openSearch: 'elastic' }, /"openSearch" must be one of endpoint, domain, serverless, basicAuth, newDomain, got "elastic"/],
     [{ target: 'prod' }, /"target" must be one of local, aws, got "prod"/],
   ])('refuses %j, naming the setting and the value', (context, message) => {
@@ -290,28 +392,45 @@ describe('guards outside the local target', () => {
   });
 
   it('allows an http, unauthenticated endpoint on aws with -c allowInsecureOpenSearch=true', () => {
-    const t = Template.fromStack(stackOf({ target: 'aws', openSearchEndpoint: 'http://search.internal:9200', allowInsecureOpenSearch: 'true' }));
+    const t = Template.fromStack(
+      stackOf({ target: 'aws', openSearchEndpoint: 'http://search.internal:9200', allowInsecureOpenSearch: 'true' }),
+    );
     expect(environment(t)).toMatchObject({ OPENSEARCH_ENDPOINT: 'http://search.internal:9200', OPENSEARCH_AUTH: 'none' });
   });
 
   it('allows plain http without authentication on the local target (the seed defaults)', () => {
-    expect(environment(Template.fromStack(stackOf({})))).toMatchObject({ OPENSEARCH_ENDPOINT: 'http://localhost:9200', OPENSEARCH_AUTH: 'none' });
+    expect(environment(Template.fromStack(stackOf({})))).toMatchObject({
+      OPENSEARCH_ENDPOINT: 'http://localhost:9200',
+      OPENSEARCH_AUTH: 'none',
+    });
   });
 
   describe('in the construct', () => {
     function create(props: Partial<ConstructorParameters<typeof DynamoDbOpenSearchCdc>[2]>) {
       const stack = new Stack(new App());
-      const table = new dynamodb.Table(stack, 'T', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES });
+      const table = new dynamodb.Table(stack, 'T', {
+        partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+        stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      });
       return () => new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, mirrorIndex: 'm', monitoring: false, maintenance: false, ...props });
     }
 
     it.each([
-      [{ openSearch: OpenSearchTarget.endpoint('http://search.internal:9200') }, /openSearch \(endpoint\) must use https .*allowInsecureEndpoint: true.*got "http:\/\/search.internal:9200"/],
+      [
+        { openSearch: OpenSearchTarget.endpoint('http://search.internal:9200') },
+        /openSearch \(endpoint\) must use https .*allowInsecureEndpoint: true.*got "http:\/\/search.internal:9200"/,
+      ],
       [{ openSearch: OpenSearchTarget.endpoint('https://search.example.com') }, /openSearch \(endpoint\) has no authentication/],
       [{ openSearchEndpoint: 'https://search.example.com' }, /openSearchEndpoint has no authentication/],
-      [{ openSearch: OpenSearchTarget.domainEndpoint('http://search-x.eu-west-1.es.amazonaws.com', DOMAIN_ARN) }, /openSearch \(domainEndpoint\) must use https/],
+      [
+        { openSearch: OpenSearchTarget.domainEndpoint('http://search-x.eu-west-1.es.amazonaws.com', DOMAIN_ARN) },
+        /openSearch \(domainEndpoint\) must use https/,
+      ],
       [{}, /openSearch is required/],
-      [{ openSearch: OpenSearchTarget.domainEndpoint('https://search-x.eu-west-1.es.amazonaws.com', 'arn:aws:es:eu-west-1:123:domain/x') }, /openSearch \(domain ARN\) must be the ARN of an OpenSearch Service domain/],
+      [
+        { openSearch: OpenSearchTarget.domainEndpoint('https://search-x.eu-west-1.es.amazonaws.com', 'arn:aws:es:eu-west-1:123:domain/x') },
+        /openSearch \(domain ARN\) must be the ARN of an OpenSearch Service domain/,
+      ],
     ])('refuses %j with a ValidationError naming the prop', (props, message) => {
       expect(create(props)).toThrow(ValidationError);
       expect(create(props)).toThrow(message);
@@ -330,27 +449,41 @@ describe('data protection', () => {
     const t = template('domain');
     t.hasResource('AWS::DynamoDB::Table', {
       DeletionPolicy: 'Retain',
-      Properties: Match.objectLike({ PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true }, DeletionProtectionEnabled: true }),
+      Properties: Match.objectLike({
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      }),
     });
     t.hasResource('AWS::SQS::Queue', { DeletionPolicy: 'Retain' });
-    t.hasResource('AWS::Logs::LogGroup', { DeletionPolicy: 'Retain', Properties: Match.objectLike({ LogGroupName: '/aws/lambda/dynamodb-cdc-handler' }) });
+    t.hasResource('AWS::Logs::LogGroup', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({ LogGroupName: '/aws/lambda/dynamodb-cdc-handler' }),
+    });
   });
 
   it('refuses requests to the dead-letter queue that are not over TLS', () => {
     template('domain').hasResourceProperties('AWS::SQS::QueuePolicy', {
-      PolicyDocument: { Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]) },
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      },
     });
   });
 
   it('destroys only on the local target, when asked (removalPolicy=destroy)', () => {
     const t = Template.fromStack(stackOf({ removalPolicy: 'destroy' }));
-    for (const type of ['AWS::DynamoDB::Table', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup']) t.hasResource(type, { DeletionPolicy: 'Delete' });
+    for (const type of ['AWS::DynamoDB::Table', 'AWS::SQS::Queue', 'AWS::Logs::LogGroup'])
+      t.hasResource(type, { DeletionPolicy: 'Delete' });
   });
 
   it('lets the function write to its own log group only, with no AWS managed policy', () => {
     const t = template('domain');
     const logStatements = roleStatements(t).filter((s) => String(s.Action).includes('logs:'));
-    expect(logStatements).toEqual([expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [expect.stringMatching(/^CdcLogGroup/), 'Arn'] } })]);
+    expect(logStatements).toEqual([
+      expect.objectContaining({
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        Resource: { 'Fn::GetAtt': [expect.stringMatching(/^CdcLogGroup/), 'Arn'] },
+      }),
+    ]);
     t.hasResourceProperties('AWS::IAM::Role', { AssumeRolePolicyDocument: Match.anyValue(), ManagedPolicyArns: Match.absent() });
   });
 });
@@ -362,12 +495,23 @@ describe('observability', () => {
     const found = alarms(template('domain'));
     const byMetric = Object.fromEntries(found.map((alarm) => [`${alarm.Namespace}/${alarm.MetricName}`, alarm]));
     expect(Object.keys(byMetric).sort()).toEqual(
-      ['AWS/Lambda/IteratorAge', 'AWS/Lambda/Errors', 'AWS/Lambda/Throttles', 'AWS/SQS/ApproximateNumberOfMessagesVisible', 'DynamoDbOpenSearchCdc/DeadLettered', 'DynamoDbOpenSearchCdc/EndToEndLag', 'DynamoDbOpenSearchCdc/MaintenanceFailed'].sort(),
+      [
+        'AWS/Lambda/IteratorAge',
+        'AWS/Lambda/Errors',
+        'AWS/Lambda/Throttles',
+        'AWS/SQS/ApproximateNumberOfMessagesVisible',
+        'DynamoDbOpenSearchCdc/DeadLettered',
+        'DynamoDbOpenSearchCdc/EndToEndLag',
+        'DynamoDbOpenSearchCdc/MaintenanceFailed',
+      ].sort(),
     );
     expect(byMetric['DynamoDbOpenSearchCdc/MaintenanceFailed']).toMatchObject({ Statistic: 'Sum', Period: 3600, Threshold: 1 });
     expect(byMetric['AWS/Lambda/IteratorAge']).toMatchObject({ Statistic: 'Maximum', Threshold: 300000 });
     expect(byMetric['DynamoDbOpenSearchCdc/DeadLettered'].Dimensions).toEqual(
-      expect.arrayContaining([{ Name: 'service', Value: 'dynamodb-cdc' }, { Name: 'FunctionName', Value: { Ref: expect.stringMatching(/^CdcHandler/) } }]),
+      expect.arrayContaining([
+        { Name: 'service', Value: 'dynamodb-cdc' },
+        { Name: 'FunctionName', Value: { Ref: expect.stringMatching(/^CdcHandler/) } },
+      ]),
     );
     template('domain').resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
@@ -375,7 +519,17 @@ describe('observability', () => {
   it('draws throughput, lag, dead letters and errors on the dashboard', () => {
     const [dashboard] = Object.values(template('domain').findResources('AWS::CloudWatch::Dashboard')) as any[];
     const body = JSON.stringify(dashboard.Properties.DashboardBody);
-    for (const metric of ['RecordsReceived', 'ChangeLogWritten', 'MirrorWritten', 'IteratorAge', 'EndToEndLag', 'DeadLettered', 'ApproximateNumberOfMessagesVisible', 'Errors', 'Throttles']) {
+    for (const metric of [
+      'RecordsReceived',
+      'ChangeLogWritten',
+      'MirrorWritten',
+      'IteratorAge',
+      'EndToEndLag',
+      'DeadLettered',
+      'ApproximateNumberOfMessagesVisible',
+      'Errors',
+      'Throttles',
+    ]) {
       expect(body).toContain(metric);
     }
   });
@@ -389,7 +543,10 @@ describe('observability', () => {
 
   it('takes thresholds as props', () => {
     const stack = new Stack(new App());
-    const table = new dynamodb.Table(stack, 'T', { partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING }, stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES });
+    const table = new dynamodb.Table(stack, 'T', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+    });
     const cdc = new DynamoDbOpenSearchCdc(stack, 'Cdc', {
       table,
       mirrorIndex: 'm',
@@ -400,12 +557,21 @@ describe('observability', () => {
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'IteratorAge', Threshold: 60000 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Errors', Threshold: 20 });
     t.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'Throttles', Threshold: 1 });
-    expect(Object.keys(cdc.monitoring!.alarms).sort()).toEqual(['deadLetterQueue', 'deadLettered', 'endToEndLag', 'errors', 'iteratorAge', 'maintenance', 'throttles']);
+    expect(Object.keys(cdc.monitoring!.alarms).sort()).toEqual([
+      'deadLetterQueue',
+      'deadLettered',
+      'endToEndLag',
+      'errors',
+      'iteratorAge',
+      'maintenance',
+      'throttles',
+    ]);
   });
 
   it('keeps the local stack lean: no alarms, no dashboard, no schedule', () => {
     const t = Template.fromStack(stackOf({}));
-    for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::Events::Rule', 'AWS::SNS::Topic']) t.resourceCountIs(type, 0);
+    for (const type of ['AWS::CloudWatch::Alarm', 'AWS::CloudWatch::Dashboard', 'AWS::Events::Rule', 'AWS::SNS::Topic'])
+      t.resourceCountIs(type, 0);
   });
 });
 
@@ -413,21 +579,39 @@ describe('maintenance schedule', () => {
   it('on aws invokes the function daily with the maintenance event', () => {
     template('domain').hasResourceProperties('AWS::Events::Rule', {
       ScheduleExpression: 'rate(1 day)',
-      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CdcHandler'), 'Arn'] }, Input: JSON.stringify(MAINTENANCE_EVENT) })],
+      Targets: [
+        Match.objectLike({
+          Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^CdcHandler'), 'Arn'] },
+          Input: JSON.stringify(MAINTENANCE_EVENT),
+        }),
+      ],
     });
   });
 
   it('passes retention and shard settings to the function: 30 days of change log on aws, 0 (kept) locally', () => {
-    expect(environment(template('domain'))).toMatchObject({ CHANGE_LOG_RETENTION_DAYS: '30', MIRROR_SHARDS: '1', TOMBSTONE_RETENTION_HOURS: '48' });
+    expect(environment(template('domain'))).toMatchObject({
+      CHANGE_LOG_RETENTION_DAYS: '30',
+      MIRROR_SHARDS: '1',
+      TOMBSTONE_RETENTION_HOURS: '48',
+    });
     expect(environment(Template.fromStack(stackOf({})))).toMatchObject({ CHANGE_LOG_RETENTION_DAYS: '0' });
   });
 
   it('takes them from context', () => {
-    const t = Template.fromStack(aws('domain', { changeLogRetentionDays: '7', mirrorShards: 3, tombstoneRetentionHours: '72', maintenanceSchedule: 'cron(0 3 * * ? *)' }));
+    const t = Template.fromStack(
+      aws('domain', {
+        changeLogRetentionDays: '7',
+        mirrorShards: 3,
+        tombstoneRetentionHours: '72',
+        maintenanceSchedule: 'cron(0 3 * * ? *)',
+      }),
+    );
     expect(environment(t)).toMatchObject({ CHANGE_LOG_RETENTION_DAYS: '7', MIRROR_SHARDS: '3', TOMBSTONE_RETENTION_HOURS: '72' });
     t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 3 * * ? *)' });
     expect(() => aws('domain', { tombstoneRetentionHours: 24 })).toThrow(/"tombstoneRetentionHours" must be an integer from 25/);
-    expect(() => aws('domain', { maintenanceSchedule: 'daily' })).toThrow(/"maintenanceSchedule" must be an EventBridge schedule expression/);
+    expect(() => aws('domain', { maintenanceSchedule: 'daily' })).toThrow(
+      /"maintenanceSchedule" must be an EventBridge schedule expression/,
+    );
   });
 });
 
@@ -435,7 +619,11 @@ describe('cdk-nag AwsSolutions checks', () => {
   it.each(Object.keys(VARIANTS))('%s: no finding left unacknowledged, every acknowledgment with a reason', (variant) => {
     const stack = aws(variant);
     const report = new AwsSolutionsChecks(stack.node.scope as App).validateScope(stack);
-    expect(report.violations.map((violation) => `${violation.ruleName} at ${violation.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`)).toEqual([]);
+    expect(
+      report.violations.map(
+        (violation) => `${violation.ruleName} at ${violation.violatingResources.map((r) => r.resourceLogicalId).join(', ')}`,
+      ),
+    ).toEqual([]);
     for (const construct of stack.node.findAll()) {
       for (const entry of construct.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules')) {
         for (const reason of Object.values(entry.data as Record<string, string>)) expect(reason.length).toBeGreaterThan(30);

@@ -14,16 +14,42 @@ const out = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-cli-synth-'));
 afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
 
 function synth(...context: string[]) {
-  const env = { ...process.env, CDK_DOCKER: path.join(out, 'no-docker'), AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', CDK_DEFAULT_ACCOUNT: '' };
-  return spawnSync(process.execPath, [CDK, 'synth', '-q', '-o', out, ...context.flatMap((pair) => ['-c', pair])], { cwd: PROJECT, env, encoding: 'utf8', timeout: 170_000 });
+  const env = {
+    ...process.env,
+    CDK_DOCKER: path.join(out, 'no-docker'),
+    AWS_ACCESS_KEY_ID: '',
+    AWS_SECRET_ACCESS_KEY: '',
+    AWS_PROFILE: '',
+    CDK_DEFAULT_ACCOUNT: '',
+  };
+  return spawnSync(process.execPath, [CDK, 'synth', '-q', '-o', out, ...context.flatMap((pair) => ['-c', pair])], {
+    cwd: PROJECT,
+    env,
+    encoding: 'utf8',
+    timeout: 170_000,
+  });
 }
 
 it('synthesizes the domain variant from the CLI without Docker, checked by the AWS Solutions rules', () => {
-  const run = synth('target=aws', 'openSearch=domain', 'openSearchEndpoint=https://search-x.eu-west-1.es.amazonaws.com', 'openSearchDomainArn=arn:aws:es:eu-west-1:123456789012:domain/x');
-  expect({ status: run.status, stderr: run.stderr.split('\n').filter((line) => /error|AwsSolutions/i.test(line)) }).toEqual({ status: 0, stderr: [] });
+  const run = synth(
+    'target=aws',
+    'openSearch=domain',
+    'openSearchEndpoint=https://search-x.eu-west-1.es.amazonaws.com',
+    'openSearchDomainArn=arn:aws:es:eu-west-1:123456789012:domain/x',
+  );
+  expect({ status: run.status, stderr: run.stderr.split('\n').filter((line) => /error|AwsSolutions/i.test(line)) }).toEqual({
+    status: 0,
+    stderr: [],
+  });
   const template = JSON.parse(fs.readFileSync(path.join(out, 'DynamoDbOpenSearchCdcStack.template.json'), 'utf8'));
-  const fn = Object.values<any>(template.Resources).find((resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.FunctionName === 'dynamodb-cdc-handler');
-  expect(fn.Properties.Environment.Variables).toMatchObject({ OPENSEARCH_AUTH: 'sigv4', OPENSEARCH_SIGNING_SERVICE: 'es', CHANGE_LOG_RETENTION_DAYS: '30' });
+  const fn = Object.values<any>(template.Resources).find(
+    (resource) => resource.Type === 'AWS::Lambda::Function' && resource.Properties.FunctionName === 'dynamodb-cdc-handler',
+  );
+  expect(fn.Properties.Environment.Variables).toMatchObject({
+    OPENSEARCH_AUTH: 'sigv4',
+    OPENSEARCH_SIGNING_SERVICE: 'es',
+    CHANGE_LOG_RETENTION_DAYS: '30',
+  });
 }, 180_000);
 
 it('stops an http endpoint on aws, naming the setting and the value (the opt-out is covered in aws-targets)', () => {

@@ -18,7 +18,11 @@ function write(file: string): void {
 
 test('in this checkout: the TypeScript entry, bundled by CDK', () => {
   const code = handlerCode();
-  expect(code).toEqual({ entry: path.resolve(__dirname, '..', '..', 'lambda', 'handler.ts'), handler: 'index.handler', bundling: HANDLER_BUNDLING });
+  expect(code).toEqual({
+    entry: path.resolve(__dirname, '..', '..', 'lambda', 'handler.ts'),
+    handler: 'index.handler',
+    bundling: HANDLER_BUNDLING,
+  });
 });
 
 test('the entry wins when both the entry and a bundle are there', () => {

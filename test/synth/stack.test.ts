@@ -106,7 +106,16 @@ describe('CDC stack', () => {
   it('outputs the table, stream, function, queue and indexes', () => {
     const outputs = Object.keys(template.toJSON().Outputs);
     expect(outputs).toEqual(
-      expect.arrayContaining(['TableName', 'StreamArn', 'FunctionName', 'DeadLetterQueueUrl', 'ChangeLogIndex', 'MirrorIndex', 'DeadLetterIndex', 'OpenSearchEndpoint']),
+      expect.arrayContaining([
+        'TableName',
+        'StreamArn',
+        'FunctionName',
+        'DeadLetterQueueUrl',
+        'ChangeLogIndex',
+        'MirrorIndex',
+        'DeadLetterIndex',
+        'OpenSearchEndpoint',
+      ]),
     );
   });
 
@@ -126,7 +135,10 @@ describe('settings validation at synth time', () => {
     [{ retryAttempts: 10001 }, /"retryAttempts" must be an integer from 0 to 10000/],
     [{ maxRecordAgeSeconds: 30 }, /"maxRecordAgeSeconds" must be an integer from 60 to 604800/],
     [{ openSearchEndpoint: 'localhost:9200' }, /"openSearchEndpoint" must use http or https/],
-    [{ openSearchEndpoint: 'https://admin:secret@search.example.com' }, /"openSearchEndpoint" must not contain credentials.*"https:\/\/\*\*\*@search.example.com"/],
+    [
+      { openSearchEndpoint: 'https://admin:secret@search.example.com' },
+      /"openSearchEndpoint" must not contain credentials.*"https:\/\/\*\*\*@search.example.com"/,
+    ],
     [{ changeLogIndex: 'CDC' }, /"changeLogIndex" is not a valid OpenSearch index name: it must be lowercase/],
     [{ removalPolicy: 'maybe' }, /"removalPolicy" must be one of destroy, retain/],
   ])('rejects %j with a message naming the setting', (context, message) => {
@@ -147,7 +159,12 @@ describe('DynamoDbOpenSearchCdc construct', () => {
 
   it('reads a composite key from the table', () => {
     const { stack, table } = tableStack(dynamodb.StreamViewType.NEW_AND_OLD_IMAGES);
-    new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'https://search.example.com', allowInsecureEndpoint: true, mirrorIndex: 'orders' });
+    new DynamoDbOpenSearchCdc(stack, 'Cdc', {
+      table,
+      openSearchEndpoint: 'https://search.example.com',
+      allowInsecureEndpoint: true,
+      mirrorIndex: 'orders',
+    });
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ KEY_SCHEMA: 'pk,sk', OPENSEARCH_ENDPOINT: 'https://search.example.com' }) },
     });
@@ -178,21 +195,25 @@ describe('DynamoDbOpenSearchCdc construct', () => {
 
   it('refuses a table without a stream', () => {
     const { stack, table } = tableStack();
-    expect(() => new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'http://localhost:9200', mirrorIndex: 'm' })).toThrow(/table has no stream/);
+    expect(() => new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'http://localhost:9200', mirrorIndex: 'm' })).toThrow(
+      /table has no stream/,
+    );
   });
 
   it.each([dynamodb.StreamViewType.NEW_IMAGE, dynamodb.StreamViewType.OLD_IMAGE, dynamodb.StreamViewType.KEYS_ONLY])(
     'refuses a table whose stream view type is %s, naming the prop',
     (viewType) => {
       const { stack, table } = tableStack(viewType);
-      expect(() => new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'http://localhost:9200', mirrorIndex: 'm' })).toThrow(
-        new RegExp(`table must have a stream of view type NEW_AND_OLD_IMAGES .*its stream is ${viewType}`),
-      );
+      expect(
+        () => new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'http://localhost:9200', mirrorIndex: 'm' }),
+      ).toThrow(new RegExp(`table must have a stream of view type NEW_AND_OLD_IMAGES .*its stream is ${viewType}`));
     },
   );
 
   it('asks for a mirror index name when the table name is generated', () => {
     const { stack, table } = tableStack(dynamodb.StreamViewType.NEW_AND_OLD_IMAGES);
-    expect(() => new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'http://localhost:9200' })).toThrow(/mirrorIndex must be known at synth time/);
+    expect(() => new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, openSearchEndpoint: 'http://localhost:9200' })).toThrow(
+      /mirrorIndex must be known at synth time/,
+    );
   });
 });

@@ -12,12 +12,19 @@ it.each([
   ['Records that are not a list', { Records: 'x' }],
   ['a raw EventBridge scheduled event', { source: 'aws.events', 'detail-type': 'Scheduled Event', detail: {} }],
 ])('refuses %s, naming both events it takes', async (_case, event) => {
-  await expect(handler(event as never)).rejects.toThrow(/must be a DynamoDB Streams event \(a list of Records\) or the maintenance event \{"cdcMaintenance":"prune"\}/);
+  await expect(handler(event as never)).rejects.toThrow(
+    /must be a DynamoDB Streams event \(a list of Records\) or the maintenance event \{"cdcMaintenance":"prune"\}/,
+  );
 });
 
 it('publishes MaintenanceFailed = 1 when the maintenance cannot run, and fails the invocation', async () => {
   const saved = { ...process.env };
-  Object.assign(process.env, { OPENSEARCH_ENDPOINT: 'http://localhost:1', MIRROR_INDEX: 'test-table', KEY_SCHEMA: 'id', REQUEST_TIMEOUT_MS: '1000' });
+  Object.assign(process.env, {
+    OPENSEARCH_ENDPOINT: 'http://localhost:1',
+    MIRROR_INDEX: 'test-table',
+    KEY_SCHEMA: 'id',
+    REQUEST_TIMEOUT_MS: '1000',
+  });
   const written: string[] = [];
   const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
     written.push(String(chunk));

@@ -36,9 +36,15 @@ describe('local runner', () => {
 
   it('deploys with partial batch responses on LocalStack and thrown errors on MiniStack', () => {
     process.env.CDC_EMULATOR = 'localstack';
-    expect(emulator(engines(endpoints('http://localhost:4566', 'http://localhost:9200'))).deployContext).toEqual(['-c', 'failureReporting=partial']);
+    expect(emulator(engines(endpoints('http://localhost:4566', 'http://localhost:9200'))).deployContext).toEqual([
+      '-c',
+      'failureReporting=partial',
+    ]);
     process.env.CDC_EMULATOR = 'ministack';
-    expect(emulator(engines(endpoints('http://localhost:4566', 'http://localhost:9200'))).deployContext).toEqual(['-c', 'failureReporting=error']);
+    expect(emulator(engines(endpoints('http://localhost:4566', 'http://localhost:9200'))).deployContext).toEqual([
+      '-c',
+      'failureReporting=error',
+    ]);
   });
 
   it('writes JAR manifests with lines of at most 72 bytes', () => {

@@ -16,7 +16,11 @@ export class ChangeLogReader {
 
   /** Every change of the item with these key values (typed or not: `S`, `N` and `B` all match), oldest first. */
   async history(key: Readonly<Record<string, string>>, limit = 10_000): Promise<ChangeLogDocument[]> {
-    const hits = await this.search({ size: limit, query: { bool: { must: keyClauses(key) } }, sort: [{ timestamp: 'asc' }, { processed_at: 'asc' }] });
+    const hits = await this.search({
+      size: limit,
+      query: { bool: { must: keyClauses(key) } },
+      sort: [{ timestamp: 'asc' }, { processed_at: 'asc' }],
+    });
     return inStreamOrder(hits);
   }
 
@@ -24,7 +28,10 @@ export class ChangeLogReader {
    * Changes written after `after` (processing time), oldest first, at most `limit`; with `key`,
    * only that item's. The caller keeps the last `processed_at` (and the ids seen at it) to go on.
    */
-  async writtenAfter(after: string, options: { key?: Readonly<Record<string, string>>; limit?: number } = {}): Promise<ChangeLogDocument[]> {
+  async writtenAfter(
+    after: string,
+    options: { key?: Readonly<Record<string, string>>; limit?: number } = {},
+  ): Promise<ChangeLogDocument[]> {
     const filter: object[] = [{ range: { processed_at: { gte: after } } }, ...keyClauses(options.key ?? {})];
     await this.client.indices.refresh({ index: this.index });
     // In the order they were written, across items and shards.

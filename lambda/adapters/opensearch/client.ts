@@ -52,7 +52,11 @@ async function authOptions(auth: OpenSearchAuth, access: ClientAccess): Promise<
       // The client's own signer: it signs the body's hash too (required by `aoss`) and asks the
       // provider again when the credentials are about to expire; the default chain's provider
       // caches them until then.
-      const { Connection, Transport } = AwsSigv4Signer({ region: auth.region, service: auth.service, getCredentials: access.awsCredentials ?? defaultProvider() });
+      const { Connection, Transport } = AwsSigv4Signer({
+        region: auth.region,
+        service: auth.service,
+        getCredentials: access.awsCredentials ?? defaultProvider(),
+      });
       return { Connection, Transport };
     }
     case 'basic':

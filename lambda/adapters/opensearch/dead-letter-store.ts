@@ -33,14 +33,23 @@ export class DeadLetterStore {
   async countOthers(tableName: string): Promise<number> {
     const exists = await this.client.indices.exists({ index: this.index });
     if (!exists.body) return 0;
-    const response = await this.client.count({ index: this.index, body: { query: { bool: { must_not: { term: { table_name: tableName } } } } } as never });
+    const response = await this.client.count({
+      index: this.index,
+      body: { query: { bool: { must_not: { term: { table_name: tableName } } } } } as never,
+    });
     return (response.body as { count: number }).count;
   }
 
   async delete(ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
-    const response = await this.client.bulk({ body: ids.map((id) => ({ delete: { _index: this.index, _id: id } })) as never, refresh: true });
-    const failed = ((response.body as { items?: { delete: { status: number } }[] }).items ?? []).filter((item) => item.delete.status >= 300 && item.delete.status !== 404);
-    if (failed.length > 0) throw new Error(`${failed.length} re-driven dead letter(s) could not be cleared; they will be re-driven again (harmless)`);
+    const response = await this.client.bulk({
+      body: ids.map((id) => ({ delete: { _index: this.index, _id: id } })) as never,
+      refresh: true,
+    });
+    const failed = ((response.body as { items?: { delete: { status: number } }[] }).items ?? []).filter(
+      (item) => item.delete.status >= 300 && item.delete.status !== 404,
+    );
+    if (failed.length > 0)
+      throw new Error(`${failed.length} re-driven dead letter(s) could not be cleared; they will be re-driven again (harmless)`);
   }
 }

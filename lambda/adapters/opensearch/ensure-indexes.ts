@@ -41,6 +41,7 @@ export async function ensureIndexes(client: Client, setup: IndexSetup, now: Date
         throw new Error(
           `cannot create the mirror alias "${setup.indexes.mirror}": an index of that name exists already. ` +
             'Delete or rename it, or choose another mirror index name (setting mirrorIndex).',
+          { cause: error },
         );
       }
       throw error;

@@ -58,7 +58,14 @@ export interface IndexLayout {
  * name, and distinct for any two change logs whose patterns overlap (one name extends the other),
  * as OpenSearch refuses overlapping templates of equal priority.
  */
-function template(name: string, index: string, settings: Record<string, unknown>, mappings: Record<string, unknown>, extra: Record<string, unknown> = {}, priority = 500): IndexTemplate {
+function template(
+  name: string,
+  index: string,
+  settings: Record<string, unknown>,
+  mappings: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+  priority = 500,
+): IndexTemplate {
   return { name, body: { index_patterns: [index], priority, template: { settings, mappings, ...extra } } };
 }
 
@@ -67,27 +74,39 @@ export function indexTemplates(names: IndexNames, layout: IndexLayout = {}): Ind
   // Partitioned: every partition joins the alias (the priorities: see template()).
   const changeLog =
     layout.changeLogPartitioning === 'daily'
-      ? { name: `cdc-change-log-partitions-${names.changeLog}`, pattern: changeLogPartitionPattern(names.changeLog), extra: { aliases: { [names.changeLog]: {} } }, priority: 100 + names.changeLog.length }
+      ? {
+          name: `cdc-change-log-partitions-${names.changeLog}`,
+          pattern: changeLogPartitionPattern(names.changeLog),
+          extra: { aliases: { [names.changeLog]: {} } },
+          priority: 100 + names.changeLog.length,
+        }
       : { name: `cdc-change-log-${names.changeLog}`, pattern: names.changeLog, extra: {}, priority: 500 };
   return [
-    template(changeLog.name, changeLog.pattern, BASE_SETTINGS, {
-      dynamic: false,
-      properties: {
-        event_name: keyword,
-        timestamp: { type: 'date' },
-        processed_at: { type: 'date' },
-        event_id: keyword,
-        sequence_number: keyword,
-        table_name: keyword,
-        ttl_expired: { type: 'boolean' },
-        manual: { type: 'boolean' },
-        user_identity: { properties: { type: keyword, principal_id: keyword } },
-        keys: { type: 'flat_object' },
-        ...Object.fromEntries(IMAGE_FIELDS.map((field) => [field, { type: 'flat_object' }])),
-        unindexed: { type: 'object', enabled: false },
-        unindexed_reason: { type: 'text' },
+    template(
+      changeLog.name,
+      changeLog.pattern,
+      BASE_SETTINGS,
+      {
+        dynamic: false,
+        properties: {
+          event_name: keyword,
+          timestamp: { type: 'date' },
+          processed_at: { type: 'date' },
+          event_id: keyword,
+          sequence_number: keyword,
+          table_name: keyword,
+          ttl_expired: { type: 'boolean' },
+          manual: { type: 'boolean' },
+          user_identity: { properties: { type: keyword, principal_id: keyword } },
+          keys: { type: 'flat_object' },
+          ...Object.fromEntries(IMAGE_FIELDS.map((field) => [field, { type: 'flat_object' }])),
+          unindexed: { type: 'object', enabled: false },
+          unindexed_reason: { type: 'text' },
+        },
       },
-    }, changeLog.extra, changeLog.priority),
+      changeLog.extra,
+      changeLog.priority,
+    ),
     template(
       `cdc-mirror-${names.mirror}`,
       mirrorBackingIndex(names.mirror),

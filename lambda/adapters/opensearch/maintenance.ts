@@ -16,7 +16,10 @@ import { detectChangeLogLayout } from './ensure-indexes';
 import { OpenSearchPort } from './opensearch-port';
 import { sequenceNumberOf } from './bookkeeping';
 
-export type MaintenanceSettings = Pick<FunctionSettings, 'indexes' | 'changeLogPartitioning' | 'changeLogRetentionDays' | 'tombstoneRetentionHours' | 'maxBulkBytes'>;
+export type MaintenanceSettings = Pick<
+  FunctionSettings,
+  'indexes' | 'changeLogPartitioning' | 'changeLogRetentionDays' | 'tombstoneRetentionHours' | 'maxBulkBytes'
+>;
 
 export interface MaintenanceReport {
   readonly dryRun: boolean;
@@ -29,14 +32,23 @@ export interface MaintenanceReport {
 
 const PAGE = 500;
 
-export async function runMaintenance(client: Client, settings: MaintenanceSettings, options: { now?: Date; dryRun?: boolean } = {}): Promise<MaintenanceReport> {
+export async function runMaintenance(
+  client: Client,
+  settings: MaintenanceSettings,
+  options: { now?: Date; dryRun?: boolean } = {},
+): Promise<MaintenanceReport> {
   const now = options.now ?? new Date();
   const dryRun = options.dryRun === true;
   const layout = await detectChangeLogLayout(client, settings);
 
   let partitions: MaintenanceReport['partitions'] = { expired: [], deleted: [], kept: 0 };
   if (layout.partitioning === 'daily') {
-    const plan = planPartitionRetention(settings.indexes.changeLog, await partitionCandidates(client, settings.indexes.changeLog), now, settings.changeLogRetentionDays);
+    const plan = planPartitionRetention(
+      settings.indexes.changeLog,
+      await partitionCandidates(client, settings.indexes.changeLog),
+      now,
+      settings.changeLogRetentionDays,
+    );
     const deleted: string[] = [];
     for (const index of dryRun ? [] : plan.expired) {
       await client.indices.delete({ index, ignore_unavailable: true } as never);
@@ -50,7 +62,11 @@ export async function runMaintenance(client: Client, settings: MaintenanceSettin
   return {
     dryRun,
     at: now.toISOString(),
-    changeLog: { partitioning: layout.partitioning, retentionDays: settings.changeLogRetentionDays, ...(layout.warning ? { warning: layout.warning } : {}) },
+    changeLog: {
+      partitioning: layout.partitioning,
+      retentionDays: settings.changeLogRetentionDays,
+      ...(layout.warning ? { warning: layout.warning } : {}),
+    },
     partitions,
     tombstones: { ...tombstones, retentionHours: settings.tombstoneRetentionHours, olderThan: olderThan.toISOString() },
   };
@@ -58,12 +74,22 @@ export async function runMaintenance(client: Client, settings: MaintenanceSettin
 
 /** Every index whose name starts like a partition; the plan keeps only exact partitions. */
 async function partitionCandidates(client: Client, changeLog: string): Promise<string[]> {
-  const response = await client.cat.indices({ index: `${changeLog}-*`, format: 'json', h: 'index', expand_wildcards: 'open,closed' } as never);
+  const response = await client.cat.indices({
+    index: `${changeLog}-*`,
+    format: 'json',
+    h: 'index',
+    expand_wildcards: 'open,closed',
+  } as never);
   return ((response.body ?? []) as { index: string }[]).map((row) => row.index);
 }
 
 /** Pages of tombstones older than `olderThan` (a scroll: one consistent view), each purged through the pipeline's port. */
-async function purgeExpiredTombstones(client: Client, settings: MaintenanceSettings, olderThan: Date, dryRun: boolean): Promise<TombstonePurgeCounts> {
+async function purgeExpiredTombstones(
+  client: Client,
+  settings: MaintenanceSettings,
+  olderThan: Date,
+  dryRun: boolean,
+): Promise<TombstonePurgeCounts> {
   const indexes = { mirror: mirrorBackingIndex(settings.indexes.mirror), tombstones: tombstoneIndex(settings.indexes.mirror) };
   const port = new OpenSearchPort(client, settings.maxBulkBytes);
   const total = noTombstonesPurged();
@@ -77,7 +103,12 @@ async function purgeExpiredTombstones(client: Client, settings: MaintenanceSetti
   } as never);
   try {
     for (;;) {
-      const hits = (response.body.hits?.hits ?? []) as { _id: string; _seq_no: number; _primary_term: number; _source?: Record<string, any> }[];
+      const hits = (response.body.hits?.hits ?? []) as {
+        _id: string;
+        _seq_no: number;
+        _primary_term: number;
+        _source?: Record<string, any>;
+      }[];
       if (hits.length === 0) break;
       const page: ExpiredTombstone[] = hits.map((hit) => ({
         id: hit._id,

@@ -33,7 +33,9 @@ export class MirrorReader {
   }
 
   private noMirror(): Error {
-    return new Error(`the mirror "${this.index}" does not exist in OpenSearch: check --mirror-index (or --opensearch), or deploy the stack (its function creates the mirror)`);
+    return new Error(
+      `the mirror "${this.index}" does not exist in OpenSearch: check --mirror-index (or --opensearch), or deploy the stack (its function creates the mirror)`,
+    );
   }
 
   /** Every document id in the mirror, a page at a time, as of now (writes just made included). */
@@ -41,7 +43,11 @@ export class MirrorReader {
     await this.client.indices.refresh({ index: this.index }).catch((error) => {
       throw (error as { body?: { error?: { type?: string } } }).body?.error?.type === 'index_not_found_exception' ? this.noMirror() : error;
     });
-    let response = await this.client.search({ index: this.index, scroll: '2m', body: { size: pageSize, _source: false, sort: ['_doc'] } as never });
+    let response = await this.client.search({
+      index: this.index,
+      scroll: '2m',
+      body: { size: pageSize, _source: false, sort: ['_doc'] } as never,
+    });
     try {
       for (;;) {
         const hits = response.body.hits.hits as { _id: string }[];

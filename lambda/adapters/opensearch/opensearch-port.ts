@@ -76,7 +76,10 @@ export class OpenSearchPort implements SearchPort {
       // until the one write at fault is alone, and refuse only that one.
       if (status === 413 || status === 400) {
         if (actions.length === 1) {
-          const reason = status === 413 ? 'the document is larger than the cluster accepts in one request (413)' : `the cluster refused the write: ${(error as Error).message}`;
+          const reason =
+            status === 413
+              ? 'the document is larger than the cluster accepts in one request (413)'
+              : `the cluster refused the write: ${(error as Error).message}`;
           return [{ kind: 'refused', reason, errorType: status === 413 ? 'request_entity_too_large' : 'request_refused', status }];
         }
         const half = Math.ceil(actions.length / 2);
@@ -101,7 +104,10 @@ export class MismatchedResponseError extends Error {
 }
 
 /** The response's items, after checking that they are this request's, one for one. */
-export function checkedItems(actions: readonly WriteAction[], response: { items?: readonly BulkResponseItem[] }): readonly BulkResponseItem[] {
+export function checkedItems(
+  actions: readonly WriteAction[],
+  response: { items?: readonly BulkResponseItem[] },
+): readonly BulkResponseItem[] {
   const items = response?.items;
   if (!Array.isArray(items) || items.length !== actions.length) {
     throw new MismatchedResponseError(`bulk response has ${Array.isArray(items) ? items.length : 'no'} items for ${actions.length} writes`);
@@ -113,7 +119,9 @@ export function checkedItems(actions: readonly WriteAction[], response: { items?
       throw new MismatchedResponseError(`bulk response item ${position} is not a "${operation}" result`);
     }
     if ((item._id !== undefined && item._id !== action.id) || (item._index !== undefined && !sameIndex(item._index, action.index))) {
-      throw new MismatchedResponseError(`bulk response item ${position} is for ${item._index}/${item._id}, expected ${action.index}/${action.id}`);
+      throw new MismatchedResponseError(
+        `bulk response item ${position} is for ${item._index}/${item._id}, expected ${action.index}/${action.id}`,
+      );
     }
   });
   return items;
@@ -123,4 +131,3 @@ export function checkedItems(actions: readonly WriteAction[], response: { items?
 function sameIndex(reported: string, requested: string): boolean {
   return reported === requested || reported.startsWith(`${requested}-`);
 }
-

@@ -15,19 +15,26 @@ export interface PipelineCounts {
 }
 
 export async function pipelineCounts(client: Client, indexes: IndexNames, since: Date): Promise<PipelineCounts> {
-  await client.indices.refresh({ index: [indexes.mirror, indexes.changeLog, indexes.deadLetter].join(','), ignore_unavailable: true } as never);
+  await client.indices.refresh({
+    index: [indexes.mirror, indexes.changeLog, indexes.deadLetter].join(','),
+    ignore_unavailable: true,
+  } as never);
   const count = async (index: string) => {
     const response = await client.count({ index, ignore_unavailable: true } as never);
     return (response.body as { count: number }).count;
   };
-  const byEvent = (buckets: { key: string; doc_count: number }[]) => Object.fromEntries(buckets.map((bucket) => [bucket.key, bucket.doc_count]));
+  const byEvent = (buckets: { key: string; doc_count: number }[]) =>
+    Object.fromEntries(buckets.map((bucket) => [bucket.key, bucket.doc_count]));
   const log = await client.search({
     index: indexes.changeLog,
     body: {
       size: 0,
       aggs: {
         all: { terms: { field: 'event_name', size: 10 } },
-        recent: { filter: { range: { processed_at: { gte: since.toISOString() } } }, aggs: { events: { terms: { field: 'event_name', size: 10 } } } },
+        recent: {
+          filter: { range: { processed_at: { gte: since.toISOString() } } },
+          aggs: { events: { terms: { field: 'event_name', size: 10 } } },
+        },
         newest: { max: { field: 'processed_at' } },
       },
     } as never,

@@ -36,12 +36,15 @@ export function parseBasicAuthSecret(secretArn: string, text: string | undefined
   } catch {
     throw new BasicAuthSecretError(secretArn, 'is not JSON');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new BasicAuthSecretError(secretArn, 'is not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new BasicAuthSecretError(secretArn, 'is not a JSON object');
   const fields = value as Record<string, unknown>;
   const missing = ['username', 'password'].filter((field) => typeof fields[field] !== 'string' || fields[field] === '');
-  if (missing.length > 0) throw new BasicAuthSecretError(secretArn, `has no non-empty string ${missing.map((field) => `"${field}"`).join(' or ')}`);
+  if (missing.length > 0)
+    throw new BasicAuthSecretError(secretArn, `has no non-empty string ${missing.map((field) => `"${field}"`).join(' or ')}`);
   // Basic authentication sends "user:password": a colon in the user name would move the split.
-  if ((fields.username as string).includes(':')) throw new BasicAuthSecretError(secretArn, 'has a ":" in "username", which basic authentication cannot carry');
+  if ((fields.username as string).includes(':'))
+    throw new BasicAuthSecretError(secretArn, 'has a ":" in "username", which basic authentication cannot carry');
   return { username: fields.username as string, password: fields.password as string };
 }
 
@@ -76,7 +79,10 @@ async function fetchSecret(secretArn: string, config: SecretsManagerClientConfig
     if (error instanceof BasicAuthSecretError) throw error;
     const { name, message } = error as Error;
     // AWS errors name the secret and the missing permission, never its value.
-    throw new BasicAuthSecretError(secretArn, `cannot be read (${name}: ${message}): the secret must exist and this role needs secretsmanager:GetSecretValue on it`);
+    throw new BasicAuthSecretError(
+      secretArn,
+      `cannot be read (${name}: ${message}): the secret must exist and this role needs secretsmanager:GetSecretValue on it`,
+    );
   } finally {
     client.destroy();
   }

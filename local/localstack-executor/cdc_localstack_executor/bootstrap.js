@@ -33,7 +33,14 @@ function toError(error, fallbackType) {
 }
 
 // Console lines as the Lambda Node.js runtime writes them: timestamp, request id, level, message.
-for (const [method, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN'], ['error', 'ERROR'], ['debug', 'DEBUG'], ['trace', 'TRACE']]) {
+for (const [method, level] of [
+  ['log', 'INFO'],
+  ['info', 'INFO'],
+  ['warn', 'WARN'],
+  ['error', 'ERROR'],
+  ['debug', 'DEBUG'],
+  ['trace', 'TRACE'],
+]) {
   console[method] = (...args) => {
     process.stdout.write(`${new Date().toISOString()}\t${current ? current.id : 'undefined'}\t${level}\t${util.format(...args)}\n`);
   };
@@ -43,7 +50,8 @@ for (const [method, level] of [['log', 'INFO'], ['info', 'INFO'], ['warn', 'WARN
 async function loadHandler(taskRoot, spec) {
   const slash = spec.lastIndexOf('/');
   const dot = spec.indexOf('.', slash + 1);
-  if (dot < 0) throw Object.assign(new Error(`Bad handler ${spec}: expected <module>.<function>`), { name: 'Runtime.MalformedHandlerName' });
+  if (dot < 0)
+    throw Object.assign(new Error(`Bad handler ${spec}: expected <module>.<function>`), { name: 'Runtime.MalformedHandlerName' });
   const modulePath = path.resolve(taskRoot, spec.slice(0, dot));
   const names = spec.slice(dot + 1).split('.');
   let loaded;
@@ -71,7 +79,9 @@ async function loadHandler(taskRoot, spec) {
   let handler = loaded;
   for (const name of names) handler = handler == null ? undefined : handler[name];
   if (typeof handler !== 'function') {
-    throw Object.assign(new Error(`${spec.slice(0, dot)}.${names.join('.')} is undefined or not exported`), { name: 'Runtime.HandlerNotFound' });
+    throw Object.assign(new Error(`${spec.slice(0, dot)}.${names.join('.')} is undefined or not exported`), {
+      name: 'Runtime.HandlerNotFound',
+    });
   }
   return handler;
 }
@@ -110,7 +120,8 @@ function invoke(handler, request) {
   current = { id: request.id };
   if (request.traceId) process.env._X_AMZN_TRACE_ID = request.traceId;
   else delete process.env._X_AMZN_TRACE_ID;
-  const succeed = (result) => finish(request.id, { type: 'result', id: request.id, payload: JSON.stringify(result === undefined ? null : result) });
+  const succeed = (result) =>
+    finish(request.id, { type: 'result', id: request.id, payload: JSON.stringify(result === undefined ? null : result) });
   const fail = (error) => finish(request.id, { type: 'error', id: request.id, error: toError(error, 'Error') });
   let event;
   try {
@@ -141,7 +152,9 @@ function crash(error, type) {
     current = undefined;
     const { errorType, errorMessage, trace } = toError(error, type);
     process.stdout.write(`${new Date().toISOString()}\t${id}\tERROR\t${type}: ${trace.join('\n') || errorMessage}\n\x1e${id}\x1e`);
-    send({ type: 'error', id, fatal: true, error: { errorType: type, errorMessage: `${errorType}: ${errorMessage}`, trace } }, () => process.exit(129));
+    send({ type: 'error', id, fatal: true, error: { errorType: type, errorMessage: `${errorType}: ${errorMessage}`, trace } }, () =>
+      process.exit(129),
+    );
   } else {
     process.stderr.write(`${type}: ${error && error.stack ? error.stack : error}\n`);
     process.exit(129);

@@ -4,7 +4,10 @@ const ARN = 'arn:aws:secretsmanager:eu-central-1:123456789012:secret:cdc/opensea
 
 describe('a basic-auth secret', () => {
   it('gives its user name and password', () => {
-    expect(parseBasicAuthSecret(ARN, '{"username":"cdc","password":"p:ä ss","engine":"opensearch"}')).toEqual({ username: 'cdc', password: 'p:ä ss' });
+    expect(parseBasicAuthSecret(ARN, '{"username":"cdc","password":"p:ä ss","engine":"opensearch"}')).toEqual({
+      username: 'cdc',
+      password: 'p:ä ss',
+    });
   });
 
   it('takes only its own fields, whatever else the JSON holds', () => {
@@ -20,7 +23,11 @@ describe('a basic-auth secret', () => {
     ['null', 'null', 'is not a JSON object'],
     ['without either field', '{}', 'has no non-empty string "username" or "password"'],
     ['with a number for a password', '{"username":"cdc","password":98765}', 'has no non-empty string "password"'],
-    ['with a colon in the user name', '{"username":"cdc:hunter2","password":"p"}', 'has a ":" in "username", which basic authentication cannot carry'],
+    [
+      'with a colon in the user name',
+      '{"username":"cdc:hunter2","password":"p"}',
+      'has a ":" in "username", which basic authentication cannot carry',
+    ],
   ])('is refused when %s, naming the secret and its shape but not its value', (_, text, problem) => {
     let message = '';
     try {
@@ -28,13 +35,15 @@ describe('a basic-auth secret', () => {
     } catch (error) {
       message = (error as Error).message;
     }
-    expect(message).toBe(`OpenSearch basic-auth secret ${ARN} ${problem}; it must hold a JSON object {"username": "...", "password": "..."} with two non-empty strings`);
+    expect(message).toBe(
+      `OpenSearch basic-auth secret ${ARN} ${problem}; it must hold a JSON object {"username": "...", "password": "..."} with two non-empty strings`,
+    );
     expect(message).not.toMatch(/hunter2|98765/);
   });
 });
 
 describe("a secret's region", () => {
-  it('is the one in its ARN, so it is read there whatever the caller\'s region', () => {
+  it("is the one in its ARN, so it is read there whatever the caller's region", () => {
     expect(secretRegion(ARN)).toBe('eu-central-1');
     expect(secretRegion('arn:aws-cn:secretsmanager:cn-north-1:123456789012:secret:x')).toBe('cn-north-1');
   });

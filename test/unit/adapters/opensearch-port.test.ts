@@ -5,9 +5,22 @@ import { OpenSearchPort } from '../../../lambda/adapters/opensearch/opensearch-p
 import type { Revision, WriteAction } from '../../../lambda/core/writes';
 
 const put = (id: string, condition: WriteAction['condition'] = { kind: 'absent' }, document = '{"a":1}'): WriteAction => ({
-  operation: 'put', role: 'mirror', index: 'm', id, condition, document, records: [0],
+  operation: 'put',
+  role: 'mirror',
+  index: 'm',
+  id,
+  condition,
+  document,
+  records: [0],
 });
-const del = (id: string, condition: WriteAction['condition']): WriteAction => ({ operation: 'delete', role: 'mirror', index: 'm', id, condition, records: [0] });
+const del = (id: string, condition: WriteAction['condition']): WriteAction => ({
+  operation: 'delete',
+  role: 'mirror',
+  index: 'm',
+  id,
+  condition,
+  records: [0],
+});
 const revision = '7:1' as Revision;
 
 describe('a bulk item outcome', () => {
@@ -17,16 +30,34 @@ describe('a bulk item outcome', () => {
     ['404 on an unconditional delete (already gone)', 'written', del('a', { kind: 'any' }), 404, undefined],
     ['404 on a conditional delete (somebody deleted it)', 'changed', del('a', { kind: 'unchanged', revision }), 404, undefined],
     ['409 on a create (duplicate delivery)', 'exists', put('a'), 409, { type: 'version_conflict_engine_exception' }],
-    ['409 on a conditional write (lost race)', 'changed', put('a', { kind: 'unchanged', revision }), 409, { type: 'version_conflict_engine_exception' }],
+    [
+      '409 on a conditional write (lost race)',
+      'changed',
+      put('a', { kind: 'unchanged', revision }),
+      409,
+      { type: 'version_conflict_engine_exception' },
+    ],
     ['429', 'retry', put('a'), 429, { type: 'es_rejected_execution_exception' }],
     ['503', 'retry', put('a'), 503, { type: 'unavailable_shards_exception' }],
     ['403 cluster block', 'retry', put('a'), 403, { type: 'cluster_block_exception' }],
     ['400 index closed', 'retry', put('a'), 400, { type: 'index_closed_exception' }],
     ['400 cluster block', 'retry', put('a'), 400, { type: 'cluster_block_exception' }],
     ['404 index missing', 'retry', put('a'), 404, { type: 'index_not_found_exception' }],
-    ['400 alias without write index', 'retry', put('a'), 400, { type: 'illegal_argument_exception', reason: 'no write index is defined for alias [m]' }],
+    [
+      '400 alias without write index',
+      'retry',
+      put('a'),
+      400,
+      { type: 'illegal_argument_exception', reason: 'no write index is defined for alias [m]' },
+    ],
     ['400 mapping conflict', 'unindexable', put('a'), 400, { type: 'mapper_parsing_exception', reason: 'failed to parse' }],
-    ['400 field limit', 'unindexable', put('a'), 400, { type: 'illegal_argument_exception', reason: 'Limit of total fields [5000] has been exceeded' }],
+    [
+      '400 field limit',
+      'unindexable',
+      put('a'),
+      400,
+      { type: 'illegal_argument_exception', reason: 'Limit of total fields [5000] has been exceeded' },
+    ],
     ['400 document parsing', 'unindexable', put('a'), 400, { type: 'document_parsing_exception' }],
     ['400 of an unknown type', 'unindexable', put('a'), 400, { type: 'something_new' }],
     ['413 for one document', 'refused', put('a'), 413, undefined],
@@ -37,17 +68,24 @@ describe('a bulk item outcome', () => {
 });
 
 describe('bulk requests', () => {
-  it('says each condition in the engine\'s terms', () => {
+  it("says each condition in the engine's terms", () => {
     expect(actionLines(put('a'))).toBe('{"create":{"_index":"m","_id":"a"}}\n{"a":1}\n');
-    expect(actionLines(put('a', { kind: 'unchanged', revision }))).toBe('{"index":{"_index":"m","_id":"a","if_seq_no":7,"if_primary_term":1}}\n{"a":1}\n');
+    expect(actionLines(put('a', { kind: 'unchanged', revision }))).toBe(
+      '{"index":{"_index":"m","_id":"a","if_seq_no":7,"if_primary_term":1}}\n{"a":1}\n',
+    );
     expect(actionLines(put('a', { kind: 'any' }))).toBe('{"index":{"_index":"m","_id":"a"}}\n{"a":1}\n');
-    expect(actionLines(del('a', { kind: 'unchanged', revision }))).toBe('{"delete":{"_index":"m","_id":"a","if_seq_no":7,"if_primary_term":1}}\n');
+    expect(actionLines(del('a', { kind: 'unchanged', revision }))).toBe(
+      '{"delete":{"_index":"m","_id":"a","if_seq_no":7,"if_primary_term":1}}\n',
+    );
   });
 
   it('splits writes into requests no larger than the limit, one write never split', () => {
     const actions = ['a', 'b', 'c', 'd'].map((id) => put(id, { kind: 'absent' }, `{"v":"${'x'.repeat(100)}"}`));
     const chunks = splitIntoRequests(actions, 300);
-    expect(chunks.map((chunk) => chunk.positions)).toEqual([[0, 1], [2, 3]]);
+    expect(chunks.map((chunk) => chunk.positions)).toEqual([
+      [0, 1],
+      [2, 3],
+    ]);
     expect(splitIntoRequests(actions, 10).map((chunk) => chunk.positions)).toEqual([[0], [1], [2], [3]]);
   });
 });
@@ -65,10 +103,14 @@ function stubClient(answer: (body: string) => unknown): { client: Client; bodies
 }
 
 const createdItems = (body: string) => ({
-  items: body.trim().split('\n').filter((_, i) => i % 2 === 0).map((line) => {
-    const meta = JSON.parse(line).create;
-    return { create: { _index: meta._index, _id: meta._id, status: 201, _seq_no: 1, _primary_term: 1 } };
-  }),
+  items: body
+    .trim()
+    .split('\n')
+    .filter((_, i) => i % 2 === 0)
+    .map((line) => {
+      const meta = JSON.parse(line).create;
+      return { create: { _index: meta._index, _id: meta._id, status: 201, _seq_no: 1, _primary_term: 1 } };
+    }),
 });
 
 describe('the OpenSearch port', () => {
@@ -105,8 +147,16 @@ describe('the OpenSearch port', () => {
   it.each([
     ['one item too few', (body: string) => ({ items: createdItems(body).items.slice(1) }), /1 items for 2 writes/],
     ['no items at all', () => ({}), /no items for 2 writes/],
-    ['another operation', (body: string) => ({ items: createdItems(body).items.map((item) => ({ index: item.create })) }), /not a "create" result/],
-    ['another document', (body: string) => ({ items: createdItems(body).items.map((item) => ({ create: { ...item.create, _id: 'x' } })) }), /is for m\/x, expected m\/a/],
+    [
+      'another operation',
+      (body: string) => ({ items: createdItems(body).items.map((item) => ({ index: item.create })) }),
+      /not a "create" result/,
+    ],
+    [
+      'another document',
+      (body: string) => ({ items: createdItems(body).items.map((item) => ({ create: { ...item.create, _id: 'x' } })) }),
+      /is for m\/x, expected m\/a/,
+    ],
   ])('does not believe a response with %s: every write retries', async (_case, answer, reason) => {
     const { client } = stubClient(answer);
     const outcomes = await new OpenSearchPort(client, 1 << 20).write([put('a'), put('b')]);
@@ -119,7 +169,11 @@ describe('the OpenSearch port', () => {
     ['null', null, undefined],
     ['text that is not a number', 'five', undefined],
   ])('reads a stored sequence number that is %s as %j, so one odd document never stalls its item', async (_case, stored, read) => {
-    const client = { mget: async () => ({ body: { docs: [{ found: true, _seq_no: 3, _primary_term: 1, _source: { _cdc: { sequence_number: stored } } }] } }) } as never;
+    const client = {
+      mget: async () => ({
+        body: { docs: [{ found: true, _seq_no: 3, _primary_term: 1, _source: { _cdc: { sequence_number: stored } } }] },
+      }),
+    } as never;
     const states = await new OpenSearchPort(client, 1 << 20).readStates([{ index: 'm', id: 'a' }]);
     expect([...states.values()]).toEqual([{ revision: expect.any(String), sequenceNumber: read }]);
   });

@@ -8,10 +8,21 @@ import type { Client } from '@opensearch-project/opensearch';
 import { createClient, type AwsCredentialsProvider } from '../../../lambda/adapters/opensearch/client';
 import type { OpenSearchAuth, SigningService } from '../../../lambda/settings/function-settings';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../../support/fake-secrets-manager';
-import { startBasicAuthServer, startSigV4Server, startTamperingProxy, type InFlight, type RunningServer, type TestCredentials } from '../../support/signature-checking-server';
+import {
+  startBasicAuthServer,
+  startSigV4Server,
+  startTamperingProxy,
+  type InFlight,
+  type RunningServer,
+  type TestCredentials,
+} from '../../support/signature-checking-server';
 
 const REGION = 'eu-west-1';
-const CREDENTIALS: TestCredentials = { accessKeyId: 'AKIDSIGNINGTEST', secretAccessKey: 'signing/test+secret', sessionToken: 'session-token-for-the-test' };
+const CREDENTIALS: TestCredentials = {
+  accessKeyId: 'AKIDSIGNINGTEST',
+  secretAccessKey: 'signing/test+secret',
+  sessionToken: 'session-token-for-the-test',
+};
 const ENV_NAMES = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'] as const;
 
 const sigv4 = (service: SigningService, region = REGION): OpenSearchAuth => ({ mode: 'sigv4', service, region });
@@ -104,10 +115,21 @@ describe.each<SigningService>(['es', 'aoss'])('a client signing for %s with the 
 describe('a signed request changed on its way', () => {
   const mismatch = /^signature mismatch/;
   const tampering: [string, (request: InFlight) => void, RegExp][] = [
-    ['one byte of the body', (request) => (request.body = Buffer.from(request.body.toString('latin1').replace('user-2', 'user-3'), 'latin1')), /^the body does not match x-amz-content-sha256$/],
+    [
+      'one byte of the body',
+      (request) => (request.body = Buffer.from(request.body.toString('latin1').replace('user-2', 'user-3'), 'latin1')),
+      /^the body does not match x-amz-content-sha256$/,
+    ],
     ['the index in the path', (request) => (request.path = request.path.replace('mirror', 'mirrox')), mismatch],
     ['the query string', (request) => (request.path = request.path.replace('refresh=true', 'refresh=false')), mismatch],
-    ['the signed date header', (request) => (request.headers['x-amz-date'] = String(request.headers['x-amz-date']).replace(/\d(?=Z$)/, (digit) => String((Number(digit) + 1) % 10))), mismatch],
+    [
+      'the signed date header',
+      (request) =>
+        (request.headers['x-amz-date'] = String(request.headers['x-amz-date']).replace(/\d(?=Z$)/, (digit) =>
+          String((Number(digit) + 1) % 10),
+        )),
+      mismatch,
+    ],
     ['the session token', (request) => (request.headers['x-amz-security-token'] = 'another-session'), mismatch],
     ['the content type', (request) => (request.headers['content-type'] = 'text/plain'), mismatch],
   ];
@@ -128,7 +150,10 @@ describe('a signed request changed on its way', () => {
       const proxy = await startTamperingProxy(server.url, tamper);
       const client = await createClient({ endpoint: proxy.url, requestTimeoutMs: 5_000, auth: sigv4(service) });
       await withServers([proxy, server], client, async () => {
-        await expect(client.bulk({ index: 'mirror', body: BULK_TEXT as never, refresh: 'true' })).rejects.toMatchObject({ name: 'ResponseError', statusCode: 403 });
+        await expect(client.bulk({ index: 'mirror', body: BULK_TEXT as never, refresh: 'true' })).rejects.toMatchObject({
+          name: 'ResponseError',
+          statusCode: 403,
+        });
         expect(server.received).toHaveLength(1);
         expect(server.received[0].verdict).toMatch(reason);
       });
@@ -173,7 +198,9 @@ describe('credentials that expire', () => {
       await client.search({ index: 'a' });
       await client.search({ index: 'a' });
       expect(asked).toBe(2);
-      expect(server.received.map((request) => [request.verdict, /Credential=(\w+)\//.exec(String(request.headers.authorization))?.[1]])).toEqual([
+      expect(
+        server.received.map((request) => [request.verdict, /Credential=(\w+)\//.exec(String(request.headers.authorization))?.[1]]),
+      ).toEqual([
         ['accepted', 'AKIDFIRST'],
         ['accepted', 'AKIDSECOND'],
       ]);
@@ -188,7 +215,9 @@ describe('basic authentication from a Secrets Manager secret', () => {
   let arnCount = 0;
   /** A fresh ARN per test: the client caches what it read per ARN for the container's life. */
   const newArn = () => `arn:aws:secretsmanager:${REGION}:123456789012:secret:cdc/opensearch-${++arnCount}-AbCdEf`;
-  const access = () => ({ secretsManager: { endpoint: secrets.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } } });
+  const access = () => ({
+    secretsManager: { endpoint: secrets.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } },
+  });
   const basic = (secretArn: string): OpenSearchAuth => ({ mode: 'basic', secretArn });
 
   beforeAll(async () => {
@@ -225,7 +254,9 @@ describe('basic authentication from a Secrets Manager secret', () => {
     const arn = newArn();
     const creating = createClient({ endpoint: 'http://127.0.0.1:1', requestTimeoutMs: 5_000, auth: basic(arn) }, access());
     await expect(creating).rejects.toThrow(arn);
-    await expect(creating).rejects.toThrow(/ResourceNotFoundException.*secretsmanager:GetSecretValue.*\{"username": "\.\.\.", "password": "\.\.\."\}/);
+    await expect(creating).rejects.toThrow(
+      /ResourceNotFoundException.*secretsmanager:GetSecretValue.*\{"username": "\.\.\.", "password": "\.\.\."\}/,
+    );
     secrets.secrets.set(arn, { text: JSON.stringify({ username: USER, password: PASSWORD }) });
     const client = await createClient({ endpoint: 'http://127.0.0.1:1', requestTimeoutMs: 5_000, auth: basic(arn) }, access());
     await client.close();

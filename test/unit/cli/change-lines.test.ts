@@ -69,6 +69,8 @@ describe('an item key typed by the user', () => {
   });
 
   it('must have one value per key attribute', () => {
-    expect(() => itemKey(['a'], { partitionKey: 'pk', sortKey: 'sk' })).toThrow('the key must be 2 value(s), one for each of "pk" and "sk", got "a"');
+    expect(() => itemKey(['a'], { partitionKey: 'pk', sortKey: 'sk' })).toThrow(
+      'the key must be 2 value(s), one for each of "pk" and "sk", got "a"',
+    );
   });
 });

@@ -16,13 +16,16 @@ describe("a deployed function's setting in a CLI error", () => {
     expect(flagName(variable)).toBe(`${flag} (the function's ${variable})`);
   });
 
-  it.each(['MAX_BULK_BYTES', 'CHANGE_LOG_PARTITIONING', 'TOMBSTONE_RETENTION_HOURS'])('names %s as the function\'s variable when no flag overrides it', (variable) => {
-    expect(flagName(variable)).toBe(`the function's ${variable}`);
-  });
+  it.each(['MAX_BULK_BYTES', 'CHANGE_LOG_PARTITIONING', 'TOMBSTONE_RETENTION_HOURS'])(
+    "names %s as the function's variable when no flag overrides it",
+    (variable) => {
+      expect(flagName(variable)).toBe(`the function's ${variable}`);
+    },
+  );
 });
 
 describe("the CLI's OpenSearch client access", () => {
-  it('uses the default credential chain and the secret\'s own region against AWS', () => {
+  it("uses the default credential chain and the secret's own region against AWS", () => {
     expect(clientAccess({ local: false, region: 'eu-west-1' })).toEqual({});
   });
 
@@ -35,7 +38,10 @@ describe("the CLI's OpenSearch client access", () => {
 
 describe('a failure to reach OpenSearch, said to the CLI user', () => {
   it('names the secret and its shape as they are, not as a network failure', () => {
-    const error = new BasicAuthSecretError('arn:aws:secretsmanager:eu-west-1:123456789012:secret:x', 'cannot be read (ResourceNotFoundException: not found)');
+    const error = new BasicAuthSecretError(
+      'arn:aws:secretsmanager:eu-west-1:123456789012:secret:x',
+      'cannot be read (ResourceNotFoundException: not found)',
+    );
     expect(describeFailure(error)).toBe(`✖ ${error.message}`);
   });
 

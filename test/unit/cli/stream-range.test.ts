@@ -21,7 +21,12 @@ const fast = { minBackoffMs: 1, maxBackoffMs: 2, sleep: async () => undefined };
 
 describe('reading a stream range back', () => {
   it('goes on past empty pages until the range end is seen', async () => {
-    const pages = [...Array.from({ length: 12 }, () => ({ records: [] })), { records: ['100', '200'] }, { records: [] }, { records: ['300', '400'] }];
+    const pages = [
+      ...Array.from({ length: 12 }, () => ({ records: [] })),
+      { records: ['100', '200'] },
+      { records: [] },
+      { records: ['300', '400'] },
+    ];
     const read = await readStreamRange(streams(pages), range, { ...fast, timeLimitMs: 60_000 });
     expect(read).toEqual({ records: ['100', '200', '300'].map(record), complete: true });
   });
@@ -46,7 +51,11 @@ describe('reading a stream range back', () => {
   });
 
   it('stops at the first record past the range', async () => {
-    const read = await readStreamRange(streams([{ records: ['100', '250', '301'] }]), { ...range, endSequenceNumber: '299' }, { ...fast, timeLimitMs: 1000 });
+    const read = await readStreamRange(
+      streams([{ records: ['100', '250', '301'] }]),
+      { ...range, endSequenceNumber: '299' },
+      { ...fast, timeLimitMs: 1000 },
+    );
     expect(read).toEqual({ records: [record('100'), record('250')], complete: true });
   });
 });

@@ -1,6 +1,13 @@
 import { verdictOf } from '../../../cli/status/verdict';
 
-const healthy = { tableItems: 10, mirrorItems: 10, deadLetters: 0, queueDepth: 0, mappingState: 'Enabled', mappingLastResult: 'OK - 3 records' };
+const healthy = {
+  tableItems: 10,
+  mirrorItems: 10,
+  deadLetters: 0,
+  queueDepth: 0,
+  mappingState: 'Enabled',
+  mappingLastResult: 'OK - 3 records',
+};
 
 describe('the status verdict', () => {
   it('is healthy when nothing waits and the mirror holds as many items as the table', () => {

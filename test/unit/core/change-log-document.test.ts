@@ -94,7 +94,11 @@ describe('change-log document', () => {
   it('keeps every image unindexed in the stored form', () => {
     const record = toChangeRecord(modifyRecord(created, updated));
     const document = toChangeLogDocument(record, processedAt, 'stored', 'refused');
-    expect(document).toMatchObject({ keys: { id: { S: 'user-001' } }, unindexed: { new_data: updated, old_data: created }, unindexed_reason: 'refused' });
+    expect(document).toMatchObject({
+      keys: { id: { S: 'user-001' } },
+      unindexed: { new_data: updated, old_data: created },
+      unindexed_reason: 'refused',
+    });
     expect(document.new_data).toBeUndefined();
   });
 

@@ -39,7 +39,11 @@ describe('stream record normalisation', () => {
     ['a creation time out of the range of dates', withDynamodb({ ApproximateCreationDateTime: 1e300 }), /from 1970 to the year 9999/],
     ['a creation time before 1970', withDynamodb({ ApproximateCreationDateTime: -60589296000 }), /from 1970 to the year 9999/],
     ['a creation time after the year 9999', withDynamodb({ ApproximateCreationDateTime: 95617584000 * 3 }), /from 1970 to the year 9999/],
-    ['an ISO creation time in the year 10000', withDynamodb({ ApproximateCreationDateTime: '+010000-01-01T00:00:00Z' }), /from 1970 to the year 9999/],
+    [
+      'an ISO creation time in the year 10000',
+      withDynamodb({ ApproximateCreationDateTime: '+010000-01-01T00:00:00Z' }),
+      /from 1970 to the year 9999/,
+    ],
     ['a sequence number of zero', withDynamodb({ SequenceNumber: '000' }), /above 0/],
     ['an empty event id', { ...insertRecord({ id: { S: 'a' } }), eventID: '' }, /eventID must be a non-empty string/],
   ])('rejects a record with %s, saying what is wrong', (_name, raw, message) => {
@@ -61,9 +65,17 @@ describe('stream record normalisation', () => {
   });
 
   it('reads a hand-made record (no event id, sequence number or time) as a manual change with an id from its content', () => {
-    const manual = { eventName: 'INSERT', dynamodb: { Keys: { id: { S: 'test' } }, NewImage: { id: { S: 'test' }, name: { S: 'テスト' } } } };
+    const manual = {
+      eventName: 'INSERT',
+      dynamodb: { Keys: { id: { S: 'test' } }, NewImage: { id: { S: 'test' }, name: { S: 'テスト' } } },
+    };
     const record = toChangeRecord(manual);
-    expect(record).toMatchObject({ origin: 'manual', sequenceNumber: '0', approximateCreationTime: receivedAt, tableName: 'configured-table' });
+    expect(record).toMatchObject({
+      origin: 'manual',
+      sequenceNumber: '0',
+      approximateCreationTime: receivedAt,
+      tableName: 'configured-table',
+    });
     expect(record.eventId).toMatch(/^manual-[0-9a-f]{32}$/);
     expect(toChangeRecord(JSON.parse(JSON.stringify(manual))).eventId).toBe(record.eventId);
     const other = { ...manual, dynamodb: { ...manual.dynamodb, NewImage: { id: { S: 'test' }, name: { S: 'other' } } } };

@@ -5,7 +5,11 @@ const item = { id: { S: 'a' } };
 
 describe('end-to-end lag', () => {
   it("is now minus the batch's oldest creation time, in milliseconds", () => {
-    const records = [insertRecord(item, { at: 1_704_110_405 }), insertRecord(item, { at: 1_704_110_400 }), insertRecord(item, { at: 1_704_110_410 })];
+    const records = [
+      insertRecord(item, { at: 1_704_110_405 }),
+      insertRecord(item, { at: 1_704_110_400 }),
+      insertRecord(item, { at: 1_704_110_410 }),
+    ];
     expect(endToEndLagMs(records, new Date(1_704_110_412_500))).toBe(12_500);
   });
 

@@ -27,7 +27,14 @@ describe('numbers compared by value', () => {
 });
 
 describe('a mirror document against the table item', () => {
-  const item: AttributeMap = { id: { S: 'a' }, n: { N: '1.50' }, tags: { SS: ['b', 'a'] }, nums: { NS: ['2', '1'] }, list: { L: [{ N: '1' }, { S: 'x' }] }, m: { M: { deep: { BOOL: true } } } };
+  const item: AttributeMap = {
+    id: { S: 'a' },
+    n: { N: '1.50' },
+    tags: { SS: ['b', 'a'] },
+    nums: { NS: ['2', '1'] },
+    list: { L: [{ N: '1' }, { S: 'x' }] },
+    m: { M: { deep: { BOOL: true } } },
+  };
   const mirrored = (image: AttributeMap) => parse(stringifyLossless(toPlainJson(image))) as Record<string, unknown>;
 
   it('matches the same item, whatever the set order and the number form', () => {

@@ -60,8 +60,12 @@ describe('mirror document', () => {
   });
 
   it('keeps every attribute unindexed in the stored form, with the reason', () => {
-    const document = plain(toMirrorDocument({ id: { S: 'a' }, n: { N: '1' } }, metadata, 'stored', 'Limit of total fields [5000] has been exceeded'));
-    expect(document).toEqual({ _cdc: { ...metadata, unindexed: { id: 'a', n: 1 }, unindexed_reason: 'Limit of total fields [5000] has been exceeded' } });
+    const document = plain(
+      toMirrorDocument({ id: { S: 'a' }, n: { N: '1' } }, metadata, 'stored', 'Limit of total fields [5000] has been exceeded'),
+    );
+    expect(document).toEqual({
+      _cdc: { ...metadata, unindexed: { id: 'a', n: 1 }, unindexed_reason: 'Limit of total fields [5000] has been exceeded' },
+    });
   });
 
   it('keeps an attribute named __proto__, at the root and nested', () => {

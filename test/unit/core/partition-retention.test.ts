@@ -24,7 +24,16 @@ describe('partition retention', () => {
   });
 
   it('ignores every name that is not exactly a partition of this change log', () => {
-    const others = ['dynamodb-cdc', 'dynamodb-cdc-deadletter', 'dynamodb-cdc-archive', 'dynamodb-cdc-2020.02.30', 'dynamodb-cdc-2020.01.01.bak', 'dynamodb-cdc-x-2020.01.01', 'test-table-v1', 'other-2020.01.01'];
+    const others = [
+      'dynamodb-cdc',
+      'dynamodb-cdc-deadletter',
+      'dynamodb-cdc-archive',
+      'dynamodb-cdc-2020.02.30',
+      'dynamodb-cdc-2020.01.01.bak',
+      'dynamodb-cdc-x-2020.01.01',
+      'test-table-v1',
+      'other-2020.01.01',
+    ];
     expect(planPartitionRetention('dynamodb-cdc', others, NOW, 1)).toEqual({ expired: [], kept: [] });
   });
 });

@@ -12,7 +12,11 @@ const MIRROR = 'test-table-v1';
 const TOMBSTONES = 'test-table-tombstones';
 
 const item = (id: string, name: string) => ({ id: { S: id }, name: { S: name } });
-const refused = { kind: 'unindexable', reason: 'mapper_parsing_exception: failed to parse field [name]', errorType: 'mapper_parsing_exception' } as const;
+const refused = {
+  kind: 'unindexable',
+  reason: 'mapper_parsing_exception: failed to parse field [name]',
+  errorType: 'mapper_parsing_exception',
+} as const;
 const tooLarge = { kind: 'refused', reason: 'too large', errorType: 'request_entity_too_large', status: 413 } as const;
 const busy = { kind: 'retry', reason: 'es_rejected_execution_exception: queue full' } as const;
 const to = (index: string, id?: string) => (action: WriteAction) => action.index === index && (id === undefined || action.id === id);
@@ -36,7 +40,14 @@ describe('applying a batch', () => {
   it('writes every change to the change log and the newest state of each item to the mirror', async () => {
     const search = new InMemorySearch();
     const result = await applyChanges(sampleBatch(), settings, search);
-    expect(result).toMatchObject({ failures: [], deadLettered: [], changeLogWritten: 5, mirrorWritten: 1, mirrorDeleted: 1, mirrorSuperseded: 3 });
+    expect(result).toMatchObject({
+      failures: [],
+      deadLettered: [],
+      changeLogWritten: 5,
+      mirrorWritten: 1,
+      mirrorDeleted: 1,
+      mirrorSuperseded: 3,
+    });
     expect(Object.keys(search.sources('dynamodb-cdc'))).toHaveLength(5);
     expect(mirrorItems(search)).toEqual({ 'user-002': { id: 'user-002', name: 'b2' } });
   });
@@ -60,7 +71,11 @@ describe('applying a batch', () => {
     const search = new InMemorySearch();
     await applyChanges(sampleBatch(), settings, search);
     const before = JSON.stringify([search.sources('dynamodb-cdc'), search.sources(MIRROR), search.sources(TOMBSTONES)]);
-    const again = await applyChanges(sampleBatch().map((r, i) => ({ ...r, eventID: `event-${String(i + 1).padStart(21, '0')}` })), settings, search);
+    const again = await applyChanges(
+      sampleBatch().map((r, i) => ({ ...r, eventID: `event-${String(i + 1).padStart(21, '0')}` })),
+      settings,
+      search,
+    );
     expect(again).toMatchObject({ duplicates: 5, changeLogWritten: 0, mirrorWritten: 0, failures: [] });
     expect(JSON.stringify([search.sources('dynamodb-cdc'), search.sources(MIRROR), search.sources(TOMBSTONES)])).toBe(before);
   });
@@ -84,17 +99,27 @@ describe('applying a batch', () => {
     expect(result.deadLettered).toEqual([{ position: 3, target: 'mirror', reason: 'too large' }]);
     const letters = Object.values(search.sources('dynamodb-cdc-deadletter'));
     expect(letters).toHaveLength(1);
-    expect(letters[0]).toMatchObject({ target: 'mirror', error_type: 'request_entity_too_large', status: 413, sequence_number: '000000000000000000004', table_name: 'test-table' });
+    expect(letters[0]).toMatchObject({
+      target: 'mirror',
+      error_type: 'request_entity_too_large',
+      status: 413,
+      sequence_number: '000000000000000000004',
+      table_name: 'test-table',
+    });
     expect(letters[0].stream_arn).toMatch(/table\/test-table\/stream/);
     expect(JSON.parse(letters[0].record_json)).toEqual(JSON.parse(JSON.stringify(batch[3])));
   });
 
   it('writes an item the mirror cannot index in the stored form instead of refusing it', async () => {
     const search = new InMemorySearch();
-    search.fault = (action) => (to(MIRROR, 'user-002')(action) && action.operation === 'put' && !action.document.includes('unindexed') ? refused : undefined);
+    search.fault = (action) =>
+      to(MIRROR, 'user-002')(action) && action.operation === 'put' && !action.document.includes('unindexed') ? refused : undefined;
     const result = await applyChanges([insertRecord(item('user-002', 'b'))], settings, search);
     expect(result).toMatchObject({ failures: [], deadLettered: [], mirrorWritten: 1, unindexed: 1 });
-    expect(search.sources(MIRROR)['user-002']._cdc).toMatchObject({ unindexed: { id: 'user-002', name: 'b' }, unindexed_reason: refused.reason });
+    expect(search.sources(MIRROR)['user-002']._cdc).toMatchObject({
+      unindexed: { id: 'user-002', name: 'b' },
+      unindexed_reason: refused.reason,
+    });
   });
 
   it('keeps one dead letter per refused write when both indexes refuse a record', async () => {
@@ -102,7 +127,11 @@ describe('applying a batch', () => {
     search.fault = (action) => (to('dynamodb-cdc')(action) || to(MIRROR)(action) ? tooLarge : undefined);
     const result = await applyChanges([insertRecord(item('a', 'x'))], settings, search);
     expect(result.deadLettered.map((letter) => letter.target).sort()).toEqual(['change-log', 'mirror']);
-    expect(Object.values(search.sources('dynamodb-cdc-deadletter')).map((letter) => letter.target).sort()).toEqual(['change-log', 'mirror']);
+    expect(
+      Object.values(search.sources('dynamodb-cdc-deadletter'))
+        .map((letter) => letter.target)
+        .sort(),
+    ).toEqual(['change-log', 'mirror']);
   });
 
   it('retries every mirror record when the current state cannot be read, and still writes the change log', async () => {
@@ -142,7 +171,8 @@ describe('applying a batch', () => {
     const search = new InMemorySearch();
     const [insert1, , , , remove1] = sampleBatch();
     await applyChanges([insert1], settings, search);
-    search.fault = (action) => (to(MIRROR)(action) && action.operation === 'delete' ? { kind: 'retry', reason: 'connection reset' } : undefined);
+    search.fault = (action) =>
+      to(MIRROR)(action) && action.operation === 'delete' ? { kind: 'retry', reason: 'connection reset' } : undefined;
     const failed = await applyChanges([remove1], settings, search);
     expect(failed.failures.map((failure) => failure.position)).toEqual([0]);
     expect(Object.keys(search.sources(TOMBSTONES))).toEqual(['user-001']);
@@ -164,7 +194,11 @@ describe('applying a batch', () => {
       raced = true;
       search.put(MIRROR, 'x', { id: 'x', name: 'v150', _cdc: { sequence_number: '000000000000000000150' } });
     };
-    const result = await applyChanges([removeRecord(item('x', 'v100'), { sequenceNumber: 200 })], { ...settings, mayRaceWithDeletes: false }, search);
+    const result = await applyChanges(
+      [removeRecord(item('x', 'v100'), { sequenceNumber: 200 })],
+      { ...settings, mayRaceWithDeletes: false },
+      search,
+    );
     expect(result.failures).toEqual([]);
     expect(search.sources(MIRROR)).toEqual({});
     expect(search.sources(TOMBSTONES).x._cdc.sequence_number).toBe('000000000000000000200');
@@ -210,7 +244,9 @@ describe('applying a batch', () => {
     const search = new InMemorySearch();
     const record = insertRecord({ id: { S: 'a' }, sk: { S: 'b' } }, { keys: { id: { S: 'a' }, sk: { S: 'b' } } });
     const result = await applyChanges([record], settings, search);
-    expect(result.deadLettered).toEqual([{ position: 0, target: 'mirror', reason: expect.stringMatching(/do not match the configured key schema/) }]);
+    expect(result.deadLettered).toEqual([
+      { position: 0, target: 'mirror', reason: expect.stringMatching(/do not match the configured key schema/) },
+    ]);
     expect(Object.keys(search.sources('dynamodb-cdc'))).toHaveLength(1);
     expect(search.sources(MIRROR)).toEqual({});
   });
@@ -223,8 +259,11 @@ describe('applying a batch', () => {
     expect(result.deadLettered).toEqual([]);
   });
 
-  describe('a hand-made record (the seed\'s manual invoke)', () => {
-    const manual = { eventName: 'INSERT', dynamodb: { Keys: { id: { S: 'test' } }, NewImage: { id: { S: 'test' }, name: { S: 'テスト' } } } };
+  describe("a hand-made record (the seed's manual invoke)", () => {
+    const manual = {
+      eventName: 'INSERT',
+      dynamodb: { Keys: { id: { S: 'test' } }, NewImage: { id: { S: 'test' }, name: { S: 'テスト' } } },
+    };
 
     it('reaches the change log and the mirror; sent again, it is a duplicate', async () => {
       const search = new InMemorySearch();
@@ -244,7 +283,11 @@ describe('applying a batch', () => {
       await applyChanges([manual as never], settings, search);
       expect(mirrorItems(search)).toEqual({ test: { id: 'test', name: 'real' } });
       await applyChanges([removeRecord(item('test', 'real'), { sequenceNumber: 8 })], settings, search);
-      await applyChanges([{ ...manual, dynamodb: { ...manual.dynamodb, NewImage: { id: { S: 'test' }, name: { S: 'again' } } } } as never], settings, search);
+      await applyChanges(
+        [{ ...manual, dynamodb: { ...manual.dynamodb, NewImage: { id: { S: 'test' }, name: { S: 'again' } } } } as never],
+        settings,
+        search,
+      );
       expect(mirrorItems(search)).toEqual({});
     });
 
@@ -273,9 +316,12 @@ describe('applying a batch', () => {
     const daily: PipelineSettings = { ...settings, changeLogPartitioning: 'daily' };
     const lastSecondOfNov27 = Date.UTC(2026, 10, 27, 23, 59, 59) / 1000;
 
-    it("writes each change to the partition of its creation day (UTC), whatever the day it is processed", async () => {
+    it('writes each change to the partition of its creation day (UTC), whatever the day it is processed', async () => {
       const search = new InMemorySearch();
-      const batch = [insertRecord(item('a', 'x'), { sequenceNumber: 1, at: lastSecondOfNov27 }), modifyRecord(item('a', 'x'), item('a', 'y'), { sequenceNumber: 2, at: lastSecondOfNov27 + 1 })];
+      const batch = [
+        insertRecord(item('a', 'x'), { sequenceNumber: 1, at: lastSecondOfNov27 }),
+        modifyRecord(item('a', 'x'), item('a', 'y'), { sequenceNumber: 2, at: lastSecondOfNov27 + 1 }),
+      ];
       const result = await applyChanges(batch, daily, search, () => new Date('2026-11-30T10:00:00Z'));
       expect(result).toMatchObject({ failures: [], changeLogWritten: 2 });
       expect(Object.values(search.sources('dynamodb-cdc-2026.11.27')).map((doc) => doc.event_name)).toEqual(['INSERT']);

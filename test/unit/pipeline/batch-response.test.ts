@@ -6,7 +6,12 @@ describe('the answer to the event source', () => {
   it.each([
     ['nothing failed, partial reporting', [], 'partial', { batchItemFailures: [] }],
     ['nothing failed, error reporting', [], 'error', { batchItemFailures: [] }],
-    ['records failed, partial reporting', [failure(1, '2'), failure(3, '4')], 'partial', { batchItemFailures: [{ itemIdentifier: '2' }, { itemIdentifier: '4' }] }],
+    [
+      'records failed, partial reporting',
+      [failure(1, '2'), failure(3, '4')],
+      'partial',
+      { batchItemFailures: [{ itemIdentifier: '2' }, { itemIdentifier: '4' }] },
+    ],
   ] as const)('%s: a partial batch response', (_case, failures, reporting, response) => {
     expect(batchResponse(failures, 5, reporting)).toEqual(response);
   });

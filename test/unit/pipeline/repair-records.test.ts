@@ -37,7 +37,11 @@ describe('a repair', () => {
 
   it('loses to a change the stream applied after the mirror was read', async () => {
     const search = new InMemorySearch();
-    await applyChanges([insertRecord(item('old'), { sequenceNumber: 3 }), modifyRecord(item('old'), item('newer'), { sequenceNumber: 4 })], settings, search);
+    await applyChanges(
+      [insertRecord(item('old'), { sequenceNumber: 3 }), modifyRecord(item('old'), item('newer'), { sequenceNumber: 4 })],
+      settings,
+      search,
+    );
     const result = await applyChanges([repairOf('read before', seq(3))], repairs, search);
     expect(result).toMatchObject({ mirrorWritten: 0, mirrorSuperseded: 1 });
     expect(mirrored(search)).toMatchObject({ name: 'newer' });
@@ -55,7 +59,11 @@ describe('a repair', () => {
 
   it("puts back a missing item at its tombstone's sequence number: an older write still cannot, a newer one still can", async () => {
     const search = new InMemorySearch();
-    await applyChanges([insertRecord(item('v1'), { sequenceNumber: 1 }), removeRecord(item('v1'), { sequenceNumber: 2 })], settings, search);
+    await applyChanges(
+      [insertRecord(item('v1'), { sequenceNumber: 1 }), removeRecord(item('v1'), { sequenceNumber: 2 })],
+      settings,
+      search,
+    );
     // The item came back in the table (seq 3), and its document was lost.
     const result = await applyChanges([repairOf('v3', seq(2))], repairs, search);
     expect(result).toMatchObject({ mirrorWritten: 1 });
@@ -89,7 +97,11 @@ describe('a repair', () => {
 
   it('is refused whole when it names no keys, as a dead letter', async () => {
     const search = new InMemorySearch();
-    const result = await applyChanges([{ eventName: 'MODIFY', dynamodb: { NewImage: item('x'), SequenceNumber: seq(1) } }], repairs, search);
+    const result = await applyChanges(
+      [{ eventName: 'MODIFY', dynamodb: { NewImage: item('x'), SequenceNumber: seq(1) } }],
+      repairs,
+      search,
+    );
     expect(result.deadLettered).toHaveLength(1);
     expect(result.deadLettered[0].reason).toContain('a repair needs Keys');
   });
@@ -115,7 +127,11 @@ describe('a delete racing with a repair or backfill of the same item', () => {
         return search.write(actions);
       },
     };
-    const removing = applyChanges([removeRecord(item('v1'), { sequenceNumber: 300 })], { ...settings, mayRaceWithDeletes: false }, functionPort);
+    const removing = applyChanges(
+      [removeRecord(item('v1'), { sequenceNumber: 300 })],
+      { ...settings, mayRaceWithDeletes: false },
+      functionPort,
+    );
     await waiting;
     await meanwhile(search);
     release();
@@ -130,7 +146,9 @@ describe('a delete racing with a repair or backfill of the same item', () => {
   });
 
   it('never leaves the deleted item behind a backfilled snapshot written just before the tombstone', async () => {
-    const search = await removeAround((s) => applyChanges([{ eventName: 'SNAPSHOT', dynamodb: { Keys: key, NewImage: item('v1') } }], { ...settings, writeChangeLog: false }, s));
+    const search = await removeAround((s) =>
+      applyChanges([{ eventName: 'SNAPSHOT', dynamodb: { Keys: key, NewImage: item('v1') } }], { ...settings, writeChangeLog: false }, s),
+    );
     expect(mirrored(search)).toBeUndefined();
   });
 

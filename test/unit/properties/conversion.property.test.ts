@@ -94,10 +94,13 @@ describe('document ids', () => {
   it('are injective for composite keys, whatever | and \\ they hold', () => {
     const schema = { partitionKey: 'pk', sortKey: 'sk' };
     fc.assert(
-      fc.property(fc.uniqueArray(fc.tuple(keyValue, keyValue), { minLength: 2, maxLength: 20, selector: (pair) => JSON.stringify(pair) }), (pairs) => {
-        const ids = pairs.map(([pk, sk]) => documentId({ pk, sk }, schema));
-        expect(new Set(ids).size).toBe(pairs.length);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.tuple(keyValue, keyValue), { minLength: 2, maxLength: 20, selector: (pair) => JSON.stringify(pair) }),
+        (pairs) => {
+          const ids = pairs.map(([pk, sk]) => documentId({ pk, sk }, schema));
+          expect(new Set(ids).size).toBe(pairs.length);
+        },
+      ),
       { numRuns: 300 },
     );
   });

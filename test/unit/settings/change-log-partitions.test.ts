@@ -1,4 +1,9 @@
-import { changeLogPartition, changeLogPartitionPattern, partitionDay, partitionPatternCatches } from '../../../lambda/settings/change-log-partitions';
+import {
+  changeLogPartition,
+  changeLogPartitionPattern,
+  partitionDay,
+  partitionPatternCatches,
+} from '../../../lambda/settings/change-log-partitions';
 
 describe('change-log partition names', () => {
   it.each([
@@ -16,7 +21,16 @@ describe('change-log partition names', () => {
 
   it('reads back the day of exactly the names it makes', () => {
     expect(partitionDay('dynamodb-cdc', 'dynamodb-cdc-2026.11.27')).toEqual(new Date('2026-11-27T00:00:00Z'));
-    for (const other of ['dynamodb-cdc', 'dynamodb-cdc-deadletter', 'dynamodb-cdc-2026.02.30', 'dynamodb-cdc-2026.1.27', 'dynamodb-cdc-2026.11.27-x', 'dynamodb-cdc-x-2026.11.27', 'other-2026.11.27', 'dynamodb-cdc-archive']) {
+    for (const other of [
+      'dynamodb-cdc',
+      'dynamodb-cdc-deadletter',
+      'dynamodb-cdc-2026.02.30',
+      'dynamodb-cdc-2026.1.27',
+      'dynamodb-cdc-2026.11.27-x',
+      'dynamodb-cdc-x-2026.11.27',
+      'other-2026.11.27',
+      'dynamodb-cdc-archive',
+    ]) {
       expect(partitionDay('dynamodb-cdc', other)).toBeUndefined();
     }
   });

@@ -25,12 +25,23 @@ describe('the function settings contract', () => {
     [{ authMode: 'sigv4', signingRegion: 'us-gov-west-1' }],
     [{ authMode: 'basic', basicAuthSecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:opensearch-AbCdEf' }],
   ])('reads back each authentication mode as written: %j', (auth) => {
-    const settings = resolveFunctionSettings({ openSearchEndpoint: 'https://search.example.com', mirrorIndex: 'orders', keySchema: 'pk', ...auth, changeLogRetentionDays: 30, mirrorShards: 6 });
+    const settings = resolveFunctionSettings({
+      openSearchEndpoint: 'https://search.example.com',
+      mirrorIndex: 'orders',
+      keySchema: 'pk',
+      ...auth,
+      changeLogRetentionDays: 30,
+      mirrorShards: 6,
+    });
     expect(fromFunctionEnvironment(toFunctionEnvironment(settings))).toEqual(settings);
   });
 
   it("signs for the function's own region when none is given", () => {
-    expect(fromFunctionEnvironment({ ...valid, OPENSEARCH_AUTH: 'sigv4', AWS_REGION: 'ap-northeast-1' }).auth).toEqual({ mode: 'sigv4', service: 'es', region: 'ap-northeast-1' });
+    expect(fromFunctionEnvironment({ ...valid, OPENSEARCH_AUTH: 'sigv4', AWS_REGION: 'ap-northeast-1' }).auth).toEqual({
+      mode: 'sigv4',
+      service: 'es',
+      region: 'ap-northeast-1',
+    });
   });
 
   it('reads back exactly what it writes', () => {
@@ -49,29 +60,74 @@ describe('the function settings contract', () => {
     [{ OPENSEARCH_ENDPOINT: undefined }, 'OPENSEARCH_ENDPOINT must be the OpenSearch URL, such as http://localhost:9200'],
     [{ OPENSEARCH_ENDPOINT: 'localhost:9200' }, 'OPENSEARCH_ENDPOINT must use http or https, got "localhost:9200"'],
     [{ OPENSEARCH_ENDPOINT: 'not a url' }, 'OPENSEARCH_ENDPOINT is not a URL; it must look like http://localhost:9200, got "not a url"'],
-    [{ OPENSEARCH_ENDPOINT: 'https://admin:secret@search.example.com' }, 'OPENSEARCH_ENDPOINT must not contain credentials (user:password@); use an authentication setting instead, got "https://***@search.example.com"'],
-    [{ OPENSEARCH_ENDPOINT: 'https://admin:p@ss@search.example.com' }, 'OPENSEARCH_ENDPOINT must not contain credentials (user:password@); use an authentication setting instead, got "https://***@search.example.com"'],
-    [{ OPENSEARCH_ENDPOINT: 'https://admin:se#cret@search.example.com' }, 'OPENSEARCH_ENDPOINT is not a URL; it must look like http://localhost:9200, got "https://***@search.example.com"'],
-    [{ OPENSEARCH_ENDPOINT: 'ftp://admin:s3cret@search.example.com' }, 'OPENSEARCH_ENDPOINT must use http or https, got "ftp://***@search.example.com"'],
-    [{ OPENSEARCH_ENDPOINT: 'http://localhost:9200/prefix?x=1' }, 'OPENSEARCH_ENDPOINT must be the cluster URL without path, query or fragment, got "http://localhost:9200/prefix?x=1"'],
+    [
+      { OPENSEARCH_ENDPOINT: 'https://admin:secret@search.example.com' },
+      'OPENSEARCH_ENDPOINT must not contain credentials (user:password@); use an authentication setting instead, got "https://***@search.example.com"',
+    ],
+    [
+      { OPENSEARCH_ENDPOINT: 'https://admin:p@ss@search.example.com' },
+      'OPENSEARCH_ENDPOINT must not contain credentials (user:password@); use an authentication setting instead, got "https://***@search.example.com"',
+    ],
+    [
+      { OPENSEARCH_ENDPOINT: 'https://admin:se#cret@search.example.com' },
+      'OPENSEARCH_ENDPOINT is not a URL; it must look like http://localhost:9200, got "https://***@search.example.com"',
+    ],
+    [
+      { OPENSEARCH_ENDPOINT: 'ftp://admin:s3cret@search.example.com' },
+      'OPENSEARCH_ENDPOINT must use http or https, got "ftp://***@search.example.com"',
+    ],
+    [
+      { OPENSEARCH_ENDPOINT: 'http://localhost:9200/prefix?x=1' },
+      'OPENSEARCH_ENDPOINT must be the cluster URL without path, query or fragment, got "http://localhost:9200/prefix?x=1"',
+    ],
     [{ MIRROR_INDEX: '' }, 'MIRROR_INDEX is not set; it must be the mirror alias, such as test-table'],
     [{ MIRROR_INDEX: 'Test' }, 'MIRROR_INDEX is not a valid OpenSearch index name: it must be lowercase, got "Test"'],
-    [{ MIRROR_INDEX: 'dynamodb-cdc' }, 'CHANGE_LOG_INDEX must differ from the indexes of MIRROR_INDEX (the mirror alias), got "dynamodb-cdc"'],
-    [{ CHANGE_LOG_INDEX: 'test-table-v1' }, 'CHANGE_LOG_INDEX must differ from the indexes of MIRROR_INDEX (its backing index test-table-v1), got "test-table-v1"'],
-    [{ DEAD_LETTER_INDEX: 'test-table-tombstones' }, 'DEAD_LETTER_INDEX must differ from the indexes of MIRROR_INDEX (its tombstones test-table-tombstones), got "test-table-tombstones"'],
+    [
+      { MIRROR_INDEX: 'dynamodb-cdc' },
+      'CHANGE_LOG_INDEX must differ from the indexes of MIRROR_INDEX (the mirror alias), got "dynamodb-cdc"',
+    ],
+    [
+      { CHANGE_LOG_INDEX: 'test-table-v1' },
+      'CHANGE_LOG_INDEX must differ from the indexes of MIRROR_INDEX (its backing index test-table-v1), got "test-table-v1"',
+    ],
+    [
+      { DEAD_LETTER_INDEX: 'test-table-tombstones' },
+      'DEAD_LETTER_INDEX must differ from the indexes of MIRROR_INDEX (its tombstones test-table-tombstones), got "test-table-tombstones"',
+    ],
     [{ DEAD_LETTER_INDEX: 'dynamodb-cdc' }, 'DEAD_LETTER_INDEX must differ from the indexes of CHANGE_LOG_INDEX, got "dynamodb-cdc"'],
-    [{ DEAD_LETTER_INDEX: 'dynamodb-cdc-2026.11.27' }, "DEAD_LETTER_INDEX makes an index (dynamodb-cdc-2026.11.27) that matches dynamodb-cdc-*.*.*, the pattern of the change log's daily partitions; choose another name, got \"dynamodb-cdc-2026.11.27\""],
-    [{ MIRROR_INDEX: 'dynamodb-cdc-a.b.c' }, "MIRROR_INDEX makes an index (dynamodb-cdc-a.b.c) that matches dynamodb-cdc-*.*.*, the pattern of the change log's daily partitions; choose another name, got \"dynamodb-cdc-a.b.c\""],
+    [
+      { DEAD_LETTER_INDEX: 'dynamodb-cdc-2026.11.27' },
+      'DEAD_LETTER_INDEX makes an index (dynamodb-cdc-2026.11.27) that matches dynamodb-cdc-*.*.*, the pattern of the change log\'s daily partitions; choose another name, got "dynamodb-cdc-2026.11.27"',
+    ],
+    [
+      { MIRROR_INDEX: 'dynamodb-cdc-a.b.c' },
+      'MIRROR_INDEX makes an index (dynamodb-cdc-a.b.c) that matches dynamodb-cdc-*.*.*, the pattern of the change log\'s daily partitions; choose another name, got "dynamodb-cdc-a.b.c"',
+    ],
     [{ KEY_SCHEMA: 'a,b,c' }, 'KEY_SCHEMA must be "partitionKey" or "partitionKey,sortKey", got "a,b,c"'],
     [{ KEY_SCHEMA: 'id,id' }, 'KEY_SCHEMA must name two different attributes, got "id,id"'],
     [{ MAX_BULK_BYTES: '-1' }, 'MAX_BULK_BYTES must be an integer from 65536 to 104857600, got "-1"'],
     [{ FAILURE_REPORTING: 'sometimes' }, 'FAILURE_REPORTING must be one of partial, error, got "sometimes"'],
     [{ OPENSEARCH_AUTH: 'iam' }, 'OPENSEARCH_AUTH must be one of none, sigv4, basic, got "iam"'],
-    [{ OPENSEARCH_AUTH: 'sigv4' }, 'OPENSEARCH_REGION is not set; it must be the region of the OpenSearch domain or collection, such as eu-west-1'],
-    [{ OPENSEARCH_AUTH: 'sigv4', OPENSEARCH_REGION: 'x', OPENSEARCH_SIGNING_SERVICE: 'es' }, 'OPENSEARCH_REGION must be an AWS region, such as eu-west-1, got "x"'],
-    [{ OPENSEARCH_AUTH: 'sigv4', OPENSEARCH_REGION: 'eu-west-1', OPENSEARCH_SIGNING_SERVICE: 'opensearch' }, 'OPENSEARCH_SIGNING_SERVICE must be one of es, aoss, got "opensearch"'],
-    [{ OPENSEARCH_AUTH: 'basic' }, 'OPENSEARCH_SECRET_ARN is not set; it must be the ARN of a Secrets Manager secret holding {"username","password"}'],
-    [{ OPENSEARCH_AUTH: 'basic', OPENSEARCH_SECRET_ARN: 'admin:secret' }, 'OPENSEARCH_SECRET_ARN must be the ARN of a Secrets Manager secret'],
+    [
+      { OPENSEARCH_AUTH: 'sigv4' },
+      'OPENSEARCH_REGION is not set; it must be the region of the OpenSearch domain or collection, such as eu-west-1',
+    ],
+    [
+      { OPENSEARCH_AUTH: 'sigv4', OPENSEARCH_REGION: 'x', OPENSEARCH_SIGNING_SERVICE: 'es' },
+      'OPENSEARCH_REGION must be an AWS region, such as eu-west-1, got "x"',
+    ],
+    [
+      { OPENSEARCH_AUTH: 'sigv4', OPENSEARCH_REGION: 'eu-west-1', OPENSEARCH_SIGNING_SERVICE: 'opensearch' },
+      'OPENSEARCH_SIGNING_SERVICE must be one of es, aoss, got "opensearch"',
+    ],
+    [
+      { OPENSEARCH_AUTH: 'basic' },
+      'OPENSEARCH_SECRET_ARN is not set; it must be the ARN of a Secrets Manager secret holding {"username","password"}',
+    ],
+    [
+      { OPENSEARCH_AUTH: 'basic', OPENSEARCH_SECRET_ARN: 'admin:secret' },
+      'OPENSEARCH_SECRET_ARN must be the ARN of a Secrets Manager secret',
+    ],
     [{ CHANGE_LOG_PARTITIONING: 'hourly' }, 'CHANGE_LOG_PARTITIONING must be one of daily, none, got "hourly"'],
     [{ CHANGE_LOG_RETENTION_DAYS: '-1' }, 'CHANGE_LOG_RETENTION_DAYS must be an integer from 0 to 36500, got "-1"'],
     [{ MIRROR_SHARDS: '0' }, 'MIRROR_SHARDS must be an integer from 1 to 1024, got "0"'],
