@@ -1,17 +1,16 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { SEED_NAMES } from '../lambda/settings/seed-names';
-import { readAppSettings } from '../lib/app-settings';
-import { CdcStack } from '../lib/cdc-stack';
+import { DEFAULT_NAMES } from '../lambda/settings';
+import { readAppSettings, CdcStack } from '../lib';
 
 const app = new App();
 const config = readAppSettings((key) => app.node.tryGetContext(key));
-new CdcStack(app, SEED_NAMES.stackName, {
+new CdcStack(app, DEFAULT_NAMES.stackName, {
   config,
   description: 'DynamoDB to OpenSearch change data capture',
   // Unset on LocalStack/MiniStack and in tests (environment-agnostic); set for real AWS by the CLI profile.
   env: process.env.CDK_DEFAULT_ACCOUNT ? { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION } : undefined,
 });
 // On AWS every synth is checked against the AWS Solutions rules: an unacknowledged finding stops it.
-if (config.target === 'aws') Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+if (config.platform === 'aws') Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -5,7 +5,7 @@
 const fs = require('node:fs');
 const path = require('node:path');
 
-const source = path.join(__dirname, '..', 'cli', 'index.ts');
+const source = path.join(__dirname, '..', 'cli', 'main.ts');
 let tsNode;
 try {
   tsNode = fs.existsSync(source) ? require.resolve('ts-node') : undefined;
@@ -17,10 +17,10 @@ if (tsNode) {
   require(source);
 } else {
   try {
-    require.resolve('../dist/cli/index.js');
+    require.resolve('../dist/cli/main.js');
   } catch {
     console.error('cdc: dist/ is missing; run `npm run build` first');
     process.exit(1);
   }
-  require('../dist/cli/index.js');
+  require('../dist/cli/main.js');
 }

@@ -9,16 +9,19 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Client } from '@opensearch-project/opensearch';
 import { createClient, ensureIndexes, OpenSearchPort, runMaintenance, type MaintenanceReport } from './adapters/opensearch';
-import { recordCreationTime, type RawStreamRecord } from './core/change-record';
-import { endToEndLagMs } from './core/end-to-end-lag';
-import { applyChanges, type ApplyResult } from './pipeline/apply-changes';
-import { batchResponse } from './pipeline/batch-response';
-import type { SearchPort } from './pipeline/search-port';
-import { fromFunctionEnvironment, type FunctionSettings } from './settings/function-settings';
-import { changeLogPartition } from './settings/change-log-partitions';
-import { isMaintenanceEvent, MAINTENANCE_EVENT } from './settings/maintenance-event';
-import { endpointOrigin } from './settings/rules';
-import { FUNCTION_DIMENSION, METRIC, METRICS_NAMESPACE, SERVICE_NAME } from './settings/observability';
+import { recordCreationTime, type RawStreamRecord, endToEndLagMs, changeLogPartition } from './core';
+import { applyChanges, type ApplyResult, batchResponse, type SearchPort } from './pipeline';
+import {
+  fromFunctionEnvironment,
+  type FunctionSettings,
+  isMaintenanceEvent,
+  MAINTENANCE_EVENT,
+  endpointOrigin,
+  FUNCTION_DIMENSION,
+  METRIC,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from './settings';
 
 const logger = new Logger({ serviceName: SERVICE_NAME });
 const metrics = new Metrics({

@@ -3,18 +3,24 @@
  * against the settings contract: a wrong value stops synth with a message that names the context
  * key and what is allowed.
  */
-import { EVENT_SOURCE_SETTINGS, type IntegerSetting } from '../lambda/settings/event-source-settings';
 import {
+  EVENT_SOURCE_SETTINGS,
+  type IntegerSetting,
   CHANGE_LOG_PARTITIONINGS,
   FAILURE_REPORTING_MODES,
   FUNCTION_DEFAULTS,
   type AuthMode,
   type ChangeLogPartitioning,
   type FailureReporting,
-} from '../lambda/settings/function-settings';
-import { checkEndpoint, checkIndexName, checkInteger, checkName, checkOneOf, isUnset } from '../lambda/settings/rules';
-import { SEED_NAMES } from '../lambda/settings/seed-names';
-import { SettingError } from '../lambda/settings/setting-error';
+  checkEndpoint,
+  checkIndexName,
+  checkInteger,
+  checkName,
+  checkOneOf,
+  isUnset,
+  DEFAULT_NAMES,
+  SettingError,
+} from '../lambda/settings';
 import {
   checkCollectionArn,
   checkCollectionEndpointMatchesArn,
@@ -26,12 +32,12 @@ import { checkSecureEndpoint } from './endpoint-guard';
 import { SCHEDULE_RULE, isScheduleExpression } from './schedule-expression';
 
 /**
- * `local`: LocalStack, MiniStack or local engines; plain HTTP and no authentication allowed,
+ * Where the stack runs (context key `target`). `local`: LocalStack, MiniStack or local engines; plain HTTP and no authentication allowed,
  * throwaway resources allowed, no alarms or schedule. `aws`: a real account; HTTPS and
  * authentication required (unless allowInsecureOpenSearch), data kept, alarms and maintenance on.
  */
-export type Target = 'local' | 'aws';
-export const TARGETS: readonly Target[] = ['local', 'aws'];
+export type Platform = 'local' | 'aws';
+export const PLATFORMS: readonly Platform[] = ['local', 'aws'];
 
 /** Which OpenSearch the function writes to (context key `openSearch`). */
 export type OpenSearchKind = 'endpoint' | 'domain' | 'serverless' | 'basicAuth' | 'newDomain';
@@ -68,7 +74,7 @@ export interface CdcAppSettings {
   /** `destroy` for throwaway local stacks, `retain` (default) keeps table, queue and logs. */
   readonly removalPolicy: 'destroy' | 'retain';
   /** `local` (default) or `aws`. */
-  readonly target: Target;
+  readonly platform: Platform;
   readonly openSearch: OpenSearchSettings;
   /** Allows http:// and unauthenticated endpoints on `aws` (context `allowInsecureOpenSearch`). */
   readonly allowInsecureOpenSearch: boolean;
@@ -94,14 +100,14 @@ export function readAppSettings(context: ContextReader): CdcAppSettings {
     const get = (key: string, fallback: unknown) => (isUnset(context(key)) ? fallback : context(key));
     const tableName = checkName(
       'tableName',
-      get('tableName', SEED_NAMES.tableName),
+      get('tableName', DEFAULT_NAMES.tableName),
       /^[a-zA-Z0-9_.-]{3,255}$/,
       'must be 3-255 characters of a-z A-Z 0-9 _ . -',
     );
     const integer = (key: keyof typeof EVENT_SOURCE_SETTINGS) =>
       checkInteger(key, get(key, (EVENT_SOURCE_SETTINGS[key] as IntegerSetting).default), EVENT_SOURCE_SETTINGS[key]);
-    const target = checkOneOf('target', get('target', 'local'), TARGETS);
-    const onAws = target === 'aws';
+    const platform = checkOneOf('target', get('target', 'local'), PLATFORMS);
+    const onAws = platform === 'aws';
     const removalPolicy = checkOneOf('removalPolicy', get('removalPolicy', 'retain'), ['destroy', 'retain'] as const);
     if (onAws && removalPolicy === 'destroy') {
       throw new SettingError(
@@ -118,7 +124,7 @@ export function readAppSettings(context: ContextReader): CdcAppSettings {
     }
     const schedule = get('maintenanceSchedule', onAws ? 'rate(1 day)' : 'off');
     return {
-      target,
+      platform,
       openSearch,
       allowInsecureOpenSearch,
       monitoring: checkBoolean('monitoring', get('monitoring', onAws)),
@@ -144,18 +150,18 @@ export function readAppSettings(context: ContextReader): CdcAppSettings {
       tableName,
       functionName: checkName(
         'functionName',
-        get('functionName', SEED_NAMES.functionName),
+        get('functionName', DEFAULT_NAMES.functionName),
         /^[a-zA-Z0-9_-]{1,64}$/,
         'must be 1-64 characters of a-z A-Z 0-9 _ -',
       ),
       dlqName: checkName(
         'dlqName',
-        get('dlqName', SEED_NAMES.deadLetterQueueName),
+        get('dlqName', DEFAULT_NAMES.deadLetterQueueName),
         /^[a-zA-Z0-9_-]{1,80}$/,
         'must be 1-80 characters of a-z A-Z 0-9 _ -',
       ),
       openSearchEndpoint,
-      changeLogIndex: checkIndexName('changeLogIndex', get('changeLogIndex', SEED_NAMES.changeLogIndex)),
+      changeLogIndex: checkIndexName('changeLogIndex', get('changeLogIndex', DEFAULT_NAMES.changeLogIndex)),
       mirrorIndex: checkIndexName('mirrorIndex', get('mirrorIndex', tableName.toLowerCase())),
       deadLetterIndex: isUnset(context('deadLetterIndex')) ? undefined : checkIndexName('deadLetterIndex', context('deadLetterIndex')),
       batchSize: integer('batchSize'),

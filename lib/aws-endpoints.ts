@@ -4,7 +4,7 @@
  * is an AWS one (`*.es.amazonaws.com`, `*.aoss.amazonaws.com`, `.amazonaws.com.cn` in China).
  * A custom endpoint (a CNAME such as `search.example.com`) says nothing checkable and passes.
  */
-import { SettingError } from '../lambda/settings/setting-error';
+import { SettingError } from '../lambda/settings';
 
 /** The AWS partitions, as the first field of an ARN. */
 export const AWS_PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'] as const;

@@ -13,7 +13,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { METRIC, METRICS_NAMESPACE, metricDimensions } from '../lambda/settings/observability';
+import { METRIC, METRICS_NAMESPACE, metricDimensions } from '../lambda/settings';
 
 /** Alarm thresholds and where alarms go. Part of the construct's props as `monitoring`. */
 export interface CdcMonitoringOptions {

@@ -10,7 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
-import type { OpenSearchTargetNetwork } from './opensearch-target';
+import type { OpenSearchTargetNetwork } from './opensearch-target-network';
 import { ValidationError } from './validation-error';
 
 /** Properties of {@link CdcOpenSearchDomain}. */

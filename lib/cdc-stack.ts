@@ -14,7 +14,7 @@ export interface CdcStackProps extends StackProps {
 }
 
 /**
- * The seed's system: table `test-table` with its stream, synced to OpenSearch. On target `local`
+ * The demo system under the default names: table `test-table` with its stream, synced to OpenSearch. On target `local`
  * it is lean (no alarms, no schedule); on `aws` it keeps its data, is monitored and maintained.
  */
 export class CdcStack extends Stack {
@@ -26,7 +26,7 @@ export class CdcStack extends Stack {
   constructor(scope: Construct, id: string, props: CdcStackProps) {
     super(scope, id, props);
     const { config } = props;
-    const onAws = config.target === 'aws';
+    const onAws = config.platform === 'aws';
     const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
     this.table = new dynamodb.Table(this, 'Table', {

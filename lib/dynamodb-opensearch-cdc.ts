@@ -10,20 +10,22 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { KeySchema } from '../lambda/core/document-id';
-import { EVENT_SOURCE_SETTINGS, type IntegerSetting } from '../lambda/settings/event-source-settings';
+import type { KeySchema } from '../lambda/core';
 import {
+  EVENT_SOURCE_SETTINGS,
+  type IntegerSetting,
   FUNCTION_DEFAULTS,
   PROP_NAMES,
   resolveFunctionSettings,
   toFunctionEnvironment,
   type ChangeLogPartitioning,
   type FailureReporting,
-} from '../lambda/settings/function-settings';
-import { DEFAULT_CHANGE_LOG_INDEX, type IndexNames } from '../lambda/settings/index-names';
-import { checkInteger } from '../lambda/settings/rules';
-import { MAINTENANCE_EVENT } from '../lambda/settings/maintenance-event';
-import { SERVICE_NAME } from '../lambda/settings/observability';
+  DEFAULT_CHANGE_LOG_INDEX,
+  type IndexNames,
+  checkInteger,
+  MAINTENANCE_EVENT,
+  SERVICE_NAME,
+} from '../lambda/settings';
 import { CdcMonitoring, type CdcMonitoringOptions } from './cdc-monitoring';
 import { checkSecureEndpoint, isLoopbackEndpoint } from './endpoint-guard';
 import { checkScheduleExpression } from './schedule-expression';
@@ -113,7 +115,7 @@ export interface DynamoDbOpenSearchCdcProps {
   readonly monitoringOptions?: CdcMonitoringOptions;
 
   /**
-   * Index receiving one document per change, in the seed's format.
+   * Index receiving one document per change, in the change-log document format (see core/change-log-document.ts).
    * @default 'dynamodb-cdc'
    */
   readonly changeLogIndex?: string;

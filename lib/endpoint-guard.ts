@@ -5,8 +5,7 @@
  * land in the function's environment, the stack outputs and the logs.
  */
 import { Token } from 'aws-cdk-lib';
-import type { AuthMode } from '../lambda/settings/function-settings';
-import { SettingError } from '../lambda/settings/setting-error';
+import { type AuthMode, SettingError } from '../lambda/settings';
 
 /**
  * Hosts that only exist on the machine itself: `localhost`, 127.0.0.0/8 and `[::1]` (as URL

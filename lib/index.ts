@@ -12,9 +12,8 @@ export { CdcOpenSearchDomain, type CdcOpenSearchDomainProps } from './cdc-opense
 export { CdcMonitoring, type CdcMonitoringOptions, type CdcMonitoringProps, type CdcAlarms } from './cdc-monitoring';
 export { domainPathGrants, indexPatterns, serverlessAccessPolicy, type DomainPathGrant } from './opensearch-access';
 export { checkSecureEndpoint, isLoopbackEndpoint } from './endpoint-guard';
-export type { KeySchema } from '../lambda/core/document-id';
+export type { KeySchema } from '../lambda/core';
 export { CdcStack, type CdcStackProps } from './cdc-stack';
-export { readAppSettings, type CdcAppSettings, type OpenSearchKind, type OpenSearchSettings, type Target } from './app-settings';
+export { readAppSettings, type CdcAppSettings, type OpenSearchKind, type OpenSearchSettings, type Platform } from './app-settings';
 export { ValidationError } from './validation-error';
-export { SettingError } from '../lambda/settings/setting-error';
-export type { ChangeLogPartitioning, FailureReporting } from '../lambda/settings/function-settings';
+export { SettingError, type ChangeLogPartitioning, type FailureReporting } from '../lambda/settings';

@@ -13,8 +13,7 @@
  *   IAM cannot tell one index's from another's; a scroll only pages a search the paths above allow);
  * - its own index templates, `_index_template/<name>` (one per index it creates).
  */
-import { indexTemplates } from '../lambda/adapters/opensearch/index-templates';
-import { mirrorBackingIndex, tombstoneIndex, type IndexNames } from '../lambda/settings/index-names';
+import { indexTemplateNames, mirrorBackingIndex, tombstoneIndex, type IndexNames } from '../lambda/settings';
 
 /** The HTTP methods of Amazon OpenSearch Service, as IAM actions. */
 export const ES_HTTP = {
@@ -59,7 +58,7 @@ export function domainPathGrants(indexes: IndexNames): DomainPathGrant[] {
     // The client puts a template with POST.
     {
       actions: [ES_HTTP.get, ES_HTTP.head, ES_HTTP.put, ES_HTTP.post],
-      paths: templateNames(indexes).map((name) => `_index_template/${name}`),
+      paths: Object.values(indexTemplateNames(indexes)).map((name) => `_index_template/${name}`),
     },
   ];
 }
@@ -100,18 +99,6 @@ export function serverlessAccessPolicy(collectionName: string, indexes: IndexNam
       Principal: [principal],
     },
   ];
-}
-
-/**
- * The templates the function may put, for either change-log layout: the one it finds in the
- * cluster wins over the setting (an index from before partitions stays one index).
- */
-function templateNames(indexes: IndexNames): string[] {
-  return unique(
-    (['daily', 'none'] as const).flatMap((changeLogPartitioning) =>
-      indexTemplates(indexes, { changeLogPartitioning }).map((template) => template.name),
-    ),
-  );
 }
 
 function unique(values: string[]): string[] {

@@ -3,15 +3,12 @@
  * `openSearch` prop. Each kind grants the function what it needs on its own indexes only.
  */
 import { Arn, ArnFormat, Names, Stack, Token } from 'aws-cdk-lib';
-import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import type { AuthMode, SigningService } from '../lambda/settings/function-settings';
-import type { IndexNames } from '../lambda/settings/index-names';
-import { SettingError } from '../lambda/settings/setting-error';
+import { type AuthMode, type SigningService, type IndexNames, SettingError } from '../lambda/settings';
 import {
   checkCollectionArn,
   checkCollectionEndpointMatchesArn,
@@ -20,19 +17,15 @@ import {
   checkNoWildcard,
 } from './aws-endpoints';
 import { CdcOpenSearchDomain, type CdcOpenSearchDomainProps } from './cdc-opensearch-domain';
+import type { OpenSearchTargetNetwork } from './opensearch-target-network';
+
+export type { OpenSearchTargetNetwork } from './opensearch-target-network';
 import { domainPathGrants, serverlessAccessPolicy } from './opensearch-access';
 
 /** What the construct gives a target when binding it. */
 export interface OpenSearchTargetBindOptions {
   /** The function's execution role, to grant access to. */
   readonly role: iam.IRole;
-}
-
-/** The network the function must join to reach the target. */
-export interface OpenSearchTargetNetwork {
-  readonly vpc: ec2.IVpc;
-  readonly vpcSubnets: ec2.SubnetSelection;
-  readonly securityGroups: ec2.ISecurityGroup[];
 }
 
 /** What a bound target tells the construct. */

@@ -4,7 +4,7 @@
  * the value given.
  */
 import type { IConstruct } from 'constructs';
-import { SettingError } from '../lambda/settings/setting-error';
+import { SettingError } from '../lambda/settings';
 
 export class ValidationError extends Error {
   /** The path of the construct that refused the prop. */

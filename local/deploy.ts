@@ -8,8 +8,7 @@ import { DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { emulatorEnvironment, sdkClientConfig, type Endpoints } from './endpoints';
 import { paths, PROJECT_ROOT } from './paths';
 import { httpOk, run } from './processes';
-import type { Engine } from './engines/engine';
-import { emulatorEngine } from './engines/emulators';
+import { type Engine, emulatorEngine } from './engines';
 import { StepError } from './step-error';
 
 const CDKLOCAL = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdklocal');

@@ -2,7 +2,7 @@
  * The endpoints every way of running shares: AWS (LocalStack or MiniStack) on :4566, OpenSearch
  * on :9200. Overridable from the environment, so the same tests and tools reach any of them.
  */
-import { sdkClientConfig as cliClientConfig } from '../cli/target/aws-access';
+import { sdkClientConfig as cliClientConfig } from '../cli/deployment';
 
 export interface Endpoints {
   readonly aws: string;

@@ -3,7 +3,7 @@
  */
 import * as path from 'node:path';
 import { DeleteItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { tombstoneIndex } from '../lambda/settings/index-names';
+import { tombstoneIndex } from '../lambda/settings';
 import { sdkClientConfig, type Endpoints } from './endpoints';
 import { paths } from './paths';
 import { sleep } from './processes';

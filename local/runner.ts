@@ -4,10 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { SEED_NAMES } from '../lambda/settings/seed-names';
-import type { Engine } from './engines/engine';
-import { emulatorEngine, emulatorName, type EmulatorName } from './engines/emulators';
-import { openSearchEngine } from './engines/opensearch';
+import { DEFAULT_NAMES } from '../lambda/settings';
+import { type Engine, emulatorEngine, emulatorName, type EmulatorName, openSearchEngine } from './engines';
 import { endpointsFromEnv, type Endpoints } from './endpoints';
 import { paths } from './paths';
 import { commandLineOf, httpOk, isAlive, portInUse, sleep, stopGroup } from './processes';
@@ -173,7 +171,7 @@ export async function up(say: Say): Promise<boolean> {
     deployStack(endpoints, aws.deployContext);
     say(`  deployed (${((Date.now() - deployStarted) / 1000).toFixed(1)} s)`);
     const latency = await proveWritesReachOpenSearch(endpoints, {
-      ...SEED_NAMES,
+      ...DEFAULT_NAMES,
       timeoutMs: 60_000,
       emulatorLog: path.join(paths.logs, `${aws.name}.log`),
     });
@@ -247,7 +245,7 @@ export async function restartEngine(name: string, downtimeMs: number, say: Say):
   say(`restarted ${name} (pid ${pid})`);
 }
 
-export async function status(say: Say): Promise<boolean> {
+export async function reportEngines(say: Say): Promise<boolean> {
   const state = readState();
   const live = liveEngines(state);
   for (const engine of state?.engines ?? []) {

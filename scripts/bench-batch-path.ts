@@ -5,14 +5,10 @@
  *
  *   npx ts-node --transpile-only scripts/bench-batch-path.ts [records=5000] [batch=100] [rounds=3]
  */
-import { createClient, ensureIndexes, OpenSearchPort } from '../lambda/adapters/opensearch';
-import { actionLines } from '../lambda/adapters/opensearch/bulk-request';
-import { toChangeRecord } from '../lambda/core/change-record';
-import { toChangeLogDocument } from '../lambda/core/change-log-document';
-import { stringifyLossless } from '../lambda/core/lossless-json';
-import { mirrorMetadata, toMirrorDocument } from '../lambda/core/mirror-document';
-import { applyChanges } from '../lambda/pipeline/apply-changes';
-import { mirrorBackingIndex } from '../lambda/settings/index-names';
+import { createClient, ensureIndexes, OpenSearchPort, actionLines } from '../lambda/adapters/opensearch';
+import { toChangeRecord, toChangeLogDocument, stringifyLossless, mirrorMetadata, toMirrorDocument } from '../lambda/core';
+import { applyChanges } from '../lambda/pipeline';
+import { mirrorBackingIndex } from '../lambda/settings';
 
 const [records = 5000, batchSize = 100, rounds = 3] = process.argv.slice(2).map(Number);
 const endpoint = process.env.OPENSEARCH_URL ?? 'http://localhost:9200';

@@ -4,7 +4,7 @@
 #   1. the Lambda executor plugin's own tests (pytest, ~10 s)
 #   2. `npm run up` with CDC_EMULATOR=localstack (installs LocalStack, DynamoDB Local and
 #      kinesis-local from PyPI / Maven / npm on first use), until "CDC ready"
-#   3. the seed's scripts/test-cdc.sh, exactly as users run it
+#   3. the demo scenario's scripts/test-cdc.sh, exactly as users run it
 #   4. the integration suite against the running system
 #   5. `npm run down`, always
 # Expects `npm ci` done. Ports: AWS_ENDPOINT_URL / OPENSEARCH_URL (default 4566 / 9200); the

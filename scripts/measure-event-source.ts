@@ -29,7 +29,7 @@ import {
   LambdaClient,
 } from '@aws-sdk/client-lambda';
 import { CreateQueueCommand, DeleteQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { endpointsFromEnv, sdkClientConfig } from '../local/endpoints';
+import { endpointsFromEnv, sdkClientConfig } from '../local';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 

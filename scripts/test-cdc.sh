@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The seed's end-to-end check: put, update and delete user-001, then show what reached OpenSearch.
+# The demo scenario's end-to-end check: put, update and delete user-001, then show what reached OpenSearch.
 # Inside the LocalStack container (docker exec -it localstack bash -c "cd /var/lib/localstack/scripts && ./test-cdc.sh")
 # or on the host with the local engines (npm start): it finds awslocal or aws, and OpenSearch, by itself.
 set -euo pipefail

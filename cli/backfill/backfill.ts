@@ -14,10 +14,10 @@
  *   on the item's newest state.
  */
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { AttributeMap, RawStreamRecord } from '../../lambda/core/change-record';
-import { keyAttributes, keyNames, type KeySchema } from '../../lambda/core/document-id';
-import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply-changes';
-import type { SearchPort } from '../../lambda/pipeline/search-port';
+import { type AttributeMap, keyNames, type KeySchema } from '../../lambda/core';
+import type { PipelineSettings, SearchPort } from '../../lambda/pipeline';
+import { applyWithRetries, snapshotRecord } from '../sync';
+import { unreadableAttributes } from '../table';
 import { saveCheckpoint, type BackfillCounts, type Checkpoint, type SegmentProgress } from './checkpoint';
 
 export interface BackfillOptions {
@@ -45,24 +45,10 @@ export interface BackfillResult {
   readonly unreadable: string[];
 }
 
-/**
- * Attributes the AWS SDK for JavaScript returns without their value: it reads an attribute named
- * `__proto__` as a property holding undefined. Such an item cannot be copied exactly: a backfill
- * leaves it to the stream, and says so.
- */
-export function unreadableAttributes(item: Record<string, unknown>): string[] {
-  return Object.keys(item).filter((name) => item[name] === undefined);
-}
-
 function keyText(item: AttributeMap, schema: KeySchema): string {
   return keyNames(schema)
     .map((name) => String(item[name]?.S ?? item[name]?.N ?? '(binary)'))
     .join(' ');
-}
-
-/** A scanned item as the record the pipeline takes: SNAPSHOT, keys from the key schema. */
-export function snapshotRecord(item: AttributeMap, schema: KeySchema): RawStreamRecord {
-  return { eventName: 'SNAPSHOT', dynamodb: { Keys: keyAttributes(item, schema), NewImage: item } };
 }
 
 export async function backfill(options: BackfillOptions): Promise<BackfillResult> {
@@ -129,26 +115,4 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     problems,
     unreadable,
   };
-}
-
-/** Applies a page; the items that must be retried are applied again (alone), a few times, with backoff. */
-export async function applyWithRetries(records: RawStreamRecord[], settings: PipelineSettings, port: SearchPort, tries = 4) {
-  let result = await applyChanges(records, settings, port);
-  const total = {
-    mirrorWritten: result.mirrorWritten,
-    mirrorDeleted: result.mirrorDeleted,
-    mirrorSuperseded: result.mirrorSuperseded,
-    deadLettered: [...result.deadLettered],
-  };
-  let pending = records;
-  for (let attempt = 1; attempt < tries && result.failures.length > 0; attempt++) {
-    await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
-    pending = result.failures.map((failure) => pending[failure.position]);
-    result = await applyChanges(pending, settings, port);
-    total.mirrorWritten += result.mirrorWritten;
-    total.mirrorDeleted += result.mirrorDeleted;
-    total.mirrorSuperseded += result.mirrorSuperseded;
-    total.deadLettered.push(...result.deadLettered);
-  }
-  return { ...total, failures: result.failures };
 }

@@ -6,12 +6,9 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
-import { backfill } from '../backfill/backfill';
-import { loadCheckpoint, type BackfillCounts } from '../backfill/checkpoint';
-import { sdkClientConfig } from '../target/aws-access';
-import { withTarget, type GlobalOptions } from '../target/options';
-import { countItems, describeItems, tableKeyTypes } from '../target/table-items';
-import { searchClient } from '../target/search-client';
+import { backfill, loadCheckpoint, type BackfillCounts } from '../backfill';
+import { sdkClientConfig, withDeployment, type GlobalOptions, searchClient } from '../deployment';
+import { countItems, describeItems, tableKeyTypes } from '../table';
 
 interface BackfillFlags {
   segments?: string;
@@ -33,10 +30,10 @@ export function registerBackfill(program: Command): void {
     .option('--restart', 'ignore an existing checkpoint and start from the beginning')
     .option('--json', 'print the summary as JSON')
     .action(async (flags: BackfillFlags, command: Command) => {
-      await withTarget(command.optsWithGlobals<GlobalOptions>(), async ({ access, target }) => {
+      await withDeployment(command.optsWithGlobals<GlobalOptions>(), async ({ access, deployment }) => {
         const dynamo = new DynamoDBClient(sdkClientConfig(access));
-        const search = await searchClient(target);
-        const checkpointFile = flags.checkpoint ?? `.cdc/backfill-${target.tableName}.json`;
+        const search = await searchClient(deployment);
+        const checkpointFile = flags.checkpoint ?? `.cdc/backfill-${deployment.tableName}.json`;
         let stopping = false;
         const stop = () => {
           if (stopping) process.exit(130);
@@ -46,25 +43,25 @@ export function registerBackfill(program: Command): void {
         process.on('SIGINT', stop);
         process.on('SIGTERM', stop);
         try {
-          await tableKeyTypes(dynamo, target.tableName, target.settings.keySchema);
-          const { total, segments } = await tableSize(dynamo, target.tableName, access.local, flags.segments);
+          await tableKeyTypes(dynamo, deployment.tableName, deployment.settings.keySchema);
+          const { total, segments } = await tableSize(dynamo, deployment.tableName, access.local, flags.segments);
           const resumeFrom = flags.restart
             ? undefined
-            : loadCheckpoint(checkpointFile, { table: target.tableName, mirror: target.settings.indexes.mirror, segments });
-          const layout = await ensureIndexes(search, target.settings);
+            : loadCheckpoint(checkpointFile, { table: deployment.tableName, mirror: deployment.settings.indexes.mirror, segments });
+          const layout = await ensureIndexes(search, deployment.settings);
           if (layout.warning) console.error(`  ~ ${layout.warning}`);
           if (!flags.json) {
             console.error(
-              `backfill ${target.tableName} → ${target.settings.indexes.mirror}: ~${total} item(s), ${segments} segment(s)${resumeFrom ? `, resuming (${resumeFrom.counts.read} read before)` : ''}; checkpoint ${checkpointFile}`,
+              `backfill ${deployment.tableName} → ${deployment.settings.indexes.mirror}: ~${total} item(s), ${segments} segment(s)${resumeFrom ? `, resuming (${resumeFrom.counts.read} read before)` : ''}; checkpoint ${checkpointFile}`,
             );
           }
           const progress = progressReporter(total, resumeFrom?.counts.read ?? 0, !flags.json);
           const started = Date.now();
           const result = await backfill({
             dynamo,
-            port: new OpenSearchPort(search, target.settings.maxBulkBytes),
-            tableName: target.tableName,
-            settings: { ...target.settings, changeLogPartitioning: layout.partitioning, writeChangeLog: flags.changeLog === true },
+            port: new OpenSearchPort(search, deployment.settings.maxBulkBytes),
+            tableName: deployment.tableName,
+            settings: { ...deployment.settings, changeLogPartitioning: layout.partitioning, writeChangeLog: flags.changeLog === true },
             segments,
             pageSize: Number(flags.pageSize),
             checkpointFile,

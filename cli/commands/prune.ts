@@ -5,8 +5,7 @@
  */
 import type { Command } from 'commander';
 import { runMaintenance, type MaintenanceReport } from '../../lambda/adapters/opensearch';
-import { withTarget, type GlobalOptions } from '../target/options';
-import { searchClient } from '../target/search-client';
+import { withDeployment, type GlobalOptions, searchClient } from '../deployment';
 
 export function registerPrune(program: Command): void {
   program
@@ -17,12 +16,12 @@ export function registerPrune(program: Command): void {
     .option('--dry-run', 'say what would be deleted, delete nothing')
     .option('--json', 'the report as JSON, for scripts')
     .action(async (flags: { dryRun?: boolean; json?: boolean }, command: Command) => {
-      await withTarget(command.optsWithGlobals<GlobalOptions>(), async ({ target }) => {
-        const search = await searchClient(target);
+      await withDeployment(command.optsWithGlobals<GlobalOptions>(), async ({ deployment }) => {
+        const search = await searchClient(deployment);
         try {
-          const report = await runMaintenance(search, target.settings, { dryRun: flags.dryRun === true });
+          const report = await runMaintenance(search, deployment.settings, { dryRun: flags.dryRun === true });
           if (flags.json) console.log(JSON.stringify(report, null, 2));
-          else for (const line of describe(report, target.settings.indexes.changeLog)) console.log(line);
+          else for (const line of describe(report, deployment.settings.indexes.changeLog)) console.log(line);
         } finally {
           await search.close();
         }

@@ -7,11 +7,9 @@ import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { DeadLetterStore, ensureIndexes, MirrorReader, OpenSearchPort } from '../../lambda/adapters/opensearch';
-import { emptyReport, redriveDeadLetters, redriveQueue } from '../redrive/redrive';
-import { repair, type Difference } from '../verify/repair';
-import { sdkClientConfig } from '../target/aws-access';
-import { withTarget, type GlobalOptions } from '../target/options';
-import { searchClient } from '../target/search-client';
+import { emptyReport, redriveDeadLetters, redriveQueue } from '../redrive';
+import { repair, type Difference } from '../sync';
+import { sdkClientConfig, withDeployment, type GlobalOptions, searchClient } from '../deployment';
 
 export function registerRedrive(program: Command): void {
   program
@@ -21,40 +19,40 @@ export function registerRedrive(program: Command): void {
     .option('--no-queue-redrive', 'skip the SQS dead-letter queue')
     .option('--no-index-redrive', 'skip the dead-letter index')
     .action(async (options: { queue?: string; queueRedrive: boolean; indexRedrive: boolean }, command: Command) => {
-      await withTarget(command.optsWithGlobals<GlobalOptions>(), async ({ access, target }) => {
-        const search = await searchClient(target);
+      await withDeployment(command.optsWithGlobals<GlobalOptions>(), async ({ access, deployment }) => {
+        const search = await searchClient(deployment);
         const aws = sdkClientConfig(access);
         const sqs = new SQSClient(aws);
         const streams = new DynamoDBStreamsClient(aws);
         const dynamo = new DynamoDBClient(aws);
         const report = emptyReport();
         try {
-          const layout = await ensureIndexes(search, target.settings);
+          const layout = await ensureIndexes(search, deployment.settings);
           if (layout.warning) console.error(`  ~ ${layout.warning}`);
-          const settings = { ...target.settings, changeLogPartitioning: layout.partitioning };
-          const port = new OpenSearchPort(search, target.settings.maxBulkBytes);
+          const settings = { ...deployment.settings, changeLogPartitioning: layout.partitioning };
+          const port = new OpenSearchPort(search, deployment.settings.maxBulkBytes);
           const deps = {
-            tombstoneRetentionHours: target.settings.tombstoneRetentionHours,
+            tombstoneRetentionHours: deployment.settings.tombstoneRetentionHours,
             repairMirror: (items: readonly Difference[]) =>
               repair(items, {
                 dynamo,
                 port,
-                mirror: new MirrorReader(search, target.settings.indexes.mirror),
-                tableName: target.tableName,
+                mirror: new MirrorReader(search, deployment.settings.indexes.mirror),
+                tableName: deployment.tableName,
                 settings,
               }),
             sqs,
             streams,
             port,
-            deadLetters: new DeadLetterStore(search, target.settings.indexes.deadLetter),
+            deadLetters: new DeadLetterStore(search, deployment.settings.indexes.deadLetter),
             settings,
-            tableName: target.tableName,
+            tableName: deployment.tableName,
             log: (line: string) => console.log(line),
           };
           if (options.queueRedrive) {
             const queueUrl = options.queue
               ? (await sqs.send(new GetQueueUrlCommand({ QueueName: options.queue }))).QueueUrl
-              : target.deadLetterQueueUrl;
+              : deployment.deadLetterQueueUrl;
             if (!queueUrl) throw new Error('no dead-letter queue known: the stack has no DeadLetterQueueUrl output; pass --queue');
             await redriveQueue(queueUrl, deps, report);
           }

@@ -8,12 +8,9 @@ import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-la
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { pipelineCounts, type PipelineCounts } from '../../lambda/adapters/opensearch';
-import { verdictOf, type Verdict } from '../status/verdict';
-import { sdkClientConfig, type AwsAccess } from '../target/aws-access';
-import { withTarget, type GlobalOptions } from '../target/options';
-import { countItems, describeItems } from '../target/table-items';
-import type { CdcTarget } from '../target/resolve-target';
-import { searchClient } from '../target/search-client';
+import { verdictOf, type Verdict } from '../status';
+import { sdkClientConfig, type AwsAccess, withDeployment, type GlobalOptions, type Deployment, searchClient } from '../deployment';
+import { countItems, describeItems } from '../table';
 
 export interface StatusReport {
   readonly table: { readonly name: string; readonly items?: number; readonly counted: 'scan' | 'approximate (DescribeTable)' };
@@ -34,22 +31,22 @@ export function registerStatus(program: Command): void {
     .option('--json', 'the report as JSON, for scripts')
     .option('--exact', "count the table with a Scan on AWS too (the default there is DescribeTable's approximate count)")
     .action(async (options: { json?: boolean; exact?: boolean }, command: Command) => {
-      await withTarget(command.optsWithGlobals<GlobalOptions>(), async ({ access, target }) => {
-        const report = await statusOf(access, target, options.exact === true || access.local);
+      await withDeployment(command.optsWithGlobals<GlobalOptions>(), async ({ access, deployment }) => {
+        const report = await statusOf(access, deployment, options.exact === true || access.local);
         if (options.json) console.log(JSON.stringify(report, null, 2));
-        else for (const line of describe(report, target)) console.log(line);
+        else for (const line of describe(report, deployment)) console.log(line);
         process.exitCode = EXIT[report.verdict.status];
       });
     });
 }
 
-async function statusOf(access: AwsAccess, target: CdcTarget, exact: boolean): Promise<StatusReport> {
+async function statusOf(access: AwsAccess, deployment: Deployment, exact: boolean): Promise<StatusReport> {
   const aws = sdkClientConfig(access);
   const [table, opensearch, queue, mapping] = await Promise.all([
-    tableItems(aws, target.tableName, exact),
-    openSearchCounts(target),
-    queueDepth(aws, target.deadLetterQueueUrl),
-    eventSourceMapping(aws, target.functionName),
+    tableItems(aws, deployment.tableName, exact),
+    openSearchCounts(deployment),
+    queueDepth(aws, deployment.deadLetterQueueUrl),
+    eventSourceMapping(aws, deployment.functionName),
   ]);
   const reachable = 'error' in opensearch ? undefined : opensearch;
   const verdict = verdictOf({
@@ -60,9 +57,9 @@ async function statusOf(access: AwsAccess, target: CdcTarget, exact: boolean): P
     mappingState: mapping.state,
     mappingLastResult: mapping.lastResult,
     unreachable:
-      'error' in opensearch ? `OpenSearch cannot be read at ${target.settings.openSearchEndpoint}: ${opensearch.error}` : undefined,
+      'error' in opensearch ? `OpenSearch cannot be read at ${deployment.settings.openSearchEndpoint}: ${opensearch.error}` : undefined,
   });
-  return { table: { name: target.tableName, ...table }, opensearch, deadLetterQueue: queue, eventSourceMapping: mapping, verdict };
+  return { table: { name: deployment.tableName, ...table }, opensearch, deadLetterQueue: queue, eventSourceMapping: mapping, verdict };
 }
 
 async function tableItems(
@@ -79,12 +76,12 @@ async function tableItems(
   }
 }
 
-async function openSearchCounts(target: CdcTarget): Promise<StatusReport['opensearch']> {
+async function openSearchCounts(deployment: Deployment): Promise<StatusReport['opensearch']> {
   // A secret that cannot be read is reported like an unreachable cluster, not as the whole command's failure.
-  const client = await searchClient(target, { requestTimeoutMs: 10_000 }).catch((error: Error) => error);
+  const client = await searchClient(deployment, { requestTimeoutMs: 10_000 }).catch((error: Error) => error);
   if (client instanceof Error) return { error: client.message };
   try {
-    const counts = await pipelineCounts(client, target.settings.indexes, new Date(Date.now() - 3600_000));
+    const counts = await pipelineCounts(client, deployment.settings.indexes, new Date(Date.now() - 3600_000));
     const age = counts.newestChangeAt ? Math.round((Date.now() - Date.parse(counts.newestChangeAt)) / 1000) : undefined;
     return { ...counts, ...(age === undefined ? {} : { newestChangeAgeSeconds: age }) };
   } catch (error) {
@@ -126,20 +123,20 @@ async function eventSourceMapping(aws: object, functionName: string | undefined)
   }
 }
 
-function describe(report: StatusReport, target: CdcTarget): string[] {
+function describe(report: StatusReport, deployment: Deployment): string[] {
   const os = report.opensearch;
   const events = (counts: Record<string, number>) =>
     ['INSERT', 'MODIFY', 'REMOVE'].map((name) => `${name} ${counts[name] ?? 0}`).join(', ');
   return [
-    `${target.source}`,
+    `${deployment.source}`,
     `table ${report.table.name}: ${report.table.items ?? '?'} item(s) (${report.table.counted})`,
     ...('error' in os
-      ? [`OpenSearch ${target.settings.openSearchEndpoint}: not readable (${os.error})`]
+      ? [`OpenSearch ${deployment.settings.openSearchEndpoint}: not readable (${os.error})`]
       : [
-          `mirror ${target.settings.indexes.mirror}: ${os.mirrorItems} item(s)`,
-          `change log ${target.settings.indexes.changeLog}: last hour ${events(os.changesSince)}; in all ${events(os.changes)}`,
+          `mirror ${deployment.settings.indexes.mirror}: ${os.mirrorItems} item(s)`,
+          `change log ${deployment.settings.indexes.changeLog}: last hour ${events(os.changesSince)}; in all ${events(os.changes)}`,
           `newest change: ${os.newestChangeAt ? `${os.newestChangeAt} (${os.newestChangeAgeSeconds} s ago)` : 'none yet'}`,
-          `dead letters ${target.settings.indexes.deadLetter}: ${os.deadLetters}`,
+          `dead letters ${deployment.settings.indexes.deadLetter}: ${os.deadLetters}`,
         ]),
     `dead-letter queue: ${report.deadLetterQueue.url ? `${report.deadLetterQueue.visible} waiting, ${report.deadLetterQueue.inFlight} in flight` : 'unknown (no DeadLetterQueueUrl output)'}`,
     `event source mapping: ${report.eventSourceMapping.state ?? 'unknown'}${report.eventSourceMapping.lastResult ? `, last result ${report.eventSourceMapping.lastResult}` : ''}`,

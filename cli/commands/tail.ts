@@ -3,10 +3,9 @@
  */
 import type { Command } from 'commander';
 import { ChangeLogReader } from '../../lambda/adapters/opensearch';
-import { changeJson, changeLine } from '../output/change-lines';
-import { itemKey } from '../target/item-key';
-import { withTarget, type GlobalOptions } from '../target/options';
-import { searchClient } from '../target/search-client';
+import { changeJson, changeLine } from '../output';
+import { itemKey } from '../table';
+import { withDeployment, type GlobalOptions, searchClient } from '../deployment';
 
 export function registerTail(program: Command): void {
   program
@@ -17,12 +16,12 @@ export function registerTail(program: Command): void {
     .option('--interval <ms>', 'how often to look for new changes', '1000')
     .option('--json', 'one JSON document per line, for scripts')
     .action(async (options: { key?: string[]; since?: string; interval: string; json?: boolean }, command: Command) => {
-      await withTarget(command.optsWithGlobals<GlobalOptions>(), async ({ target }) => {
-        const key = options.key ? itemKey(options.key, target.settings.keySchema, '--key') : undefined;
+      await withDeployment(command.optsWithGlobals<GlobalOptions>(), async ({ deployment }) => {
+        const key = options.key ? itemKey(options.key, deployment.settings.keySchema, '--key') : undefined;
         const since = options.since ? new Date(options.since) : new Date();
         if (Number.isNaN(since.getTime())) throw new Error(`--since must be a time such as 2026-01-01T12:00:00Z, got "${options.since}"`);
-        const client = await searchClient(target);
-        const reader = new ChangeLogReader(client, target.settings.indexes.changeLog);
+        const client = await searchClient(deployment);
+        const reader = new ChangeLogReader(client, deployment.settings.indexes.changeLog);
         let stopped = false;
         const stop = () => {
           stopped = true;
@@ -31,7 +30,7 @@ export function registerTail(program: Command): void {
         process.once('SIGTERM', stop);
         if (!options.json)
           console.error(
-            `following ${target.settings.indexes.changeLog}${key ? ` for ${options.key!.join(' ')}` : ''} from ${since.toISOString()}; Ctrl-C stops`,
+            `following ${deployment.settings.indexes.changeLog}${key ? ` for ${options.key!.join(' ')}` : ''} from ${since.toISOString()}; Ctrl-C stops`,
           );
         // The cursor is a processing time; the changes seen at exactly that time are remembered,
         // so the next look (which starts there again) shows none of them twice.

@@ -6,11 +6,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
 import { MirrorReader, OpenSearchPort } from '../../lambda/adapters/opensearch';
-import { sdkClientConfig } from '../target/aws-access';
-import { withTarget, type GlobalOptions } from '../target/options';
-import { searchClient } from '../target/search-client';
-import { repair, type RepairResult } from '../verify/repair';
-import { verify, type VerifyReport, type VerifyResult } from '../verify/verify';
+import { sdkClientConfig, withDeployment, type GlobalOptions, searchClient } from '../deployment';
+import { repair, type RepairResult } from '../sync';
+import { verify, type VerifyReport, type VerifyResult } from '../verify';
 
 const SHOWN = 5;
 
@@ -25,18 +23,19 @@ export function registerVerify(program: Command): void {
     )
     .option('--json', 'the report as JSON, for scripts')
     .action(async (flags: { sample?: string; json?: boolean; repair?: boolean }, command: Command) => {
-      await withTarget(command.optsWithGlobals<GlobalOptions>(), async ({ access, target }) => {
+      await withDeployment(command.optsWithGlobals<GlobalOptions>(), async ({ access, deployment }) => {
         if (flags.sample !== undefined && !/^[1-9]\d*$/.test(flags.sample.trim()))
           throw new Error(`--sample must be a whole number from 1, got "${flags.sample}"`);
         const sample = flags.sample === undefined ? undefined : Number(flags.sample);
         const dynamo = new DynamoDBClient(sdkClientConfig(access));
-        const search = await searchClient(target);
+        const search = await searchClient(deployment);
         try {
-          const mirror = new MirrorReader(search, target.settings.indexes.mirror);
-          const check = () => verify({ dynamo, mirror, tableName: target.tableName, keySchema: target.settings.keySchema, sample });
+          const mirror = new MirrorReader(search, deployment.settings.indexes.mirror);
+          const check = () => verify({ dynamo, mirror, tableName: deployment.tableName, keySchema: deployment.settings.keySchema, sample });
           const found = await check();
           const show = (report: VerifyReport) => {
-            if (!flags.json) for (const line of describe(report, target.tableName, target.settings.indexes.mirror)) console.log(line);
+            if (!flags.json)
+              for (const line of describe(report, deployment.tableName, deployment.settings.indexes.mirror)) console.log(line);
           };
           show(found.report);
           if (!flags.repair || found.report.matches) {
@@ -46,16 +45,17 @@ export function registerVerify(program: Command): void {
           }
           const repaired = await repair(differencesOf(found), {
             dynamo,
-            port: new OpenSearchPort(search, target.settings.maxBulkBytes),
+            port: new OpenSearchPort(search, deployment.settings.maxBulkBytes),
             mirror,
-            tableName: target.tableName,
-            settings: target.settings,
+            tableName: deployment.tableName,
+            settings: deployment.settings,
           });
           if (!flags.json) for (const line of describeRepair(repaired)) console.log(line);
           // A whole check again; after a sample, the items it found (another sample would check others).
           if (!flags.json) console.log(sample === undefined ? 'checking again:' : 'checking the repaired items again:');
           const only = sample === undefined ? undefined : [...found.keys.values()];
-          const after = (await verify({ dynamo, mirror, tableName: target.tableName, keySchema: target.settings.keySchema, only })).report;
+          const after = (await verify({ dynamo, mirror, tableName: deployment.tableName, keySchema: deployment.settings.keySchema, only }))
+            .report;
           show(after);
           if (flags.json) console.log(JSON.stringify({ ...found.report, repair: repaired, afterRepair: after }, null, 2));
           process.exitCode = after.matches && repaired.failed.length === 0 ? 0 : 1;

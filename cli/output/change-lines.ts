@@ -2,9 +2,7 @@
  * How the CLI shows changes to people: one line per change (tail), or a change with its
  * attribute diff (history). Values are plain JSON, not DynamoDB JSON.
  */
-import type { ChangeLogDocument, ImageField } from '../../lambda/core/change-log-document';
-import type { AttributeMap } from '../../lambda/core/change-record';
-import { diffItems, type ItemDiff } from '../../lambda/core/item-diff';
+import { type ChangeLogDocument, type ImageField, type AttributeMap, diffItems, type ItemDiff } from '../../lambda/core';
 import { keyText } from '../../lambda/adapters/opensearch';
 
 /** An image of a change-log document, wherever it is kept (indexed or unindexed). */

@@ -13,11 +13,9 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { DeadLetterStore } from '../../lambda/adapters/opensearch';
-import { recordCreationTime, toChangeRecord, type RawStreamRecord } from '../../lambda/core/change-record';
-import { documentId } from '../../lambda/core/document-id';
-import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply-changes';
-import type { SearchPort } from '../../lambda/pipeline/search-port';
-import type { Difference, RepairResult } from '../verify/repair';
+import { recordCreationTime, toChangeRecord, type RawStreamRecord, documentId } from '../../lambda/core';
+import { applyChanges, type PipelineSettings, type SearchPort } from '../../lambda/pipeline';
+import type { Difference, RepairResult } from '../sync';
 import { parseFailurePointer, readStreamRange, type ReadOptions } from './stream-range';
 
 export interface RedriveReport {

@@ -8,7 +8,7 @@
  * reported as incomplete: its pointer must be kept.
  */
 import { GetRecordsCommand, GetShardIteratorCommand, type DynamoDBStreamsClient, type _Record } from '@aws-sdk/client-dynamodb-streams';
-import { compareSequenceNumbers } from '../../lambda/core/sequence-number';
+import { compareSequenceNumbers } from '../../lambda/core';
 
 export interface StreamRange {
   readonly streamArn: string;

@@ -5,13 +5,17 @@
  */
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { MirrorReader } from '../../lambda/adapters/opensearch';
-import type { AttributeMap } from '../../lambda/core/change-record';
-import { documentId, keyAttributes, type KeySchema } from '../../lambda/core/document-id';
-import { canonicalItem, canonicalMirrorItem } from '../../lambda/core/item-compare';
-import { toChangeRecord } from '../../lambda/core/change-record';
-import { snapshotRecord, unreadableAttributes } from '../backfill/backfill';
-import { tableKeyTypes } from '../target/table-items';
-import { readItem } from './repair';
+import {
+  type AttributeMap,
+  documentId,
+  keyAttributes,
+  type KeySchema,
+  canonicalItem,
+  canonicalMirrorItem,
+  toChangeRecord,
+} from '../../lambda/core';
+import { snapshotRecord } from '../sync';
+import { unreadableAttributes, tableKeyTypes, readItem } from '../table';
 
 export interface VerifyReport {
   readonly checked: number;

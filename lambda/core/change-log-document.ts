@@ -1,8 +1,8 @@
 /**
- * The change-log document: the seed's format, field for field, with metadata beside it.
+ * The change-log document: the original specification's format, field for field, with metadata beside it.
  *
- * Images stay in DynamoDB JSON (`{"name": {"S": "..."}}`) exactly as the seed shows, so every type
- * survives as text (numbers included). Nothing of the seed's is renamed; the metadata fields are
+ * Images stay in DynamoDB JSON (`{"name": {"S": "..."}}`) exactly as that format shows, so every type
+ * survives as text (numbers included). None of its fields is renamed; the metadata fields are
  * additions. The index maps each image as one `flat_object` (searchable by path, `data.name.S`,
  * whatever the attribute names, and a fixed number of fields however many names a table has).
  * Lucene refuses a term over 32 KB, so an image holding such a value moves, exactly, to

@@ -14,7 +14,7 @@ export type EventName = 'INSERT' | 'MODIFY' | 'REMOVE' | 'SNAPSHOT';
 
 /**
  * Where a change comes from. `stream`: DynamoDB Streams. `manual`: made by hand (a test event
- * with no sequence number, such as the seed's manual invoke). `snapshot`: an existing item read
+ * with no sequence number, such as the README's manual invoke). `snapshot`: an existing item read
  * by a backfill. Only stream changes carry a real sequence number; the others have the lowest
  * there is, so a stream change always wins over them. `repair`: the table's state read by
  * `cdc verify --repair`, carrying the sequence number of the state it corrects, so it replaces

@@ -8,10 +8,11 @@
 import { rawRecordJson, recordHash, type ChangeRecord, type RawStreamRecord } from './change-record';
 import { boundedId } from './document-id';
 
-export type DeadLetterTarget = 'change-log' | 'mirror' | 'record';
+/** What was refused: the record's change-log write, its mirror write, or the record itself (malformed). */
+export type RefusedPart = 'change-log' | 'mirror' | 'record';
 
 export interface DeadLetter {
-  readonly target: DeadLetterTarget;
+  readonly target: RefusedPart;
   readonly targetIndex?: string;
   readonly documentId?: string;
   readonly errorType: string;
@@ -23,7 +24,7 @@ export interface DeadLetter {
 
 export interface DeadLetterDocument {
   readonly failed_at: string;
-  readonly target: DeadLetterTarget;
+  readonly target: RefusedPart;
   readonly target_index?: string;
   readonly document_id?: string;
   readonly error_type: string;

@@ -8,7 +8,6 @@
  */
 import { createHash } from 'node:crypto';
 import type { AttributeMap, AttributeValue } from './change-record';
-import { SettingError } from '../settings/setting-error';
 import { toJsonNumberText } from './lossless-json';
 
 export interface KeySchema {
@@ -71,27 +70,4 @@ function keyPart(value: AttributeValue, name: string): string {
   if (value.N !== undefined) return toJsonNumberText(value.N);
   if (value.B !== undefined) return String(value.B);
   throw new KeyMismatchError(`key attribute "${name}" must be S, N or B`);
-}
-
-/**
- * "id" or "pk,sk" -> KeySchema: the form the setting takes. Attribute names holding a comma are
- * written as a JSON array instead: `["a,b","sk"]`.
- */
-export function parseKeySchema(text: string, setting = 'keySchema'): KeySchema {
-  let names: unknown;
-  try {
-    names = text.trim().startsWith('[') ? JSON.parse(text) : text.split(',').map((name) => name.trim());
-  } catch {
-    names = undefined;
-  }
-  if (!Array.isArray(names) || names.length < 1 || names.length > 2 || names.some((name) => typeof name !== 'string' || name === '')) {
-    throw new SettingError(setting, 'must be "partitionKey" or "partitionKey,sortKey"', text);
-  }
-  if (names.length === 2 && names[0] === names[1]) throw new SettingError(setting, 'must name two different attributes', text);
-  return names.length === 1 ? { partitionKey: names[0] } : { partitionKey: names[0], sortKey: names[1] };
-}
-
-export function formatKeySchema(schema: KeySchema): string {
-  const names = keyNames(schema);
-  return names.some((name) => name.includes(',') || name.trim() !== name || name.startsWith('[')) ? JSON.stringify(names) : names.join(',');
 }

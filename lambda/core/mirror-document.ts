@@ -107,6 +107,15 @@ export function toMirrorDocument(image: AttributeMap, metadata: MirrorMetadata, 
   return Object.fromEntries([...indexed, [MIRROR_METADATA_FIELD, Object.fromEntries(bookkeeping)]]);
 }
 
+/**
+ * The sequence number a stored document's bookkeeping holds, when it is one (text of digits).
+ * Anything else (a document written by hand, a number, null) reads as none: any change replaces
+ * it, and one odd document never stalls the batches of its item or the maintenance.
+ */
+export function storedSequenceNumber(value: unknown): string | undefined {
+  return typeof value === 'string' && /^\d+$/.test(value) ? value : undefined;
+}
+
 /** The item a mirror document holds (the inverse of toMirrorDocument), without the bookkeeping. */
 export function itemOfMirrorDocument(source: Record<string, unknown>): Record<string, unknown> {
   const entries = Object.entries(source).filter(([name]) => name !== MIRROR_METADATA_FIELD);

@@ -7,7 +7,7 @@
  * candidates. Today's and yesterday's partitions are never deleted, whatever the retention, so a
  * change still in flight across midnight always has its partition.
  */
-import { partitionDay } from '../settings/change-log-partitions';
+import { partitionDay } from './change-log-partitions';
 
 export interface PartitionRetentionPlan {
   /** Partitions past their retention, oldest first. */

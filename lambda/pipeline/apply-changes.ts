@@ -7,22 +7,30 @@
  * tombstones, write the change log and the mirror (one request), undo what raced with a delete;
  * writes that lost a race are planned again next round.
  */
-import { MalformedRecordError, toChangeRecord, type ChangeRecord, type RawStreamRecord } from '../core/change-record';
-import { toChangeLogDocument } from '../core/change-log-document';
-import { deadLetterId, toDeadLetterDocument } from '../core/dead-letter-document';
-import { boundedId, documentId, KeyMismatchError, type KeySchema } from '../core/document-id';
 import {
+  MalformedRecordError,
+  toChangeRecord,
+  type ChangeRecord,
+  type RawStreamRecord,
+  toChangeLogDocument,
+  deadLetterId,
+  toDeadLetterDocument,
+  boundedId,
+  documentId,
+  KeyMismatchError,
+  type KeySchema,
   planMirrorWrites,
   deletesBehindTombstones,
   stateRefs,
   undoWritesBehindTombstones,
   type MirrorEntry,
   type MirrorIndexes,
-} from '../core/mirror-plan';
-import type { Revision, WriteAction, WriteOutcome } from '../core/writes';
-import { mirrorBackingIndex, tombstoneIndex, type IndexNames } from '../settings/index-names';
-import { changeLogPartition } from '../settings/change-log-partitions';
-import type { ChangeLogPartitioning } from '../settings/function-settings';
+  type Revision,
+  type WriteAction,
+  type WriteOutcome,
+  changeLogPartition,
+} from '../core';
+import { mirrorBackingIndex, tombstoneIndex, type IndexNames, type ChangeLogPartitioning } from '../settings';
 import { BatchLedger, type BatchCounts, type RecordFailure } from './batch-ledger';
 import type { SearchPort } from './search-port';
 

@@ -6,8 +6,7 @@
  * letters wait: the retry may succeed); otherwise its dead letters (one per refused write, all
  * kept) are recorded; otherwise it is done.
  */
-import type { DeadLetter } from '../core/dead-letter-document';
-import type { ChangeRecord, RawStreamRecord } from '../core/change-record';
+import type { DeadLetter, ChangeRecord, RawStreamRecord } from '../core';
 
 export interface RecordFailure {
   readonly position: number;

@@ -4,7 +4,7 @@
  * record to retry cannot be named by sequence number (a manual record, a malformed one).
  */
 import type { DynamoDBBatchResponse } from 'aws-lambda';
-import type { FailureReporting } from '../settings/function-settings';
+import type { FailureReporting } from '../settings';
 import type { RecordFailure } from './batch-ledger';
 
 export class BatchRetryError extends Error {

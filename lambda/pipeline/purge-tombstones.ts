@@ -3,9 +3,7 @@
  * delete the tombstones (see core/tombstone-purge.ts for why that order, and the conditions).
  * A tombstone whose item could not be cleaned this time is kept for the next maintenance run.
  */
-import type { MirrorIndexes } from '../core/mirror-plan';
-import { mirrorRefsOf, planTombstonePurge, type ExpiredTombstone } from '../core/tombstone-purge';
-import type { DeleteDocument } from '../core/writes';
+import { type MirrorIndexes, mirrorRefsOf, planTombstonePurge, type ExpiredTombstone, type DeleteDocument } from '../core';
 import type { SearchPort } from './search-port';
 
 export interface TombstonePurgeCounts {

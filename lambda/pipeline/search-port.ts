@@ -2,7 +2,7 @@
  * What the pipeline needs from a search engine: read the bookkeeping of some documents, and
  * apply writes. Typed both ways; the OpenSearch adapter implements it (and a test double does).
  */
-import type { DocumentRef, StoredState, WriteAction, WriteOutcome } from '../core/writes';
+import type { DocumentRef, StoredState, WriteAction, WriteOutcome } from '../core';
 
 export interface SearchPort {
   /**

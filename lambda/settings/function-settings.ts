@@ -3,9 +3,9 @@
  * parsing and serialising. The construct writes them (toFunctionEnvironment), the function reads
  * them (fromFunctionEnvironment), and the CLI discovers them from a deployed function the same way.
  */
-import { parseKeySchema, formatKeySchema, type KeySchema } from '../core/document-id';
+import { parseKeySchema, formatKeySchema } from './key-schema';
+import { type KeySchema, changeLogPartitionPattern, partitionPatternCatches } from '../core';
 import { defaultDeadLetterIndex, DEFAULT_CHANGE_LOG_INDEX, mirrorBackingIndex, tombstoneIndex, type IndexNames } from './index-names';
-import { changeLogPartitionPattern, partitionPatternCatches } from './change-log-partitions';
 import { checkEndpoint, checkIndexName, checkInteger, checkName, checkOneOf, isUnset } from './rules';
 import { SettingError } from './setting-error';
 

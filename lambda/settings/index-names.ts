@@ -3,7 +3,7 @@
  * the mirror alias; the others are the pipeline's own.
  */
 export interface IndexNames {
-  /** One document per change, in the seed's format. */
+  /** One document per change, in the change-log document format. */
   readonly changeLog: string;
   /** What users query for the current state of items: an alias over the backing index. */
   readonly mirror: string;
@@ -28,4 +28,19 @@ export function mirrorBackingIndex(mirror: string): string {
  */
 export function tombstoneIndex(mirror: string): string {
   return `${mirror}-tombstones`;
+}
+
+/**
+ * The index templates that shape a pipeline's indexes, by name. Both change-log layouts are named
+ * (the one found in the cluster wins over the setting), so grants can name every template the
+ * function may put.
+ */
+export function indexTemplateNames(names: IndexNames) {
+  return {
+    changeLogPartitions: `cdc-change-log-partitions-${names.changeLog}`,
+    changeLog: `cdc-change-log-${names.changeLog}`,
+    mirror: `cdc-mirror-${names.mirror}`,
+    tombstones: `cdc-tombstones-${names.mirror}`,
+    deadLetter: `cdc-dead-letter-${names.deadLetter}`,
+  } as const;
 }

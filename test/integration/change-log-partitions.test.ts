@@ -1,6 +1,6 @@
 /**
  * The change log's daily partitions on the real OpenSearch: where documents land, duplicates across
- * deliveries, the alias answering the seed's queries, retention (the maintenance event through the
+ * deliveries, the alias answering the README's queries, retention (the maintenance event through the
  * handler, and `cdc prune`), the safe tombstone purge, and the upgrade from one concrete index.
  * Each test has indexes of its own (a run prefix), so the deployed pipeline's are never touched.
  */
@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
 import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply-changes';
-import { changeLogPartition } from '../../lambda/settings/change-log-partitions';
+import { changeLogPartition } from '../../lambda/core/change-log-partitions';
 import { MAINTENANCE_EVENT } from '../../lambda/settings/maintenance-event';
 import type { IndexNames } from '../../lambda/settings/index-names';
 import { endpoints, runPrefix, search } from '../support/live-system';
@@ -89,7 +89,7 @@ describe('daily change-log partitions', () => {
     ] as const) {
       expect(await countOf(day(at), `event_name:${event}`)).toBe(1);
     }
-    // The seed's queries, on the change log's name (the alias).
+    // The README's queries, on the change log's name (the alias).
     expect(await countOf(names.changeLog)).toBe(3);
     expect(await countOf(names.changeLog, 'event_name:INSERT')).toBe(1);
     expect(await countOf(names.changeLog, `keys.id.S:${prefix}-a`)).toBe(3);

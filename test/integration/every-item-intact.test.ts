@@ -139,7 +139,7 @@ describe('items of every shape, through the deployed stack', () => {
     );
   });
 
-  it("reaches both indexes from the seed's manual invoke (a hand-made record) without overriding anything", async () => {
+  it("reaches both indexes from the README's manual invoke (a hand-made record) without overriding anything", async () => {
     const id = runPrefix('manual');
     const payload = {
       Records: [{ eventName: 'INSERT', dynamodb: { Keys: { id: { S: id } }, NewImage: { id: { S: id }, name: { S: 'テスト' } } } }],

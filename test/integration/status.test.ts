@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { mirrorBackingIndex } from '../../lambda/settings/index-names';
 import { verdictOf } from '../../cli/status/verdict';
-import { countItems } from '../../cli/target/table-items';
+import { countItems } from '../../cli/table/table-items';
 import { changeLogFor, DEAD_LETTER, dynamo, MIRROR, runPrefix, search, TABLE, waitFor } from '../support/live-system';
 
 const client = dynamo();

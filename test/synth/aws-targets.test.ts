@@ -398,7 +398,7 @@ describe('guards outside the local target', () => {
     expect(environment(t)).toMatchObject({ OPENSEARCH_ENDPOINT: 'http://search.internal:9200', OPENSEARCH_AUTH: 'none' });
   });
 
-  it('allows plain http without authentication on the local target (the seed defaults)', () => {
+  it('allows plain http without authentication on the local target (the default names and settings)', () => {
     expect(environment(Template.fromStack(stackOf({})))).toMatchObject({
       OPENSEARCH_ENDPOINT: 'http://localhost:9200',
       OPENSEARCH_AUTH: 'none',

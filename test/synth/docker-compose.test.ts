@@ -85,7 +85,7 @@ describe('docker-compose.yml', () => {
     expect(deployer.environment.CDK_S3_FORCE_PATH_STYLE).toBeTruthy();
   });
 
-  it('mounts the seed test script where the seed command expects it', () => {
+  it("mounts the demo test script where the README's command expects it", () => {
     expect(compose.services.localstack.container_name).toBe('localstack');
     expect(compose.services.localstack.volumes).toContain('./scripts:/var/lib/localstack/scripts:ro');
     expect(fs.existsSync(path.join(root, 'scripts', 'test-cdc.sh'))).toBe(true);

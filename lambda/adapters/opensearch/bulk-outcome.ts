@@ -10,7 +10,7 @@
  *   field names): the pipeline sends it again with its data unindexed.
  * - refused: will never be accepted as sent (too large): dead-lettered.
  */
-import type { WriteAction, WriteOutcome } from '../../core/writes';
+import type { WriteAction, WriteOutcome } from '../../core';
 
 export interface BulkItemError {
   readonly type?: string;

@@ -1,7 +1,7 @@
 /**
  * Writes as `_bulk` request bodies: NDJSON, split into requests of a bounded size.
  */
-import type { WriteAction } from '../../core/writes';
+import type { WriteAction } from '../../core';
 
 /** The `_bulk` operation that carries out a write, with its condition. */
 export function operationOf(action: WriteAction): 'create' | 'index' | 'delete' {

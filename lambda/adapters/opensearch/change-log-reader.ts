@@ -4,9 +4,7 @@
  * `__proto__` keys), in stream order.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import type { ChangeLogDocument } from '../../core/change-log-document';
-import type { AttributeMap } from '../../core/change-record';
-import { compareSequenceNumbers } from '../../core/sequence-number';
+import { type ChangeLogDocument, type AttributeMap, compareSequenceNumbers } from '../../core';
 
 export class ChangeLogReader {
   constructor(

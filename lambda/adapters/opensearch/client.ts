@@ -7,8 +7,8 @@ import { defaultProvider } from '@aws-sdk/credential-provider-node';
 import type { SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { Client, type ClientOptions } from '@opensearch-project/opensearch';
 import { AwsSigv4Signer, type AwsSigv4SignerOptions } from '@opensearch-project/opensearch/aws-v3';
-import type { OpenSearchAuth } from '../../settings/function-settings';
-import { readBasicAuthSecret } from '../secrets/basic-auth-secret';
+import type { OpenSearchAuth } from '../../settings';
+import { readBasicAuthSecret } from '../secrets';
 
 export interface OpenSearchConnection {
   readonly endpoint: string;

@@ -2,7 +2,7 @@
  * The dead-letter index, as re-drive reads and clears it: only the dead letters of one table.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import type { RawStreamRecord } from '../../core/change-record';
+import type { RawStreamRecord } from '../../core';
 
 export interface StoredDeadLetter {
   readonly id: string;

@@ -9,9 +9,7 @@
  * and an alias at once, which OpenSearch refuses: every new partition would fail to be created.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import type { ChangeLogPartitioning } from '../../settings/function-settings';
-import { ENVIRONMENT } from '../../settings/function-settings';
-import type { IndexNames } from '../../settings/index-names';
+import { type ChangeLogPartitioning, ENVIRONMENT, type IndexNames } from '../../settings';
 import { concreteIndexes, indexTemplates, type IndexLayout } from './index-templates';
 
 export interface IndexSetup extends IndexLayout {

@@ -3,7 +3,7 @@
  * table holds: no attribute name, nesting, value size or number of distinct names can make a
  * write fail (what an index cannot take is kept unindexed in `_source`, see the documents).
  *
- * - change log: the seed's fields; each image (`data`, `new_data`, `old_data`, `deleted_data`)
+ * - change log: the change-log document's fields; each image (`data`, `new_data`, `old_data`, `deleted_data`)
  *   and `keys` is one `flat_object` (search by path, `data.name.S:...`, values as exact text).
  *   Partitioned daily, the template shapes every `<changeLog>-YYYY.MM.DD` and puts it in the alias
  *   `<changeLog>`, so a partition auto-created by its first write is searchable at once under the
@@ -15,12 +15,8 @@
  * - tombstones `<alias>-tombstones`: the sequence number of each deleted item.
  * - dead letters: `dynamic: false`, so any failed record fits.
  */
-import type { IndexNames } from '../../settings/index-names';
-import { mirrorBackingIndex, tombstoneIndex } from '../../settings/index-names';
-import { changeLogPartition, changeLogPartitionPattern } from '../../settings/change-log-partitions';
-import type { ChangeLogPartitioning } from '../../settings/function-settings';
-import { IMAGE_FIELDS } from '../../core/change-log-document';
-import { MIRROR_METADATA_FIELD } from '../../core/mirror-document';
+import { type IndexNames, indexTemplateNames, mirrorBackingIndex, tombstoneIndex, type ChangeLogPartitioning } from '../../settings';
+import { changeLogPartition, changeLogPartitionPattern, IMAGE_FIELDS, MIRROR_METADATA_FIELD } from '../../core';
 
 export interface IndexTemplate {
   readonly name: string;
@@ -71,16 +67,17 @@ function template(
 
 export function indexTemplates(names: IndexNames, layout: IndexLayout = {}): IndexTemplate[] {
   const keyword = { type: 'keyword' };
+  const templateNames = indexTemplateNames(names);
   // Partitioned: every partition joins the alias (the priorities: see template()).
   const changeLog =
     layout.changeLogPartitioning === 'daily'
       ? {
-          name: `cdc-change-log-partitions-${names.changeLog}`,
+          name: templateNames.changeLogPartitions,
           pattern: changeLogPartitionPattern(names.changeLog),
           extra: { aliases: { [names.changeLog]: {} } },
           priority: 100 + names.changeLog.length,
         }
-      : { name: `cdc-change-log-${names.changeLog}`, pattern: names.changeLog, extra: {}, priority: 500 };
+      : { name: templateNames.changeLog, pattern: names.changeLog, extra: {}, priority: 500 };
   return [
     template(
       changeLog.name,
@@ -108,7 +105,7 @@ export function indexTemplates(names: IndexNames, layout: IndexLayout = {}): Ind
       changeLog.priority,
     ),
     template(
-      `cdc-mirror-${names.mirror}`,
+      templateNames.mirror,
       mirrorBackingIndex(names.mirror),
       {
         ...BASE_SETTINGS,
@@ -131,11 +128,11 @@ export function indexTemplates(names: IndexNames, layout: IndexLayout = {}): Ind
       },
       { aliases: { [names.mirror]: { is_write_index: true } } },
     ),
-    template(`cdc-tombstones-${names.mirror}`, tombstoneIndex(names.mirror), BASE_SETTINGS, {
+    template(templateNames.tombstones, tombstoneIndex(names.mirror), BASE_SETTINGS, {
       dynamic: false,
       properties: { [MIRROR_METADATA_FIELD]: { properties: { sequence_number: keyword, timestamp: { type: 'date' } } } },
     }),
-    template(`cdc-dead-letter-${names.deadLetter}`, names.deadLetter, BASE_SETTINGS, {
+    template(templateNames.deadLetter, names.deadLetter, BASE_SETTINGS, {
       dynamic: false,
       properties: {
         failed_at: { type: 'date' },

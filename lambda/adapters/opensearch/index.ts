@@ -1,6 +1,7 @@
 /** The OpenSearch adapter: client, SearchPort, index setup, maintenance, dead-letter store. */
 export { createClient, type OpenSearchConnection, type ClientAccess, type AwsCredentialsProvider } from './client';
 export { OpenSearchPort } from './opensearch-port';
+export { actionLines } from './bulk-request';
 export { ensureIndexes, detectChangeLogLayout, type IndexSetup, type ChangeLogLayout } from './ensure-indexes';
 export { runMaintenance, type MaintenanceReport, type MaintenanceSettings } from './maintenance';
 export { DeadLetterStore, type StoredDeadLetter } from './dead-letter-store';

@@ -4,17 +4,12 @@
  * tombstone-purge); this lists what the cluster holds and carries the plans out.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import { planPartitionRetention } from '../../core/partition-retention';
-import type { ExpiredTombstone } from '../../core/tombstone-purge';
-import type { Revision } from '../../core/writes';
-import { MIRROR_METADATA_FIELD } from '../../core/mirror-document';
-import { noTombstonesPurged, purgeTombstones, type TombstonePurgeCounts } from '../../pipeline/purge-tombstones';
-import type { FunctionSettings, ChangeLogPartitioning } from '../../settings/function-settings';
-import { mirrorBackingIndex, tombstoneIndex } from '../../settings/index-names';
+import { planPartitionRetention, type ExpiredTombstone, type Revision, MIRROR_METADATA_FIELD, storedSequenceNumber } from '../../core';
+import { noTombstonesPurged, purgeTombstones, type TombstonePurgeCounts } from '../../pipeline';
+import { type FunctionSettings, type ChangeLogPartitioning, mirrorBackingIndex, tombstoneIndex } from '../../settings';
 import { revisionOf } from './bulk-request';
 import { detectChangeLogLayout } from './ensure-indexes';
 import { OpenSearchPort } from './opensearch-port';
-import { sequenceNumberOf } from './bookkeeping';
 
 export type MaintenanceSettings = Pick<
   FunctionSettings,
@@ -113,7 +108,7 @@ async function purgeExpiredTombstones(
       const page: ExpiredTombstone[] = hits.map((hit) => ({
         id: hit._id,
         revision: revisionOf(hit._seq_no, hit._primary_term) as Revision,
-        sequenceNumber: sequenceNumberOf(hit._source?.[MIRROR_METADATA_FIELD]?.sequence_number),
+        sequenceNumber: storedSequenceNumber(hit._source?.[MIRROR_METADATA_FIELD]?.sequence_number),
       }));
       const counts = await purgeTombstones(page, indexes, port, { dryRun });
       for (const key of Object.keys(total) as (keyof TombstonePurgeCounts)[]) total[key] += counts[key];

@@ -4,7 +4,7 @@
  */
 import type { Client } from '@opensearch-project/opensearch';
 import { parse } from 'lossless-json';
-import { itemOfMirrorDocument } from '../../core/mirror-document';
+import { itemOfMirrorDocument } from '../../core';
 
 export interface MirroredItem {
   readonly item: Record<string, unknown>;

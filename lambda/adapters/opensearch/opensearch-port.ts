@@ -4,13 +4,18 @@
  * large, and responses checked against their requests before they are believed.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import type { DocumentRef, StoredState, WriteAction, WriteOutcome } from '../../core/writes';
-import { refKey } from '../../core/writes';
-import { MIRROR_METADATA_FIELD } from '../../core/mirror-document';
-import type { SearchPort } from '../../pipeline/search-port';
+import {
+  type DocumentRef,
+  type StoredState,
+  type WriteAction,
+  type WriteOutcome,
+  refKey,
+  MIRROR_METADATA_FIELD,
+  storedSequenceNumber,
+} from '../../core';
+import type { SearchPort } from '../../pipeline';
 import { classifyItem, type BulkItemError } from './bulk-outcome';
 import { operationOf, revisionOf, splitIntoRequests } from './bulk-request';
-import { sequenceNumberOf } from './bookkeeping';
 
 interface BulkResponseItem {
   readonly [operation: string]: {
@@ -48,7 +53,7 @@ export class OpenSearchPort implements SearchPort {
       if (!doc.found) return;
       states.set(refKey(refs[position]), {
         revision: revisionOf(doc._seq_no, doc._primary_term) as never,
-        sequenceNumber: sequenceNumberOf(doc._source?.[MIRROR_METADATA_FIELD]?.sequence_number),
+        sequenceNumber: storedSequenceNumber(doc._source?.[MIRROR_METADATA_FIELD]?.sequence_number),
       });
     });
     return states;

@@ -3,7 +3,7 @@
  * name (all, and since a time), its newest document, and the dead letters.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import type { IndexNames } from '../../settings/index-names';
+import type { IndexNames } from '../../settings';
 
 export interface PipelineCounts {
   readonly mirrorItems: number;

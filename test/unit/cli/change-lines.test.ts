@@ -2,7 +2,7 @@ import { toChangeLogDocument } from '../../../lambda/core/change-log-document';
 import { toChangeRecord } from '../../../lambda/core/change-record';
 import { diffItems } from '../../../lambda/core/item-diff';
 import { changeBlock, changeJson, changeLine } from '../../../cli/output/change-lines';
-import { itemKey } from '../../../cli/target/item-key';
+import { itemKey } from '../../../cli/table/item-key';
 import { insertRecord, modifyRecord, removeRecord } from '../../support/stream-records';
 
 const at = new Date('2024-01-01T12:00:00Z');
@@ -25,7 +25,7 @@ describe('an item diff', () => {
 });
 
 describe('changes shown to people', () => {
-  it('shows the seed scenario as a timeline: INSERT, the MODIFY as a diff, the REMOVE with what was deleted', () => {
+  it('shows the demo scenario as a timeline: INSERT, the MODIFY as a diff, the REMOVE with what was deleted', () => {
     const lines = [
       documentOf(insertRecord(created, { at: 1704110400 })),
       documentOf(modifyRecord(created, updated, { at: 1704110700 })),

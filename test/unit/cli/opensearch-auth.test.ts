@@ -1,7 +1,7 @@
 /** How the CLI authenticates to OpenSearch: flag names for the function's auth settings, its AWS access, what it says on refusal. */
-import { describeFailure } from '../../../cli/target/options';
-import { flagName } from '../../../cli/target/resolve-target';
-import { clientAccess } from '../../../cli/target/search-client';
+import { describeFailure } from '../../../cli/deployment/options';
+import { flagName } from '../../../cli/deployment/find-deployment';
+import { clientAccess } from '../../../cli/deployment/search-client';
 import { BasicAuthSecretError } from '../../../lambda/adapters/secrets/basic-auth-secret';
 
 describe("a deployed function's setting in a CLI error", () => {

@@ -7,17 +7,17 @@ const updated = { id: { S: 'user-001' }, name: { S: '更新済みユーザー' }
 const processedAt = new Date('2024-01-01T12:00:01.000Z');
 const toChangeRecord = (raw: RawStreamRecord) => parse(raw, { receivedAt: processedAt });
 
-/** The seed's fields only: what its README shows, nothing renamed. */
-function seedFields(document: object): Record<string, unknown> {
-  const { event_id, sequence_number, table_name, processed_at, ...seed } = document as Record<string, unknown>;
+/** The change-log document format's fields only: what the original specification shows, nothing renamed. */
+function formatFields(document: object): Record<string, unknown> {
+  const { event_id, sequence_number, table_name, processed_at, ...format } = document as Record<string, unknown>;
   expect([event_id, sequence_number, table_name, processed_at].every((value) => typeof value === 'string')).toBe(true);
-  return seed;
+  return format;
 }
 
 describe('change-log document', () => {
-  it('turns the seed INSERT into the seed document', () => {
+  it("turns the demo INSERT into the format's document", () => {
     const record = toChangeRecord(insertRecord(created, { at: Date.parse('2024-01-01T12:00:00Z') / 1000 }));
-    expect(seedFields(toChangeLogDocument(record, processedAt))).toEqual({
+    expect(formatFields(toChangeLogDocument(record, processedAt))).toEqual({
       event_name: 'INSERT',
       timestamp: '2024-01-01T12:00:00.000Z',
       keys: { id: { S: 'user-001' } },
@@ -25,9 +25,9 @@ describe('change-log document', () => {
     });
   });
 
-  it('turns the seed MODIFY into the seed document with old and new data', () => {
+  it("turns the demo MODIFY into the format's document with old and new data", () => {
     const record = toChangeRecord(modifyRecord(created, updated, { at: Date.parse('2024-01-01T12:05:00Z') / 1000 }));
-    expect(seedFields(toChangeLogDocument(record, processedAt))).toEqual({
+    expect(formatFields(toChangeLogDocument(record, processedAt))).toEqual({
       event_name: 'MODIFY',
       timestamp: '2024-01-01T12:05:00.000Z',
       keys: { id: { S: 'user-001' } },
@@ -36,9 +36,9 @@ describe('change-log document', () => {
     });
   });
 
-  it('turns the seed REMOVE into the seed document with the deleted data', () => {
+  it("turns the demo REMOVE into the format's document with the deleted data", () => {
     const record = toChangeRecord(removeRecord(updated, { at: Date.parse('2024-01-01T12:10:00Z') / 1000 }));
-    expect(seedFields(toChangeLogDocument(record, processedAt))).toEqual({
+    expect(formatFields(toChangeLogDocument(record, processedAt))).toEqual({
       event_name: 'REMOVE',
       timestamp: '2024-01-01T12:10:00.000Z',
       keys: { id: { S: 'user-001' } },
@@ -46,7 +46,7 @@ describe('change-log document', () => {
     });
   });
 
-  it('adds the metadata beside the seed fields', () => {
+  it("adds the metadata beside the format's fields", () => {
     const raw = insertRecord(created, { sequenceNumber: '123456789012345678901234567890', eventId: 'abc' });
     const document = toChangeLogDocument(toChangeRecord(raw), processedAt);
     expect(document).toMatchObject({

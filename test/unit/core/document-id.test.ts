@@ -1,4 +1,5 @@
-import { documentId, formatKeySchema, KeyMismatchError, parseKeySchema } from '../../../lambda/core/document-id';
+import { documentId, KeyMismatchError } from '../../../lambda/core/document-id';
+import { formatKeySchema, parseKeySchema } from '../../../lambda/settings/key-schema';
 import { compareSequenceNumbers } from '../../../lambda/core/sequence-number';
 
 describe('mirror document id', () => {

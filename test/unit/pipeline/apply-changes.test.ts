@@ -21,7 +21,7 @@ const tooLarge = { kind: 'refused', reason: 'too large', errorType: 'request_ent
 const busy = { kind: 'retry', reason: 'es_rejected_execution_exception: queue full' } as const;
 const to = (index: string, id?: string) => (action: WriteAction) => action.index === index && (id === undefined || action.id === id);
 
-/** The seed scenario and a second item, with sequence numbers 1..5. */
+/** The demo scenario and a second item, with sequence numbers 1..5. */
 function sampleBatch() {
   return [
     insertRecord(item('user-001', 'テストユーザー'), { sequenceNumber: 1 }),
@@ -259,7 +259,7 @@ describe('applying a batch', () => {
     expect(result.deadLettered).toEqual([]);
   });
 
-  describe("a hand-made record (the seed's manual invoke)", () => {
+  describe("a hand-made record (the README's manual invoke)", () => {
     const manual = {
       eventName: 'INSERT',
       dynamodb: { Keys: { id: { S: 'test' } }, NewImage: { id: { S: 'test' }, name: { S: 'テスト' } } },

@@ -1,12 +1,9 @@
 /**
- * The local (no Docker) runner: `npm start`, `npm run up`, `npm run down`, `npm run status`,
+ * The local runner (no Docker): `npm start`, `npm run up`, `npm run down`, `npm run engines:status`,
  * `npm run deploy:local`, `npm run engines:install`.
  */
 import { Command } from 'commander';
-import { endpointsFromEnv } from './endpoints';
-import { down, installEngines, status, up } from './runner';
-import { deployToEmulator } from './deploy';
-import { StepError } from './step-error';
+import { deployToEmulator, down, endpointsFromEnv, installEngines, reportEngines, StepError, up } from '../local';
 
 // The SDK versions are pinned in the lockfile; its notice about future Node versions is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -55,10 +52,10 @@ program
   });
 
 program
-  .command('status')
-  .description('show the recorded engines and whether they run')
+  .command('engines')
+  .description("show the recorded engines and whether they run (the pipeline's health is `npx cdc status`)")
   .action(async () => {
-    process.exitCode = (await status(say)) ? 0 : 3;
+    process.exitCode = (await reportEngines(say)) ? 0 : 3;
   });
 
 program

@@ -1,18 +1,18 @@
 /**
- * The OpenSearch client for a target, authenticated as its deployed function is (settings.auth):
+ * The OpenSearch client for a deployment, authenticated as its deployed function is (settings.auth):
  * signed with the CLI's own AWS credentials, or with the basic-auth secret the function reads.
  * The CLI thereby needs the same access the function has, and nothing more to configure.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import { createClient, type ClientAccess } from '../../lambda/adapters/opensearch/client';
+import { createClient, type ClientAccess } from '../../lambda/adapters/opensearch';
 import { sdkClientConfig, type AwsAccess } from './aws-access';
-import type { CdcTarget } from './resolve-target';
+import type { Deployment } from './find-deployment';
 
-export function searchClient(target: CdcTarget, options: { readonly requestTimeoutMs?: number } = {}): Promise<Client> {
-  const { settings } = target;
+export function searchClient(deployment: Deployment, options: { readonly requestTimeoutMs?: number } = {}): Promise<Client> {
+  const { settings } = deployment;
   return createClient(
     { endpoint: settings.openSearchEndpoint, requestTimeoutMs: options.requestTimeoutMs ?? settings.requestTimeoutMs, auth: settings.auth },
-    clientAccess(target.access),
+    clientAccess(deployment.access),
   );
 }
 

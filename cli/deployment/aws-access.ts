@@ -1,6 +1,6 @@
 /**
  * How the CLI reaches AWS: the normal credential chain and region against AWS, or an emulator's
- * endpoint with `test` credentials when the target is local (`--local`, or AWS_ENDPOINT_URL set).
+ * endpoint with `test` credentials when the deployment is local (`--local`, or AWS_ENDPOINT_URL set).
  */
 export interface AwsAccess {
   readonly local: boolean;

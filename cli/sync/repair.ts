@@ -15,18 +15,23 @@
  *   so a late, older write cannot bring it back, and a later re-insert still can.
  * Items the AWS SDK cannot read whole (an attribute named `__proto__`) are left to the stream.
  */
-import { GetItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { isLosslessNumber } from 'lossless-json';
 import type { MirrorReader } from '../../lambda/adapters/opensearch';
-import type { AttributeMap, AttributeValue, RawStreamRecord } from '../../lambda/core/change-record';
-import { documentId, keyAttributes, type KeySchema } from '../../lambda/core/document-id';
-import { compareSequenceNumbers } from '../../lambda/core/sequence-number';
-import { refKey } from '../../lambda/core/writes';
-import type { PipelineSettings } from '../../lambda/pipeline/apply-changes';
-import type { SearchPort } from '../../lambda/pipeline/search-port';
-import { mirrorBackingIndex, tombstoneIndex } from '../../lambda/settings/index-names';
-import { applyWithRetries, unreadableAttributes } from '../backfill/backfill';
-import { tableKeyTypes, type KeyAttributeType } from '../target/table-items';
+import {
+  type AttributeMap,
+  type AttributeValue,
+  type RawStreamRecord,
+  documentId,
+  keyAttributes,
+  type KeySchema,
+  compareSequenceNumbers,
+  refKey,
+} from '../../lambda/core';
+import type { PipelineSettings, SearchPort } from '../../lambda/pipeline';
+import { mirrorBackingIndex, tombstoneIndex } from '../../lambda/settings';
+import { applyWithRetries } from './apply-with-retries';
+import { readItem, unreadableAttributes, tableKeyTypes, type KeyAttributeType } from '../table';
 
 export interface RepairOptions {
   readonly dynamo: DynamoDBClient;
@@ -164,13 +169,4 @@ function safeDocumentId(key: AttributeMap, schema: KeySchema): string | undefine
   } catch {
     return undefined;
   }
-}
-
-export async function readItem(dynamo: DynamoDBClient, tableName: string, key: AttributeMap): Promise<AttributeMap | undefined> {
-  // Binary key values travel as base64 text in the pipeline; the SDK wants their bytes.
-  const Key = Object.fromEntries(
-    Object.entries(key).map(([name, value]) => [name, value.B === undefined ? value : { B: Buffer.from(value.B as string, 'base64') }]),
-  );
-  const { Item } = await dynamo.send(new GetItemCommand({ TableName: tableName, Key: Key as never, ConsistentRead: true }));
-  return Item as AttributeMap | undefined;
 }

@@ -5,12 +5,10 @@
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { fromFunctionEnvironment, ENVIRONMENT, type FunctionSettings } from '../../lambda/settings/function-settings';
-import { SettingError } from '../../lambda/settings/setting-error';
-import { parseKeySchema } from '../../lambda/core/document-id';
+import { fromFunctionEnvironment, ENVIRONMENT, type FunctionSettings, SettingError, parseKeySchema } from '../../lambda/settings';
 import { LOCAL_OPENSEARCH_ENDPOINT, sdkClientConfig, type AwsAccess } from './aws-access';
 
-export interface CdcTarget {
+export interface Deployment {
   readonly stackName: string;
   readonly tableName: string;
   readonly settings: FunctionSettings;
@@ -19,12 +17,12 @@ export interface CdcTarget {
   readonly deadLetterQueueUrl?: string;
   /** Where the settings came from, for messages. */
   readonly source: string;
-  /** How the target's AWS services are reached, also for signing OpenSearch requests. */
+  /** How the deployment's AWS services are reached, also for signing OpenSearch requests. */
   readonly access: AwsAccess;
 }
 
 /** Flags that override (or, without a deployed stack, replace) what the stack says. */
-export interface TargetOverrides {
+export interface DeploymentOverrides {
   readonly stack: string;
   readonly table?: string;
   readonly opensearch?: string;
@@ -53,11 +51,11 @@ export const FLAG_NAMES: Partial<Record<keyof typeof ENVIRONMENT, string>> = {
   basicAuthSecretArn: '--secret-arn',
 };
 
-export async function resolveTarget(
+export async function findDeployment(
   access: AwsAccess,
-  overrides: TargetOverrides,
+  overrides: DeploymentOverrides,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<CdcTarget> {
+): Promise<Deployment> {
   const outputs = await stackOutputs(access, overrides.stack);
   const functionName = outputs?.FunctionName;
   const deployed = functionName ? await functionEnvironment(access, functionName) : {};
@@ -77,7 +75,7 @@ export async function resolveTarget(
     // Records applied with another key schema than the function's all become dead letters.
     throw new SettingError(
       '--key-schema',
-      `contradicts the deployed function's ${ENVIRONMENT.keySchema} "${deployedKeys}": leave it out, or target the right stack`,
+      `contradicts the deployed function's ${ENVIRONMENT.keySchema} "${deployedKeys}": leave it out, or deployment the right stack`,
       overrides.keySchema,
     );
   }

@@ -1,7 +1,7 @@
 /** How many items a table holds: exactly (a counting Scan) or DynamoDB's approximate count (refreshed about every 6 h); and its key. */
 import { DescribeTableCommand, ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { formatKeySchema, type KeySchema } from '../../lambda/core/document-id';
-import { SettingError } from '../../lambda/settings/setting-error';
+import { formatKeySchema, SettingError } from '../../lambda/settings';
+import type { KeySchema } from '../../lambda/core';
 
 export type KeyAttributeType = 'S' | 'N' | 'B';
 

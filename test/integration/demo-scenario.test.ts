@@ -1,6 +1,6 @@
 /**
- * The seed's scenario end to end: put user-001, update its name, delete it; the change log holds
- * exactly the seed's three documents in order, and the mirror follows the item, then is empty.
+ * The demo scenario end to end: put user-001, update its name, delete it; the change log holds
+ * exactly the format's three documents in order, and the mirror follows the item, then is empty.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import * as path from 'node:path';
@@ -31,7 +31,7 @@ async function mirrorCount(): Promise<number> {
 
 let scenarioStart = '';
 
-it('syncs INSERT, MODIFY and REMOVE of user-001 in the seed format', async () => {
+it('syncs INSERT, MODIFY and REMOVE of user-001 in the change-log document format', async () => {
   scenarioStart = new Date(Date.now() - 1000).toISOString();
   const seen = new Set((await changeLogFor(opensearch, 'user-001')).map((doc) => doc.event_id));
 
@@ -62,7 +62,7 @@ it('syncs INSERT, MODIFY and REMOVE of user-001 in the seed format', async () =>
   const documents = await newDocuments(seen, 3);
   expect(documents).toHaveLength(3);
 
-  const seedFields = ({ event_name, timestamp, keys, data, new_data, old_data, deleted_data }: Record<string, any>) =>
+  const formatFields = ({ event_name, timestamp, keys, data, new_data, old_data, deleted_data }: Record<string, any>) =>
     JSON.parse(
       JSON.stringify({
         event_name,
@@ -74,7 +74,7 @@ it('syncs INSERT, MODIFY and REMOVE of user-001 in the seed format', async () =>
         timestampIsIso: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/.test(timestamp),
       }),
     );
-  expect(documents.map(seedFields)).toEqual([
+  expect(documents.map(formatFields)).toEqual([
     { event_name: 'INSERT', keys: key, data: { id: { S: 'user-001' }, name: { S: 'テストユーザー' } }, timestampIsIso: true },
     {
       event_name: 'MODIFY',
@@ -92,7 +92,7 @@ it('syncs INSERT, MODIFY and REMOVE of user-001 in the seed format', async () =>
 
   await waitFor('the mirror to be empty of user-001', async () => ((await mirrorCount()) === 0 ? true : undefined));
 
-  // The seed's curl queries find these documents (newest first: other suites share the index).
+  // The README's curl queries find these documents (newest first: other suites share the index).
   for (const eventName of ['INSERT', 'MODIFY', 'REMOVE']) {
     const response = await fetch(
       `${opensearch.connectionPool.connections[0].url.origin}/${CHANGE_LOG}/_search?q=event_name:${eventName}&sort=processed_at:desc&size=20`,

@@ -3,7 +3,7 @@ import {
   changeLogPartitionPattern,
   partitionDay,
   partitionPatternCatches,
-} from '../../../lambda/settings/change-log-partitions';
+} from '../../../lambda/core/change-log-partitions';
 
 describe('change-log partition names', () => {
   it.each([

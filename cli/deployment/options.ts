@@ -1,13 +1,12 @@
 /**
  * The options every command shares (which deployment, how to reach it, overrides), and running a
- * command against the target they name, with errors said as what to fix.
+ * command against the deployment they name, with errors said as what to fix.
  */
 import type { Command } from 'commander';
-import { SEED_NAMES } from '../../lambda/settings/seed-names';
-import { SettingError } from '../../lambda/settings/setting-error';
-import { BasicAuthSecretError } from '../../lambda/adapters/secrets/basic-auth-secret';
+import { DEFAULT_NAMES, SettingError } from '../../lambda/settings';
+import { BasicAuthSecretError } from '../../lambda/adapters/secrets';
 import { awsAccess, type AwsAccess } from './aws-access';
-import { resolveTarget, type CdcTarget } from './resolve-target';
+import { findDeployment, type Deployment } from './find-deployment';
 
 export interface GlobalOptions {
   readonly stack: string;
@@ -27,8 +26,8 @@ export interface GlobalOptions {
 
 export function addGlobalOptions(program: Command): Command {
   return program
-    .option('--stack <name>', 'the deployed stack to operate on', SEED_NAMES.stackName)
-    .option('--local', 'target the local emulator (http://localhost:4566, test credentials); implied by AWS_ENDPOINT_URL')
+    .option('--stack <name>', 'the deployed stack to operate on', DEFAULT_NAMES.stackName)
+    .option('--local', 'deployment the local emulator (http://localhost:4566, test credentials); implied by AWS_ENDPOINT_URL')
     .option('--region <region>', 'AWS region (default: AWS_REGION)')
     .option('--opensearch <url>', "OpenSearch URL (default: the function's; locally OPENSEARCH_URL or http://localhost:9200)")
     .option('--table <name>', "table name (default: the stack's)")
@@ -45,13 +44,13 @@ export function addGlobalOptions(program: Command): Command {
     );
 }
 
-export async function withTarget(
+export async function withDeployment(
   options: GlobalOptions,
-  run: (context: { access: AwsAccess; target: CdcTarget }) => Promise<void>,
+  run: (context: { access: AwsAccess; deployment: Deployment }) => Promise<void>,
 ): Promise<void> {
   const access = awsAccess(options);
-  const target = await resolveTarget(access, { ...options, stack: options.stack });
-  await run({ access, target });
+  const deployment = await findDeployment(access, { ...options, stack: options.stack });
+  await run({ access, deployment });
 }
 
 /** The last word on any error: one line that says what went wrong, never a stack trace. */

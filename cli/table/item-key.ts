@@ -1,6 +1,6 @@
-/** An item's key as the user types it (`user-001`, or `pk sk`), named by the target's key schema. */
-import { keyNames, type KeySchema } from '../../lambda/core/document-id';
-import { SettingError } from '../../lambda/settings/setting-error';
+/** An item's key as the user types it (`user-001`, or `pk sk`), named by the deployment's key schema. */
+import { keyNames, type KeySchema } from '../../lambda/core';
+import { SettingError } from '../../lambda/settings';
 
 export function itemKey(values: readonly string[], schema: KeySchema, what = 'the key'): Record<string, string> {
   const names = keyNames(schema);

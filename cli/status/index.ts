@@ -1,0 +1,2 @@
+/** The pipeline's health: the verdict from the facts `cdc status` gathers. */
+export * from './verdict';

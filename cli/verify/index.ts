@@ -1,0 +1,2 @@
+/** Verify: the table compared with the mirror, item by item. */
+export * from './verify';

@@ -1,0 +1,10 @@
+/**
+ * The local runner (no Docker): engines started as background processes (OpenSearch and an AWS
+ * emulator), the stack deployed into the emulator with cdklocal, and a proof that a write
+ * reaches OpenSearch. bin/local.ts is its command line.
+ */
+export { up, down, reportEngines, installEngines, restartEngine, engines, emulator, readState, liveEngines, type Say } from './runner';
+export { deployToEmulator, tableExists } from './deploy';
+export { endpointsFromEnv, emulatorEnvironment, sdkClientConfig, type Endpoints } from './endpoints';
+export { httpOk } from './processes';
+export { StepError } from './step-error';
