@@ -5,18 +5,16 @@
  * - exists / changed: a 409 (version conflict) on a conditional write: a duplicate delivery of a
  *   `create` (ids are event ids), or a mirror document somebody wrote since we read it.
  * - retry: worth trying again as it is: 429, 5xx, 401/403, a missing index, a closed index, a
- *   cluster block, an alias that does not resolve; and anything not understood.
+ *   cluster block, an alias that does not resolve, an index the cluster refuses to create (its
+ *   shard limit: see index-creation-refusal.ts); and anything not understood.
  * - unindexable: the document cannot be mapped as it is (mapping conflicts, field limits, bad
  *   field names): the pipeline sends it again with its data unindexed.
  * - refused: will never be accepted as sent (too large): dead-lettered.
  */
 import type { WriteAction, WriteOutcome } from '../../core';
+import { isIndexCreationRefusal, isShardLimit, SHARD_LIMIT_ADVICE, type OpenSearchError } from './index-creation-refusal';
 
-export interface BulkItemError {
-  readonly type?: string;
-  readonly reason?: string;
-  readonly caused_by?: { readonly type?: string; readonly reason?: string };
-}
+export type BulkItemError = OpenSearchError;
 
 /** Error types of a 400 that are about the index's state, not the document: they pass. */
 const TRANSIENT_ERROR_TYPES: ReadonlySet<string> = new Set([
@@ -52,6 +50,8 @@ export function classifyItem(action: WriteAction, status: number, error: BulkIte
   const reason = describeError(status, error);
   const type = error?.type ?? `http_${status}`;
   if (TRANSIENT_ERROR_TYPES.has(type) || /alias/i.test(`${type} ${error?.reason ?? ''}`)) return { kind: 'retry', reason };
+  // About the index the write goes to, not the document: any document would be refused alike.
+  if (isIndexCreationRefusal(error)) return { kind: 'retry', reason: isShardLimit(error) ? `${reason} ${SHARD_LIMIT_ADVICE}` : reason };
   if (status === 413) return { kind: 'refused', reason, errorType: type, status };
   // Any other 400 is about the document too: retrying it as it is would block the shard forever.
   if (status === 400 || UNINDEXABLE_ERROR_TYPES.has(type)) return { kind: 'unindexable', reason, errorType: type };

@@ -10,6 +10,8 @@
  */
 import type { Client } from '@opensearch-project/opensearch';
 import { type ChangeLogPartitioning, ENVIRONMENT, type IndexNames } from '../../settings';
+import { describeError } from './bulk-outcome';
+import { isShardLimit, SHARD_LIMIT_ADVICE, type OpenSearchError } from './index-creation-refusal';
 import { concreteIndexes, indexTemplates, type IndexLayout } from './index-templates';
 
 export interface IndexSetup extends IndexLayout {
@@ -31,11 +33,9 @@ export async function ensureIndexes(client: Client, setup: IndexSetup, now: Date
   }
   for (const index of concreteIndexes(setup.indexes, effective, now)) {
     try {
-      await client.indices.create({ index });
+      await createIndex(client, index);
     } catch (error) {
-      const type = (error as { body?: { error?: { type?: string } } }).body?.error?.type;
-      if (type === 'resource_already_exists_exception') continue;
-      if (type === 'invalid_alias_name_exception') {
+      if (engineError(error)?.type === 'invalid_alias_name_exception') {
         throw new Error(
           `cannot create the mirror alias "${setup.indexes.mirror}": an index of that name exists already. ` +
             'Delete or rename it, or choose another mirror index name (setting mirrorIndex).',
@@ -46,6 +46,30 @@ export async function ensureIndexes(client: Client, setup: IndexSetup, now: Date
     }
   }
   return layout;
+}
+
+/**
+ * Creates one index (its template shapes it); answers false when it exists already. A refusal
+ * because of the cluster's shard limit says so and what to do.
+ */
+export async function createIndex(client: Client, index: string): Promise<boolean> {
+  try {
+    await client.indices.create({ index });
+    return true;
+  } catch (error) {
+    const refusal = engineError(error);
+    if (refusal?.type === 'resource_already_exists_exception') return false;
+    if (isShardLimit(refusal)) {
+      throw new Error(`the cluster refused to create the index "${index}" (${describeError(400, refusal)}). ${SHARD_LIMIT_ADVICE}`, {
+        cause: error,
+      });
+    }
+    throw error;
+  }
+}
+
+function engineError(error: unknown): OpenSearchError | undefined {
+  return (error as { body?: { error?: OpenSearchError } }).body?.error;
 }
 
 /** What the change log's name is in the cluster (nothing, one index, an alias over partitions), against the setting. Reads only. */

@@ -22,6 +22,11 @@ const del = (id: string, condition: WriteAction['condition']): WriteAction => ({
   records: [0],
 });
 const revision = '7:1' as Revision;
+/** As OpenSearch 2.19 answers a bulk item whose index it cannot create (cluster.max_shards_per_node reached). */
+const SHARD_LIMIT_ERROR = {
+  type: 'validation_exception',
+  reason: 'Validation Failed: 1: this action would add [2] total shards, but this cluster currently has [2]/[1] maximum shards open;',
+};
 
 describe('a bulk item outcome', () => {
   it.each([
@@ -59,11 +64,70 @@ describe('a bulk item outcome', () => {
       { type: 'illegal_argument_exception', reason: 'Limit of total fields [5000] has been exceeded' },
     ],
     ['400 document parsing', 'unindexable', put('a'), 400, { type: 'document_parsing_exception' }],
+    [
+      '400 nested objects limit',
+      'unindexable',
+      put('a'),
+      400,
+      {
+        type: 'illegal_argument_exception',
+        reason:
+          'The number of nested documents has exceeded the allowed limit of [10000]. This limit can be set by changing the [index.mapping.nested_objects.limit] index level setting.',
+      },
+    ],
     ['400 of an unknown type', 'unindexable', put('a'), 400, { type: 'something_new' }],
+    // The cluster refusing to create the index (a day's partition, created by its first write): any document would fail alike.
+    ['400 index creation past the shard limit', 'retry', put('a'), 400, SHARD_LIMIT_ERROR],
+    [
+      '400 index settings the cluster refuses',
+      'retry',
+      put('a'),
+      400,
+      { type: 'validation_exception', reason: 'Validation Failed: 1: custom path [/x] is not a sub-path of path.shared_data;' },
+    ],
+    [
+      '400 invalid index name',
+      'retry',
+      put('a'),
+      400,
+      { type: 'invalid_index_name_exception', reason: 'Invalid index name [Bad], must be lowercase' },
+    ],
+    [
+      '400 index name taken by an alias',
+      'retry',
+      put('a'),
+      400,
+      { type: 'invalid_index_name_exception', reason: 'Invalid index name [c-2026.01.01], already exists as alias' },
+    ],
+    [
+      "400 a template's setting this cluster does not know",
+      'retry',
+      put('a'),
+      400,
+      {
+        type: 'illegal_argument_exception',
+        reason: 'unknown setting [index.mapping.foo] please check that any required plugins are installed',
+      },
+    ],
+    ['400 index template refused', 'retry', put('a'), 400, { type: 'invalid_index_template_exception' }],
+    [
+      '400 index creation failed on a node',
+      'retry',
+      put('a'),
+      400,
+      { type: 'index_creation_exception', reason: 'failed to create index [c-2026.01.01]' },
+    ],
+    ['400 index created meanwhile', 'retry', put('a'), 400, { type: 'resource_already_exists_exception' }],
     ['413 for one document', 'refused', put('a'), 413, undefined],
     ['500 without error', 'retry', put('a'), 500, undefined],
   ])('%s is %s', (_case, kind, action, status, error) => {
     expect(classifyItem(action, status, error).kind).toBe(kind);
+  });
+
+  it('says what to do when the cluster is at its shard limit', () => {
+    const outcome = classifyItem(put('a'), 400, SHARD_LIMIT_ERROR);
+    expect(outcome).toEqual({ kind: 'retry', reason: expect.stringContaining('maximum shards open') });
+    expect((outcome as { reason: string }).reason).toMatch(/raise cluster\.max_shards_per_node.*changeLogRetentionDays.*mirrorShards/);
   });
 });
 
