@@ -8,11 +8,14 @@
  *   document's delete failed or lost a race): it is deleted first, on the revision read;
  * - the tombstone itself is deleted on the revision it was found expired at: if a newer REMOVE
  *   replaced it meanwhile, the delete finds another revision and the new tombstone stays.
+ *
+ * A tombstone left in place because its condition was not met is kept on purpose (the next run
+ * looks again); one left because a delete failed is a failure the maintenance must report.
  */
 import { MANUAL_SEQUENCE_NUMBER } from './change-record';
 import type { MirrorIndexes, StateLookup } from './mirror-plan';
 import { isNewer } from './sequence-number';
-import { refKey, type DeleteDocument, type Revision } from './writes';
+import { refKey, type DeleteDocument, type Revision, type WriteOutcome } from './writes';
 
 /** A tombstone older than the retention, as it was read. */
 export interface ExpiredTombstone {
@@ -65,4 +68,24 @@ export function planTombstonePurge(
       },
     };
   });
+}
+
+/**
+ * What one of the purge's deletes came to: done; kept on purpose (its condition was not met: the
+ * tombstone was replaced by a newer delete, or the item written, since they were read); or failed
+ * (the engine did not do it: unavailable, blocked, refused), with the engine's reason.
+ */
+export type PurgeStep = { readonly kind: 'done' } | { readonly kind: 'kept' } | { readonly kind: 'failed'; readonly reason: string };
+
+export function purgeStepOf(outcome: WriteOutcome): PurgeStep {
+  switch (outcome.kind) {
+    case 'written':
+      return { kind: 'done' };
+    case 'changed':
+      return { kind: 'kept' };
+    case 'exists':
+      return { kind: 'failed', reason: 'a delete was answered as a create (the document exists)' };
+    default:
+      return { kind: 'failed', reason: outcome.reason };
+  }
 }

@@ -16,7 +16,7 @@ describe('purging expired tombstones', () => {
     const search = new InMemorySearch();
     search.put(indexes.tombstones, 'gone', cdc('100'));
     const counts = await purgeTombstones([await expired(search, 'gone')], indexes, search);
-    expect(counts).toEqual({ expired: 1, purged: 1, finishedDeletes: 0, kept: 0 });
+    expect(counts).toEqual({ expired: 1, purged: 1, finishedDeletes: 0, kept: 0, failed: 0, failures: [] });
     expect(search.sources(indexes.tombstones)).toEqual({});
   });
 
@@ -30,7 +30,7 @@ describe('purging expired tombstones', () => {
       return undefined;
     };
     const counts = await purgeTombstones([await expired(search, 'half')], indexes, search);
-    expect(counts).toEqual({ expired: 1, purged: 1, finishedDeletes: 1, kept: 0 });
+    expect(counts).toEqual({ expired: 1, purged: 1, finishedDeletes: 1, kept: 0, failed: 0, failures: [] });
     expect(order).toEqual(['mirror delete', 'tombstone delete']);
     expect(search.sources(indexes.mirror)).toEqual({});
     expect(search.sources(indexes.tombstones)).toEqual({});
@@ -42,7 +42,7 @@ describe('purging expired tombstones', () => {
     search.put(indexes.tombstones, 'half', cdc('100'));
     search.fault = (action) => (action.role === 'mirror' ? { kind: 'changed' } : undefined);
     const counts = await purgeTombstones([await expired(search, 'half')], indexes, search);
-    expect(counts).toEqual({ expired: 1, purged: 0, finishedDeletes: 0, kept: 1 });
+    expect(counts).toEqual({ expired: 1, purged: 0, finishedDeletes: 0, kept: 1, failed: 0, failures: [] });
     expect(Object.keys(search.sources(indexes.tombstones))).toEqual(['half']);
   });
 
@@ -51,7 +51,7 @@ describe('purging expired tombstones', () => {
     search.put(indexes.mirror, 'back', cdc('200'));
     search.put(indexes.tombstones, 'back', cdc('100'));
     const counts = await purgeTombstones([await expired(search, 'back')], indexes, search);
-    expect(counts).toEqual({ expired: 1, purged: 1, finishedDeletes: 0, kept: 0 });
+    expect(counts).toEqual({ expired: 1, purged: 1, finishedDeletes: 0, kept: 0, failed: 0, failures: [] });
     expect(search.sources(indexes.mirror)).toEqual({ back: cdc('200') });
   });
 
@@ -61,8 +61,45 @@ describe('purging expired tombstones', () => {
     const found = await expired(search, 'again');
     search.put(indexes.tombstones, 'again', cdc('300'));
     const counts = await purgeTombstones([found], indexes, search);
-    expect(counts).toEqual({ expired: 1, purged: 0, finishedDeletes: 0, kept: 1 });
+    expect(counts).toEqual({ expired: 1, purged: 0, finishedDeletes: 0, kept: 1, failed: 0, failures: [] });
     expect(search.sources(indexes.tombstones)).toEqual({ again: cdc('300') });
+  });
+
+  it('counts a tombstone delete that failed as failed, with its reason, apart from tombstones kept on purpose, and purges the rest', async () => {
+    const search = new InMemorySearch();
+    for (const id of ['a', 'blocked', 'c', 'again']) search.put(indexes.tombstones, id, cdc('100'));
+    const found = await Promise.all(['a', 'blocked', 'c', 'again'].map((id) => expired(search, id)));
+    search.put(indexes.tombstones, 'again', cdc('300'));
+    search.fault = (action) =>
+      action.id === 'blocked' ? { kind: 'retry', reason: 'cluster_block_exception: index [test-table-tombstones] blocked' } : undefined;
+    const counts = await purgeTombstones(found, indexes, search);
+    expect(counts).toEqual({
+      expired: 4,
+      purged: 2,
+      finishedDeletes: 0,
+      kept: 1,
+      failed: 1,
+      failures: [{ index: indexes.tombstones, id: 'blocked', reason: 'cluster_block_exception: index [test-table-tombstones] blocked' }],
+    });
+    expect(Object.keys(search.sources(indexes.tombstones)).sort()).toEqual(['again', 'blocked']);
+  });
+
+  it('counts a half-done delete that failed as failed, and keeps its tombstone', async () => {
+    const search = new InMemorySearch();
+    search.put(indexes.mirror, 'half', cdc('90'));
+    search.put(indexes.tombstones, 'half', cdc('100'));
+    search.fault = (action) => (action.role === 'mirror' ? { kind: 'retry', reason: 'status 503' } : undefined);
+    const counts = await purgeTombstones([await expired(search, 'half')], indexes, search);
+    expect(counts).toEqual({
+      expired: 1,
+      purged: 0,
+      finishedDeletes: 0,
+      kept: 0,
+      failed: 1,
+      failures: [{ index: indexes.mirror, id: 'half', reason: 'status 503' }],
+    });
+    expect(Object.keys(search.sources(indexes.tombstones))).toEqual(['half']);
+    expect(Object.keys(search.sources(indexes.mirror))).toEqual(['half']);
   });
 
   it('deletes nothing in a dry run, and says what it would do', async () => {
