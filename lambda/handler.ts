@@ -132,7 +132,11 @@ async function setUpAgainIfIndexesChanged(
   }
 }
 
-/** The schedule's maintenance: a failure throws, so the schedule's own retries and alarms see it. */
+/**
+ * The schedule's maintenance: a failure throws, so the schedule's own retries and alarms see it;
+ * so does a run that did the rest of its work but not all (a partition it cannot create ahead, a
+ * tombstone it could not purge).
+ */
 async function maintain(): Promise<MaintenanceReport> {
   try {
     const { configured, client } = await getPipeline();
@@ -143,6 +147,7 @@ async function maintain(): Promise<MaintenanceReport> {
     return done;
   } catch (error) {
     // Its own metric and alarm: a daily run failing is too few errors for the function's error alarm.
+    // A MaintenanceFailure is logged with its report (what was done, what not).
     logger.error('maintenance failed', error as Error);
     publishMaintenance(1);
     throw error;

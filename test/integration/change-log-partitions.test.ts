@@ -10,7 +10,7 @@ import { ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch'
 import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply-changes';
 import { changeLogPartition } from '../../lambda/core/change-log-partitions';
 import { MAINTENANCE_EVENT } from '../../lambda/settings/maintenance-event';
-import type { IndexNames } from '../../lambda/settings/index-names';
+import { functionFor, namesFor } from '../support/isolated-function';
 import { endpoints, runPrefix, search } from '../support/live-system';
 import { insertRecord, modifyRecord, removeRecord } from '../support/stream-records';
 
@@ -19,10 +19,6 @@ const port = new OpenSearchPort(os, 9 * 1024 * 1024);
 const DAY = 86_400;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const item = (id: string, name: string) => ({ id: { S: id }, name: { S: name } });
-
-function namesFor(prefix: string): IndexNames {
-  return { changeLog: `${prefix}-cdc`, mirror: `${prefix}-table`, deadLetter: `${prefix}-cdc-deadletter` };
-}
 
 async function indexesLike(pattern: string): Promise<string[]> {
   const response = await os.cat.indices({ index: pattern, format: 'json', h: 'index' } as never);
@@ -40,24 +36,6 @@ async function deleteAll(prefix: string): Promise<void> {
 }
 
 afterAll(() => os.close());
-
-/** The function as a container of its own (its set-up cached, as a warm Lambda container's), for these indexes. */
-function functionFor(names: IndexNames, environment: Record<string, string> = {}): typeof import('../../lambda/handler').handler {
-  Object.assign(process.env, {
-    OPENSEARCH_ENDPOINT: endpoints.openSearch,
-    CHANGE_LOG_INDEX: names.changeLog,
-    MIRROR_INDEX: names.mirror,
-    DEAD_LETTER_INDEX: names.deadLetter,
-    KEY_SCHEMA: 'id',
-    CHANGE_LOG_PARTITIONING: 'daily',
-    ...environment,
-  });
-  let handler!: typeof import('../../lambda/handler').handler;
-  jest.isolateModules(() => {
-    handler = require('../../lambda/handler').handler;
-  });
-  return handler;
-}
 
 describe('daily change-log partitions', () => {
   const prefix = runPrefix('partitions');
@@ -129,8 +107,10 @@ describe('retention of partitions: the maintenance event', () => {
     const handler = functionFor(names, { CHANGE_LOG_RETENTION_DAYS: '2' });
     const report = (await handler(MAINTENANCE_EVENT)) as Record<string, any>;
     expect(report.partitions.deleted).toEqual([partition(10), partition(3)]);
+    // Tomorrow's partition is created a day ahead.
+    expect(report.partitions.created).toEqual([partition(-1)]);
     expect(await indexesLike(`${names.changeLog}*`)).toEqual(
-      [names.changeLog + '-archive', names.deadLetter, partition(2), partition(1), partition(0)].sort(),
+      [names.changeLog + '-archive', names.deadLetter, partition(2), partition(1), partition(0), partition(-1)].sort(),
     );
     expect(await countOf(names.changeLog)).toBe(3);
   });

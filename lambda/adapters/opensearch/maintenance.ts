@@ -1,14 +1,27 @@
 /**
  * The maintenance the schedule's event (and `cdc prune`) runs: delete change-log partitions past
- * their retention, purge tombstones past theirs. The decisions are the core's (partition-retention,
- * tombstone-purge); this lists what the cluster holds and carries the plans out.
+ * their retention, create the partitions of today (if missing) and tomorrow ahead, purge tombstones
+ * past their retention. The decisions are the core's (partition-retention, tombstone-purge); this
+ * lists what the cluster holds and carries the plans out.
+ *
+ * A run that could not do its work (a partition it cannot create, a tombstone delete that failed)
+ * finishes the rest and then throws a MaintenanceFailure with its report, so the schedule's metric
+ * and alarm see it. Creating tomorrow's partition a day ahead makes a cluster at its shard limit
+ * show a day before the changes of that day have nowhere to go.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import { planPartitionRetention, type ExpiredTombstone, type Revision, MIRROR_METADATA_FIELD, storedSequenceNumber } from '../../core';
-import { noTombstonesPurged, purgeTombstones, type TombstonePurgeCounts } from '../../pipeline';
+import {
+  changeLogPartition,
+  planPartitionRetention,
+  type ExpiredTombstone,
+  type Revision,
+  MIRROR_METADATA_FIELD,
+  storedSequenceNumber,
+} from '../../core';
+import { noTombstonesPurged, purgeTombstones, type TombstonePurgeCounts, type TombstonePurgeFailure } from '../../pipeline';
 import { type FunctionSettings, type ChangeLogPartitioning, mirrorBackingIndex, tombstoneIndex } from '../../settings';
 import { revisionOf } from './bulk-request';
-import { detectChangeLogLayout } from './ensure-indexes';
+import { createIndex, detectChangeLogLayout } from './ensure-indexes';
 import { OpenSearchPort } from './opensearch-port';
 
 export type MaintenanceSettings = Pick<
@@ -21,11 +34,36 @@ export interface MaintenanceReport {
   readonly at: string;
   /** The change log's layout found in the cluster, and why it differs from the setting. */
   readonly changeLog: { readonly partitioning: ChangeLogPartitioning; readonly retentionDays: number; readonly warning?: string };
-  readonly partitions: { readonly expired: string[]; readonly deleted: string[]; readonly kept: number };
-  readonly tombstones: TombstonePurgeCounts & { readonly retentionHours: number; readonly olderThan: string };
+  readonly partitions: {
+    readonly expired: string[];
+    readonly deleted: string[];
+    readonly kept: number;
+    /** Today's and tomorrow's partitions that did not exist; `created` the ones this run created. */
+    readonly missing: string[];
+    readonly created: string[];
+  };
+  readonly tombstones: TombstonePurgeCounts & {
+    readonly retentionHours: number;
+    readonly olderThan: string;
+    /** The first failed deletes (all are counted in `failed`). */
+    readonly failures: TombstonePurgeFailure[];
+  };
+  /** What this run could not do; when any, runMaintenance throws a MaintenanceFailure carrying this report. */
+  readonly problems: string[];
+}
+
+/** A run that could not do all its work: the rest was done, the report says what and what not. */
+export class MaintenanceFailure extends Error {
+  constructor(readonly report: MaintenanceReport) {
+    super(`the maintenance could not do all its work: ${report.problems.join('; ')}`);
+    this.name = 'MaintenanceFailure';
+  }
 }
 
 const PAGE = 500;
+const DAY_MS = 86_400_000;
+/** Failed tombstone deletes named in the report; more are counted only. */
+const FAILURES_SHOWN = 10;
 
 export async function runMaintenance(
   client: Client,
@@ -35,26 +73,24 @@ export async function runMaintenance(
   const now = options.now ?? new Date();
   const dryRun = options.dryRun === true;
   const layout = await detectChangeLogLayout(client, settings);
+  const problems: string[] = [];
 
-  let partitions: MaintenanceReport['partitions'] = { expired: [], deleted: [], kept: 0 };
+  let partitions: MaintenanceReport['partitions'] = { expired: [], deleted: [], kept: 0, missing: [], created: [] };
   if (layout.partitioning === 'daily') {
-    const plan = planPartitionRetention(
-      settings.indexes.changeLog,
-      await partitionCandidates(client, settings.indexes.changeLog),
-      now,
-      settings.changeLogRetentionDays,
-    );
-    const deleted: string[] = [];
-    for (const index of dryRun ? [] : plan.expired) {
-      await client.indices.delete({ index, ignore_unavailable: true } as never);
-      deleted.push(index);
-    }
-    partitions = { expired: plan.expired, deleted, kept: plan.kept.length };
+    // Expired ones first: deleting them frees the shards the new partitions need.
+    const retention = await deleteExpiredPartitions(client, settings, now, dryRun);
+    const { refused, ...ahead } = await createPartitionsAhead(client, settings.indexes.changeLog, now, dryRun);
+    partitions = { ...retention, ...ahead };
+    problems.push(...refused);
   }
 
   const olderThan = new Date(now.getTime() - settings.tombstoneRetentionHours * 3_600_000);
   const tombstones = await purgeExpiredTombstones(client, settings, olderThan, dryRun);
-  return {
+  if (tombstones.failed > 0) {
+    const first = tombstones.failures[0];
+    problems.push(`${tombstones.failed} tombstone purge delete(s) failed (first: ${first.index}/${first.id}: ${first.reason})`);
+  }
+  const report: MaintenanceReport = {
     dryRun,
     at: now.toISOString(),
     changeLog: {
@@ -64,7 +100,49 @@ export async function runMaintenance(
     },
     partitions,
     tombstones: { ...tombstones, retentionHours: settings.tombstoneRetentionHours, olderThan: olderThan.toISOString() },
+    problems,
   };
+  if (problems.length > 0) throw new MaintenanceFailure(report);
+  return report;
+}
+
+async function deleteExpiredPartitions(client: Client, settings: MaintenanceSettings, now: Date, dryRun: boolean) {
+  const plan = planPartitionRetention(
+    settings.indexes.changeLog,
+    await partitionCandidates(client, settings.indexes.changeLog),
+    now,
+    settings.changeLogRetentionDays,
+  );
+  const deleted: string[] = [];
+  for (const index of dryRun ? [] : plan.expired) {
+    await client.indices.delete({ index, ignore_unavailable: true } as never);
+    deleted.push(index);
+  }
+  return { expired: plan.expired, deleted, kept: plan.kept.length };
+}
+
+/**
+ * Today's partition if it is missing and tomorrow's, created by their templates as a first write
+ * would create them; `refused` says why one could not be. Only once the change log is an alias
+ * (the function has set its indexes up).
+ */
+async function createPartitionsAhead(client: Client, changeLog: string, now: Date, dryRun: boolean) {
+  const missing: string[] = [];
+  const created: string[] = [];
+  const refused: string[] = [];
+  if (!(await client.indices.existsAlias({ name: changeLog })).body) return { missing, created, refused };
+  for (const day of [now, new Date(now.getTime() + DAY_MS)]) {
+    const partition = changeLogPartition(changeLog, day);
+    if ((await client.indices.exists({ index: partition })).body) continue;
+    missing.push(partition);
+    if (dryRun) continue;
+    try {
+      if (await createIndex(client, partition)) created.push(partition);
+    } catch (error) {
+      refused.push(`cannot create the change-log partition ${partition} ahead: ${(error as Error).message}`);
+    }
+  }
+  return { missing, created, refused };
 }
 
 /** Every index whose name starts like a partition; the plan keeps only exact partitions. */
@@ -84,10 +162,11 @@ async function purgeExpiredTombstones(
   settings: MaintenanceSettings,
   olderThan: Date,
   dryRun: boolean,
-): Promise<TombstonePurgeCounts> {
+): Promise<TombstonePurgeCounts & { failures: TombstonePurgeFailure[] }> {
   const indexes = { mirror: mirrorBackingIndex(settings.indexes.mirror), tombstones: tombstoneIndex(settings.indexes.mirror) };
   const port = new OpenSearchPort(client, settings.maxBulkBytes);
   const total = noTombstonesPurged();
+  const failures: TombstonePurgeFailure[] = [];
   let response = await client.search({
     index: indexes.tombstones,
     scroll: '2m',
@@ -110,13 +189,14 @@ async function purgeExpiredTombstones(
         revision: revisionOf(hit._seq_no, hit._primary_term) as Revision,
         sequenceNumber: storedSequenceNumber(hit._source?.[MIRROR_METADATA_FIELD]?.sequence_number),
       }));
-      const counts = await purgeTombstones(page, indexes, port, { dryRun });
+      const { failures: failed, ...counts } = await purgeTombstones(page, indexes, port, { dryRun });
       for (const key of Object.keys(total) as (keyof TombstonePurgeCounts)[]) total[key] += counts[key];
+      failures.push(...failed.slice(0, FAILURES_SHOWN - failures.length));
       if (!response.body._scroll_id) break;
       response = await client.scroll({ scroll_id: response.body._scroll_id, scroll: '2m' } as never);
     }
   } finally {
     if (response.body._scroll_id) await client.clearScroll({ scroll_id: response.body._scroll_id } as never).catch(() => undefined);
   }
-  return total;
+  return { ...total, failures };
 }
