@@ -37,7 +37,8 @@ describe('the function settings contract', () => {
   });
 
   it("signs for the function's own region when none is given", () => {
-    expect(fromFunctionEnvironment({ ...valid, OPENSEARCH_AUTH: 'sigv4', AWS_REGION: 'ap-northeast-1' }).auth).toEqual({
+    const https = { ...valid, OPENSEARCH_ENDPOINT: 'https://search.example.com' };
+    expect(fromFunctionEnvironment({ ...https, OPENSEARCH_AUTH: 'sigv4', AWS_REGION: 'ap-northeast-1' }).auth).toEqual({
       mode: 'sigv4',
       service: 'es',
       region: 'ap-northeast-1',
@@ -132,6 +133,7 @@ describe('the function settings contract', () => {
     [{ CHANGE_LOG_RETENTION_DAYS: '-1' }, 'CHANGE_LOG_RETENTION_DAYS must be an integer from 0 to 36500, got "-1"'],
     [{ MIRROR_SHARDS: '0' }, 'MIRROR_SHARDS must be an integer from 1 to 1024, got "0"'],
     [{ TOMBSTONE_RETENTION_HOURS: '24' }, 'TOMBSTONE_RETENTION_HOURS must be an integer from 25 to 876000, got "24"'],
+    [{ TABLE_NAME: 'a' }, 'TABLE_NAME must be 3-255 characters of a-z A-Z 0-9 _ . -, got "a"'],
   ])('fails fast on %j with a SettingError naming the variable and the value', (override, message) => {
     const env = { ...valid, ...override };
     expect(() => fromFunctionEnvironment(env)).toThrow(SettingError);
