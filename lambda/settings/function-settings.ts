@@ -6,6 +6,7 @@
  */
 import { type KeySchema, changeLogPartitionPattern, partitionPatternCatches } from '../core';
 import { defaultDeadLetterIndex, mirrorBackingIndex, tombstoneIndex, type IndexNames } from './index-names';
+import { checkSecureTransport } from './insecure-endpoint';
 import { isUnset } from './rules';
 import { defaultFor } from './setting-declaration';
 import { SettingError } from './setting-error';
@@ -34,6 +35,8 @@ export type OpenSearchAuth =
 export interface FunctionSettings {
   readonly openSearchEndpoint: string;
   readonly auth: OpenSearchAuth;
+  /** Plain http is allowed with authentication (else refused at run time: see checkSecureTransport). */
+  readonly allowInsecureEndpoint: boolean;
   readonly indexes: IndexNames;
   readonly keySchema: KeySchema;
   /** The captured table, for records that do not name their source (manual invokes). */
@@ -74,6 +77,7 @@ export function resolveFunctionSettings(
   return {
     openSearchEndpoint: read.deployTime('openSearchEndpoint'),
     auth: authSetting(read),
+    allowInsecureEndpoint: read.value('allowInsecureEndpoint'),
     indexes,
     keySchema: read.required('keySchema'),
     ...(isUnset(input.tableName) ? {} : { tableName: read.deployTime('tableName') }),
@@ -162,6 +166,8 @@ function settingValues(settings: FunctionSettings): { [K in FunctionSettingKey]:
     signingService: auth.mode === 'sigv4' ? auth.service : undefined,
     signingRegion: auth.mode === 'sigv4' ? auth.region : undefined,
     basicAuthSecretArn: auth.mode === 'basic' ? auth.secretArn : undefined,
+    // Written only where it allows something: the run-time guard concerns authenticated requests.
+    allowInsecureEndpoint: settings.allowInsecureEndpoint && auth.mode !== 'none' ? true : undefined,
     tableName: settings.tableName,
     changeLogIndex: settings.indexes.changeLog,
     mirrorIndex: settings.indexes.mirror,
@@ -192,12 +198,18 @@ export function toFunctionEnvironment(settings: FunctionSettings): Record<string
  * The settings of a function from its environment; a bad value names the variable (or as `names`
  * says: the CLI names its flags). The construct writes every variable, so the function needs no
  * default of its own: a missing one (the CLI given flags without a deployment) takes the
- * setting's `local` default, the one that deletes nothing.
+ * setting's `local` default, the one that deletes nothing. Plain http with authentication is
+ * refused here, at container start, unless allowed (checkSecureTransport).
  */
 export function fromFunctionEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   names: SettingNames = ENVIRONMENT,
 ): FunctionSettings {
   const input = Object.fromEntries(FUNCTION_SETTING_KEYS.map((key) => [key, env[ENVIRONMENT[key]]])) as Record<FunctionSettingKey, unknown>;
-  return resolveFunctionSettings({ ...input, signingRegion: isUnset(input.signingRegion) ? env.AWS_REGION : input.signingRegion }, names);
+  const settings = resolveFunctionSettings(
+    { ...input, signingRegion: isUnset(input.signingRegion) ? env.AWS_REGION : input.signingRegion },
+    names,
+  );
+  checkSecureTransport(settings, names);
+  return settings;
 }

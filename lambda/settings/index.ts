@@ -11,6 +11,7 @@ export * from './setting-declaration';
 export * from './settings-table';
 export * from './setting-keys';
 export * from './function-settings';
+export * from './insecure-endpoint';
 export * from './observability';
 export * from './default-names';
 export * from './maintenance-event';

@@ -177,9 +177,11 @@ const AUTHENTICATION = {
     rule: patternRule(/^(new|vpc-[0-9a-f]{8,17})$/, 'new (a VPC made by the stack) or a VPC id, vpc-...'),
   }),
   allowInsecureEndpoint: defineSetting({
-    doc: 'Allows a plain `http://` endpoint, or one without authentication, outside a local target (a cluster inside a network you trust)',
+    doc: 'Allows a plain `http://` endpoint, or one without authentication, outside a local target (a cluster inside a network you trust); without it the function also refuses `http://` with authentication at run time',
     context: 'allowInsecureOpenSearch',
     prop: { name: 'allowInsecureEndpoint' },
+    env: 'OPENSEARCH_ALLOW_INSECURE',
+    cli: { flag: '--allow-insecure-endpoint' },
     default: false,
     rule: booleanRule,
   }),

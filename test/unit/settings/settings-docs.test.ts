@@ -21,8 +21,8 @@ describe('docs/aws.md', () => {
     const docs = renderSettingsDocs();
     expect(docs).toContain('| `changeLogRetentionDays` | `30` on aws, `0` locally | 0-36500 |');
     expect(docs).toContain('| `batchSize` | `100` | 1-10000 |');
-    expect(docs).toContain('| `MAX_BULK_BYTES` | `9437184` | 65536-104857600 |');
-    expect(docs).toContain('prop `changeLogRetention` (days), context `changeLogRetentionDays`');
+    expect(docs).toContain('| `OPENSEARCH_ALLOW_INSECURE` | `false` | `true`, `false` |');
+    expect(docs).toContain('prop `allowInsecureEndpoint`, context `allowInsecureOpenSearch`, `--allow-insecure-endpoint`');
   });
 });
 

@@ -56,6 +56,7 @@ describe('the settings table', () => {
       '--signing-service',
       '--signing-region',
       '--secret-arn',
+      '--allow-insecure-endpoint',
     ]);
     expect(PROP_SETTING_KEYS.length).toBeGreaterThan(15);
   });
