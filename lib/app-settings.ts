@@ -1,47 +1,26 @@
 /**
- * The CDK app's settings, from CDK context (cdk.json or `-c key=value`), checked at synth time
- * against the settings contract: a wrong value stops synth with a message that names the context
- * key and what is allowed.
+ * The CDK app's settings, from CDK context (cdk.json or `-c key=value`), read and checked at synth
+ * time by the settings table (each key's default on the target platform, its rule): a wrong value
+ * stops synth with a message that names the context key and what is allowed.
  */
 import {
-  EVENT_SOURCE_SETTINGS,
-  type IntegerSetting,
-  CHANGE_LOG_PARTITIONINGS,
-  FAILURE_REPORTING_MODES,
-  FUNCTION_DEFAULTS,
   type AuthMode,
   type ChangeLogPartitioning,
+  type ContextSettingKey,
   type FailureReporting,
-  checkEndpoint,
-  checkIndexName,
-  checkInteger,
-  checkName,
-  checkOneOf,
+  type OpenSearchKind,
+  type Platform,
+  type SettingValue,
+  declaration,
+  defaultFor,
   isUnset,
-  DEFAULT_NAMES,
+  SETTINGS,
   SettingError,
 } from '../lambda/settings';
-import {
-  checkCollectionArn,
-  checkCollectionEndpointMatchesArn,
-  checkDomainArn,
-  checkDomainEndpointMatchesArn,
-  checkSecretArn,
-} from './aws-endpoints';
+import { checkCollectionEndpointMatchesArn, checkDomainEndpointMatchesArn } from './aws-endpoints';
 import { checkSecureEndpoint } from './endpoint-guard';
-import { SCHEDULE_RULE, isScheduleExpression } from './schedule-expression';
 
-/**
- * Where the stack runs (context key `target`). `local`: LocalStack, MiniStack or local engines; plain HTTP and no authentication allowed,
- * throwaway resources allowed, no alarms or schedule. `aws`: a real account; HTTPS and
- * authentication required (unless allowInsecureOpenSearch), data kept, alarms and maintenance on.
- */
-export type Platform = 'local' | 'aws';
-export const PLATFORMS: readonly Platform[] = ['local', 'aws'];
-
-/** Which OpenSearch the function writes to (context key `openSearch`). */
-export type OpenSearchKind = 'endpoint' | 'domain' | 'serverless' | 'basicAuth' | 'newDomain';
-export const OPENSEARCH_KINDS: readonly OpenSearchKind[] = ['endpoint', 'domain', 'serverless', 'basicAuth', 'newDomain'];
+export { PLATFORMS, OPENSEARCH_KINDS, type OpenSearchKind, type Platform } from '../lambda/settings';
 
 /** The OpenSearch side, from context: one shape per kind. */
 export type OpenSearchSettings =
@@ -93,84 +72,16 @@ export interface CdcAppSettings {
 
 export type ContextReader = (key: string) => unknown;
 
-export const DEFAULT_OPENSEARCH_ENDPOINT = 'http://localhost:9200';
-
 export function readAppSettings(context: ContextReader): CdcAppSettings {
   try {
-    const get = (key: string, fallback: unknown) => (isUnset(context(key)) ? fallback : context(key));
-    const tableName = checkName(
-      'tableName',
-      get('tableName', DEFAULT_NAMES.tableName),
-      /^[a-zA-Z0-9_.-]{3,255}$/,
-      'must be 3-255 characters of a-z A-Z 0-9 _ . -',
-    );
-    const integer = (key: keyof typeof EVENT_SOURCE_SETTINGS) =>
-      checkInteger(key, get(key, (EVENT_SOURCE_SETTINGS[key] as IntegerSetting).default), EVENT_SOURCE_SETTINGS[key]);
-    const platform = checkOneOf('target', get('target', 'local'), PLATFORMS);
-    const onAws = platform === 'aws';
-    const removalPolicy = checkOneOf('removalPolicy', get('removalPolicy', 'retain'), ['destroy', 'retain'] as const);
-    if (onAws && removalPolicy === 'destroy') {
-      throw new SettingError(
-        'removalPolicy',
-        'must be retain on target aws (the table, queue, logs and domain keep their data); destroy is for local targets',
-        removalPolicy,
-      );
-    }
-    const openSearchEndpoint = checkEndpoint('openSearchEndpoint', get('openSearchEndpoint', DEFAULT_OPENSEARCH_ENDPOINT));
-    const openSearch = openSearchSettings(get, openSearchEndpoint);
-    const allowInsecureOpenSearch = checkBoolean('allowInsecureOpenSearch', get('allowInsecureOpenSearch', false));
-    if (onAws && !allowInsecureOpenSearch && openSearch.kind !== 'newDomain') {
-      checkSecureEndpoint('openSearchEndpoint', openSearch.endpoint, AUTH_MODE_OF[openSearch.kind], '-c allowInsecureOpenSearch=true');
-    }
-    const schedule = get('maintenanceSchedule', onAws ? 'rate(1 day)' : 'off');
+    const read = contextSettings(context);
     return {
-      platform,
-      openSearch,
-      allowInsecureOpenSearch,
-      monitoring: checkBoolean('monitoring', get('monitoring', onAws)),
-      alarmEmail: isUnset(context('alarmEmail'))
-        ? undefined
-        : checkName('alarmEmail', context('alarmEmail'), /^[^@\s]+@[^@\s]+\.[^@\s]+$/, 'must be an e-mail address'),
-      changeLogPartitioning: checkOneOf(
-        'changeLogPartitioning',
-        get('changeLogPartitioning', FUNCTION_DEFAULTS.changeLogPartitioning),
-        CHANGE_LOG_PARTITIONINGS,
-      ),
-      changeLogRetentionDays: checkInteger('changeLogRetentionDays', get('changeLogRetentionDays', onAws ? 30 : 0), {
-        min: 0,
-        max: 36_500,
-      }),
-      mirrorShards: checkInteger('mirrorShards', get('mirrorShards', FUNCTION_DEFAULTS.mirrorShards), { min: 1, max: 1024 }),
-      tombstoneRetentionHours: checkInteger(
-        'tombstoneRetentionHours',
-        get('tombstoneRetentionHours', FUNCTION_DEFAULTS.tombstoneRetentionHours),
-        { min: 25, max: 24 * 36_500 },
-      ),
-      maintenanceSchedule: schedule === 'off' ? undefined : checkSchedule(schedule),
-      tableName,
-      functionName: checkName(
-        'functionName',
-        get('functionName', DEFAULT_NAMES.functionName),
-        /^[a-zA-Z0-9_-]{1,64}$/,
-        'must be 1-64 characters of a-z A-Z 0-9 _ -',
-      ),
-      dlqName: checkName(
-        'dlqName',
-        get('dlqName', DEFAULT_NAMES.deadLetterQueueName),
-        /^[a-zA-Z0-9_-]{1,80}$/,
-        'must be 1-80 characters of a-z A-Z 0-9 _ -',
-      ),
-      openSearchEndpoint,
-      changeLogIndex: checkIndexName('changeLogIndex', get('changeLogIndex', DEFAULT_NAMES.changeLogIndex)),
-      mirrorIndex: checkIndexName('mirrorIndex', get('mirrorIndex', tableName.toLowerCase())),
-      deadLetterIndex: isUnset(context('deadLetterIndex')) ? undefined : checkIndexName('deadLetterIndex', context('deadLetterIndex')),
-      batchSize: integer('batchSize'),
-      retryAttempts: integer('retryAttempts'),
-      maxRecordAgeSeconds: integer('maxRecordAgeSeconds'),
-      maxBatchingWindowSeconds: integer('maxBatchingWindowSeconds'),
-      parallelizationFactor: integer('parallelizationFactor'),
-      failureReporting: checkOneOf('failureReporting', get('failureReporting', 'partial'), FAILURE_REPORTING_MODES),
-      removalPolicy,
+      platform: read.platform,
+      ...readNames(read),
+      ...readOpenSearch(read),
+      ...readDelivery(read),
+      ...readLayoutAndMaintenance(read),
+      ...readOperations(read),
     };
   } catch (error) {
     if (error instanceof SettingError) {
@@ -185,6 +96,66 @@ export function readAppSettings(context: ContextReader): CdcAppSettings {
   }
 }
 
+/** The context keys as the settings table declares them, on the platform of context key `target`. */
+interface ContextSettings {
+  readonly platform: Platform;
+  /** The key's value, else `fallback` (a default the code derives), else its default on this platform; checked by its rule. */
+  value<K extends ContextSettingKey>(key: K, fallback?: SettingValue<K>): SettingValue<K>;
+  /** The key's value, checked; undefined when it is not given and has no default. */
+  optional<K extends ContextSettingKey>(key: K): SettingValue<K> | undefined;
+  /** Required here (`openSearch=domain` says why): missing, it is refused with what it must be. */
+  required<K extends ContextSettingKey>(key: K, why: string): SettingValue<K>;
+}
+
+function contextSettings(context: ContextReader): ContextSettings {
+  const given = (key: ContextSettingKey): unknown => context(declaration(key).context!);
+  const valueOn = (platform: Platform) =>
+    function value<K extends ContextSettingKey>(key: K, fallback?: SettingValue<K>): SettingValue<K> {
+      const setting = declaration(key);
+      return setting.rule.check(setting.context!, isUnset(given(key)) ? (fallback ?? defaultFor(setting, platform)) : given(key));
+    };
+  const platform = valueOn('local')('target');
+  const value = valueOn(platform);
+  return {
+    platform,
+    value,
+    optional: (key) => (isUnset(given(key)) && defaultFor(declaration(key), platform) === undefined ? undefined : value(key)),
+    required: (key, why) => {
+      const setting = declaration(key);
+      if (isUnset(given(key))) throw new SettingError(setting.context!, `is required with ${why}; it must be ${setting.required}`);
+      return value(key);
+    },
+  };
+}
+
+function readNames(read: ContextSettings) {
+  const tableName = read.value('tableName');
+  return {
+    tableName,
+    functionName: read.value('functionName'),
+    dlqName: read.value('deadLetterQueueName'),
+    changeLogIndex: read.value('changeLogIndex'),
+    mirrorIndex: read.value('mirrorIndex', tableName.toLowerCase()),
+    deadLetterIndex: read.optional('deadLetterIndex'),
+  };
+}
+
+/** Where the function writes; outside a local target only over https and authenticated, unless allowed. */
+function readOpenSearch(read: ContextSettings) {
+  const openSearchEndpoint = read.value('openSearchEndpoint');
+  const openSearch = openSearchSettings(read, openSearchEndpoint);
+  const allowInsecureOpenSearch = read.value('allowInsecureEndpoint');
+  if (read.platform === 'aws' && !allowInsecureOpenSearch && openSearch.kind !== 'newDomain') {
+    checkSecureEndpoint(
+      SETTINGS.openSearchEndpoint.context,
+      openSearch.endpoint,
+      AUTH_MODE_OF[openSearch.kind],
+      `-c ${SETTINGS.allowInsecureEndpoint.context}=true`,
+    );
+  }
+  return { openSearchEndpoint, openSearch, allowInsecureOpenSearch };
+}
+
 const AUTH_MODE_OF: Record<Exclude<OpenSearchKind, 'newDomain'>, AuthMode> = {
   endpoint: 'none',
   domain: 'sigv4',
@@ -192,72 +163,63 @@ const AUTH_MODE_OF: Record<Exclude<OpenSearchKind, 'newDomain'>, AuthMode> = {
   basicAuth: 'basic',
 };
 
-function openSearchSettings(get: (key: string, fallback: unknown) => unknown, endpoint: string): OpenSearchSettings {
-  const kind = checkOneOf('openSearch', get('openSearch', 'endpoint'), OPENSEARCH_KINDS);
-  const required = (key: string, what: string): unknown => {
-    const value = get(key, undefined);
-    if (isUnset(value)) throw new SettingError(key, `is required with openSearch=${kind}; it must be ${what}`);
-    return value;
-  };
+/** The keys of the chosen kind (`openSearch`), each required with it, and the endpoint matching its ARN. */
+function openSearchSettings(read: ContextSettings, endpoint: string): OpenSearchSettings {
+  const kind = read.value('openSearch');
+  const why = `openSearch=${kind}`;
+  const names = (arn: ContextSettingKey) => ({ endpoint: SETTINGS.openSearchEndpoint.context, arn: declaration(arn).context!, kind: why });
   switch (kind) {
     case 'endpoint':
       return { kind, endpoint };
     case 'domain': {
-      const domainArn = checkDomainArn(
-        'openSearchDomainArn',
-        required('openSearchDomainArn', 'the domain ARN, arn:aws:es:region:account:domain/name'),
-      );
-      checkDomainEndpointMatchesArn(endpoint, domainArn, {
-        endpoint: 'openSearchEndpoint',
-        arn: 'openSearchDomainArn',
-        kind: 'openSearch=domain',
-      });
+      const domainArn = read.required('openSearchDomainArn', why);
+      checkDomainEndpointMatchesArn(endpoint, domainArn, names('openSearchDomainArn'));
       return { kind, endpoint, domainArn };
     }
     case 'serverless': {
-      const collectionArn = checkCollectionArn('openSearchCollectionArn', required('openSearchCollectionArn', 'the collection ARN'));
-      const collectionName = checkName(
-        'openSearchCollectionName',
-        required('openSearchCollectionName', 'the collection name'),
-        /^[a-z][a-z0-9-]{2,31}$/,
-        'must be 3-32 characters of a-z 0-9 -, starting with a letter',
-      );
-      checkCollectionEndpointMatchesArn(endpoint, collectionArn, {
-        endpoint: 'openSearchEndpoint',
-        arn: 'openSearchCollectionArn',
-        kind: 'openSearch=serverless',
-      });
+      const collectionArn = read.required('openSearchCollectionArn', why);
+      const collectionName = read.required('openSearchCollectionName', why);
+      checkCollectionEndpointMatchesArn(endpoint, collectionArn, names('openSearchCollectionArn'));
       return { kind, endpoint, collectionArn, collectionName };
     }
     case 'basicAuth':
-      return {
-        kind,
-        endpoint,
-        secretArn: checkSecretArn(
-          'openSearchSecretArn',
-          required('openSearchSecretArn', 'the ARN of a Secrets Manager secret holding {"username","password"}'),
-        ),
-      };
-    case 'newDomain': {
-      const vpc = get('openSearchVpc', undefined);
-      return {
-        kind,
-        vpc: isUnset(vpc)
-          ? undefined
-          : checkName('openSearchVpc', vpc, /^(new|vpc-[0-9a-f]{8,17})$/, 'must be new (a VPC made by the stack) or a VPC id, vpc-...'),
-      };
-    }
+      return { kind, endpoint, secretArn: read.required('basicAuthSecretArn', why) };
+    case 'newDomain':
+      return { kind, vpc: read.optional('openSearchVpc') };
   }
 }
 
-function checkSchedule(value: unknown): string {
-  if (typeof value !== 'string' || !isScheduleExpression(value))
-    throw new SettingError('maintenanceSchedule', `${SCHEDULE_RULE}; or off`, value);
-  return value;
+function readDelivery(read: ContextSettings) {
+  return {
+    batchSize: read.value('batchSize'),
+    retryAttempts: read.value('retryAttempts'),
+    maxRecordAgeSeconds: read.value('maxRecordAgeSeconds'),
+    maxBatchingWindowSeconds: read.value('maxBatchingWindowSeconds'),
+    parallelizationFactor: read.value('parallelizationFactor'),
+    failureReporting: read.value('failureReporting'),
+  };
 }
 
-function checkBoolean(setting: string, value: unknown): boolean {
-  if (value === true || value === 'true') return true;
-  if (value === false || value === 'false') return false;
-  throw new SettingError(setting, 'must be true or false', value);
+function readLayoutAndMaintenance(read: ContextSettings) {
+  const schedule = read.value('maintenanceSchedule');
+  return {
+    changeLogPartitioning: read.value('changeLogPartitioning'),
+    changeLogRetentionDays: read.value('changeLogRetentionDays'),
+    mirrorShards: read.value('mirrorShards'),
+    tombstoneRetentionHours: read.value('tombstoneRetentionHours'),
+    maintenanceSchedule: schedule === 'off' ? undefined : schedule,
+  };
+}
+
+/** Data on AWS is kept: `destroy` is for local targets. */
+function readOperations(read: ContextSettings) {
+  const removalPolicy = read.value('removalPolicy');
+  if (read.platform === 'aws' && removalPolicy === 'destroy') {
+    throw new SettingError(
+      SETTINGS.removalPolicy.context,
+      'must be retain on target aws (the table, queue, logs and domain keep their data); destroy is for local targets',
+      removalPolicy,
+    );
+  }
+  return { removalPolicy, monitoring: read.value('monitoring'), alarmEmail: read.optional('alarmEmail') };
 }

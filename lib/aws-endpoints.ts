@@ -1,77 +1,12 @@
 /**
- * The AWS side of a target, checked at synth time: ARNs in a real partition, no wildcard in a
- * secret ARN, and an endpoint that names the same domain or collection as its ARN when its host
- * is an AWS one (`*.es.amazonaws.com`, `*.aoss.amazonaws.com`, `.amazonaws.com.cn` in China).
- * A custom endpoint (a CNAME such as `search.example.com`) says nothing checkable and passes.
+ * The AWS side of a target, checked at synth time: an endpoint that names the same domain or
+ * collection as its ARN when its host is an AWS one (`*.es.amazonaws.com`, `*.aoss.amazonaws.com`,
+ * `.amazonaws.com.cn` in China). A custom endpoint (a CNAME such as `search.example.com`) says
+ * nothing checkable and passes. The ARNs themselves are settings (lambda/settings/aws-arns.ts).
  */
 import { SettingError } from '../lambda/settings';
 
-/** The AWS partitions, as the first field of an ARN. */
-export const AWS_PARTITIONS = ['aws', 'aws-cn', 'aws-us-gov', 'aws-iso', 'aws-iso-b', 'aws-iso-e', 'aws-iso-f', 'aws-eusc'] as const;
-
-/** `arn:<partition>:<service>:<region>:<account>:<resource>`, any partition-like first field. */
-const ARN = /^arn:([a-z0-9-]+):([a-z0-9-]+):([a-z0-9-]*):(\d{12}|):(.+)$/;
-
-/** The fields of an ARN of the given service, or a SettingError naming `setting`. */
-function arnFields(
-  setting: string,
-  value: unknown,
-  service: string,
-  resource: RegExp,
-  rule: string,
-): { partition: string; region: string; resource: string } {
-  const match = typeof value === 'string' ? ARN.exec(value) : null;
-  if (!match || match[2] !== service || !match[3] || !match[4] || !resource.test(match[5])) throw new SettingError(setting, rule, value);
-  if (!(AWS_PARTITIONS as readonly string[]).includes(match[1])) {
-    throw new SettingError(setting, `has partition "${match[1]}", which is not an AWS partition (${AWS_PARTITIONS.join(', ')})`, value);
-  }
-  return { partition: match[1], region: match[3], resource: match[5] };
-}
-
-/** An OpenSearch Service domain ARN, `arn:<partition>:es:<region>:<account>:domain/<name>`. */
-export function checkDomainArn(setting: string, value: unknown): string {
-  arnFields(
-    setting,
-    value,
-    'es',
-    /^domain\/[a-z][a-z0-9-]{0,27}$/,
-    'must be the ARN of an OpenSearch Service domain (arn:aws:es:region:account:domain/name)',
-  );
-  return value as string;
-}
-
-/** An OpenSearch Serverless collection ARN, `arn:<partition>:aoss:<region>:<account>:collection/<id>`. */
-export function checkCollectionArn(setting: string, value: unknown): string {
-  arnFields(
-    setting,
-    value,
-    'aoss',
-    /^collection\/[a-z0-9]+$/,
-    'must be the ARN of an OpenSearch Serverless collection (arn:aws:aoss:region:account:collection/id)',
-  );
-  return value as string;
-}
-
-/**
- * A Secrets Manager secret ARN, complete or partial, naming one secret: `*` and `?` are refused
- * (in a policy they are wildcards, and the grant would reach every secret they match).
- */
-export function checkSecretArn(setting: string, value: unknown): string {
-  checkNoWildcard(setting, value);
-  arnFields(setting, value, 'secretsmanager', /^secret:.+$/, 'must be arn:aws:secretsmanager:region:account:secret:name');
-  return value as string;
-}
-
-/** Refuses `*` and `?` in a secret ARN (text between tokens included: a token never holds them). */
-export function checkNoWildcard(setting: string, value: unknown): void {
-  if (typeof value === 'string' && /[*?]/.test(value)) {
-    throw new SettingError(
-      setting,
-      'must name one secret: * and ? are wildcards in an IAM policy and would grant every secret they match',
-      value,
-    );
-  }
-}
+export { AWS_PARTITIONS, checkCollectionArn, checkDomainArn, checkNoWildcard, checkSecretArn } from '../lambda/settings';
 
 /** What an AWS endpoint's host says: `search-<name>-<id>.<region>.es.amazonaws.com` or `<id>.<region>.aoss.amazonaws.com`. */
 interface AwsHost {

@@ -8,6 +8,7 @@ import type { Construct } from 'constructs';
 import type { CdcAppSettings, OpenSearchSettings } from './app-settings';
 import { DynamoDbOpenSearchCdc } from './dynamodb-opensearch-cdc';
 import { OpenSearchTarget } from './opensearch-target';
+import { removalPolicyOf } from './prop-settings';
 
 export interface CdcStackProps extends StackProps {
   readonly config: CdcAppSettings;
@@ -27,7 +28,7 @@ export class CdcStack extends Stack {
     super(scope, id, props);
     const { config } = props;
     const onAws = config.platform === 'aws';
-    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const removalPolicy = removalPolicyOf(config.removalPolicy);
 
     this.table = new dynamodb.Table(this, 'Table', {
       tableName: config.tableName,

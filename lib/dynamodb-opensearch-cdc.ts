@@ -12,26 +12,25 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { KeySchema } from '../lambda/core';
 import {
-  EVENT_SOURCE_SETTINGS,
-  type IntegerSetting,
-  FUNCTION_DEFAULTS,
+  checkScheduleExpression,
+  defaultFor,
+  type FunctionSettings,
   PROP_NAMES,
   resolveFunctionSettings,
+  SETTINGS,
   toFunctionEnvironment,
   type ChangeLogPartitioning,
   type FailureReporting,
-  DEFAULT_CHANGE_LOG_INDEX,
   type IndexNames,
-  checkInteger,
   MAINTENANCE_EVENT,
   SERVICE_NAME,
 } from '../lambda/settings';
 import { CdcMonitoring, type CdcMonitoringOptions } from './cdc-monitoring';
 import { checkSecureEndpoint, isLoopbackEndpoint } from './endpoint-guard';
-import { checkScheduleExpression } from './schedule-expression';
 import { handlerCode } from './handler-code';
 import { indexPatterns } from './opensearch-access';
 import { OpenSearchTarget, type OpenSearchTargetConfig } from './opensearch-target';
+import { checkProps, removalPolicyOf, type PropValues } from './prop-settings';
 import { ValidationError } from './validation-error';
 
 /** Properties of {@link DynamoDbOpenSearchCdc}. */
@@ -66,6 +65,9 @@ export interface DynamoDbOpenSearchCdcProps {
    * Allows a plain `http://` endpoint or an unauthenticated target that is not on the loopback
    * interface (localhost, 127.0.0.1, [::1]): a cluster inside a trusted network, an emulator.
    * Outside that, items would travel in clear or land in an index anyone reaching it may read.
+   * An endpoint known only at deploy time (a token, such as an SSM parameter) is checked by the
+   * function at run time: it refuses plain `http://` with SigV4 or basic authentication unless
+   * this is true (the construct writes it to the function's environment).
    * @default false
    */
   readonly allowInsecureEndpoint?: boolean;
@@ -207,120 +209,116 @@ export class DynamoDbOpenSearchCdc extends Construct {
 
   constructor(scope: Construct, id: string, props: DynamoDbOpenSearchCdcProps) {
     super(scope, id);
-    const batchSize = this.integer('batchSize', props.batchSize, EVENT_SOURCE_SETTINGS.batchSize);
-    const retryAttempts = this.integer('retryAttempts', props.retryAttempts, EVENT_SOURCE_SETTINGS.retryAttempts);
-    const parallelizationFactor = this.integer(
-      'parallelizationFactor',
-      props.parallelizationFactor,
-      EVENT_SOURCE_SETTINGS.parallelizationFactor,
-    );
-    const maxRecordAge = props.maxRecordAge ?? Duration.seconds(EVENT_SOURCE_SETTINGS.maxRecordAgeSeconds.default);
-    this.integer('maxRecordAge (seconds)', maxRecordAge.toSeconds(), EVENT_SOURCE_SETTINGS.maxRecordAgeSeconds);
-    const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(EVENT_SOURCE_SETTINGS.maxBatchingWindowSeconds.default);
-    this.integer('maxBatchingWindow (seconds)', maxBatchingWindow.toSeconds(), EVENT_SOURCE_SETTINGS.maxBatchingWindowSeconds);
-    this.checkStream(props.table);
-
-    const mirrorIndex = props.mirrorIndex ?? defaultMirrorIndex(props.table);
-    for (const [prop, value] of [
-      ['changeLogIndex', props.changeLogIndex],
-      ['mirrorIndex', mirrorIndex],
-      ['deadLetterIndex', props.deadLetterIndex],
-    ] as const) {
-      if (value !== undefined && Token.isUnresolved(value)) {
-        throw new ValidationError(this, prop, 'must be known at synth time (the table name is generated): set it explicitly', value);
-      }
-    }
-    const { target, targetProp } = this.openSearchTarget(props);
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      logGroupName: props.functionName ? `/aws/lambda/${props.functionName}` : undefined,
-      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy,
-    });
-
-    // Its own role rather than AWSLambdaBasicExecutionRole, which may write to every log group.
-    this.role = new iam.Role(this, 'HandlerRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'DynamoDB CDC function: reads its stream, writes its log group, dead-letter queue and OpenSearch indexes',
-    });
-    this.logGroup.grantWrite(this.role);
-
-    const bound: OpenSearchTargetConfig = ValidationError.check(this, () => target.bind(this, { role: this.role }));
-    const settings = ValidationError.check(this, () =>
-      resolveFunctionSettings(
-        {
-          openSearchEndpoint: bound.endpoint,
-          changeLogIndex: props.changeLogIndex ?? DEFAULT_CHANGE_LOG_INDEX,
-          mirrorIndex,
-          deadLetterIndex: props.deadLetterIndex,
-          keySchema: props.keySchema ?? this.keySchemaOf(props.table),
-          tableName: props.table.tableName,
-          failureReporting: props.failureReporting,
-          authMode: bound.authMode,
-          signingService: bound.signingService,
-          signingRegion: bound.signingRegion,
-          basicAuthSecretArn: bound.basicAuthSecretArn,
-          changeLogPartitioning: props.changeLogPartitioning,
-          changeLogRetentionDays: this.whole('changeLogRetention', props.changeLogRetention ?? Duration.days(30), 'days'),
-          mirrorShards: props.mirrorShards,
-          tombstoneRetentionHours: this.whole(
-            'tombstoneRetention',
-            props.tombstoneRetention ?? Duration.hours(FUNCTION_DEFAULTS.tombstoneRetentionHours),
-            'hours',
-          ),
-        },
-        {
-          ...PROP_NAMES,
-          openSearchEndpoint: targetProp,
-          changeLogRetentionDays: 'changeLogRetention (days)',
-          tombstoneRetentionHours: 'tombstoneRetention (hours)',
-        },
-        (value) => typeof value === 'string' && Token.isUnresolved(value),
-      ),
-    );
-    if (!props.allowInsecureEndpoint && !(settings.auth.mode === 'none' && isLoopbackEndpoint(settings.openSearchEndpoint))) {
-      ValidationError.check(this, () =>
-        checkSecureEndpoint(targetProp, settings.openSearchEndpoint, settings.auth.mode, 'allowInsecureEndpoint: true'),
-      );
-    }
-    bound.grant(settings.indexes);
+    const checked = this.validateProps(props);
+    const removalPolicy = props.removalPolicy ?? removalPolicyOf(defaultFor(SETTINGS.removalPolicy, 'construct')!);
+    this.logGroup = this.createLogGroup(props, removalPolicy);
+    this.role = this.createRole();
+    const { bound, settings } = this.resolveSettings(props, checked);
     this.changeLogIndex = settings.indexes.changeLog;
     this.mirrorIndex = settings.indexes.mirror;
     this.deadLetterIndex = settings.indexes.deadLetter;
     this.openSearchEndpoint = settings.openSearchEndpoint;
     this.domain = bound.domain;
+    this.deadLetterQueue = this.createDeadLetterQueue(checked.deadLetterQueueName, removalPolicy);
+    this.handler = this.createFunction(props, settings, bound.network);
+    this.addStreamSource(props, checked);
+    this.acknowledgeWildcards(settings.indexes, bound.network !== undefined);
+    if (props.maintenance ?? true) this.maintenanceRule = this.scheduleMaintenance(props.maintenanceSchedule);
+    if (checked.monitoring) this.monitoring = this.monitor(props);
+  }
 
-    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      queueName: props.deadLetterQueueName,
+  /** Every prop of the settings table by its rule, the table (its stream), and index names known at synth time. */
+  private validateProps(props: DynamoDbOpenSearchCdcProps): PropValues & { readonly mirrorIndex: string } {
+    const checked = checkProps(this, props);
+    this.checkStream(props.table);
+    const mirrorIndex = checked.mirrorIndex ?? defaultMirrorIndex(props.table);
+    for (const [prop, value] of [
+      ['changeLogIndex', checked.changeLogIndex],
+      ['mirrorIndex', mirrorIndex],
+      ['deadLetterIndex', checked.deadLetterIndex],
+    ] as const) {
+      if (value !== undefined && Token.isUnresolved(value)) {
+        throw new ValidationError(this, prop, 'must be known at synth time (the table name is generated): set it explicitly', value);
+      }
+    }
+    return { ...checked, mirrorIndex };
+  }
+
+  private createLogGroup(props: DynamoDbOpenSearchCdcProps, removalPolicy: RemovalPolicy): logs.LogGroup {
+    return new logs.LogGroup(this, 'LogGroup', {
+      logGroupName: props.functionName ? `/aws/lambda/${props.functionName}` : undefined,
+      retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH,
+      removalPolicy,
+    });
+  }
+
+  /** Its own role rather than AWSLambdaBasicExecutionRole, which may write to every log group. */
+  private createRole(): iam.Role {
+    const role = new iam.Role(this, 'HandlerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'DynamoDB CDC function: reads its stream, writes its log group, dead-letter queue and OpenSearch indexes',
+    });
+    this.logGroup.grantWrite(role);
+    return role;
+  }
+
+  /**
+   * The OpenSearch target bound to the role, the function's settings resolved from it and the
+   * props, the https and authentication guard, and the grants on the checked index names.
+   */
+  private resolveSettings(
+    props: DynamoDbOpenSearchCdcProps,
+    checked: PropValues & { readonly mirrorIndex: string },
+  ): { bound: OpenSearchTargetConfig; settings: FunctionSettings } {
+    const { target, targetProp } = this.openSearchTarget(props);
+    const bound: OpenSearchTargetConfig = ValidationError.check(this, () => target.bind(this, { role: this.role }));
+    const settings = ValidationError.check(this, () =>
+      resolveFunctionSettings(
+        {
+          ...checked,
+          openSearchEndpoint: bound.endpoint,
+          keySchema: checked.keySchema ?? this.keySchemaOf(props.table),
+          tableName: props.table.tableName,
+          authMode: bound.authMode,
+          signingService: bound.signingService,
+          signingRegion: bound.signingRegion,
+          basicAuthSecretArn: bound.basicAuthSecretArn,
+        },
+        { ...PROP_NAMES, openSearchEndpoint: targetProp },
+        (value) => typeof value === 'string' && Token.isUnresolved(value),
+      ),
+    );
+    if (!checked.allowInsecureEndpoint && !(settings.auth.mode === 'none' && isLoopbackEndpoint(settings.openSearchEndpoint))) {
+      const optOut = `${SETTINGS.allowInsecureEndpoint.prop.name}: true`;
+      ValidationError.check(this, () => checkSecureEndpoint(targetProp, settings.openSearchEndpoint, settings.auth.mode, optOut));
+    }
+    bound.grant(settings.indexes);
+    return { bound, settings };
+  }
+
+  private createDeadLetterQueue(queueName: string | undefined, removalPolicy: RemovalPolicy): sqs.Queue {
+    const queue = new sqs.Queue(this, 'DeadLetterQueue', {
+      queueName,
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
       removalPolicy,
     });
-    Validations.of(this.deadLetterQueue).acknowledge({
+    Validations.of(queue).acknowledge({
       id: 'AwsSolutions-SQS3',
       reason: 'This queue is the dead-letter destination itself (of the event source mapping); nothing reads it but a re-drive.',
     });
+    return queue;
+  }
 
-    const network = bound.network;
-    if (network) {
-      // Lambda manages the function's network interfaces: EC2 does not scope these actions to resources.
-      this.role.addToPrincipalPolicy(
-        new iam.PolicyStatement({
-          actions: [
-            'ec2:CreateNetworkInterface',
-            'ec2:DescribeNetworkInterfaces',
-            'ec2:DeleteNetworkInterface',
-            'ec2:AssignPrivateIpAddresses',
-            'ec2:UnassignPrivateIpAddresses',
-          ],
-          resources: ['*'],
-        }),
-      );
-    }
-
-    this.handler = new NodejsFunction(this, 'Handler', {
+  /** The function, with its settings in its environment; in the target's VPC when it has one. */
+  private createFunction(
+    props: DynamoDbOpenSearchCdcProps,
+    settings: FunctionSettings,
+    network: OpenSearchTargetConfig['network'],
+  ): NodejsFunction {
+    if (network) this.allowNetworkInterfaces();
+    const handler = new NodejsFunction(this, 'Handler', {
       functionName: props.functionName,
       description: `CDC from DynamoDB to OpenSearch (${this.changeLogIndex}, ${this.mirrorIndex})`,
       ...handlerCode(),
@@ -335,47 +333,69 @@ export class DynamoDbOpenSearchCdc extends Construct {
         ? { vpc: network.vpc, vpcSubnets: network.vpcSubnets, securityGroups: network.securityGroups, allowPublicSubnet: false }
         : {}),
     });
-    Validations.of(this.handler).acknowledge({
+    Validations.of(handler).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
         'Node.js 22 is the runtime the function is built for (esbuild target node20) and tested on, in every emulator of the local runner; a newer one is adopted deliberately.',
     });
+    return handler;
+  }
+
+  /** Lambda manages the function's network interfaces: EC2 does not scope these actions to resources. */
+  private allowNetworkInterfaces(): void {
+    this.role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: [
+          'ec2:CreateNetworkInterface',
+          'ec2:DescribeNetworkInterfaces',
+          'ec2:DeleteNetworkInterface',
+          'ec2:AssignPrivateIpAddresses',
+          'ec2:UnassignPrivateIpAddresses',
+        ],
+        resources: ['*'],
+      }),
+    );
+  }
+
+  /** The stream as the function's event source: bisect, bounded retries, partial batch responses, the dead-letter queue. */
+  private addStreamSource(props: DynamoDbOpenSearchCdcProps, checked: PropValues): void {
     this.handler.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: props.startingPosition ?? lambda.StartingPosition.TRIM_HORIZON,
-        batchSize,
+        batchSize: checked.batchSize,
         maxBatchingWindow: props.maxBatchingWindow,
         bisectBatchOnError: true,
-        retryAttempts,
-        maxRecordAge,
-        parallelizationFactor,
+        retryAttempts: checked.retryAttempts,
+        maxRecordAge: props.maxRecordAge ?? Duration.seconds(checked.maxRecordAgeSeconds!),
+        parallelizationFactor: checked.parallelizationFactor,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(this.deadLetterQueue),
       }),
     );
-    this.acknowledgeWildcards(settings.indexes, network !== undefined);
+  }
 
-    if (props.maintenance ?? true) {
-      const expression = props.maintenanceSchedule?.expressionString;
-      if (expression !== undefined && !Token.isUnresolved(expression))
-        ValidationError.check(this, () => checkScheduleExpression('maintenanceSchedule', expression));
-      this.maintenanceRule = new events.Rule(this, 'MaintenanceSchedule', {
-        description: 'Prunes expired change-log partitions and tombstones of the DynamoDB CDC indexes',
-        schedule: props.maintenanceSchedule ?? events.Schedule.rate(Duration.days(1)),
-        targets: [
-          new targets.LambdaFunction(this.handler, { event: events.RuleTargetInput.fromObject(MAINTENANCE_EVENT), retryAttempts: 2 }),
-        ],
-      });
+  /** The rule that sends the maintenance event on the schedule (checked at synth time). */
+  private scheduleMaintenance(schedule: events.Schedule | undefined): events.Rule {
+    const expression = schedule?.expressionString;
+    if (expression !== undefined && !Token.isUnresolved(expression)) {
+      ValidationError.check(this, () => checkScheduleExpression(SETTINGS.maintenanceSchedule.prop.name, expression));
     }
+    return new events.Rule(this, 'MaintenanceSchedule', {
+      description: 'Prunes expired change-log partitions and tombstones of the DynamoDB CDC indexes',
+      schedule: schedule ?? events.Schedule.expression(defaultFor(SETTINGS.maintenanceSchedule, 'construct')!),
+      targets: [
+        new targets.LambdaFunction(this.handler, { event: events.RuleTargetInput.fromObject(MAINTENANCE_EVENT), retryAttempts: 2 }),
+      ],
+    });
+  }
 
-    if (props.monitoring ?? true) {
-      this.monitoring = new CdcMonitoring(this, 'Monitoring', {
-        ...props.monitoringOptions,
-        handler: this.handler,
-        deadLetterQueue: this.deadLetterQueue,
-        maintenance: this.maintenanceRule !== undefined,
-      });
-    }
+  private monitor(props: DynamoDbOpenSearchCdcProps): CdcMonitoring {
+    return new CdcMonitoring(this, 'Monitoring', {
+      ...props.monitoringOptions,
+      handler: this.handler,
+      deadLetterQueue: this.deadLetterQueue,
+      maintenance: this.maintenanceRule !== undefined,
+    });
   }
 
   /** The target from `openSearch` or, for existing apps, `openSearchEndpoint`; the prop's name for messages. */
@@ -424,26 +444,6 @@ export class DynamoDbOpenSearchCdc extends Construct {
               : `The function's own indexes on the domain (${patterns}) and their subpaths (_doc, _search, _refresh...), nothing else.`;
       Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${text}]`, reason });
     }
-  }
-
-  /** The duration in whole days or hours, or a ValidationError naming the prop and the duration given. */
-  private whole(prop: string, duration: Duration, unit: 'days' | 'hours'): number {
-    if (duration.isUnresolved()) return unit === 'days' ? duration.toDays() : duration.toHours();
-    const amount = unit === 'days' ? duration.toDays({ integral: false }) : duration.toHours({ integral: false });
-    if (!Number.isInteger(amount))
-      throw new ValidationError(
-        this,
-        prop,
-        `must be a whole number of ${unit}, such as Duration.${unit}(${Math.max(1, Math.round(amount))})`,
-        duration.toString(),
-      );
-    return amount;
-  }
-
-  private integer(prop: string, value: number | undefined, setting: IntegerSetting): number {
-    if (value === undefined) return setting.default;
-    if (Token.isUnresolved(value)) return value;
-    return ValidationError.check(this, () => checkInteger(prop, value, setting));
   }
 
   /** Every change needs both images (the change log keeps them, the mirror needs the new one). */

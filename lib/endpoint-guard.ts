@@ -2,7 +2,8 @@
  * The guard against sending a table's items in clear or to an open cluster: outside a local
  * target, the endpoint must be https and requests must be authenticated. Credentials in the URL
  * are refused everywhere by the settings contract (checkEndpoint), with no opt-out: they would
- * land in the function's environment, the stack outputs and the logs.
+ * land in the function's environment, the stack outputs and the logs. An endpoint known only at
+ * deploy time is checked again by the function at run time (lambda/settings/insecure-endpoint.ts).
  */
 import { Token } from 'aws-cdk-lib';
 import { type AuthMode, SettingError } from '../lambda/settings';
@@ -28,7 +29,8 @@ export function isLoopbackEndpoint(endpoint: string): boolean {
  */
 export function checkSecureEndpoint(setting: string, endpoint: string, authMode: AuthMode, optOut: string): void {
   if (Token.isUnresolved(endpoint)) {
-    // A domain of this app: its endpoint is https by construction; only the auth mode matters.
+    // Known only at deploy time (a domain of this app, https by construction; an SSM parameter): only the
+    // auth mode can be checked here. The function refuses plain http with authentication at run time.
     if (authMode === 'none') throw new SettingError(setting, `has no authentication; use a SigV4 or basic-auth target, or set ${optOut}`);
     return;
   }

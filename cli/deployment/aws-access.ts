@@ -2,6 +2,8 @@
  * How the CLI reaches AWS: the normal credential chain and region against AWS, or an emulator's
  * endpoint with `test` credentials when the deployment is local (`--local`, or AWS_ENDPOINT_URL set).
  */
+import { defaultFor, SETTINGS } from '../../lambda/settings';
+
 export interface AwsAccess {
   readonly local: boolean;
   readonly region: string;
@@ -10,7 +12,8 @@ export interface AwsAccess {
 }
 
 export const LOCAL_AWS_ENDPOINT = 'http://localhost:4566';
-export const LOCAL_OPENSEARCH_ENDPOINT = 'http://localhost:9200';
+/** OpenSearch on this machine: the CDK app's default endpoint on the local target. */
+export const LOCAL_OPENSEARCH_ENDPOINT = defaultFor(SETTINGS.openSearchEndpoint, 'local')!;
 
 export function awsAccess(options: { local?: boolean; region?: string }, env: NodeJS.ProcessEnv = process.env): AwsAccess {
   const local = options.local === true || !!env.AWS_ENDPOINT_URL;

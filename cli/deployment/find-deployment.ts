@@ -1,11 +1,24 @@
 /**
  * What the CLI operates on, found from the deployed stack: its outputs name the table, stream,
  * function and queue; the function's environment holds its settings (indexes, key schema,
- * OpenSearch endpoint), read with the same contract the function uses. Flags override.
+ * OpenSearch endpoint), read with the same contract the function uses. Flags override; which
+ * settings have a flag, and its name, the settings table says.
  */
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { fromFunctionEnvironment, ENVIRONMENT, type FunctionSettings, SettingError, parseKeySchema } from '../../lambda/settings';
+import {
+  ENVIRONMENT,
+  FLAG_SETTING_KEYS,
+  type FlagSettingKey,
+  fromFunctionEnvironment,
+  FUNCTION_SETTING_KEYS,
+  type FunctionSettingKey,
+  type FunctionSettings,
+  parseKeySchema,
+  SETTINGS,
+  SettingError,
+  type SettingNames,
+} from '../../lambda/settings';
 import { LOCAL_OPENSEARCH_ENDPOINT, sdkClientConfig, type AwsAccess } from './aws-access';
 
 export interface Deployment {
@@ -21,35 +34,40 @@ export interface Deployment {
   readonly access: AwsAccess;
 }
 
-/** Flags that override (or, without a deployed stack, replace) what the stack says. */
+/**
+ * Flags that override (or, without a deployed stack, replace) what the stack says: the stack, and
+ * the global flags of the function's settings under commander's option names (`--mirror-index`
+ * is `mirrorIndex`; see flagOption).
+ */
 export interface DeploymentOverrides {
   readonly stack: string;
-  readonly table?: string;
-  readonly opensearch?: string;
-  readonly changeLogIndex?: string;
-  readonly mirrorIndex?: string;
-  readonly deadLetterIndex?: string;
-  readonly keySchema?: string;
   readonly queueUrl?: string;
-  readonly auth?: string;
-  readonly signingService?: string;
-  readonly signingRegion?: string;
-  readonly secretArn?: string;
+  readonly [settingFlag: string]: string | boolean | undefined;
 }
 
+type FlagFunctionSettingKey = FlagSettingKey & FunctionSettingKey;
+const FLAG_FUNCTION_SETTING_KEYS = FLAG_SETTING_KEYS.filter((key): key is FlagFunctionSettingKey =>
+  (FUNCTION_SETTING_KEYS as readonly string[]).includes(key),
+);
+
 /** Flag names, so a bad value is reported as the flag that overrides it; settings without a flag keep their variable's name. */
-export const FLAG_NAMES: Partial<Record<keyof typeof ENVIRONMENT, string>> = {
-  openSearchEndpoint: '--opensearch',
-  changeLogIndex: '--change-log-index',
-  mirrorIndex: '--mirror-index',
-  deadLetterIndex: '--dead-letter-index',
-  keySchema: '--key-schema',
-  tableName: '--table',
-  authMode: '--auth',
-  signingService: '--signing-service',
-  signingRegion: '--signing-region',
-  basicAuthSecretArn: '--secret-arn',
-};
+export const FLAG_NAMES: Partial<Record<FunctionSettingKey, string>> = Object.fromEntries(
+  FLAG_FUNCTION_SETTING_KEYS.map((key) => [key, SETTINGS[key].cli.flag]),
+);
+
+/** The function's settings as the CLI names them in messages: `--mirror-index (the function's MIRROR_INDEX)`. */
+const CLI_SETTING_NAMES = Object.fromEntries(FUNCTION_SETTING_KEYS.map((key) => [key, flagName(ENVIRONMENT[key])])) as SettingNames;
+
+/** Commander's name for a flag's value: `--change-log-index` is `changeLogIndex`. */
+export function flagOption(key: FlagSettingKey): string {
+  return SETTINGS[key].cli.flag.slice(2).replace(/-([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}
+
+/** A flag's value as text (a switch given is `true`), or undefined when it was not given. */
+function flagValue(overrides: DeploymentOverrides, key: FlagSettingKey): string | undefined {
+  const value = overrides[flagOption(key)];
+  return value === true ? 'true' : typeof value === 'string' ? value : undefined;
+}
 
 export async function findDeployment(
   access: AwsAccess,
@@ -59,54 +77,10 @@ export async function findDeployment(
   const outputs = await stackOutputs(access, overrides.stack);
   const functionName = outputs?.FunctionName;
   const deployed = functionName ? await functionEnvironment(access, functionName) : {};
-  const tableName = overrides.table ?? outputs?.TableName ?? deployed[ENVIRONMENT.tableName];
-  if (!outputs && (!overrides.table || !overrides.keySchema || !overrides.mirrorIndex)) {
-    throw new Error(
-      `stack "${overrides.stack}" is not deployed ${access.local ? `on ${access.endpoint}` : `in ${access.region}`}: deploy it ` +
-        '(npm run up locally, cdk deploy on AWS), name the right one with --stack, or give --table, --key-schema and --mirror-index',
-    );
-  }
-  const deployedKeys = deployed[ENVIRONMENT.keySchema];
-  if (
-    overrides.keySchema !== undefined &&
-    deployedKeys !== undefined &&
-    JSON.stringify(parseKeySchema(overrides.keySchema, '--key-schema')) !== JSON.stringify(parseKeySchema(deployedKeys))
-  ) {
-    // Records applied with another key schema than the function's all become dead letters.
-    throw new SettingError(
-      '--key-schema',
-      `contradicts the deployed function's ${ENVIRONMENT.keySchema} "${deployedKeys}": leave it out, or deployment the right stack`,
-      overrides.keySchema,
-    );
-  }
-  // Locally the function may reach OpenSearch by a name only its network knows (docker compose).
-  const openSearch =
-    overrides.opensearch ?? (access.local ? (env.OPENSEARCH_URL ?? LOCAL_OPENSEARCH_ENDPOINT) : deployed[ENVIRONMENT.openSearchEndpoint]);
-  const given = (flag: string | undefined, variable: string) => flag ?? deployed[variable];
-  let settings: FunctionSettings;
-  try {
-    settings = fromFunctionEnvironment({
-      ...deployed,
-      [ENVIRONMENT.openSearchEndpoint]: openSearch,
-      [ENVIRONMENT.changeLogIndex]: given(overrides.changeLogIndex, ENVIRONMENT.changeLogIndex),
-      [ENVIRONMENT.mirrorIndex]: given(overrides.mirrorIndex, ENVIRONMENT.mirrorIndex),
-      [ENVIRONMENT.deadLetterIndex]: given(overrides.deadLetterIndex, ENVIRONMENT.deadLetterIndex),
-      [ENVIRONMENT.keySchema]: given(overrides.keySchema, ENVIRONMENT.keySchema),
-      [ENVIRONMENT.tableName]: tableName,
-      [ENVIRONMENT.authMode]: given(overrides.auth, ENVIRONMENT.authMode),
-      [ENVIRONMENT.signingService]: given(overrides.signingService, ENVIRONMENT.signingService),
-      [ENVIRONMENT.signingRegion]: given(overrides.signingRegion, ENVIRONMENT.signingRegion),
-      [ENVIRONMENT.basicAuthSecretArn]: given(overrides.secretArn, ENVIRONMENT.basicAuthSecretArn),
-      // The runtime sets AWS_REGION, so the function's configuration does not hold it: the stack's region is the function's.
-      AWS_REGION: access.region,
-    });
-  } catch (error) {
-    if (!(error instanceof SettingError)) throw error;
-    throw new SettingError(flagName(error.setting), error.problem, error.value);
-  }
+  const settings = deploymentSettings({ access, overrides, outputs, deployed }, env);
   return {
     stackName: overrides.stack,
-    tableName: tableName!,
+    tableName: settings.tableName!,
     settings,
     functionName,
     streamArn: outputs?.StreamArn,
@@ -116,9 +90,67 @@ export async function findDeployment(
   };
 }
 
+/** What was found of a deployment: the stack's outputs (none when it is not deployed) and its function's environment. */
+export interface DeploymentFound {
+  readonly access: AwsAccess;
+  readonly overrides: DeploymentOverrides;
+  readonly outputs?: Readonly<Record<string, string>>;
+  readonly deployed: Readonly<Record<string, string>>;
+}
+
+/**
+ * The deployed function's settings with the flags overriding, read as the function reads them
+ * (fromFunctionEnvironment: the same rules, the same https guard), a bad one named by its flag.
+ * Without a deployment the flags are all there is: a setting without a flag takes its default for
+ * the function (the `local` one where it has one per platform: a change-log retention of 0, which
+ * prunes nothing).
+ */
+export function deploymentSettings(
+  { access, overrides, outputs, deployed }: DeploymentFound,
+  env: NodeJS.ProcessEnv = process.env,
+): FunctionSettings {
+  const flag = (key: FlagSettingKey) => flagValue(overrides, key);
+  if (!outputs && (!flag('tableName') || !flag('keySchema') || !flag('mirrorIndex'))) {
+    throw new Error(
+      `stack "${overrides.stack}" is not deployed ${access.local ? `on ${access.endpoint}` : `in ${access.region}`}: deploy it ` +
+        '(npm run up locally, cdk deploy on AWS), name the right one with --stack, or give --table, --key-schema and --mirror-index',
+    );
+  }
+  checkKeySchemaAgrees(flag('keySchema'), deployed[ENVIRONMENT.keySchema]);
+  const overridden = Object.fromEntries(
+    FLAG_FUNCTION_SETTING_KEYS.map((key) => [ENVIRONMENT[key], flag(key) ?? deployed[ENVIRONMENT[key]]]),
+  );
+  return fromFunctionEnvironment(
+    {
+      ...deployed,
+      ...overridden,
+      [ENVIRONMENT.tableName]: flag('tableName') ?? outputs?.TableName ?? deployed[ENVIRONMENT.tableName],
+      // Locally the function may reach OpenSearch by a name only its network knows (docker compose).
+      [ENVIRONMENT.openSearchEndpoint]:
+        flag('openSearchEndpoint') ??
+        (access.local ? (env.OPENSEARCH_URL ?? LOCAL_OPENSEARCH_ENDPOINT) : deployed[ENVIRONMENT.openSearchEndpoint]),
+      // The runtime sets AWS_REGION, so the function's configuration does not hold it: the stack's region is the function's.
+      AWS_REGION: access.region,
+    },
+    CLI_SETTING_NAMES,
+  );
+}
+
+/** Records applied with another key schema than the function's all become dead letters. */
+function checkKeySchemaAgrees(flag: string | undefined, deployedKeys: string | undefined): void {
+  const flagName = SETTINGS.keySchema.cli.flag;
+  if (flag === undefined || deployedKeys === undefined) return;
+  if (JSON.stringify(parseKeySchema(flag, flagName)) === JSON.stringify(parseKeySchema(deployedKeys))) return;
+  throw new SettingError(
+    flagName,
+    `contradicts the deployed function's ${ENVIRONMENT.keySchema} "${deployedKeys}": leave it out, or deployment the right stack`,
+    flag,
+  );
+}
+
 /** A function setting as the user can change it from the CLI: its flag, else the function's variable. */
 export function flagName(variable: string): string {
-  const key = (Object.keys(ENVIRONMENT) as (keyof typeof ENVIRONMENT)[]).find((name) => ENVIRONMENT[name] === variable);
+  const key = FUNCTION_SETTING_KEYS.find((name) => ENVIRONMENT[name] === variable);
   const flag = key && FLAG_NAMES[key];
   return flag ? `${flag} (the function's ${variable})` : `the function's ${variable}`;
 }

@@ -3,7 +3,7 @@
  * command against the deployment they name, with errors said as what to fix.
  */
 import type { Command } from 'commander';
-import { DEFAULT_NAMES, SettingError } from '../../lambda/settings';
+import { declaration, DEFAULT_NAMES, FLAG_SETTING_KEYS, SettingError } from '../../lambda/settings';
 import { BasicAuthSecretError } from '../../lambda/adapters/secrets';
 import { awsAccess, type AwsAccess } from './aws-access';
 import { findDeployment, type Deployment } from './find-deployment';
@@ -12,36 +12,22 @@ export interface GlobalOptions {
   readonly stack: string;
   readonly local?: boolean;
   readonly region?: string;
-  readonly opensearch?: string;
-  readonly table?: string;
-  readonly changeLogIndex?: string;
-  readonly mirrorIndex?: string;
-  readonly deadLetterIndex?: string;
-  readonly keySchema?: string;
-  readonly auth?: string;
-  readonly signingService?: string;
-  readonly signingRegion?: string;
-  readonly secretArn?: string;
+  /** The flags of the function's settings, under commander's option names (`--mirror-index` is `mirrorIndex`). */
+  readonly [settingFlag: string]: string | boolean | undefined;
 }
 
 export function addGlobalOptions(program: Command): Command {
-  return program
+  program
     .option('--stack <name>', 'the deployed stack to operate on', DEFAULT_NAMES.stackName)
     .option('--local', 'deployment the local emulator (http://localhost:4566, test credentials); implied by AWS_ENDPOINT_URL')
-    .option('--region <region>', 'AWS region (default: AWS_REGION)')
-    .option('--opensearch <url>', "OpenSearch URL (default: the function's; locally OPENSEARCH_URL or http://localhost:9200)")
-    .option('--table <name>', "table name (default: the stack's)")
-    .option('--change-log-index <name>', "change-log index (default: the function's)")
-    .option('--mirror-index <name>', "mirror alias (default: the function's)")
-    .option('--dead-letter-index <name>', "dead-letter index (default: the function's)")
-    .option('--key-schema <keys>', 'table key, "pk" or "pk,sk" (default: the function\'s)')
-    .option('--auth <mode>', "OpenSearch authentication: none, sigv4 or basic (default: the function's)")
-    .option('--signing-service <service>', "SigV4 service: es for a domain, aoss for a serverless collection (default: the function's)")
-    .option('--signing-region <region>', "SigV4 region of the domain or collection (default: the function's)")
-    .option(
-      '--secret-arn <arn>',
-      'Secrets Manager secret with {"username","password"} for basic authentication (default: the function\'s)',
-    );
+    .option('--region <region>', 'AWS region (default: AWS_REGION)');
+  // One flag per setting the settings table gives a flag: it overrides the deployed function's value.
+  for (const key of FLAG_SETTING_KEYS) {
+    const { doc, cli } = declaration(key);
+    const help = `${doc.replace(/`/g, '')} (default: ${cli!.default ?? "the function's"})`;
+    program.option(cli!.value ? `${cli!.flag} <${cli!.value}>` : cli!.flag, help);
+  }
+  return program;
 }
 
 export async function withDeployment(

@@ -1,16 +1,27 @@
 /**
- * The function's settings: the one place that knows their environment variable names, defaults,
- * parsing and serialising. The construct writes them (toFunctionEnvironment), the function reads
- * them (fromFunctionEnvironment), and the CLI discovers them from a deployed function the same way.
+ * The function's settings: the settings of the table that have an environment variable, checked
+ * and shaped for the pipeline. The construct writes them (toFunctionEnvironment), the function
+ * reads them (fromFunctionEnvironment), and the CLI discovers them from a deployed function the
+ * same way. Names, defaults and rules come from the settings table.
  */
-import { parseKeySchema, formatKeySchema } from './key-schema';
 import { type KeySchema, changeLogPartitionPattern, partitionPatternCatches } from '../core';
-import { defaultDeadLetterIndex, DEFAULT_CHANGE_LOG_INDEX, mirrorBackingIndex, tombstoneIndex, type IndexNames } from './index-names';
-import { checkEndpoint, checkIndexName, checkInteger, checkName, checkOneOf, isUnset } from './rules';
+import { defaultDeadLetterIndex, mirrorBackingIndex, tombstoneIndex, type IndexNames } from './index-names';
+import { checkSecureTransport } from './insecure-endpoint';
+import { isUnset } from './rules';
+import { defaultFor } from './setting-declaration';
 import { SettingError } from './setting-error';
+import {
+  declaration,
+  ENVIRONMENT,
+  FUNCTION_SETTING_KEYS,
+  PROP_NAMES,
+  type FunctionSettingKey,
+  type SettingNames,
+  type SettingValue,
+} from './setting-keys';
+import type { AuthMode, ChangeLogPartitioning, FailureReporting, SigningService } from './setting-values';
 
-export type FailureReporting = 'partial' | 'error';
-export const FAILURE_REPORTING_MODES: readonly FailureReporting[] = ['partial', 'error'];
+export type { AuthMode, ChangeLogPartitioning, FailureReporting, SigningService } from './setting-values';
 
 /** How requests to OpenSearch are authenticated. */
 export type OpenSearchAuth =
@@ -20,18 +31,12 @@ export type OpenSearchAuth =
   | { readonly mode: 'sigv4'; readonly service: SigningService; readonly region: string }
   /** HTTP basic authentication; the user name and password are read from this secret at run time. */
   | { readonly mode: 'basic'; readonly secretArn: string };
-export type AuthMode = OpenSearchAuth['mode'];
-export const AUTH_MODES: readonly AuthMode[] = ['none', 'sigv4', 'basic'];
-export type SigningService = 'es' | 'aoss';
-export const SIGNING_SERVICES: readonly SigningService[] = ['es', 'aoss'];
-
-/** `daily`: one change-log index per day of the changes' creation time, behind the change-log alias; `none`: one index. */
-export type ChangeLogPartitioning = 'daily' | 'none';
-export const CHANGE_LOG_PARTITIONINGS: readonly ChangeLogPartitioning[] = ['daily', 'none'];
 
 export interface FunctionSettings {
   readonly openSearchEndpoint: string;
   readonly auth: OpenSearchAuth;
+  /** Plain http is allowed with authentication (else refused at run time: see checkSecureTransport). */
+  readonly allowInsecureEndpoint: boolean;
   readonly indexes: IndexNames;
   readonly keySchema: KeySchema;
   /** The captured table, for records that do not name their source (manual invokes). */
@@ -54,97 +59,65 @@ export interface FunctionSettings {
   readonly tombstoneRetentionHours: number;
 }
 
-/** The environment variable of each setting. */
-export const ENVIRONMENT = {
-  openSearchEndpoint: 'OPENSEARCH_ENDPOINT',
-  changeLogIndex: 'CHANGE_LOG_INDEX',
-  mirrorIndex: 'MIRROR_INDEX',
-  deadLetterIndex: 'DEAD_LETTER_INDEX',
-  keySchema: 'KEY_SCHEMA',
-  tableName: 'TABLE_NAME',
-  maxBulkBytes: 'MAX_BULK_BYTES',
-  requestTimeoutMs: 'REQUEST_TIMEOUT_MS',
-  failureReporting: 'FAILURE_REPORTING',
-  authMode: 'OPENSEARCH_AUTH',
-  signingService: 'OPENSEARCH_SIGNING_SERVICE',
-  signingRegion: 'OPENSEARCH_REGION',
-  basicAuthSecretArn: 'OPENSEARCH_SECRET_ARN',
-  changeLogPartitioning: 'CHANGE_LOG_PARTITIONING',
-  changeLogRetentionDays: 'CHANGE_LOG_RETENTION_DAYS',
-  mirrorShards: 'MIRROR_SHARDS',
-  tombstoneRetentionHours: 'TOMBSTONE_RETENTION_HOURS',
-} as const;
+/** What a caller may give, by setting; everything else has a default. Values are checked, names in errors are `names[key]`. */
+export type FunctionSettingsInput = { readonly [K in FunctionSettingKey]?: unknown };
 
-export const FUNCTION_DEFAULTS = {
-  changeLogIndex: DEFAULT_CHANGE_LOG_INDEX,
-  maxBulkBytes: 9 * 1024 * 1024,
-  requestTimeoutMs: 30_000,
-  failureReporting: 'partial' as FailureReporting,
-  authMode: 'none' as AuthMode,
-  signingService: 'es' as SigningService,
-  changeLogPartitioning: 'daily' as ChangeLogPartitioning,
-  changeLogRetentionDays: 0,
-  mirrorShards: 1,
-  /** Twice the stream's 24 h retention. */
-  tombstoneRetentionHours: 48,
-};
-
-/** What a caller may give; everything else has a default. Values are checked, names in errors are `names[key]`. */
-export interface FunctionSettingsInput {
-  readonly openSearchEndpoint?: unknown;
-  readonly changeLogIndex?: unknown;
-  readonly mirrorIndex?: unknown;
-  readonly deadLetterIndex?: unknown;
-  readonly keySchema?: unknown;
-  readonly tableName?: unknown;
-  readonly maxBulkBytes?: unknown;
-  readonly requestTimeoutMs?: unknown;
-  readonly failureReporting?: unknown;
-  readonly authMode?: unknown;
-  readonly signingService?: unknown;
-  /** @default the function's own region (AWS_REGION) */
-  readonly signingRegion?: unknown;
-  readonly basicAuthSecretArn?: unknown;
-  readonly changeLogPartitioning?: unknown;
-  readonly changeLogRetentionDays?: unknown;
-  readonly mirrorShards?: unknown;
-  readonly tombstoneRetentionHours?: unknown;
-}
-
-export type SettingNames = { readonly [K in keyof FunctionSettingsInput]-?: string };
-
-/** Prop / context-key names: the construct's and the CDK app's view. */
-export const PROP_NAMES: SettingNames = {
-  openSearchEndpoint: 'openSearchEndpoint',
-  changeLogIndex: 'changeLogIndex',
-  mirrorIndex: 'mirrorIndex',
-  deadLetterIndex: 'deadLetterIndex',
-  keySchema: 'keySchema',
-  tableName: 'tableName',
-  maxBulkBytes: 'maxBulkBytes',
-  requestTimeoutMs: 'requestTimeoutMs',
-  failureReporting: 'failureReporting',
-  authMode: 'authMode',
-  signingService: 'signingService',
-  signingRegion: 'signingRegion',
-  basicAuthSecretArn: 'basicAuthSecretArn',
-  changeLogPartitioning: 'changeLogPartitioning',
-  changeLogRetentionDays: 'changeLogRetentionDays',
-  mirrorShards: 'mirrorShards',
-  tombstoneRetentionHours: 'tombstoneRetentionHours',
-};
-
-/** Checks every setting and fills in defaults; the first bad one throws, named as `names` says. */
+/**
+ * Checks every setting and fills in the function's defaults; the first bad one throws, named as
+ * `names` says. `isUnresolved`: values only known at deploy time (CDK tokens: the endpoint of a
+ * domain made in the same app, a secret's ARN) are taken as they are.
+ */
 export function resolveFunctionSettings(
   input: FunctionSettingsInput,
   names: SettingNames = PROP_NAMES,
-  /** Values only known at deploy time (CDK tokens) are taken as they are: the endpoint of a domain made in the same app. */
   isUnresolved: (value: unknown) => boolean = () => false,
 ): FunctionSettings {
-  const changeLog = checkIndexName(names.changeLogIndex, orDefault(input.changeLogIndex, FUNCTION_DEFAULTS.changeLogIndex));
-  const mirror = checkIndexName(names.mirrorIndex, required(names.mirrorIndex, input.mirrorIndex, 'the mirror alias, such as test-table'));
-  const deadLetter = checkIndexName(names.deadLetterIndex, orDefault(input.deadLetterIndex, defaultDeadLetterIndex(changeLog)));
-  // The mirror brings two more indexes of its own: no name of the pipeline may be another's.
+  const read = settingReader(input, names, isUnresolved);
+  const indexes = indexSettings(read, names);
+  return {
+    openSearchEndpoint: read.deployTime('openSearchEndpoint'),
+    auth: authSetting(read),
+    allowInsecureEndpoint: read.value('allowInsecureEndpoint'),
+    indexes,
+    keySchema: read.required('keySchema'),
+    ...(isUnset(input.tableName) ? {} : { tableName: read.deployTime('tableName') }),
+    maxBulkBytes: read.value('maxBulkBytes'),
+    requestTimeoutMs: read.value('requestTimeoutMs'),
+    failureReporting: read.value('failureReporting'),
+    changeLogPartitioning: read.value('changeLogPartitioning'),
+    changeLogRetentionDays: read.value('changeLogRetentionDays'),
+    mirrorShards: read.value('mirrorShards'),
+    tombstoneRetentionHours: read.value('tombstoneRetentionHours'),
+  };
+}
+
+type SettingReader = ReturnType<typeof settingReader>;
+
+/** Each setting's value as given, else its default for the function, checked by its rule under its name. */
+function settingReader(input: FunctionSettingsInput, names: SettingNames, isUnresolved: (value: unknown) => boolean) {
+  const given = (key: FunctionSettingKey, fallback?: unknown): unknown =>
+    isUnset(input[key]) ? (fallback ?? defaultFor(declaration(key), 'function')) : input[key];
+  const check = <K extends FunctionSettingKey>(key: K, value: unknown) => declaration(key).rule.check(names[key], value);
+  return {
+    value: <K extends FunctionSettingKey>(key: K, fallback?: unknown): SettingValue<K> => check(key, given(key, fallback)),
+    deployTime: <K extends FunctionSettingKey>(key: K): SettingValue<K> => {
+      const value = given(key);
+      return isUnresolved(value) ? (value as SettingValue<K>) : check(key, value);
+    },
+    /** Needed here: missing, it is refused with what it must be. */
+    required: <K extends FunctionSettingKey>(key: K): SettingValue<K> => {
+      const value = given(key);
+      if (isUnset(value)) throw new SettingError(names[key], `is not set; it must be ${declaration(key).required}`);
+      return isUnresolved(value) ? (value as SettingValue<K>) : check(key, value);
+    },
+  };
+}
+
+/** The three index names, and the mirror's two derived ones: no name of the pipeline may be another's. */
+function indexSettings(read: SettingReader, names: SettingNames): IndexNames {
+  const changeLog = read.value('changeLogIndex');
+  const mirror = read.required('mirrorIndex');
+  const deadLetter = read.value('deadLetterIndex', defaultDeadLetterIndex(changeLog));
   const taken = new Map<string, string>([
     [mirror, `${names.mirrorIndex} (the mirror alias)`],
     [mirrorBackingIndex(mirror), `${names.mirrorIndex} (its backing index ${mirrorBackingIndex(mirror)})`],
@@ -169,126 +142,74 @@ export function resolveFunctionSettings(
       );
     }
   }
-  const unlessUnresolved = <T>(value: unknown, check: (value: unknown) => T): T => (isUnresolved(value) ? (value as T) : check(value));
-  return {
-    openSearchEndpoint: unlessUnresolved(input.openSearchEndpoint, (value) => checkEndpoint(names.openSearchEndpoint, value)),
-    auth: authSetting(input, names, unlessUnresolved),
-    indexes: { changeLog, mirror, deadLetter },
-    keySchema: keySchemaSetting(names.keySchema, input.keySchema),
-    ...(isUnset(input.tableName) ? {} : { tableName: String(input.tableName) }),
-    maxBulkBytes: checkInteger(names.maxBulkBytes, orDefault(input.maxBulkBytes, FUNCTION_DEFAULTS.maxBulkBytes), {
-      min: 64 * 1024,
-      max: 100 * 1024 * 1024,
-    }),
-    requestTimeoutMs: checkInteger(names.requestTimeoutMs, orDefault(input.requestTimeoutMs, FUNCTION_DEFAULTS.requestTimeoutMs), {
-      min: 100,
-      max: 15 * 60_000,
-    }),
-    failureReporting: checkOneOf(
-      names.failureReporting,
-      orDefault(input.failureReporting, FUNCTION_DEFAULTS.failureReporting),
-      FAILURE_REPORTING_MODES,
-    ),
-    changeLogPartitioning: checkOneOf(
-      names.changeLogPartitioning,
-      orDefault(input.changeLogPartitioning, FUNCTION_DEFAULTS.changeLogPartitioning),
-      CHANGE_LOG_PARTITIONINGS,
-    ),
-    changeLogRetentionDays: checkInteger(
-      names.changeLogRetentionDays,
-      orDefault(input.changeLogRetentionDays, FUNCTION_DEFAULTS.changeLogRetentionDays),
-      { min: 0, max: 36_500 },
-    ),
-    mirrorShards: checkInteger(names.mirrorShards, orDefault(input.mirrorShards, FUNCTION_DEFAULTS.mirrorShards), { min: 1, max: 1024 }),
-    tombstoneRetentionHours: checkInteger(
-      names.tombstoneRetentionHours,
-      orDefault(input.tombstoneRetentionHours, FUNCTION_DEFAULTS.tombstoneRetentionHours),
-      { min: 25, max: 24 * 36_500 },
-    ),
-  };
+  return { changeLog, mirror, deadLetter };
 }
 
-function authSetting(
-  input: FunctionSettingsInput,
-  names: SettingNames,
-  unlessUnresolved: <T>(value: unknown, check: (value: unknown) => T) => T,
-): OpenSearchAuth {
-  const mode = checkOneOf(names.authMode, orDefault(input.authMode, FUNCTION_DEFAULTS.authMode), AUTH_MODES);
+function authSetting(read: SettingReader): OpenSearchAuth {
+  const mode: AuthMode = read.value('authMode');
   switch (mode) {
     case 'none':
       return { mode };
     case 'sigv4':
-      return {
-        mode,
-        service: checkOneOf(names.signingService, orDefault(input.signingService, FUNCTION_DEFAULTS.signingService), SIGNING_SERVICES),
-        region: unlessUnresolved(
-          required(names.signingRegion, input.signingRegion, 'the region of the OpenSearch domain or collection, such as eu-west-1'),
-          (value) => checkName(names.signingRegion, value, /^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region, such as eu-west-1'),
-        ),
-      };
+      return { mode, service: read.value('signingService'), region: read.required('signingRegion') };
     case 'basic':
-      return {
-        mode,
-        secretArn: unlessUnresolved(
-          required(
-            names.basicAuthSecretArn,
-            input.basicAuthSecretArn,
-            'the ARN of a Secrets Manager secret holding {"username","password"}',
-          ),
-          (value) =>
-            checkName(
-              names.basicAuthSecretArn,
-              value,
-              /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:.+$/,
-              'must be the ARN of a Secrets Manager secret (arn:aws:secretsmanager:region:account:secret:name)',
-            ),
-        ),
-      };
+      return { mode, secretArn: read.required('basicAuthSecretArn') };
   }
+}
+
+/** Each of the function's settings as one value, undefined where it does not apply (and is not written). */
+function settingValues(settings: FunctionSettings): { [K in FunctionSettingKey]: SettingValue<K> | undefined } {
+  const { auth } = settings;
+  return {
+    openSearchEndpoint: settings.openSearchEndpoint,
+    authMode: auth.mode,
+    signingService: auth.mode === 'sigv4' ? auth.service : undefined,
+    signingRegion: auth.mode === 'sigv4' ? auth.region : undefined,
+    basicAuthSecretArn: auth.mode === 'basic' ? auth.secretArn : undefined,
+    // Written only where it allows something: the run-time guard concerns authenticated requests.
+    allowInsecureEndpoint: settings.allowInsecureEndpoint && auth.mode !== 'none' ? true : undefined,
+    tableName: settings.tableName,
+    changeLogIndex: settings.indexes.changeLog,
+    mirrorIndex: settings.indexes.mirror,
+    deadLetterIndex: settings.indexes.deadLetter,
+    keySchema: settings.keySchema,
+    failureReporting: settings.failureReporting,
+    maxBulkBytes: settings.maxBulkBytes,
+    requestTimeoutMs: settings.requestTimeoutMs,
+    changeLogPartitioning: settings.changeLogPartitioning,
+    changeLogRetentionDays: settings.changeLogRetentionDays,
+    mirrorShards: settings.mirrorShards,
+    tombstoneRetentionHours: settings.tombstoneRetentionHours,
+  };
 }
 
 /** The function's environment for these settings. */
 export function toFunctionEnvironment(settings: FunctionSettings): Record<string, string> {
-  return {
-    [ENVIRONMENT.openSearchEndpoint]: settings.openSearchEndpoint,
-    [ENVIRONMENT.changeLogIndex]: settings.indexes.changeLog,
-    [ENVIRONMENT.mirrorIndex]: settings.indexes.mirror,
-    [ENVIRONMENT.deadLetterIndex]: settings.indexes.deadLetter,
-    [ENVIRONMENT.keySchema]: formatKeySchema(settings.keySchema),
-    ...(settings.tableName === undefined ? {} : { [ENVIRONMENT.tableName]: settings.tableName }),
-    [ENVIRONMENT.maxBulkBytes]: String(settings.maxBulkBytes),
-    [ENVIRONMENT.requestTimeoutMs]: String(settings.requestTimeoutMs),
-    [ENVIRONMENT.failureReporting]: settings.failureReporting,
-    [ENVIRONMENT.authMode]: settings.auth.mode,
-    ...(settings.auth.mode === 'sigv4'
-      ? { [ENVIRONMENT.signingService]: settings.auth.service, [ENVIRONMENT.signingRegion]: settings.auth.region }
-      : {}),
-    ...(settings.auth.mode === 'basic' ? { [ENVIRONMENT.basicAuthSecretArn]: settings.auth.secretArn } : {}),
-    [ENVIRONMENT.changeLogPartitioning]: settings.changeLogPartitioning,
-    [ENVIRONMENT.changeLogRetentionDays]: String(settings.changeLogRetentionDays),
-    [ENVIRONMENT.mirrorShards]: String(settings.mirrorShards),
-    [ENVIRONMENT.tombstoneRetentionHours]: String(settings.tombstoneRetentionHours),
-  };
-}
-
-/** The settings of a function from its environment; a bad value names the variable. */
-export function fromFunctionEnvironment(env: Readonly<Record<string, string | undefined>>): FunctionSettings {
-  const input = Object.fromEntries(Object.entries(ENVIRONMENT).map(([key, variable]) => [key, env[variable]])) as FunctionSettingsInput;
-  return resolveFunctionSettings({ ...input, signingRegion: orDefault(input.signingRegion, env.AWS_REGION) }, ENVIRONMENT);
-}
-
-function keySchemaSetting(setting: string, value: unknown): KeySchema {
-  if (typeof value === 'object' && value !== null && typeof (value as KeySchema).partitionKey === 'string') {
-    return parseKeySchema(formatKeySchema(value as KeySchema), setting);
+  const values = settingValues(settings);
+  const environment: Record<string, string> = {};
+  for (const key of FUNCTION_SETTING_KEYS) {
+    const value = values[key];
+    if (value !== undefined) environment[ENVIRONMENT[key]] = declaration(key).rule.format(value as never);
   }
-  return parseKeySchema(required(setting, value, 'the table key, "pk" or "pk,sk"') as string, setting);
+  return environment;
 }
 
-function orDefault(value: unknown, fallback: unknown): unknown {
-  return isUnset(value) ? fallback : value;
-}
-
-function required(setting: string, value: unknown, what: string): unknown {
-  if (isUnset(value)) throw new SettingError(setting, `is not set; it must be ${what}`);
-  return value;
+/**
+ * The settings of a function from its environment; a bad value names the variable (or as `names`
+ * says: the CLI names its flags). The construct writes every variable, so the function needs no
+ * default of its own: a missing one (the CLI given flags without a deployment) takes the
+ * setting's `local` default, the one that deletes nothing. Plain http with authentication is
+ * refused here, at container start, unless allowed (checkSecureTransport).
+ */
+export function fromFunctionEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  names: SettingNames = ENVIRONMENT,
+): FunctionSettings {
+  const input = Object.fromEntries(FUNCTION_SETTING_KEYS.map((key) => [key, env[ENVIRONMENT[key]]])) as Record<FunctionSettingKey, unknown>;
+  const settings = resolveFunctionSettings(
+    { ...input, signingRegion: isUnset(input.signingRegion) ? env.AWS_REGION : input.signingRegion },
+    names,
+  );
+  checkSecureTransport(settings, names);
+  return settings;
 }

@@ -89,3 +89,10 @@ export function checkName(setting: string, value: unknown, pattern: RegExp, rule
 export function isUnset(value: unknown): value is undefined | null | '' {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
+
+/** A boolean, given as one (a prop) or as text (CDK context, an environment variable). */
+export function checkBoolean(setting: string, value: unknown): boolean {
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new SettingError(setting, 'must be true or false', value);
+}

@@ -1,5 +1,6 @@
 import { fromFunctionEnvironment, resolveFunctionSettings, toFunctionEnvironment } from '../../../lambda/settings/function-settings';
 import { SettingError } from '../../../lambda/settings/setting-error';
+import fc from 'fast-check';
 
 const valid = { OPENSEARCH_ENDPOINT: 'http://localhost:9200/', MIRROR_INDEX: 'test-table', KEY_SCHEMA: 'id' };
 
@@ -13,6 +14,7 @@ describe('the function settings contract', () => {
       requestTimeoutMs: 30_000,
       failureReporting: 'partial',
       auth: { mode: 'none' },
+      allowInsecureEndpoint: false,
       changeLogPartitioning: 'daily',
       changeLogRetentionDays: 0,
       mirrorShards: 1,
@@ -37,7 +39,8 @@ describe('the function settings contract', () => {
   });
 
   it("signs for the function's own region when none is given", () => {
-    expect(fromFunctionEnvironment({ ...valid, OPENSEARCH_AUTH: 'sigv4', AWS_REGION: 'ap-northeast-1' }).auth).toEqual({
+    const https = { ...valid, OPENSEARCH_ENDPOINT: 'https://search.example.com' };
+    expect(fromFunctionEnvironment({ ...https, OPENSEARCH_AUTH: 'sigv4', AWS_REGION: 'ap-northeast-1' }).auth).toEqual({
       mode: 'sigv4',
       service: 'es',
       region: 'ap-northeast-1',
@@ -132,10 +135,88 @@ describe('the function settings contract', () => {
     [{ CHANGE_LOG_RETENTION_DAYS: '-1' }, 'CHANGE_LOG_RETENTION_DAYS must be an integer from 0 to 36500, got "-1"'],
     [{ MIRROR_SHARDS: '0' }, 'MIRROR_SHARDS must be an integer from 1 to 1024, got "0"'],
     [{ TOMBSTONE_RETENTION_HOURS: '24' }, 'TOMBSTONE_RETENTION_HOURS must be an integer from 25 to 876000, got "24"'],
+    [{ OPENSEARCH_ALLOW_INSECURE: 'yes' }, 'OPENSEARCH_ALLOW_INSECURE must be true or false, got "yes"'],
+    [{ TABLE_NAME: 'a' }, 'TABLE_NAME must be 3-255 characters of a-z A-Z 0-9 _ . -, got "a"'],
   ])('fails fast on %j with a SettingError naming the variable and the value', (override, message) => {
     const env = { ...valid, ...override };
     expect(() => fromFunctionEnvironment(env)).toThrow(SettingError);
     expect(() => fromFunctionEnvironment(env)).toThrow(message);
+  });
+});
+
+describe('plain http with authentication, refused at run time unless allowed', () => {
+  const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:opensearch-AbCdEf';
+  const basic = {
+    ...valid,
+    OPENSEARCH_ENDPOINT: 'http://search.internal:9200',
+    OPENSEARCH_AUTH: 'basic',
+    OPENSEARCH_SECRET_ARN: SECRET_ARN,
+  };
+  const sigv4 = { ...valid, OPENSEARCH_ENDPOINT: 'http://search.internal:9200', OPENSEARCH_AUTH: 'sigv4', OPENSEARCH_REGION: 'eu-west-1' };
+
+  it.each([
+    [basic, 'basic authentication (the password and the items would travel in clear)'],
+    [sigv4, 'sigv4 authentication (the signed requests and the items would travel in clear)'],
+  ])('refuses %j, naming the endpoint and the setting that would allow it', (env, what) => {
+    expect(() => fromFunctionEnvironment(env)).toThrow(SettingError);
+    expect(() => fromFunctionEnvironment(env)).toThrow(
+      `OPENSEARCH_ENDPOINT must use https with ${what}, got "http://search.internal:9200". ` +
+        'Use an https endpoint, or allow plain http with OPENSEARCH_ALLOW_INSECURE set to true (written by the construct from its prop allowInsecureEndpoint, CDK context allowInsecureOpenSearch)',
+    );
+  });
+
+  it.each([basic, sigv4])('accepts %j when OPENSEARCH_ALLOW_INSECURE is true', (env) => {
+    expect(fromFunctionEnvironment({ ...env, OPENSEARCH_ALLOW_INSECURE: 'true' })).toMatchObject({
+      openSearchEndpoint: 'http://search.internal:9200',
+      allowInsecureEndpoint: true,
+    });
+  });
+
+  it('accepts https with authentication, and http without (a local cluster), with no allow setting', () => {
+    expect(fromFunctionEnvironment({ ...basic, OPENSEARCH_ENDPOINT: 'https://search.example.com' }).auth.mode).toBe('basic');
+    expect(fromFunctionEnvironment({ ...valid, OPENSEARCH_ENDPOINT: 'http://search.internal:9200' }).auth.mode).toBe('none');
+  });
+
+  it('writes OPENSEARCH_ALLOW_INSECURE only when it allows something: true, with authentication', () => {
+    const settings = (auth: object, allowInsecureEndpoint: boolean) =>
+      resolveFunctionSettings({
+        openSearchEndpoint: 'http://search.internal:9200',
+        mirrorIndex: 'm',
+        keySchema: 'pk',
+        ...auth,
+        allowInsecureEndpoint,
+      });
+    const basicAuth = { authMode: 'basic', basicAuthSecretArn: SECRET_ARN };
+    expect(toFunctionEnvironment(settings(basicAuth, true))).toMatchObject({ OPENSEARCH_ALLOW_INSECURE: 'true' });
+    expect(toFunctionEnvironment(settings(basicAuth, false))).not.toHaveProperty('OPENSEARCH_ALLOW_INSECURE');
+    expect(toFunctionEnvironment(settings({}, true))).not.toHaveProperty('OPENSEARCH_ALLOW_INSECURE');
+  });
+
+  it('reads back what it writes, or refuses it, for any endpoint, authentication and allow setting', () => {
+    const auths = [{}, { authMode: 'sigv4', signingRegion: 'eu-west-1' }, { authMode: 'basic', basicAuthSecretArn: SECRET_ARN }];
+    fc.assert(
+      fc.property(
+        fc.constantFrom('http://search.internal:9200', 'https://search.example.com', 'HTTP://127.0.0.1:9200'),
+        fc.constantFrom(...auths),
+        fc.boolean(),
+        (openSearchEndpoint, auth, allowInsecureEndpoint) => {
+          const settings = resolveFunctionSettings({
+            openSearchEndpoint,
+            mirrorIndex: 'm',
+            keySchema: 'pk',
+            ...auth,
+            allowInsecureEndpoint,
+          });
+          const read = () => fromFunctionEnvironment(toFunctionEnvironment(settings));
+          const authenticated = settings.auth.mode !== 'none';
+          if (authenticated && settings.openSearchEndpoint.startsWith('http:') && !allowInsecureEndpoint) {
+            expect(read).toThrow(/OPENSEARCH_ENDPOINT must use https/);
+          } else {
+            expect(read()).toEqual({ ...settings, allowInsecureEndpoint: allowInsecureEndpoint && authenticated });
+          }
+        },
+      ),
+    );
   });
 });
 
@@ -148,6 +229,26 @@ describe('handler start-up', () => {
     try {
       const { handler } = await import('../../../lambda/handler');
       await expect(handler({ Records: [] })).rejects.toThrow(/OPENSEARCH_ENDPOINT must be the OpenSearch URL/);
+    } finally {
+      process.env = saved;
+    }
+  });
+
+  it('refuses to process a batch when the endpoint is plain http with basic authentication and nothing allows it', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, {
+      OPENSEARCH_ENDPOINT: 'http://search.internal:9200',
+      MIRROR_INDEX: 'test-table',
+      KEY_SCHEMA: 'id',
+      OPENSEARCH_AUTH: 'basic',
+      OPENSEARCH_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:opensearch-AbCdEf',
+    });
+    delete process.env.OPENSEARCH_ALLOW_INSECURE;
+    try {
+      const { handler } = await import('../../../lambda/handler');
+      await expect(handler({ Records: [] })).rejects.toThrow(
+        /OPENSEARCH_ENDPOINT must use https with basic authentication.*OPENSEARCH_ALLOW_INSECURE/,
+      );
     } finally {
       process.env = saved;
     }

@@ -4,7 +4,7 @@
  * `cron(minutes hours day-of-month month day-of-week year)` where exactly one of day-of-month and
  * day-of-week is `?`.
  */
-import { SettingError } from '../lambda/settings';
+import { SettingError } from './setting-error';
 
 const RATE = /^rate\((?:1 (?:minute|hour|day)|(?:[2-9]|[1-9]\d+) (?:minutes|hours|days))\)$/;
 const CRON_FIELD = /^[0-9A-Za-z*?,/#-]+$/;
