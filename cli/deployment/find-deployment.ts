@@ -66,19 +66,7 @@ export async function findDeployment(
         '(npm run up locally, cdk deploy on AWS), name the right one with --stack, or give --table, --key-schema and --mirror-index',
     );
   }
-  const deployedKeys = deployed[ENVIRONMENT.keySchema];
-  if (
-    overrides.keySchema !== undefined &&
-    deployedKeys !== undefined &&
-    JSON.stringify(parseKeySchema(overrides.keySchema, '--key-schema')) !== JSON.stringify(parseKeySchema(deployedKeys))
-  ) {
-    // Records applied with another key schema than the function's all become dead letters.
-    throw new SettingError(
-      '--key-schema',
-      `contradicts the deployed function's ${ENVIRONMENT.keySchema} "${deployedKeys}": leave it out, or deployment the right stack`,
-      overrides.keySchema,
-    );
-  }
+  requireDeployedKeySchema(overrides.keySchema, deployed[ENVIRONMENT.keySchema]);
   // Locally the function may reach OpenSearch by a name only its network knows (docker compose).
   const openSearch =
     overrides.opensearch ?? (access.local ? (env.OPENSEARCH_URL ?? LOCAL_OPENSEARCH_ENDPOINT) : deployed[ENVIRONMENT.openSearchEndpoint]);
@@ -114,6 +102,21 @@ export async function findDeployment(
     source: outputs ? `stack ${overrides.stack}${functionName ? ` (function ${functionName})` : ''}` : 'flags',
     access,
   };
+}
+
+/** Records applied with another key schema than the function's all become dead letters: --key-schema may only repeat it. */
+function requireDeployedKeySchema(flag: string | undefined, deployedKeys: string | undefined): void {
+  if (
+    flag !== undefined &&
+    deployedKeys !== undefined &&
+    JSON.stringify(parseKeySchema(flag, '--key-schema')) !== JSON.stringify(parseKeySchema(deployedKeys))
+  ) {
+    throw new SettingError(
+      '--key-schema',
+      `contradicts the deployed function's ${ENVIRONMENT.keySchema} "${deployedKeys}": leave it out, or deployment the right stack`,
+      flag,
+    );
+  }
 }
 
 /** A function setting as the user can change it from the CLI: its flag, else the function's variable. */
