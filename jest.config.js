@@ -1,6 +1,15 @@
 /**
- * Four suites: unit (pure core, no I/O), synth (CDK template, compose file), package (the packed
- * package in a consumer CDK app), integration (real engines).
+ * Four projects (`npx jest --selectProjects <name>`):
+ * - unit: no engine and nothing beyond this machine. The pure core (lambda/core); the pipeline
+ *   against an in-memory engine; the OpenSearch adapter against stub clients, and its request
+ *   signing and basic auth against local HTTP servers that check every request (test/support);
+ *   the settings; the handler's events; the CLI's own logic (cli/); the local runner's choices
+ *   that need no engine (local/); properties over generated items (fast-check).
+ * - synth: the CDK templates (snapshot with asset hashes masked, every aws variant, cdk-nag),
+ *   `cdk synth` through the real CDK CLI, the handler code's bundling, docker-compose.yml.
+ * - package: the packed package installed in a consumer CDK app (npm pack and install: slow).
+ * - integration: the real engines, one file at a time (global-setup starts them when nothing
+ *   answers on AWS_ENDPOINT_URL / OPENSEARCH_URL, and stops them afterwards).
  */
 const tsJest = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
 

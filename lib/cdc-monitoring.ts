@@ -57,6 +57,23 @@ export interface CdcAlarms {
   readonly maintenance?: cloudwatch.Alarm;
 }
 
+/** The metrics alarms and dashboard share, as they are (a label would turn an alarm's metric into metric math). */
+interface PipelineMetrics {
+  readonly iteratorAge: cloudwatch.Metric;
+  readonly endToEndLag: cloudwatch.Metric;
+  readonly queueDepth: cloudwatch.Metric;
+  readonly deadLettered: cloudwatch.Metric;
+  readonly errors: cloudwatch.Metric;
+  readonly throttles: cloudwatch.Metric;
+}
+
+const MINUTE = Duration.minutes(1);
+const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * Alarms on the pipeline's metrics, every alarm (and its return to OK) sent to the alarm topic
+ * when there is one, and a dashboard of the same metrics.
+ */
 export class CdcMonitoring extends Construct {
   public readonly alarms: CdcAlarms;
   public readonly dashboard: cloudwatch.Dashboard;
@@ -65,74 +82,59 @@ export class CdcMonitoring extends Construct {
 
   constructor(scope: Construct, id: string, props: CdcMonitoringProps) {
     super(scope, id);
-    const { handler, deadLetterQueue } = props;
-    const minute = Duration.minutes(1);
-    const fiveMinutes = Duration.minutes(5);
-    const custom = (metricName: string, statistic: string, period: Duration) =>
-      new cloudwatch.Metric({
-        namespace: METRICS_NAMESPACE,
-        metricName,
-        dimensionsMap: metricDimensions(handler.functionName),
-        statistic,
-        period,
-      });
+    const metrics = pipelineMetrics(props.handler, props.deadLetterQueue);
+    this.alarms = this.createAlarms(metrics, props);
+    this.alarmTopic = props.alarmTopic ?? (props.alarmEmail ? this.createTopic(props.alarmEmail) : undefined);
+    if (this.alarmTopic) this.notify(this.alarmTopic);
+    this.dashboard = this.createDashboard(metrics, props);
+  }
 
-    // Alarms take the metrics as they are (a label would turn them into metric math); the dashboard labels them.
-    const iteratorAge = handler.metric('IteratorAge', { statistic: 'Maximum', period: minute });
-    const endToEndLag = custom(METRIC.endToEndLag, 'Maximum', minute);
-    const queueDepth = deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: minute });
-    const deadLettered = custom(METRIC.deadLettered, 'Sum', fiveMinutes);
-    const errors = handler.metricErrors({ statistic: 'Sum', period: fiveMinutes });
-    const throttles = handler.metricThrottles({ statistic: 'Sum', period: fiveMinutes });
-    const label = (metric: cloudwatch.Metric, text: string) => metric.with({ label: text });
-
-    const alarm = (name: string, metric: cloudwatch.IMetric, threshold: number, evaluationPeriods: number, description: string) =>
-      new cloudwatch.Alarm(this, name, {
-        metric,
-        threshold,
-        evaluationPeriods,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
+  /** One alarm per way the pipeline can fall behind, lose records or fail; thresholds from the props. */
+  private createAlarms(metrics: PipelineMetrics, props: CdcMonitoringProps): CdcAlarms {
     const iteratorAgeMs = (props.iteratorAgeThreshold ?? Duration.minutes(5)).toMilliseconds();
     const endToEndLagMs = (props.endToEndLagThreshold ?? Duration.minutes(5)).toMilliseconds();
-    this.alarms = {
-      iteratorAge: alarm(
+    return {
+      iteratorAge: this.alarm(
         'IteratorAgeAlarm',
-        iteratorAge,
+        metrics.iteratorAge,
         iteratorAgeMs,
         5,
         `The stream is falling behind: its oldest unprocessed record is ${iteratorAgeMs} ms old or older for 5 minutes.`,
       ),
-      endToEndLag: alarm(
+      endToEndLag: this.alarm(
         'EndToEndLagAlarm',
-        endToEndLag,
+        metrics.endToEndLag,
         endToEndLagMs,
         5,
         `Changes take ${endToEndLagMs} ms or more from DynamoDB to OpenSearch, 5 minutes running.`,
       ),
-      deadLetterQueue: alarm(
+      deadLetterQueue: this.alarm(
         'DeadLetterQueueAlarm',
-        queueDepth,
+        metrics.queueDepth,
         props.deadLetterQueueThreshold ?? 1,
         1,
         'Batches ran out of retries and wait in the dead-letter queue: re-drive them (cdc redrive).',
       ),
-      deadLettered: alarm(
+      deadLettered: this.alarm(
         'DeadLetteredAlarm',
-        deadLettered,
+        metrics.deadLettered,
         props.deadLetteredThreshold ?? 1,
         1,
         'OpenSearch refused records for good; they are in the dead-letter index.',
       ),
-      errors: alarm('ErrorsAlarm', errors, props.errorsThreshold ?? 5, 1, 'The function failed (whole batches are retried).'),
-      throttles: alarm('ThrottlesAlarm', throttles, props.throttlesThreshold ?? 1, 1, 'The function was throttled: the stream waits.'),
+      errors: this.alarm('ErrorsAlarm', metrics.errors, props.errorsThreshold ?? 5, 1, 'The function failed (whole batches are retried).'),
+      throttles: this.alarm(
+        'ThrottlesAlarm',
+        metrics.throttles,
+        props.throttlesThreshold ?? 1,
+        1,
+        'The function was throttled: the stream waits.',
+      ),
       ...(props.maintenance
         ? {
-            maintenance: alarm(
+            maintenance: this.alarm(
               'MaintenanceAlarm',
-              custom(METRIC.maintenanceFailed, 'Sum', Duration.hours(1)),
+              customMetric(props.handler, METRIC.maintenanceFailed, 'Sum', Duration.hours(1)),
               1,
               1,
               'The maintenance failed: expired change-log partitions or tombstones were left in place (read the function log; cdc prune runs it by hand).',
@@ -140,54 +142,61 @@ export class CdcMonitoring extends Construct {
           }
         : {}),
     };
+  }
 
-    this.alarmTopic = props.alarmTopic ?? (props.alarmEmail ? this.createTopic(props.alarmEmail) : undefined);
-    if (this.alarmTopic) {
-      const action = new actions.SnsAction(this.alarmTopic);
-      for (const each of Object.values(this.alarms) as cloudwatch.Alarm[]) {
-        each.addAlarmAction(action);
-        each.addOkAction(action);
-      }
+  private alarm(name: string, metric: cloudwatch.IMetric, threshold: number, evaluationPeriods: number, description: string) {
+    return new cloudwatch.Alarm(this, name, {
+      metric,
+      threshold,
+      evaluationPeriods,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      alarmDescription: description,
+    });
+  }
+
+  /** Every alarm, and its return to OK, goes to the topic. */
+  private notify(topic: sns.ITopic): void {
+    const action = new actions.SnsAction(topic);
+    for (const each of this.allAlarms()) {
+      each.addAlarmAction(action);
+      each.addOkAction(action);
     }
+  }
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+  /** Throughput, lag, dead letters, errors and throttles (labelled), and the alarms' state. */
+  private createDashboard(metrics: PipelineMetrics, props: CdcMonitoringProps): cloudwatch.Dashboard {
+    const sum = (metricName: string) => customMetric(props.handler, metricName, 'Sum', FIVE_MINUTES);
+    const graph = (title: string, left: cloudwatch.IMetric[]) => new cloudwatch.GraphWidget({ title, left, width: 12 });
+    return new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: props.dashboardName,
       widgets: [
         [
-          new cloudwatch.GraphWidget({
-            title: 'Throughput (per 5 minutes)',
-            left: [
-              label(custom(METRIC.recordsReceived, 'Sum', fiveMinutes), 'Records received'),
-              label(custom(METRIC.changeLogWritten, 'Sum', fiveMinutes), 'Change log written'),
-              label(custom(METRIC.mirrorWritten, 'Sum', fiveMinutes), 'Mirror written'),
-            ],
-            width: 12,
-          }),
-          new cloudwatch.GraphWidget({
-            title: 'Lag (ms)',
-            left: [label(iteratorAge, 'Iterator age'), label(endToEndLag, 'End-to-end lag')],
-            width: 12,
-          }),
+          graph('Throughput (per 5 minutes)', [
+            label(sum(METRIC.recordsReceived), 'Records received'),
+            label(sum(METRIC.changeLogWritten), 'Change log written'),
+            label(sum(METRIC.mirrorWritten), 'Mirror written'),
+          ]),
+          graph('Lag (ms)', [label(metrics.iteratorAge, 'Iterator age'), label(metrics.endToEndLag, 'End-to-end lag')]),
         ],
         [
-          new cloudwatch.GraphWidget({
-            title: 'Dead letters',
-            left: [label(deadLettered, 'Records dead-lettered'), label(queueDepth, 'Dead-letter queue messages')],
-            width: 12,
-          }),
-          new cloudwatch.GraphWidget({
-            title: 'Errors and throttles',
-            left: [
-              label(errors, 'Errors'),
-              label(throttles, 'Throttles'),
-              label(custom(METRIC.recordsFailed, 'Sum', fiveMinutes), 'Records to retry'),
-            ],
-            width: 12,
-          }),
+          graph('Dead letters', [
+            label(metrics.deadLettered, 'Records dead-lettered'),
+            label(metrics.queueDepth, 'Dead-letter queue messages'),
+          ]),
+          graph('Errors and throttles', [
+            label(metrics.errors, 'Errors'),
+            label(metrics.throttles, 'Throttles'),
+            label(sum(METRIC.recordsFailed), 'Records to retry'),
+          ]),
         ],
-        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms) as cloudwatch.Alarm[], width: 24 })],
+        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.allAlarms(), width: 24 })],
       ],
     });
+  }
+
+  private allAlarms(): cloudwatch.Alarm[] {
+    return Object.values(this.alarms) as cloudwatch.Alarm[];
   }
 
   /** An encrypted topic (a customer managed key, which CloudWatch may use to publish) that refuses plain HTTP. */
@@ -205,4 +214,31 @@ export class CdcMonitoring extends Construct {
     topic.addSubscription(new subscriptions.EmailSubscription(email));
     return topic;
   }
+}
+
+/** The function's own metrics (its namespace and dimensions) and the ones Lambda and SQS publish. */
+function pipelineMetrics(handler: lambda.IFunction, deadLetterQueue: sqs.IQueue): PipelineMetrics {
+  return {
+    iteratorAge: handler.metric('IteratorAge', { statistic: 'Maximum', period: MINUTE }),
+    endToEndLag: customMetric(handler, METRIC.endToEndLag, 'Maximum', MINUTE),
+    queueDepth: deadLetterQueue.metricApproximateNumberOfMessagesVisible({ statistic: 'Maximum', period: MINUTE }),
+    deadLettered: customMetric(handler, METRIC.deadLettered, 'Sum', FIVE_MINUTES),
+    errors: handler.metricErrors({ statistic: 'Sum', period: FIVE_MINUTES }),
+    throttles: handler.metricThrottles({ statistic: 'Sum', period: FIVE_MINUTES }),
+  };
+}
+
+/** A metric the function publishes itself (see lambda/settings metric names). */
+function customMetric(handler: lambda.IFunction, metricName: string, statistic: string, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRICS_NAMESPACE,
+    metricName,
+    dimensionsMap: metricDimensions(handler.functionName),
+    statistic,
+    period,
+  });
+}
+
+function label(metric: cloudwatch.Metric, text: string): cloudwatch.Metric {
+  return metric.with({ label: text });
 }

@@ -62,6 +62,32 @@ export interface CdcOpenSearchDomainProps {
   readonly removalPolicy?: RemovalPolicy;
 }
 
+/** Two small data nodes in two zones: the smallest that keeps a replica of every shard in another zone. */
+const DEFAULT_CAPACITY: opensearch.CapacityConfig = {
+  dataNodes: 2,
+  dataNodeInstanceType: 't3.small.search',
+  multiAzWithStandbyEnabled: false,
+};
+
+/** The domain's application and slow logs. */
+interface DomainLogs {
+  readonly appLogGroup: logs.LogGroup;
+  readonly slowSearchLogGroup: logs.LogGroup;
+  readonly slowIndexLogGroup: logs.LogGroup;
+}
+
+/** In a VPC: the function's side of the network, and the domain's. */
+interface DomainNetwork {
+  readonly functionNetwork: OpenSearchTargetNetwork;
+  readonly domainSecurityGroup: ec2.SecurityGroup;
+  readonly domainPlacement: Pick<opensearch.DomainProps, 'vpc' | 'vpcSubnets' | 'securityGroups'>;
+}
+
+/**
+ * The domain, its logs, its resource policy and (in a VPC) the security groups that let only the
+ * function in; the cdk-nag findings a small dedicated domain has by design are acknowledged with
+ * their reasons.
+ */
 export class CdcOpenSearchDomain extends Construct {
   public readonly domain: opensearch.Domain;
   /** The network the function joins (when a VPC is given). */
@@ -73,59 +99,16 @@ export class CdcOpenSearchDomain extends Construct {
     super(scope, id);
     if (!props.masterRole)
       throw new ValidationError(this, 'masterRole', 'is required: the role mapped as master user of fine-grained access control');
-    const capacity: opensearch.CapacityConfig = props.capacity ?? {
-      dataNodes: 2,
-      dataNodeInstanceType: 't3.small.search',
-      multiAzWithStandbyEnabled: false,
-    };
-    const dataNodes = capacity.dataNodes ?? 1;
-    const zones = dataNodes >= 3 ? 3 : dataNodes === 2 ? 2 : 1;
+    const capacity = props.capacity ?? DEFAULT_CAPACITY;
+    const zones = zoneCount(capacity);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const domainName = props.domainName ?? `cdc-${this.node.addr.slice(0, 20)}`;
-    if (!Token.isUnresolved(domainName) && !/^[a-z][a-z0-9-]{2,27}$/.test(domainName)) {
-      throw new ValidationError(this, 'domainName', 'must be 3-28 characters of a-z 0-9 -, starting with a letter', domainName);
+    const domainName = this.checkedDomainName(props.domainName ?? `cdc-${this.node.addr.slice(0, 20)}`);
+    const domainLogs = this.createLogs(props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy);
+    const network = props.vpc ? this.createNetwork(props.vpc, props.vpcSubnets, zones) : undefined;
+    if (network) {
+      this.domainSecurityGroup = network.domainSecurityGroup;
+      this.functionNetwork = network.functionNetwork;
     }
-
-    const logGroup = (name: string) =>
-      new logs.LogGroup(this, name, { retention: props.logRetention ?? logs.RetentionDays.ONE_MONTH, removalPolicy });
-    const appLogGroup = logGroup('AppLogs');
-    const slowSearchLogGroup = logGroup('SlowSearchLogs');
-    const slowIndexLogGroup = logGroup('SlowIndexLogs');
-    // Instead of CDK's custom resource (a Lambda function) that would write the same resource policy.
-    new logs.ResourcePolicy(this, 'LogsResourcePolicy', {
-      policyStatements: [
-        new iam.PolicyStatement({
-          principals: [new iam.ServicePrincipal('es.amazonaws.com')],
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [appLogGroup, slowSearchLogGroup, slowIndexLogGroup].map((group) => group.logGroupArn),
-          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
-        }),
-      ],
-    });
-
-    let vpcOptions: Pick<opensearch.DomainProps, 'vpc' | 'vpcSubnets' | 'securityGroups'> = {};
-    if (props.vpc) {
-      const vpc = props.vpc;
-      const subnetType = vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
-      const vpcSubnets = props.vpcSubnets ?? { subnetType };
-      const domainSubnets = vpc.selectSubnets({ ...vpcSubnets, onePerAz: true }).subnets.slice(0, zones);
-      const functionSecurityGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
-        vpc,
-        description: 'DynamoDB CDC function: HTTPS to its OpenSearch domain only',
-        allowAllOutbound: false,
-      });
-      const domainSecurityGroup = new ec2.SecurityGroup(this, 'DomainSecurityGroup', {
-        vpc,
-        description: 'DynamoDB CDC OpenSearch domain: HTTPS from the function only',
-        allowAllOutbound: false,
-      });
-      domainSecurityGroup.addIngressRule(functionSecurityGroup, ec2.Port.tcp(443), 'HTTPS from the CDC function');
-      functionSecurityGroup.addEgressRule(domainSecurityGroup, ec2.Port.tcp(443), 'HTTPS to the OpenSearch domain');
-      this.domainSecurityGroup = domainSecurityGroup;
-      this.functionNetwork = { vpc, vpcSubnets, securityGroups: [functionSecurityGroup] };
-      vpcOptions = { vpc, vpcSubnets: [{ subnets: domainSubnets }], securityGroups: [domainSecurityGroup] };
-    }
-
     this.domain = new opensearch.Domain(this, 'Domain', {
       domainName,
       version: props.version ?? opensearch.EngineVersion.OPENSEARCH_2_19,
@@ -137,40 +120,94 @@ export class CdcOpenSearchDomain extends Construct {
       encryptionAtRest: { enabled: true },
       nodeToNodeEncryption: true,
       fineGrainedAccessControl: { masterUserArn: props.masterRole.roleArn },
-      logging: {
-        appLogEnabled: true,
-        appLogGroup,
-        slowSearchLogEnabled: true,
-        slowSearchLogGroup,
-        slowIndexLogEnabled: true,
-        slowIndexLogGroup,
-      },
+      logging: { appLogEnabled: true, slowSearchLogEnabled: true, slowIndexLogEnabled: true, ...domainLogs },
       suppressLogsResourcePolicy: true,
       removalPolicy,
-      ...vpcOptions,
+      ...network?.domainPlacement,
     });
+    this.allowOnly(props.masterRole, domainName);
+    this.acknowledgeFindings(props.vpc !== undefined, zones);
+  }
 
-    // The resource policy names the master role only (no anonymous access). Set on the L1 so no
-    // custom resource (a Lambda function) is needed, as the L2's accessPolicies would add.
-    const stack = Stack.of(this);
+  private checkedDomainName(domainName: string): string {
+    if (!Token.isUnresolved(domainName) && !/^[a-z][a-z0-9-]{2,27}$/.test(domainName)) {
+      throw new ValidationError(this, 'domainName', 'must be 3-28 characters of a-z 0-9 -, starting with a letter', domainName);
+    }
+    return domainName;
+  }
+
+  /** The three log groups, and the resource policy that lets the service write to them. */
+  private createLogs(retention: logs.RetentionDays, removalPolicy: RemovalPolicy): DomainLogs {
+    const logGroup = (name: string) => new logs.LogGroup(this, name, { retention, removalPolicy });
+    const domainLogs = {
+      appLogGroup: logGroup('AppLogs'),
+      slowSearchLogGroup: logGroup('SlowSearchLogs'),
+      slowIndexLogGroup: logGroup('SlowIndexLogs'),
+    };
+    // Instead of CDK's custom resource (a Lambda function) that would write the same resource policy.
+    new logs.ResourcePolicy(this, 'LogsResourcePolicy', {
+      policyStatements: [
+        new iam.PolicyStatement({
+          principals: [new iam.ServicePrincipal('es.amazonaws.com')],
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: Object.values(domainLogs).map((group) => group.logGroupArn),
+          conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
+        }),
+      ],
+    });
+    return domainLogs;
+  }
+
+  /** Private subnets (one per zone for the domain), and security groups: 443 from the function to the domain only. */
+  private createNetwork(vpc: ec2.IVpc, subnets: ec2.SubnetSelection | undefined, zones: number): DomainNetwork {
+    const subnetType = vpc.privateSubnets.length > 0 ? ec2.SubnetType.PRIVATE_WITH_EGRESS : ec2.SubnetType.PRIVATE_ISOLATED;
+    const vpcSubnets = subnets ?? { subnetType };
+    const domainSubnets = vpc.selectSubnets({ ...vpcSubnets, onePerAz: true }).subnets.slice(0, zones);
+    const functionSecurityGroup = new ec2.SecurityGroup(this, 'FunctionSecurityGroup', {
+      vpc,
+      description: 'DynamoDB CDC function: HTTPS to its OpenSearch domain only',
+      allowAllOutbound: false,
+    });
+    const domainSecurityGroup = new ec2.SecurityGroup(this, 'DomainSecurityGroup', {
+      vpc,
+      description: 'DynamoDB CDC OpenSearch domain: HTTPS from the function only',
+      allowAllOutbound: false,
+    });
+    domainSecurityGroup.addIngressRule(functionSecurityGroup, ec2.Port.tcp(443), 'HTTPS from the CDC function');
+    functionSecurityGroup.addEgressRule(domainSecurityGroup, ec2.Port.tcp(443), 'HTTPS to the OpenSearch domain');
+    return {
+      functionNetwork: { vpc, vpcSubnets, securityGroups: [functionSecurityGroup] },
+      domainSecurityGroup,
+      domainPlacement: { vpc, vpcSubnets: [{ subnets: domainSubnets }], securityGroups: [domainSecurityGroup] },
+    };
+  }
+
+  /**
+   * The resource policy names the master role only (no anonymous access). Set on the L1 so no
+   * custom resource (a Lambda function) is needed, as the L2's accessPolicies would add.
+   */
+  private allowOnly(masterRole: iam.IRole, domainName: string): void {
     (this.domain.node.defaultChild as opensearch.CfnDomain).accessPolicies = {
       Version: '2012-10-17',
       Statement: [
         {
           Effect: 'Allow',
-          Principal: { AWS: props.masterRole.roleArn },
+          Principal: { AWS: masterRole.roleArn },
           Action: 'es:ESHttp*',
-          Resource: stack.formatArn({ service: 'es', resource: 'domain', resourceName: `${domainName}/*` }),
+          Resource: Stack.of(this).formatArn({ service: 'es', resource: 'domain', resourceName: `${domainName}/*` }),
         },
       ],
     };
+  }
 
+  /** The AwsSolutions findings this domain has by design, each with its reason. */
+  private acknowledgeFindings(inVpc: boolean, zones: number): void {
     Validations.of(this.domain).acknowledge({
       id: 'AwsSolutions-OS4',
       reason:
         'Dedicated master nodes triple the cost of a small CDC domain; two data nodes in two zones suffice for its load. Give capacity.masterNodes for a larger cluster.',
     });
-    if (!props.vpc) {
+    if (!inVpc) {
       const reason =
         'Without a VPC the endpoint is public but every request must be signed: the resource policy names only the function role, whose own policy allows its indexes only, and fine-grained access control maps only that role. Give a VPC to keep it private.';
       Validations.of(this.domain).acknowledge({ id: 'AwsSolutions-OS1', reason });
@@ -189,4 +226,10 @@ export class CdcOpenSearchDomain extends Construct {
       });
     }
   }
+}
+
+/** Zones for zone awareness: one per data node, up to three. */
+function zoneCount(capacity: opensearch.CapacityConfig): number {
+  const dataNodes = capacity.dataNodes ?? 1;
+  return dataNodes >= 3 ? 3 : dataNodes === 2 ? 2 : 1;
 }

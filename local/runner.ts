@@ -110,6 +110,27 @@ export async function up(say: Say): Promise<boolean> {
   const t0 = Date.now();
   const endpoints = endpointsFromEnv();
   const list = engines(endpoints);
+  if (await alreadyUp(say)) return false;
+  await requireFreePorts(list);
+
+  say('installing engines (first run only)…');
+  await installEngines(say);
+  const aws = emulator(list);
+  startFreshIfStale(aws, say);
+
+  try {
+    await startEngines(list, { emulator: aws.name as EmulatorName, endpoints, startedAt: new Date(t0).toISOString() }, say);
+    await deployAndProve(endpoints, aws, say);
+  } catch (error) {
+    await down(() => undefined);
+    throw error;
+  }
+  say(`CDC ready  AWS ${endpoints.aws} (${aws.name})  OpenSearch ${endpoints.openSearch}  (${seconds(t0)} s; logs in ${paths.logs})`);
+  return true;
+}
+
+/** Whether the recorded run is whole and healthy (then it is left as it is); a run half up is stopped. */
+async function alreadyUp(say: Say): Promise<boolean> {
   const state = readState();
   const running = liveEngines(state);
   if (running.length > 0 && running.length === state?.engines.length && (await allHealthy(running))) {
@@ -119,12 +140,16 @@ export async function up(say: Say): Promise<boolean> {
         ? ` with ${state.emulator}, not ${wanted}: \`npm run down\` first to switch`
         : '; `npm run down` stops it';
     say(`already running (PIDs ${running.map((engine) => `${engine.name} ${engine.pid}`).join(', ')})${note}`);
-    return false;
+    return true;
   }
   if (running.length > 0) {
     say('a previous run is half up: stopping it first');
     await down(say);
   }
+  return false;
+}
+
+async function requireFreePorts(list: readonly Engine[]): Promise<void> {
   for (const engine of list) {
     if (await portInUse(engine.port)) {
       throw new StepError(
@@ -134,56 +159,54 @@ export async function up(say: Say): Promise<boolean> {
       );
     }
   }
+}
 
-  say('installing engines (first run only)…');
-  await installEngines(say);
-  startFreshIfStale(emulator(list), say);
-
+/** Starts the engines side by side, recording each PID as soon as it exists, and waits until each is healthy. */
+async function startEngines(list: readonly Engine[], run: Omit<RunState, 'engines'>, say: Say): Promise<void> {
   const records: EngineRecord[] = [];
-  const aws = emulator(list);
   const save = () => {
     fs.mkdirSync(paths.run, { recursive: true });
-    const runState: RunState = { emulator: aws.name as EmulatorName, engines: records, endpoints, startedAt: new Date(t0).toISOString() };
+    const runState: RunState = { emulator: run.emulator, engines: records, endpoints: run.endpoints, startedAt: run.startedAt };
     fs.writeFileSync(paths.state, JSON.stringify(runState, null, 2));
   };
-  try {
-    await Promise.all(
-      list.map(async (engine) => {
-        const logFile = path.join(paths.logs, `${engine.name}.log`);
-        const started = Date.now();
-        const { pid } = engine.start(logFile);
-        records.push({
-          name: engine.name,
-          pid,
-          port: engine.port,
-          logFile,
-          commandLineMark: engine.commandLineMark,
-          healthUrl: engine.healthUrl,
-        });
-        save();
-        await waitHealthy(engine, pid, logFile);
-        await engine.afterReady?.();
-        say(`  ${engine.name} ready on port ${engine.port} (pid ${pid}, ${((Date.now() - started) / 1000).toFixed(1)} s)`);
-      }),
-    );
-    say(`deploying the stack with cdklocal (${aws.deployContext?.join(' ') ?? 'no extra context'})…`);
-    const deployStarted = Date.now();
-    deployStack(endpoints, aws.deployContext);
-    say(`  deployed (${((Date.now() - deployStarted) / 1000).toFixed(1)} s)`);
-    const latency = await proveWritesReachOpenSearch(endpoints, {
-      ...DEFAULT_NAMES,
-      timeoutMs: 60_000,
-      emulatorLog: path.join(paths.logs, `${aws.name}.log`),
-    });
-    say(`  a write reached OpenSearch in ${latency} ms`);
-  } catch (error) {
-    await down(() => undefined);
-    throw error;
-  }
-  say(
-    `CDC ready  AWS ${endpoints.aws} (${aws.name})  OpenSearch ${endpoints.openSearch}  (${((Date.now() - t0) / 1000).toFixed(1)} s; logs in ${paths.logs})`,
+  await Promise.all(
+    list.map(async (engine) => {
+      const logFile = path.join(paths.logs, `${engine.name}.log`);
+      const started = Date.now();
+      const { pid } = engine.start(logFile);
+      records.push({
+        name: engine.name,
+        pid,
+        port: engine.port,
+        logFile,
+        commandLineMark: engine.commandLineMark,
+        healthUrl: engine.healthUrl,
+      });
+      save();
+      await waitHealthy(engine, pid, logFile);
+      await engine.afterReady?.();
+      say(`  ${engine.name} ready on port ${engine.port} (pid ${pid}, ${seconds(started)} s)`);
+    }),
   );
-  return true;
+}
+
+/** Deploys the stack into the emulator, then proves that a write to the table reaches OpenSearch. */
+async function deployAndProve(endpoints: Endpoints, aws: Engine, say: Say): Promise<void> {
+  say(`deploying the stack with cdklocal (${aws.deployContext?.join(' ') ?? 'no extra context'})…`);
+  const deployStarted = Date.now();
+  deployStack(endpoints, aws.deployContext);
+  say(`  deployed (${seconds(deployStarted)} s)`);
+  const latency = await proveWritesReachOpenSearch(endpoints, {
+    ...DEFAULT_NAMES,
+    timeoutMs: 60_000,
+    emulatorLog: path.join(paths.logs, `${aws.name}.log`),
+  });
+  say(`  a write reached OpenSearch in ${latency} ms`);
+}
+
+/** Seconds since `start`, one decimal. */
+function seconds(start: number): string {
+  return ((Date.now() - start) / 1000).toFixed(1);
 }
 
 /**

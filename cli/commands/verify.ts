@@ -1,7 +1,7 @@
 /**
  * `cdc verify`: does the mirror hold exactly what the table holds? Missing, extra and different
  * items, the first few of each, and a verdict; exit status 0 only when they match. With
- * `--repair`, what differs is put right (see verify/repair.ts) and the mirror checked again.
+ * `--repair`, what differs is put right (see sync/repair.ts) and the mirror checked again.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';

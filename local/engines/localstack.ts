@@ -223,12 +223,21 @@ function executorDigest(): string {
  */
 function installDynamoDbLocal(): void {
   requireMaven();
-  const jar = requireJdkTool('jar');
-  const javac = requireJdkTool('javac');
+  const jdk = { jar: requireJdkTool('jar'), javac: requireJdkTool('javac') };
   const lib = path.join(dynamoDbDir, 'DynamoDBLocal_lib');
   const work = path.join(home, 'dynamodb-build');
   fs.mkdirSync(lib, { recursive: true });
   fs.mkdirSync(work, { recursive: true });
+  downloadDynamoDbLocal(lib, work);
+  buildLauncherJar(lib, work, jdk.jar);
+  buildAgentJar(work, jdk);
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+const JAR_HINT = 'check the JDK (jar, javac) with `jar --version`; JAVA_HOME selects another JDK';
+
+/** The Maven jars and the sqlite4java native library into `lib`, the library also under the name DynamoDB Local loads. */
+function downloadDynamoDbLocal(lib: string, work: string): void {
   const pom = path.join(work, 'pom.xml');
   fs.writeFileSync(pom, dynamoDbPom());
   step(
@@ -246,7 +255,10 @@ function installDynamoDbLocal(): void {
       installLog,
     );
   fs.copyFileSync(path.join(lib, so), path.join(lib, 'libsqlite4java-linux-amd64.so'));
+}
 
+/** DynamoDBLocal.jar: a manifest naming the main class and, as its Class-Path, every jar in `lib`. */
+function buildLauncherJar(lib: string, work: string, jar: string): void {
   const jars = fs
     .readdirSync(lib)
     .filter((name) => name.endsWith('.jar'))
@@ -259,14 +271,16 @@ function installDynamoDbLocal(): void {
   const empty = path.join(work, 'empty');
   fs.mkdirSync(empty, { recursive: true });
   fs.writeFileSync(path.join(empty, 'README'), 'Launcher jar: the classes are in DynamoDBLocal_lib (Maven Central).\n');
-  const jarHint = 'check the JDK (jar, javac) with `jar --version`; JAVA_HOME selects another JDK';
   step(
     'installing DynamoDB Local (launcher jar)',
     jar,
     ['--create', '--file', path.join(dynamoDbDir, 'DynamoDBLocal.jar'), '--manifest', manifest, '-C', empty, 'README'],
-    jarHint,
+    JAR_HINT,
   );
+}
 
+/** ddb-local-loader-0.1.jar, the agent LocalStack always passes: an empty premain, compiled here. */
+function buildAgentJar(work: string, jdk: { jar: string; javac: string }): void {
   const agentSources = path.join(work, 'agent');
   fs.mkdirSync(path.join(agentSources, 'classes'), { recursive: true });
   fs.writeFileSync(
@@ -275,15 +289,15 @@ function installDynamoDbLocal(): void {
   );
   step(
     'installing DynamoDB Local (agent jar)',
-    javac,
+    jdk.javac,
     ['--release', '17', '-d', path.join(agentSources, 'classes'), path.join(agentSources, 'NoopAgent.java')],
-    jarHint,
+    JAR_HINT,
   );
   const agentManifest = path.join(work, 'AGENT.MF');
   fs.writeFileSync(agentManifest, manifestText({ 'Premain-Class': 'NoopAgent' }));
   step(
     'installing DynamoDB Local (agent jar)',
-    jar,
+    jdk.jar,
     [
       '--create',
       '--file',
@@ -294,9 +308,8 @@ function installDynamoDbLocal(): void {
       path.join(agentSources, 'classes'),
       'NoopAgent.class',
     ],
-    jarHint,
+    JAR_HINT,
   );
-  fs.rmSync(work, { recursive: true, force: true });
 }
 
 /** A JAR manifest: lines of at most 72 bytes, continuation lines start with a space. */

@@ -65,9 +65,23 @@ function template(
   return { name, body: { index_patterns: [index], priority, template: { settings, mappings, ...extra } } };
 }
 
+/** The pipeline's templates: change log, mirror, tombstones, dead letters (each described above). */
 export function indexTemplates(names: IndexNames, layout: IndexLayout = {}): IndexTemplate[] {
-  const keyword = { type: 'keyword' };
   const templateNames = indexTemplateNames(names);
+  return [
+    changeLogTemplate(names, templateNames, layout),
+    mirrorTemplate(names, templateNames, layout),
+    tombstoneTemplate(names, templateNames),
+    deadLetterTemplate(names, templateNames),
+  ];
+}
+
+const KEYWORD = { type: 'keyword' };
+
+type TemplateNames = ReturnType<typeof indexTemplateNames>;
+
+/** The change log: its fields, each image and the keys as one `flat_object`; partitioned, every partition joins the alias. */
+function changeLogTemplate(names: IndexNames, templateNames: TemplateNames, layout: IndexLayout): IndexTemplate {
   // Partitioned: every partition joins the alias (the priorities: see template()).
   const changeLog =
     layout.changeLogPartitioning === 'daily'
@@ -78,80 +92,82 @@ export function indexTemplates(names: IndexNames, layout: IndexLayout = {}): Ind
           priority: 100 + names.changeLog.length,
         }
       : { name: templateNames.changeLog, pattern: names.changeLog, extra: {}, priority: 500 };
-  return [
-    template(
-      changeLog.name,
-      changeLog.pattern,
-      BASE_SETTINGS,
-      {
-        dynamic: false,
-        properties: {
-          event_name: keyword,
-          timestamp: { type: 'date' },
-          processed_at: { type: 'date' },
-          event_id: keyword,
-          sequence_number: keyword,
-          table_name: keyword,
-          ttl_expired: { type: 'boolean' },
-          manual: { type: 'boolean' },
-          user_identity: { properties: { type: keyword, principal_id: keyword } },
-          keys: { type: 'flat_object' },
-          ...Object.fromEntries(IMAGE_FIELDS.map((field) => [field, { type: 'flat_object' }])),
-          unindexed: { type: 'object', enabled: false },
-          unindexed_reason: { type: 'text' },
-        },
-      },
-      changeLog.extra,
-      changeLog.priority,
-    ),
-    template(
-      templateNames.mirror,
-      mirrorBackingIndex(names.mirror),
-      {
-        ...BASE_SETTINGS,
-        number_of_shards: layout.mirrorShards ?? 1,
-        'index.mapping.total_fields.limit': MIRROR_FIELD_LIMIT,
-        // DynamoDB nests up to 32 levels.
-        'index.mapping.depth.limit': 64,
-        // A value that does not fit its field's type (text in a number field) is kept in
-        // `_source` and left out of the index, instead of refusing the whole item.
-        'index.mapping.ignore_malformed': true,
-      },
-      {
-        date_detection: false,
-        numeric_detection: false,
-        dynamic_templates: [
-          { exact_numbers_as_double: { match_mapping_type: 'long', mapping: { type: 'double' } } },
-          { decimals_as_double: { match_mapping_type: 'double', mapping: { type: 'double' } } },
-        ],
-        properties: { [MIRROR_METADATA_FIELD]: MIRROR_BOOKKEEPING },
-      },
-      { aliases: { [names.mirror]: { is_write_index: true } } },
-    ),
-    template(templateNames.tombstones, tombstoneIndex(names.mirror), BASE_SETTINGS, {
-      dynamic: false,
-      properties: { [MIRROR_METADATA_FIELD]: { properties: { sequence_number: keyword, timestamp: { type: 'date' } } } },
-    }),
-    template(templateNames.deadLetter, names.deadLetter, BASE_SETTINGS, {
-      dynamic: false,
-      properties: {
-        failed_at: { type: 'date' },
-        target: keyword,
-        target_index: keyword,
-        document_id: keyword,
-        error_type: keyword,
-        reason: { type: 'text' },
-        status: { type: 'integer' },
-        event_id: keyword,
-        event_name: keyword,
-        sequence_number: keyword,
-        table_name: keyword,
-        stream_arn: keyword,
-        keys: { type: 'keyword', ignore_above: 2048 },
-        record_json: { type: 'keyword', index: false, doc_values: false },
-      },
-    }),
-  ];
+  const mappings = {
+    dynamic: false,
+    properties: {
+      event_name: KEYWORD,
+      timestamp: { type: 'date' },
+      processed_at: { type: 'date' },
+      event_id: KEYWORD,
+      sequence_number: KEYWORD,
+      table_name: KEYWORD,
+      ttl_expired: { type: 'boolean' },
+      manual: { type: 'boolean' },
+      user_identity: { properties: { type: KEYWORD, principal_id: KEYWORD } },
+      keys: { type: 'flat_object' },
+      ...Object.fromEntries(IMAGE_FIELDS.map((field) => [field, { type: 'flat_object' }])),
+      unindexed: { type: 'object', enabled: false },
+      unindexed_reason: { type: 'text' },
+    },
+  };
+  return template(changeLog.name, changeLog.pattern, BASE_SETTINGS, mappings, changeLog.extra, changeLog.priority);
+}
+
+/** The mirror's backing index `<alias>-v1`: plain JSON, dynamically mapped within bounds, written through the alias. */
+function mirrorTemplate(names: IndexNames, templateNames: TemplateNames, layout: IndexLayout): IndexTemplate {
+  const settings = {
+    ...BASE_SETTINGS,
+    number_of_shards: layout.mirrorShards ?? 1,
+    'index.mapping.total_fields.limit': MIRROR_FIELD_LIMIT,
+    // DynamoDB nests up to 32 levels.
+    'index.mapping.depth.limit': 64,
+    // A value that does not fit its field's type (text in a number field) is kept in
+    // `_source` and left out of the index, instead of refusing the whole item.
+    'index.mapping.ignore_malformed': true,
+  };
+  const mappings = {
+    date_detection: false,
+    numeric_detection: false,
+    dynamic_templates: [
+      { exact_numbers_as_double: { match_mapping_type: 'long', mapping: { type: 'double' } } },
+      { decimals_as_double: { match_mapping_type: 'double', mapping: { type: 'double' } } },
+    ],
+    properties: { [MIRROR_METADATA_FIELD]: MIRROR_BOOKKEEPING },
+  };
+  return template(templateNames.mirror, mirrorBackingIndex(names.mirror), settings, mappings, {
+    aliases: { [names.mirror]: { is_write_index: true } },
+  });
+}
+
+/** The tombstones: the sequence number and time of each deleted item. */
+function tombstoneTemplate(names: IndexNames, templateNames: TemplateNames): IndexTemplate {
+  return template(templateNames.tombstones, tombstoneIndex(names.mirror), BASE_SETTINGS, {
+    dynamic: false,
+    properties: { [MIRROR_METADATA_FIELD]: { properties: { sequence_number: KEYWORD, timestamp: { type: 'date' } } } },
+  });
+}
+
+/** The dead letters: `dynamic: false`, so any failed record fits; the record itself kept whole, unindexed. */
+function deadLetterTemplate(names: IndexNames, templateNames: TemplateNames): IndexTemplate {
+  return template(templateNames.deadLetter, names.deadLetter, BASE_SETTINGS, {
+    dynamic: false,
+    properties: {
+      failed_at: { type: 'date' },
+      target: KEYWORD,
+      target_index: KEYWORD,
+      document_id: KEYWORD,
+      error_type: KEYWORD,
+      reason: { type: 'text' },
+      status: { type: 'integer' },
+      event_id: KEYWORD,
+      event_name: KEYWORD,
+      sequence_number: KEYWORD,
+      table_name: KEYWORD,
+      stream_arn: KEYWORD,
+      keys: { type: 'keyword', ignore_above: 2048 },
+      record_json: { type: 'keyword', index: false, doc_values: false },
+    },
+  });
 }
 
 /**
