@@ -115,12 +115,9 @@ export async function up(say: Say): Promise<boolean> {
   const state = readState();
   const running = liveEngines(state);
   if (running.length > 0 && running.length === state?.engines.length && (await allHealthy(running))) {
-    const wanted = emulatorName();
-    const note =
-      state.emulator && state.emulator !== wanted
-        ? ` with ${state.emulator}, not ${wanted}: \`npm run down\` first to switch`
-        : '; `npm run down` stops it';
-    say(`already running (PIDs ${running.map((engine) => `${engine.name} ${engine.pid}`).join(', ')})${note}`);
+    const pids = running.map((engine) => `${engine.name} ${engine.pid}`).join(', ');
+    refuseOtherRun(state, endpoints, pids);
+    say(`already running (PIDs ${pids}); \`npm run down\` stops it`);
     return false;
   }
   if (running.length > 0) {
@@ -186,6 +183,25 @@ export async function up(say: Say): Promise<boolean> {
     `CDC ready  AWS ${endpoints.aws} (${aws.name})  OpenSearch ${endpoints.openSearch}  (${((Date.now() - t0) / 1000).toFixed(1)} s; logs in ${paths.logs})`,
   );
   return true;
+}
+
+/**
+ * A running system is only "already running" when it is the one asked for: the same emulator on
+ * the same endpoints. Anything else is refused, naming what runs and how to stop it: whoever asked
+ * for LocalStack (a CI leg, a test run) must not go on against MiniStack, or against other ports.
+ */
+export function refuseOtherRun(state: RunState, endpoints: Endpoints, pids: string): void {
+  const wanted = emulatorName();
+  // State files older than the choice of emulator name none: the runner then only ran MiniStack.
+  const runningEmulator = state.emulator ?? 'ministack';
+  const sameEndpoints = state.endpoints.aws === endpoints.aws && state.endpoints.openSearch === endpoints.openSearch;
+  if (runningEmulator === wanted && sameEndpoints) return;
+  throw new StepError(
+    `starting ${wanted} (CDC_EMULATOR=${process.env.CDC_EMULATOR ?? ''})`,
+    `already running with ${runningEmulator}, not ${wanted}: ${runningEmulator} on ${state.endpoints.aws} and OpenSearch on ${state.endpoints.openSearch} (PIDs ${pids})` +
+      (sameEndpoints ? '' : `, not on the endpoints asked for (${endpoints.aws}, ${endpoints.openSearch})`),
+    `stop it with \`npm run down\` (it stops exactly the engines recorded in ${paths.state}), then run \`npm run up\` again`,
+  );
 }
 
 /**
