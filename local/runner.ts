@@ -196,10 +196,12 @@ export function refuseOtherRun(state: RunState, endpoints: Endpoints, pids: stri
   const runningEmulator = state.emulator ?? 'ministack';
   const sameEndpoints = state.endpoints.aws === endpoints.aws && state.endpoints.openSearch === endpoints.openSearch;
   if (runningEmulator === wanted && sameEndpoints) return;
+  const what = `${runningEmulator} on ${state.endpoints.aws} and OpenSearch on ${state.endpoints.openSearch} (PIDs ${pids})`;
   throw new StepError(
-    `starting ${wanted} (CDC_EMULATOR=${process.env.CDC_EMULATOR ?? ''})`,
-    `already running with ${runningEmulator}, not ${wanted}: ${runningEmulator} on ${state.endpoints.aws} and OpenSearch on ${state.endpoints.openSearch} (PIDs ${pids})` +
-      (sameEndpoints ? '' : `, not on the endpoints asked for (${endpoints.aws}, ${endpoints.openSearch})`),
+    `starting ${wanted}${process.env.CDC_EMULATOR ? ` (CDC_EMULATOR=${process.env.CDC_EMULATOR})` : ''}`,
+    runningEmulator !== wanted
+      ? `already running with ${runningEmulator}, not ${wanted}: ${what}`
+      : `already running on other endpoints: ${what}, not on the endpoints asked for (${endpoints.aws}, ${endpoints.openSearch})`,
     `stop it with \`npm run down\` (it stops exactly the engines recorded in ${paths.state}), then run \`npm run up\` again`,
   );
 }

@@ -56,5 +56,6 @@ JS
 PATH="$venv/bin:$PATH" bash scripts/test-cdc.sh > /dev/null
 elapsed "scripts/test-cdc.sh passed"
 
-npm run --silent test:integration
+# Verbose: the log names every test, so one that runs only on LocalStack is seen to run here.
+npm run --silent test:integration -- --verbose
 elapsed "integration suite passed"
