@@ -110,7 +110,7 @@ export async function up(say: Say): Promise<boolean> {
   const t0 = Date.now();
   const endpoints = endpointsFromEnv();
   const list = engines(endpoints);
-  if (await alreadyUp(say)) return false;
+  if (await alreadyUp(endpoints, say)) return false;
   await requireFreePorts(list);
 
   say('installing engines (first run only)…');
@@ -130,16 +130,13 @@ export async function up(say: Say): Promise<boolean> {
 }
 
 /** Whether the recorded run is whole and healthy (then it is left as it is); a run half up is stopped. */
-async function alreadyUp(say: Say): Promise<boolean> {
+async function alreadyUp(endpoints: Endpoints, say: Say): Promise<boolean> {
   const state = readState();
   const running = liveEngines(state);
   if (running.length > 0 && running.length === state?.engines.length && (await allHealthy(running))) {
-    const wanted = emulatorName();
-    const note =
-      state.emulator && state.emulator !== wanted
-        ? ` with ${state.emulator}, not ${wanted}: \`npm run down\` first to switch`
-        : '; `npm run down` stops it';
-    say(`already running (PIDs ${running.map((engine) => `${engine.name} ${engine.pid}`).join(', ')})${note}`);
+    const pids = running.map((engine) => `${engine.name} ${engine.pid}`).join(', ');
+    refuseOtherRun(state, endpoints, pids);
+    say(`already running (PIDs ${pids}); \`npm run down\` stops it`);
     return true;
   }
   if (running.length > 0) {
@@ -207,6 +204,27 @@ async function deployAndProve(endpoints: Endpoints, aws: Engine, say: Say): Prom
 /** Seconds since `start`, one decimal. */
 function seconds(start: number): string {
   return ((Date.now() - start) / 1000).toFixed(1);
+}
+
+/**
+ * A running system is only "already running" when it is the one asked for: the same emulator on
+ * the same endpoints. Anything else is refused, naming what runs and how to stop it: whoever asked
+ * for LocalStack (a CI leg, a test run) must not go on against MiniStack, or against other ports.
+ */
+export function refuseOtherRun(state: RunState, endpoints: Endpoints, pids: string): void {
+  const wanted = emulatorName();
+  // State files older than the choice of emulator name none: the runner then only ran MiniStack.
+  const runningEmulator = state.emulator ?? 'ministack';
+  const sameEndpoints = state.endpoints.aws === endpoints.aws && state.endpoints.openSearch === endpoints.openSearch;
+  if (runningEmulator === wanted && sameEndpoints) return;
+  const what = `${runningEmulator} on ${state.endpoints.aws} and OpenSearch on ${state.endpoints.openSearch} (PIDs ${pids})`;
+  throw new StepError(
+    `starting ${wanted}${process.env.CDC_EMULATOR ? ` (CDC_EMULATOR=${process.env.CDC_EMULATOR})` : ''}`,
+    runningEmulator !== wanted
+      ? `already running with ${runningEmulator}, not ${wanted}: ${what}`
+      : `already running on other endpoints: ${what}, not on the endpoints asked for (${endpoints.aws}, ${endpoints.openSearch})`,
+    `stop it with \`npm run down\` (it stops exactly the engines recorded in ${paths.state}), then run \`npm run up\` again`,
+  );
 }
 
 /**

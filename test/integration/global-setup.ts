@@ -2,9 +2,13 @@
  * Integration suites run against endpoints (AWS_ENDPOINT_URL, OPENSEARCH_URL; default :4566 and
  * :9200). When nothing listens there, the local engines are started (and stopped afterwards);
  * when something does (npm start, docker compose up), it is used as it is. An engine that cannot
- * start fails the suite with the reason: it is never skipped.
+ * start fails the suite with the reason: it is never skipped. Which emulator answers is asked over
+ * HTTP and handed to the suites in CDC_TEST_EMULATOR (see test/support/live-system.ts), so a test
+ * of what only one emulator does is skipped, visibly, on the other; with CDC_EMULATOR set, any
+ * other emulator answering fails the run.
  */
-import { endpointsFromEnv } from '../../local/endpoints';
+import { emulatorAt, emulatorName } from '../../local/engines/emulators';
+import { endpointsFromEnv, type Endpoints } from '../../local/endpoints';
 import { httpOk } from '../../local/processes';
 import { up } from '../../local/runner';
 import { deployToEmulator, tableExists } from '../../local/deploy';
@@ -21,7 +25,8 @@ export default async function globalSetup(): Promise<void> {
   ]);
   const say = (line: string) => process.stdout.write(`[engines] ${line}\n`);
   if (aws && openSearch) {
-    say(`using the running system: AWS ${endpoints.aws}, OpenSearch ${endpoints.openSearch}`);
+    const running = await recordEmulator(endpoints);
+    say(`using the running system: AWS ${endpoints.aws} (${running}), OpenSearch ${endpoints.openSearch}`);
     if (!(await tableExists(endpoints, 'test-table'))) {
       say('test-table not found: deploying the stack');
       await deployToEmulator(endpoints);
@@ -44,4 +49,24 @@ export default async function globalSetup(): Promise<void> {
     );
   }
   (globalThis as Record<string, unknown>).__CDC_ENGINES_STARTED__ = true;
+  await recordEmulator(endpoints);
+}
+
+async function recordEmulator(endpoints: Endpoints): Promise<string> {
+  const running = await emulatorAt(endpoints.aws);
+  if (running === undefined) {
+    throw new Error(
+      `the AWS endpoint ${endpoints.aws} answers, but neither as MiniStack (/_ministack/health) nor as LocalStack (/_localstack/info): ` +
+        'the suites cannot tell which emulator they run on',
+    );
+  }
+  if (process.env.CDC_EMULATOR && running !== emulatorName()) {
+    throw new Error(
+      `CDC_EMULATOR=${process.env.CDC_EMULATOR} asks for ${emulatorName()}, but ${running} answers on ${endpoints.aws}: ` +
+        `stop it (npm run down with the same AWS_ENDPOINT_URL and OPENSEARCH_URL) or unset CDC_EMULATOR`,
+    );
+  }
+  // Read by the suites (test workers start after global setup and inherit the environment).
+  process.env.CDC_TEST_EMULATOR = running;
+  return running;
 }

@@ -1,21 +1,43 @@
 /**
- * `cdc status --json` on the real engines: the counts it reports are the ones the engines hold,
- * its verdict follows them, and with OpenSearch unreachable it says failing, and why.
+ * `cdc status --json` on the real engines, checked against what the tests know without the CLI:
+ * the items and changes they made themselves (counted with their own reads), the verdict those
+ * call for, and its exit code; with OpenSearch unreachable it says failing, and why.
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteItemCommand,
+  CreateTableCommand,
+  DeleteItemCommand,
+  DeleteTableCommand,
+  PutItemCommand,
+  ScanCommand,
+} from '@aws-sdk/client-dynamodb';
+import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mirrorBackingIndex } from '../../lambda/settings/index-names';
-import { verdictOf } from '../../cli/status/verdict';
-import { countItems } from '../../cli/table/table-items';
-import { changeLogFor, DEAD_LETTER, dynamo, MIRROR, runPrefix, search, TABLE, waitFor } from '../support/live-system';
+import { sdkClientConfig } from '../../local/endpoints';
+import {
+  CHANGE_LOG,
+  changeLogFor,
+  DEAD_LETTER,
+  dynamo,
+  endpoints,
+  MIRROR,
+  mirrorFor,
+  runPrefix,
+  search,
+  TABLE,
+  waitFor,
+} from '../support/live-system';
 
 const client = dynamo();
 const opensearch = search();
+const sqs = new SQSClient(sdkClientConfig(endpoints));
 
 afterAll(async () => {
   client.destroy();
+  sqs.destroy();
   await opensearch.close();
 });
 
@@ -106,44 +128,94 @@ it('says healthy for a pipeline whose mirror holds its table, then failing for a
   }
 });
 
-it('reports the counts the engines hold, and the verdict they call for', async () => {
-  // A change of its own, so the change log has an INSERT whichever suites ran before; changes of
-  // earlier suites may still be on their way: the counts are compared once the mirror stops moving.
-  const id = runPrefix('status-insert');
-  await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: id } } }));
-  await waitFor('its INSERT in the change log', async () => ((await changeLogFor(opensearch, id)).length === 1 ? true : undefined));
-  let last = -1;
+/** The items of a table, each one read: the test's own count, not the CLI's. */
+async function itemsIn(table: string): Promise<number> {
+  let items = 0;
+  let startKey: Record<string, any> | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: table, ProjectionExpression: 'id', ExclusiveStartKey: startKey }));
+    items += page.Items?.length ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+async function countOf(index: string): Promise<number> {
+  await opensearch.indices.refresh({ index });
+  return (await opensearch.count({ index })).body.count;
+}
+
+/** Changes of earlier suites may still be on their way: waits until the mirror and the change log stop moving. */
+async function settled(): Promise<void> {
+  let last = '';
   await waitFor(
-    'the mirror to settle',
+    'the mirror and the change log to settle',
     async () => {
-      await opensearch.indices.refresh({ index: MIRROR });
-      const count = (await opensearch.count({ index: MIRROR })).body.count;
-      const settled = count === last;
-      last = count;
-      return settled ? true : undefined;
+      const now = `${await countOf(MIRROR)} ${await countOf(CHANGE_LOG)}`;
+      const still = now === last;
+      last = now;
+      return still ? true : undefined;
     },
     60_000,
     2000,
   );
-  const { report, status: exitCode, stderr } = status();
-  expect(stderr).toBe('');
-  expect(report.table).toMatchObject({ name: TABLE, counted: 'scan', items: await countItems(client, TABLE) });
-  await opensearch.indices.refresh({ index: [MIRROR, DEAD_LETTER].join(',') });
-  expect(report.opensearch.mirrorItems).toBe((await opensearch.count({ index: MIRROR })).body.count);
-  expect(report.opensearch.deadLetters).toBe((await opensearch.count({ index: DEAD_LETTER })).body.count);
-  expect(report.opensearch.changes.INSERT).toBeGreaterThan(0);
-  expect(report.eventSourceMapping.state).toBe('Enabled');
-  expect(report.deadLetterQueue.visible).toEqual(expect.any(Number));
-  const expected = verdictOf({
-    tableItems: report.table.items,
-    mirrorItems: report.opensearch.mirrorItems,
-    deadLetters: report.opensearch.deadLetters,
-    queueDepth: report.deadLetterQueue.visible,
-    mappingState: report.eventSourceMapping.state,
-    mappingLastResult: report.eventSourceMapping.lastResult,
+}
+
+it("reports the stack's table, indexes, queue and mapping: the counts its own changes make, and failing for a dead letter of its own", async () => {
+  await settled();
+  const before = status();
+  expect(before.stderr).toBe('');
+
+  // Six items put and one of them deleted: five more items, six INSERTs and one REMOVE.
+  const prefix = runPrefix('status-own');
+  const ids = Array.from({ length: 6 }, (_, i) => `${prefix}-${i}`);
+  for (const id of ids) await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: id } } }));
+  await client.send(new DeleteItemCommand({ TableName: TABLE, Key: { id: { S: ids[0] } } }));
+  await waitFor('its seven changes in the change log', async () =>
+    (await changeLogFor(opensearch, prefix)).length === 7 ? true : undefined,
+  );
+  await waitFor('its five items in the mirror', async () =>
+    Object.keys(await mirrorFor(opensearch, prefix)).length === 5 ? true : undefined,
+  );
+  await settled();
+
+  const after = status();
+  expect(after.stderr).toBe('');
+  expect(after.report.table).toEqual({ name: TABLE, counted: 'scan', items: before.report.table.items + 5 });
+  expect(after.report.table.items).toBe(await itemsIn(TABLE));
+  expect(after.report.opensearch).toMatchObject({
+    mirrorItems: before.report.opensearch.mirrorItems + 5,
+    changes: {
+      INSERT: (before.report.opensearch.changes.INSERT ?? 0) + 6,
+      REMOVE: (before.report.opensearch.changes.REMOVE ?? 0) + 1,
+    },
+    deadLetters: before.report.opensearch.deadLetters,
   });
-  expect(report.verdict).toEqual(expected);
-  expect(exitCode).toBe({ healthy: 0, failing: 1, lagging: 2 }[expected.status as 'healthy' | 'failing' | 'lagging']);
+  expect(after.report.opensearch.mirrorItems).toBe(await countOf(MIRROR));
+  expect(after.report.opensearch.deadLetters).toBe(await countOf(DEAD_LETTER));
+  expect(after.report.opensearch.newestChangeAgeSeconds).toBeLessThan(120);
+  expect(after.report.eventSourceMapping.state).toBe('Enabled');
+  const queueUrl = (await sqs.send(new GetQueueUrlCommand({ QueueName: 'dynamodb-cdc-dlq' }))).QueueUrl!;
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages'] }),
+  );
+  expect(after.report.deadLetterQueue).toMatchObject({ url: queueUrl, visible: Number(Attributes!.ApproximateNumberOfMessages) });
+
+  // A dead letter of its own: whatever else the shared system holds, the pipeline is failing.
+  const letter = await opensearch.index({
+    index: DEAD_LETTER,
+    body: { failed_at: new Date().toISOString(), table_name: TABLE, reason: 'refused for the status test' },
+    refresh: true,
+  });
+  try {
+    const failing = status();
+    expect(failing.stderr).toBe('');
+    expect(failing.report.opensearch.deadLetters).toBe(after.report.opensearch.deadLetters + 1);
+    expect(failing.report.verdict.status).toBe('failing');
+    expect(failing.status).toBe(1);
+  } finally {
+    await opensearch.delete({ index: DEAD_LETTER, id: letter.body._id, refresh: true });
+  }
 });
 
 it('says failing, and why, when OpenSearch is down', () => {

@@ -12,6 +12,26 @@ export const CHANGE_LOG = 'dynamodb-cdc';
 export const MIRROR = 'test-table';
 export const DEAD_LETTER = 'dynamodb-cdc-deadletter';
 
+/**
+ * The emulator the suites run on, as the integration global setup found it over HTTP
+ * (test/integration/global-setup.ts); never guessed.
+ */
+export const EMULATOR: 'ministack' | 'localstack' = (() => {
+  const name = process.env.CDC_TEST_EMULATOR;
+  if (name !== 'ministack' && name !== 'localstack') {
+    throw new Error(
+      `CDC_TEST_EMULATOR is "${name ?? ''}": run the integration suites through jest's integration project, whose global setup sets it`,
+    );
+  }
+  return name;
+})();
+
+/**
+ * `it` on LocalStack (which behaves as AWS does in what the test checks), `it.skip` on MiniStack:
+ * such a test shows as skipped there instead of passing without checking anything.
+ */
+export const itOnLocalStack: jest.It = EMULATOR === 'localstack' ? it : it.skip;
+
 export function dynamo(): DynamoDBClient {
   return new DynamoDBClient(sdkClientConfig(endpoints));
 }

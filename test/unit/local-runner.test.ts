@@ -1,7 +1,7 @@
 /** The local runner's choices that need no engine: which emulator, which ports, which deploy context. */
 import { manifestText } from '../../local/engines/localstack';
 import { emulatorName } from '../../local/engines/emulators';
-import { emulator, engines } from '../../local/runner';
+import { emulator, engines, refuseOtherRun, type RunState } from '../../local/runner';
 import { StepError } from '../../local/step-error';
 
 const endpoints = (aws: string, openSearch: string) => ({ aws, openSearch, region: 'us-east-1' });
@@ -45,6 +45,36 @@ describe('local runner', () => {
       '-c',
       'failureReporting=error',
     ]);
+  });
+
+  it('takes a running system as "already running" only when it is the emulator and the endpoints asked for', () => {
+    const running = (emulator: 'ministack' | 'localstack', aws = 'http://localhost:4610'): RunState => ({
+      emulator,
+      engines: [],
+      endpoints: endpoints(aws, 'http://localhost:9220'),
+      startedAt: '2026-01-01T00:00:00.000Z',
+    });
+    const asked = endpoints('http://localhost:4610', 'http://localhost:9220');
+    process.env.CDC_EMULATOR = 'localstack';
+    expect(() => refuseOtherRun(running('localstack'), asked, 'localstack 2')).not.toThrow();
+    const refusal = (() => {
+      try {
+        refuseOtherRun(running('ministack'), asked, 'opensearch 1, ministack 2');
+        return undefined;
+      } catch (error) {
+        return error as StepError;
+      }
+    })();
+    expect(refusal).toBeInstanceOf(StepError);
+    expect(refusal!.describe()).toMatch(
+      /already running with ministack, not localstack: ministack on http:\/\/localhost:4610 .*PIDs opensearch 1, ministack 2/,
+    );
+    expect(refusal!.describe()).toMatch(/→ stop it with `npm run down`/);
+    expect(() => refuseOtherRun(running('localstack', 'http://localhost:4600'), asked, 'localstack 2')).toThrow(
+      /not on the endpoints asked for \(http:\/\/localhost:4610, http:\/\/localhost:9220\)/,
+    );
+    delete process.env.CDC_EMULATOR;
+    expect(() => refuseOtherRun(running('localstack'), asked, 'localstack 2')).toThrow(/already running with localstack, not ministack/);
   });
 
   it('writes JAR manifests with lines of at most 72 bytes', () => {

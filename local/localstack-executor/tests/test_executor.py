@@ -3,12 +3,29 @@ LocalStack's environment, answering invocations with InvocationResults."""
 
 import json
 import os
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-pytest.importorskip("localstack", reason="runs in LocalStack's virtualenv (scripts/test-localstack-executor.sh)")
+# These tests run in LocalStack's own virtualenv. A Python without localstack is a broken setup,
+# not a reason to skip: fail, saying what is missing and how to get it.
+try:
+    import localstack  # noqa: F401
+
+    MISSING = None
+except ImportError as error:
+    MISSING = str(error)
+if MISSING is not None:
+    pytest.fail(
+        f"localstack is not importable in {sys.executable} ({MISSING}): these tests run in LocalStack's virtualenv. "
+        "Run them with `bash scripts/test-localstack-executor.sh` (it installs LocalStack 4.14.0 first, as "
+        "`CDC_EMULATOR=localstack npm run engines:install -- --emulator-only` does, into "
+        "CDC_LOCAL_DIR/engines/localstack-4.14.0/venv, default .local), or install it into this Python: "
+        "`pip install -r local/engines/localstack-requirements.lock`.",
+        pytrace=False,
+    )
 
 from localstack.services.lambda_.invocation.executor_endpoint import StatusErrorException  # noqa: E402
 from localstack.services.lambda_.invocation.runtime_executor import (  # noqa: E402

@@ -138,8 +138,23 @@ describe('applying a batch', () => {
     const search = new InMemorySearch();
     search.readFault = () => new Error('connect ECONNREFUSED 127.0.0.1:9200');
     const result = await applyChanges(sampleBatch(), settings, search);
-    expect(result.failures).toHaveLength(5);
-    expect(result.failures[0].reason).toMatch(/ECONNREFUSED/);
+    expect(result.failures.map((failure) => failure.position)).toEqual([0, 1, 2, 3, 4]);
+    expect(result.failures.every((failure) => /mirror: reading current state failed: .*ECONNREFUSED/.test(failure.reason))).toBe(true);
+    // The change log needs no read: all five changes are written there, and nothing to the mirror.
+    expect(result).toMatchObject({ changeLogWritten: 5, mirrorWritten: 0, mirrorDeleted: 0 });
+    expect(
+      Object.values(search.sources('dynamodb-cdc'))
+        .map((document) => `${document.event_name} ${document.keys.id.S} ${document.sequence_number}`)
+        .sort(),
+    ).toEqual([
+      'INSERT user-001 000000000000000000001',
+      'INSERT user-002 000000000000000000002',
+      'MODIFY user-001 000000000000000000003',
+      'MODIFY user-002 000000000000000000004',
+      'REMOVE user-001 000000000000000000005',
+    ]);
+    expect(search.sources(MIRROR)).toEqual({});
+    expect(search.sources(TOMBSTONES)).toEqual({});
   });
 
   it('plans again a mirror write that lost a race with another writer, counting each write once', async () => {
