@@ -148,6 +148,7 @@ export function indexTemplates(names: IndexNames, layout: IndexLayout = {}): Ind
         table_name: keyword,
         stream_arn: keyword,
         keys: { type: 'keyword', ignore_above: 2048 },
+        origin: keyword,
         record_json: { type: 'keyword', index: false, doc_values: false },
       },
     }),
