@@ -5,7 +5,7 @@
  * same code path once the cause (a mapping, a limit) is fixed. Its id is derived from the event
  * and the failed write, so recording the same failure twice keeps one document.
  */
-import { rawRecordJson, recordHash, type ChangeRecord, type RawStreamRecord } from './change-record';
+import { rawRecordJson, recordHash, type ChangeOrigin, type ChangeRecord, type RawStreamRecord } from './change-record';
 import { boundedId } from './document-id';
 
 /** What was refused: the record's change-log write, its mirror write, or the record itself (malformed). */
@@ -37,9 +37,25 @@ export interface DeadLetterDocument {
   /** The stream the record came from, so re-drive takes only its own table's dead letters. */
   readonly stream_arn?: string;
   readonly keys?: string;
+  /**
+   * Where the record came from (see ChangeOrigin): re-drive repairs a `repair` from the table again
+   * instead of reading it as a stream record. Absent when the record could not be read at all, and
+   * in dead letters written before it was recorded: those are re-driven by their content.
+   */
+  readonly origin?: ChangeOrigin;
   /** The stream record as JSON text: input to re-drive. */
   readonly record_json: string;
 }
+
+/** A dead letter as re-drive reads it back. */
+export interface StoredDeadLetter {
+  readonly id: string;
+  readonly record: RawStreamRecord;
+  readonly reason: string;
+  readonly origin?: ChangeOrigin;
+}
+
+const ORIGINS: ReadonlySet<string> = new Set<ChangeOrigin>(['stream', 'manual', 'snapshot', 'repair']);
 
 export function toDeadLetterDocument(letter: DeadLetter, failedAt: Date): DeadLetterDocument {
   const record = letter.record;
@@ -57,6 +73,7 @@ export function toDeadLetterDocument(letter: DeadLetter, failedAt: Date): DeadLe
     table_name: record?.tableName,
     stream_arn: record?.eventSourceArn ?? stringField(letter.raw, 'eventSourceARN'),
     keys: record ? JSON.stringify(record.keys) : undefined,
+    origin: record?.origin,
     record_json: rawRecordJson(letter.raw),
   };
 }
@@ -68,6 +85,12 @@ export function toDeadLetterDocument(letter: DeadLetter, failedAt: Date): DeadLe
 export function deadLetterId(letter: DeadLetter): string {
   if (letter.record === undefined) return `malformed:${recordHash(letter.raw)}`;
   return boundedId(`${letter.record.eventId}:${letter.record.sequenceNumber}:${letter.target}`);
+}
+
+/** A stored dead-letter document read back; an origin it does not know is treated as unknown. */
+export function storedDeadLetter(id: string, source: Pick<DeadLetterDocument, 'record_json' | 'reason' | 'origin'>): StoredDeadLetter {
+  const origin = typeof source.origin === 'string' && ORIGINS.has(source.origin) ? source.origin : undefined;
+  return { id, record: JSON.parse(source.record_json) as RawStreamRecord, reason: source.reason, ...(origin ? { origin } : {}) };
 }
 
 function stringField(raw: RawStreamRecord, path: string): string | undefined {

@@ -1,35 +1,60 @@
 /**
- * The dead-letter index, as re-drive reads and clears it: only the dead letters of one table.
+ * The dead-letter index, as re-drive reads and clears it: only the dead letters of one table, a
+ * page at a time, however many there are.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import type { RawStreamRecord } from '../../core';
+import { storedDeadLetter, type DeadLetterDocument, type StoredDeadLetter } from '../../core';
 
-export interface StoredDeadLetter {
-  readonly id: string;
-  readonly record: RawStreamRecord;
-  readonly reason: string;
+/** What re-drive needs of the dead letters (the store below, or a fake in tests). */
+export interface DeadLetterSource {
+  /** Every dead letter of `tableName`, oldest first, in pages. */
+  pages(tableName: string): AsyncIterable<StoredDeadLetter[]>;
+  /** The dead letters of other tables (or of none): re-drive leaves them and says so. */
+  countOthers(tableName: string): Promise<number>;
+  delete(ids: readonly string[]): Promise<void>;
 }
 
-export class DeadLetterStore {
+type Hit = { _id: string; _source: Pick<DeadLetterDocument, 'record_json' | 'reason' | 'origin'> };
+
+export class DeadLetterStore implements DeadLetterSource {
   constructor(
     private readonly client: Client,
     private readonly index: string,
+    /** Dead letters per page: what re-drive holds in memory at once. */
+    private readonly pageSize = 1_000,
   ) {}
 
-  /** Oldest first, at most `limit`; only those recorded for `tableName`. */
-  async list(tableName: string, limit = 10_000): Promise<StoredDeadLetter[]> {
-    const exists = await this.client.indices.exists({ index: this.index });
-    if (!exists.body) return [];
+  /**
+   * A scroll: one consistent view taken when reading starts, so the letters re-drive deletes or
+   * writes again (a record refused once more) while it pages neither shift the pages nor come back
+   * in the same run. The scroll is kept alive for the time one page takes to re-drive.
+   */
+  async *pages(tableName: string): AsyncGenerator<StoredDeadLetter[]> {
+    if (!(await this.client.indices.exists({ index: this.index })).body) return;
     await this.client.indices.refresh({ index: this.index });
-    const response = await this.client.search({
+    let response = await this.client.search({
       index: this.index,
-      body: { size: limit, query: { term: { table_name: tableName } }, sort: [{ failed_at: 'asc' }] } as never,
+      scroll: '10m',
+      body: {
+        size: this.pageSize,
+        _source: ['record_json', 'reason', 'origin'],
+        query: { term: { table_name: tableName } },
+        sort: [{ failed_at: 'asc' }, '_doc'],
+      } as never,
     });
-    const hits = response.body.hits.hits as { _id: string; _source: { record_json: string; reason: string } }[];
-    return hits.map((hit) => ({ id: hit._id, record: JSON.parse(hit._source.record_json) as RawStreamRecord, reason: hit._source.reason }));
+    try {
+      for (;;) {
+        const hits = response.body.hits.hits as unknown as Hit[];
+        if (hits.length === 0) return;
+        yield hits.map((hit) => storedDeadLetter(hit._id, hit._source));
+        if (!response.body._scroll_id) return;
+        response = await this.client.scroll({ scroll_id: response.body._scroll_id, scroll: '10m' } as never);
+      }
+    } finally {
+      if (response.body._scroll_id) await this.client.clearScroll({ scroll_id: response.body._scroll_id } as never).catch(() => undefined);
+    }
   }
 
-  /** Counts the dead letters of other tables (or of none): re-drive leaves them and says so. */
   async countOthers(tableName: string): Promise<number> {
     const exists = await this.client.indices.exists({ index: this.index });
     if (!exists.body) return 0;

@@ -165,6 +165,7 @@ function deadLetterTemplate(names: IndexNames, templateNames: TemplateNames): In
       table_name: KEYWORD,
       stream_arn: KEYWORD,
       keys: { type: 'keyword', ignore_above: 2048 },
+      origin: KEYWORD,
       record_json: { type: 'keyword', index: false, doc_values: false },
     },
   });

@@ -4,7 +4,7 @@ export { OpenSearchPort } from './opensearch-port';
 export { actionLines } from './bulk-request';
 export { ensureIndexes, detectChangeLogLayout, type IndexSetup, type ChangeLogLayout } from './ensure-indexes';
 export { runMaintenance, MaintenanceFailure, type MaintenanceReport, type MaintenanceSettings } from './maintenance';
-export { DeadLetterStore, type StoredDeadLetter } from './dead-letter-store';
+export { DeadLetterStore, type DeadLetterSource } from './dead-letter-store';
 export { indexTemplates, concreteIndexes, type IndexLayout } from './index-templates';
 export { ChangeLogReader, keyText } from './change-log-reader';
 export { pipelineCounts, type PipelineCounts } from './pipeline-counts';
