@@ -88,7 +88,7 @@ describe('where a backfill starts', () => {
       /table test-table was deleted and created again/,
     ],
     [
-      'the table was created again within the same second, on an emulator without table ids',
+      'the table was created again, on an emulator without table ids (another creation time)',
       { ...target, incarnation: { arn: target.incarnation.arn, createdAt: '2026-12-03T00:00:00.000Z' } },
       /table test-table was deleted and created again/,
     ],
