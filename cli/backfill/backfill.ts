@@ -25,11 +25,11 @@ export interface BackfillOptions {
   readonly port: SearchPort;
   readonly tableName: string;
   readonly settings: PipelineSettings;
-  readonly segments: number;
+  /** Where to start: a new checkpoint, or an interrupted one to resume (see startPoint); its segments are the Scan's. */
+  readonly checkpoint: Checkpoint;
   /** Items per Scan page (DynamoDB also stops a page at 1 MB). */
   readonly pageSize: number;
   readonly checkpointFile: string;
-  readonly resumeFrom?: Checkpoint;
   readonly onPage?: (counts: BackfillCounts) => void;
   /** Checked between pages: true stops the backfill (the checkpoint is kept). */
   readonly stopped?: () => boolean;
@@ -45,74 +45,90 @@ export interface BackfillResult {
   readonly unreadable: string[];
 }
 
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** One run's state, shared by its segments. */
+interface Run {
+  readonly options: BackfillOptions;
+  readonly settings: PipelineSettings;
+  readonly checkpoint: Writable<Checkpoint>;
+  readonly problems: string[];
+  readonly unreadable: string[];
+}
+
+export async function backfill(options: BackfillOptions): Promise<BackfillResult> {
+  const from = options.checkpoint;
+  const run: Run = {
+    options,
+    settings: { ...options.settings, tableName: options.tableName, mayRaceWithDeletes: true },
+    checkpoint: { ...from, counts: { ...from.counts }, segments: [...from.segments] },
+    problems: [],
+    unreadable: [],
+  };
+  await Promise.all(run.checkpoint.segments.map((_, segment) => scanSegment(run, segment)));
+  const scanned = run.checkpoint.segments.every((segment) => segment.done);
+  if (scanned) {
+    run.checkpoint.finishedAt = new Date().toISOString();
+    saveCheckpoint(options.checkpointFile, run.checkpoint);
+  }
+  return {
+    counts: run.checkpoint.counts,
+    complete: scanned && run.problems.length === 0,
+    problems: run.problems,
+    unreadable: run.unreadable,
+  };
+}
+
+/** Page after page of one segment, each applied then recorded, until its end, a stop, or writes that keep failing. */
+async function scanSegment(run: Run, segment: number): Promise<void> {
+  const { options, checkpoint } = run;
+  while (!checkpoint.segments[segment].done && !options.stopped?.()) {
+    const page = await options.dynamo.send(
+      new ScanCommand({
+        TableName: options.tableName,
+        Segment: segment,
+        TotalSegments: checkpoint.segments.length,
+        ExclusiveStartKey: checkpoint.segments[segment].lastKey as never,
+        Limit: options.pageSize,
+        ConsistentRead: true,
+      }),
+    );
+    const applied = await applyPage(run, segment, (page.Items ?? []) as AttributeMap[]);
+    if (!applied) {
+      saveCheckpoint(options.checkpointFile, checkpoint);
+      return;
+    }
+    const next: SegmentProgress = { lastKey: page.LastEvaluatedKey as Record<string, unknown> | undefined, done: !page.LastEvaluatedKey };
+    checkpoint.segments[segment] = next;
+    saveCheckpoint(options.checkpointFile, checkpoint);
+    options.onPage?.(checkpoint.counts);
+  }
+}
+
+/** Writes a page's items as snapshots and counts them; false when some could not be written (the segment stops there). */
+async function applyPage(run: Run, segment: number, items: AttributeMap[]): Promise<boolean> {
+  const { checkpoint, settings } = run;
+  const readable = items.filter((item) => unreadableAttributes(item).length === 0);
+  for (const item of items.filter((candidate) => !readable.includes(candidate))) run.unreadable.push(keyText(item, settings.keySchema));
+  const records = readable.map((item) => snapshotRecord(item, settings.keySchema));
+  const applied = await applyWithRetries(records, settings, run.options.port, run.options.pageTries);
+  checkpoint.counts.read += items.length;
+  checkpoint.counts.unreadable = (checkpoint.counts.unreadable ?? 0) + items.length - readable.length;
+  checkpoint.counts.written += applied.mirrorWritten;
+  checkpoint.counts.skipped += applied.mirrorSuperseded;
+  checkpoint.counts.failed += applied.deadLettered.length;
+  for (const letter of applied.deadLettered)
+    run.problems.push(`item ${letter.position + 1} of a page of segment ${segment}: ${letter.reason}`);
+  if (applied.failures.length === 0) return true;
+  checkpoint.counts.failed += applied.failures.length;
+  run.problems.push(
+    `segment ${segment} stopped: ${applied.failures.length} item(s) could not be written (${applied.failures[0].reason}); run again to resume`,
+  );
+  return false;
+}
+
 function keyText(item: AttributeMap, schema: KeySchema): string {
   return keyNames(schema)
     .map((name) => String(item[name]?.S ?? item[name]?.N ?? '(binary)'))
     .join(' ');
-}
-
-export async function backfill(options: BackfillOptions): Promise<BackfillResult> {
-  const checkpoint: { -readonly [K in keyof Checkpoint]: Checkpoint[K] } = options.resumeFrom
-    ? { ...options.resumeFrom, counts: { ...options.resumeFrom.counts }, segments: [...options.resumeFrom.segments] }
-    : {
-        table: options.tableName,
-        mirror: options.settings.indexes.mirror,
-        segments: Array.from({ length: options.segments }, (): SegmentProgress => ({ done: false })),
-        counts: { read: 0, written: 0, skipped: 0, failed: 0, unreadable: 0 },
-        startedAt: new Date().toISOString(),
-      };
-  const problems: string[] = [];
-  const unreadable: string[] = [];
-  const settings: PipelineSettings = { ...options.settings, tableName: options.tableName, mayRaceWithDeletes: true };
-
-  await Promise.all(
-    checkpoint.segments.map(async (_, segment) => {
-      while (!checkpoint.segments[segment].done && !options.stopped?.()) {
-        const page = await options.dynamo.send(
-          new ScanCommand({
-            TableName: options.tableName,
-            Segment: segment,
-            TotalSegments: checkpoint.segments.length,
-            ExclusiveStartKey: checkpoint.segments[segment].lastKey as never,
-            Limit: options.pageSize,
-            ConsistentRead: true,
-          }),
-        );
-        const items = (page.Items ?? []) as AttributeMap[];
-        const readable = items.filter((item) => unreadableAttributes(item).length === 0);
-        for (const item of items.filter((candidate) => !readable.includes(candidate))) {
-          unreadable.push(keyText(item, settings.keySchema));
-        }
-        const records = readable.map((item) => snapshotRecord(item, settings.keySchema));
-        const applied = await applyWithRetries(records, settings, options.port, options.pageTries);
-        checkpoint.counts.read += items.length;
-        checkpoint.counts.unreadable = (checkpoint.counts.unreadable ?? 0) + items.length - readable.length;
-        checkpoint.counts.written += applied.mirrorWritten;
-        checkpoint.counts.skipped += applied.mirrorSuperseded;
-        checkpoint.counts.failed += applied.deadLettered.length;
-        for (const letter of applied.deadLettered)
-          problems.push(`item ${letter.position + 1} of a page of segment ${segment}: ${letter.reason}`);
-        if (applied.failures.length > 0) {
-          checkpoint.counts.failed += applied.failures.length;
-          problems.push(
-            `segment ${segment} stopped: ${applied.failures.length} item(s) could not be written (${applied.failures[0].reason}); run again to resume`,
-          );
-          saveCheckpoint(options.checkpointFile, checkpoint);
-          return;
-        }
-        checkpoint.segments[segment] = {
-          lastKey: page.LastEvaluatedKey as Record<string, unknown> | undefined,
-          done: page.LastEvaluatedKey === undefined,
-        };
-        saveCheckpoint(options.checkpointFile, checkpoint);
-        options.onPage?.(checkpoint.counts);
-      }
-    }),
-  );
-  return {
-    counts: checkpoint.counts,
-    complete: checkpoint.segments.every((segment) => segment.done) && problems.length === 0,
-    problems,
-    unreadable,
-  };
 }

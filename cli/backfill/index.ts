@@ -1,3 +1,5 @@
-/** Backfill: the table's items copied into the mirror, resumable by its checkpoint. */
+/** Backfill: the table's items copied into the mirror, resumable by its checkpoint while it is unfinished. */
 export * from './backfill';
 export * from './checkpoint';
+export * from './start-point';
+export * from './backfill-target';

@@ -1,13 +1,24 @@
 /**
  * `cdc backfill`: copies every item already in the table into the mirror (see backfill/ for the
- * rule that makes it safe beside the live stream), resumable from a checkpoint file.
+ * rule that makes it safe beside the live stream). An interrupted backfill resumes from its
+ * checkpoint file; a finished one is never resumed, so running it again copies the table again.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Client } from '@opensearch-project/opensearch';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
-import { backfill, loadCheckpoint, type BackfillCounts } from '../backfill';
-import { sdkClientConfig, withDeployment, type GlobalOptions, searchClient } from '../deployment';
+import { ensureIndexes, OpenSearchPort, type ChangeLogLayout } from '../../lambda/adapters/opensearch';
+import { SettingError } from '../../lambda/settings';
+import {
+  backfill,
+  readBackfillTarget,
+  readCheckpoint,
+  startPoint,
+  type BackfillCounts,
+  type BackfillResult,
+  type StartPoint,
+} from '../backfill';
+import { sdkClientConfig, withDeployment, type AwsAccess, type Deployment, type GlobalOptions, searchClient } from '../deployment';
 import { countItems, describeItems, tableKeyTypes } from '../table';
 
 interface BackfillFlags {
@@ -22,77 +33,21 @@ interface BackfillFlags {
 export function registerBackfill(program: Command): void {
   program
     .command('backfill')
-    .description('copy every item already in the table into the mirror, safely beside the live stream; resumable after Ctrl-C or a kill')
-    .option('--segments <n>', 'parallel Scan segments (default: 1 per GB of table, at least 4, at most 32)')
+    .description(
+      'copy every item already in the table into the mirror, safely beside the live stream; an interrupted run (Ctrl-C, a kill) resumes, a finished one starts over',
+    )
+    .option('--segments <n>', 'parallel Scan segments (default: 1 per GB of table, at least 4, at most 32; a resumed run keeps its own)')
     .option('--page-size <n>', 'items per Scan page (and per bulk write)', '500')
     .option('--change-log', 'also write one SNAPSHOT document per item to the change log (never an INSERT)')
     .option('--checkpoint <file>', 'where progress is kept (default: .cdc/backfill-<table>.json)')
-    .option('--restart', 'ignore an existing checkpoint and start from the beginning')
+    .option('--restart', "ignore an interrupted backfill's checkpoint and start from the beginning")
     .option('--json', 'print the summary as JSON')
     .action(async (flags: BackfillFlags, command: Command) => {
       await withDeployment(command.optsWithGlobals<GlobalOptions>(), async ({ access, deployment }) => {
         const dynamo = new DynamoDBClient(sdkClientConfig(access));
         const search = await searchClient(deployment);
-        const checkpointFile = flags.checkpoint ?? `.cdc/backfill-${deployment.tableName}.json`;
-        let stopping = false;
-        const stop = () => {
-          if (stopping) process.exit(130);
-          stopping = true;
-          console.error('\nstopping after the pages in flight; run the same command again to resume');
-        };
-        process.on('SIGINT', stop);
-        process.on('SIGTERM', stop);
         try {
-          await tableKeyTypes(dynamo, deployment.tableName, deployment.settings.keySchema);
-          const { total, segments } = await tableSize(dynamo, deployment.tableName, access.local, flags.segments);
-          const resumeFrom = flags.restart
-            ? undefined
-            : loadCheckpoint(checkpointFile, { table: deployment.tableName, mirror: deployment.settings.indexes.mirror, segments });
-          const layout = await ensureIndexes(search, deployment.settings);
-          if (layout.warning) console.error(`  ~ ${layout.warning}`);
-          if (!flags.json) {
-            console.error(
-              `backfill ${deployment.tableName} → ${deployment.settings.indexes.mirror}: ~${total} item(s), ${segments} segment(s)${resumeFrom ? `, resuming (${resumeFrom.counts.read} read before)` : ''}; checkpoint ${checkpointFile}`,
-            );
-          }
-          const progress = progressReporter(total, resumeFrom?.counts.read ?? 0, !flags.json);
-          const started = Date.now();
-          const result = await backfill({
-            dynamo,
-            port: new OpenSearchPort(search, deployment.settings.maxBulkBytes),
-            tableName: deployment.tableName,
-            settings: { ...deployment.settings, changeLogPartitioning: layout.partitioning, writeChangeLog: flags.changeLog === true },
-            segments,
-            pageSize: Number(flags.pageSize),
-            checkpointFile,
-            resumeFrom,
-            onPage: progress.update,
-            stopped: () => stopping,
-          });
-          progress.stop();
-          const seconds = (Date.now() - started) / 1000;
-          const summary = {
-            ...result.counts,
-            complete: result.complete,
-            seconds: Math.round(seconds * 10) / 10,
-            checkpoint: checkpointFile,
-            problems: result.problems,
-            unreadableKeys: result.unreadable.slice(0, 20),
-          };
-          if (flags.json) console.log(JSON.stringify(summary, null, 2));
-          else {
-            const { read, written, skipped, failed } = result.counts;
-            console.log(
-              `read ${read}, written ${written}, skipped ${skipped} (the mirror already had them, newer or deleted), failed ${failed}${result.complete ? '' : ' — not complete: run again to resume'}`,
-            );
-            for (const problem of result.problems) console.error(`  ! ${problem}`);
-            if (result.unreadable.length > 0) {
-              console.error(
-                `  ~ ${result.unreadable.length} item(s) left to the stream: the AWS SDK reads an attribute named __proto__ without its value (${result.unreadable.slice(0, 5).join(', ')})`,
-              );
-            }
-          }
-          process.exitCode = result.complete ? 0 : stopping ? 130 : 1;
+          await runBackfill(flags, { dynamo, search, access, deployment });
         } finally {
           dynamo.destroy();
           await search.close();
@@ -101,20 +56,131 @@ export function registerBackfill(program: Command): void {
     });
 }
 
-/** The table's approximate size, and the segments for it (flag, or 1 per GB, 4 to 32). */
-async function tableSize(
-  dynamo: DynamoDBClient,
-  tableName: string,
-  local: boolean,
-  flag: string | undefined,
-): Promise<{ total: number; segments: number }> {
+interface Context {
+  readonly dynamo: DynamoDBClient;
+  readonly search: Client;
+  readonly access: AwsAccess;
+  readonly deployment: Deployment;
+}
+
+/** Where to start (the checkpoint's rule), then the Scan, the summary and the exit status. */
+async function runBackfill(flags: BackfillFlags, context: Context): Promise<void> {
+  const { dynamo, search, deployment } = context;
+  const checkpointFile = flags.checkpoint ?? `.cdc/backfill-${deployment.tableName}.json`;
+  const pageSize = wholeNumberFlag('--page-size', flags.pageSize)!;
+  const { start, total, layout } = await chooseStart(flags, context, checkpointFile);
+  if (!flags.json) announce(deployment, total, start, checkpointFile);
+  const stop = stopOnSignals();
+  const progress = progressReporter(total, start.checkpoint.counts.read, !flags.json);
+  const started = Date.now();
+  const result = await backfill({
+    dynamo,
+    port: new OpenSearchPort(search, deployment.settings.maxBulkBytes),
+    tableName: deployment.tableName,
+    settings: { ...deployment.settings, changeLogPartitioning: layout.partitioning, writeChangeLog: flags.changeLog === true },
+    checkpoint: start.checkpoint,
+    pageSize,
+    checkpointFile,
+    onPage: progress.update,
+    stopped: stop.stopping,
+  });
+  progress.stop();
+  report(result, { json: flags.json, seconds: (Date.now() - started) / 1000, checkpointFile, start });
+  process.exitCode = result.complete ? 0 : stop.stopping() ? 130 : 1;
+}
+
+/**
+ * After checking the table and putting the indexes in place: resume the checkpoint's interrupted
+ * backfill, or start a new one (see startPoint), against the table and mirror as they are now.
+ */
+async function chooseStart(
+  flags: BackfillFlags,
+  { dynamo, search, access, deployment }: Context,
+  checkpointFile: string,
+): Promise<{ start: StartPoint; total: number; layout: ChangeLogLayout }> {
+  const segments = wholeNumberFlag('--segments', flags.segments);
+  await tableKeyTypes(dynamo, deployment.tableName, deployment.settings.keySchema);
+  const size = await tableSize(dynamo, deployment.tableName, access.local);
+  const layout = await ensureIndexes(search, deployment.settings);
+  if (layout.warning) console.error(`  ~ ${layout.warning}`);
+  const target = await readBackfillTarget(dynamo, search, deployment.tableName, deployment.settings.indexes.mirror);
+  const found = flags.restart ? undefined : readCheckpoint(checkpointFile);
+  const start = startPoint(checkpointFile, found, target, {
+    restart: flags.restart,
+    segments,
+    defaultSegments: segmentsForSize(size.bytes),
+  });
+  return { start, total: size.total, layout };
+}
+
+/** The first lines: what is copied where, and whether it resumes (or why a checkpoint found is not resumed). */
+function announce(deployment: Deployment, total: number, start: StartPoint, checkpointFile: string): void {
+  const segments = start.checkpoint.segments.length;
+  console.error(
+    `backfill ${deployment.tableName} → ${deployment.settings.indexes.mirror}: ~${total} item(s), ${segments} segment(s); checkpoint ${checkpointFile}`,
+  );
+  if (start.note) console.error(`  ${start.note}`);
+}
+
+/** Ctrl-C or SIGTERM stops after the pages in flight (the checkpoint keeps the rest); a second one exits at once. */
+function stopOnSignals(): { stopping: () => boolean } {
+  let stopping = false;
+  const stop = () => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    console.error('\nstopping after the pages in flight; run the same command again to resume');
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  return { stopping: () => stopping };
+}
+
+function report(result: BackfillResult, run: { json?: boolean; seconds: number; checkpointFile: string; start: StartPoint }): void {
+  if (run.json) {
+    const summary = {
+      ...result.counts,
+      complete: result.complete,
+      resumed: run.start.resumed,
+      startedAt: run.start.checkpoint.startedAt,
+      seconds: Math.round(run.seconds * 10) / 10,
+      checkpoint: run.checkpointFile,
+      problems: result.problems,
+      unreadableKeys: result.unreadable.slice(0, 20),
+    };
+    console.log(JSON.stringify(summary, null, 2));
+    return;
+  }
+  const { read, written, skipped, failed } = result.counts;
+  console.log(
+    `read ${read}, written ${written}, skipped ${skipped} (the mirror already had them, newer or deleted), failed ${failed}${result.complete ? '' : ' — not complete: run again to resume'}`,
+  );
+  for (const problem of result.problems) console.error(`  ! ${problem}`);
+  if (result.unreadable.length > 0) {
+    console.error(
+      `  ~ ${result.unreadable.length} item(s) left to the stream: the AWS SDK reads an attribute named __proto__ without its value (${result.unreadable.slice(0, 5).join(', ')})`,
+    );
+  }
+}
+
+/** A flag that takes a whole number from 1, when given. */
+function wholeNumberFlag(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > 1_000_000) throw new SettingError(flag, 'must be a whole number from 1', value);
+  return number;
+}
+
+/** A new backfill's segments without --segments: 1 per GB of table, 4 to 32. */
+function segmentsForSize(bytes: number | undefined): number {
+  return Math.min(32, Math.max(4, Math.ceil((bytes ?? 0) / 1e9)));
+}
+
+/** The table's approximate item count (for the progress bar) and size (for the segments). */
+async function tableSize(dynamo: DynamoDBClient, tableName: string, local: boolean): Promise<{ total: number; bytes?: number }> {
   const described = await describeItems(dynamo, tableName);
   // Emulators may not keep ItemCount: count (cheap there) for a useful progress bar.
   const total = local && !described.items ? await countItems(dynamo, tableName) : (described.items ?? 0);
-  const segments = flag ? Number(flag) : Math.min(32, Math.max(4, Math.ceil((described.bytes ?? 0) / 1e9)));
-  if (!Number.isInteger(segments) || segments < 1 || segments > 1_000_000)
-    throw new Error(`--segments must be a whole number from 1, got "${flag}"`);
-  return { total, segments };
+  return { total, bytes: described.bytes };
 }
 
 /** A progress bar with items/s and ETA on a terminal; a plain line every 5 s otherwise. */

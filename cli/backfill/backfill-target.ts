@@ -1,0 +1,23 @@
+/**
+ * What a backfill copies from and to, as the engines know them now: the table's incarnation (a
+ * table deleted and created again has another id and creation time) and the indexes behind the
+ * mirror (a mirror deleted and created again has other uuids). A checkpoint records them, and is
+ * resumed only against the same ones.
+ */
+import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Client } from '@opensearch-project/opensearch';
+import type { BackfillTarget } from './checkpoint';
+
+export async function readBackfillTarget(dynamo: DynamoDBClient, search: Client, table: string, mirror: string): Promise<BackfillTarget> {
+  const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: table }));
+  const { body } = await search.indices.getSettings({ index: mirror, name: 'index.uuid' });
+  const indexes = body as Record<string, { settings?: { index?: { uuid?: string } } }>;
+  return {
+    table,
+    incarnation: { arn: Table?.TableArn, id: Table?.TableId, createdAt: Table?.CreationDateTime?.toISOString() },
+    mirror,
+    mirrorIndexes: Object.entries(indexes)
+      .map(([name, index]) => `${name}/${index.settings?.index?.uuid ?? '?'}`)
+      .sort(),
+  };
+}
