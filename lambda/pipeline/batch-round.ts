@@ -1,13 +1,18 @@
 /**
- * One round of a batch: read what the mirror holds (the items' states), plan, record the
- * tombstones, write the change log and the mirror (one request), take back what raced with a
- * delete. What lost a race, or must be written again unindexed, goes to the next round.
+ * One round of a batch: read what the mirror holds (the items' states, and its mapping when the
+ * batch brings a path it does not know), plan, record the tombstones, write the change log and
+ * the mirror (one request), take back what raced with a delete. What lost a race, or must be
+ * placed again, goes to the next round.
  */
 import {
   deletesBehindTombstones,
+  MirrorMapping,
+  NO_MAPPED_FIELDS,
+  placedPaths,
   planMirrorWrites,
   stateRefs,
   undoWritesBehindTombstones,
+  type MappedFields,
   type MirrorEntry,
   type PlannedWrite,
   type Revision,
@@ -45,23 +50,36 @@ export async function applyRound(pending: Pending, batch: Batch): Promise<Pendin
   return next;
 }
 
-/** The items' states, read at once; awaited by planMirror. */
-function readMirror(entries: readonly MirrorEntry[], { port, indexes }: Batch): Promise<StateLookup> | undefined {
+interface MirrorView {
+  readonly states: StateLookup;
+  readonly fields: MappedFields;
+}
+
+/**
+ * The items' states, and the mirror's mapping at the paths the puts bring (the port reads the
+ * engine only for paths it does not know yet). Started at once; awaited by planMirror.
+ */
+function readMirror(entries: readonly MirrorEntry[], { port, indexes }: Batch): Promise<MirrorView> | undefined {
   if (entries.length === 0) return undefined;
-  const reading = port.readStates(stateRefs(entries, indexes));
+  const paths = placedPaths(entries);
+  const reading = Promise.all([
+    port.readStates(stateRefs(entries, indexes)),
+    paths.size === 0 ? NO_MAPPED_FIELDS : port.mappedFields(indexes.mirror, paths),
+  ]).then(([states, fields]) => ({ states, fields }));
   reading.catch(() => undefined); // handled by planMirror; never an unhandled rejection meanwhile
   return reading;
 }
 
-/** The mirror writes. */
+/** The mirror writes, each put placed on the mapping in the order the writes are sent. */
 async function planMirror(
   entries: readonly MirrorEntry[],
-  reading: Promise<StateLookup> | undefined,
+  reading: Promise<MirrorView> | undefined,
   batch: Batch,
 ): Promise<PlannedWrite[]> {
   if (reading === undefined) return [];
   try {
-    const plan = planMirrorWrites(entries, await reading, batch.indexes);
+    const { states, fields } = await reading;
+    const plan = planMirrorWrites(entries, states, batch.indexes, new MirrorMapping(fields));
     batch.ledger.counts.mirrorSuperseded += plan.superseded.length;
     return plan.writes;
   } catch (error) {
@@ -112,15 +130,16 @@ async function writeDocuments(
   return written;
 }
 
-function mirrorStep({ entry, mirror }: PlannedWrite, batch: Batch, next: MirrorEntry[], written: Written): Step {
-  const { ledger } = batch;
+function mirrorStep({ entry, mirror, placed }: PlannedWrite, batch: Batch, next: MirrorEntry[], written: Written): Step {
+  const { ledger, port, indexes } = batch;
   return {
     action: mirror!,
     settle: (outcome) => {
       if (outcome.kind !== 'written') return settleLost(outcome, entry, batch, next, 'mirror');
       if (mirror!.operation === 'delete') return void ledger.counts.mirrorDeleted++;
       ledger.counts.mirrorWritten++;
-      if (entry.storedBecause !== undefined) ledger.counts.unindexed++;
+      if (placed?.unindexed) ledger.counts.unindexed++;
+      if (placed !== undefined && placed.newFields.size > 0) port.fieldsMapped(indexes.mirror, placed.newFields);
       if (outcome.revision !== undefined) written.upserted.push({ entry, revision: outcome.revision });
     },
   };

@@ -1,6 +1,6 @@
 /**
  * Writes and what their outcomes mean for the batch: written (counted), lost a race (planned
- * again), refused by the mapping (written again unindexed),
+ * again), refused by the mapping (placed again on the mapping read afresh, then stored whole),
  * worth retrying, or refused for good (dead-lettered).
  */
 import {
@@ -108,14 +108,20 @@ export function settleLost(
   }
 }
 
-/** The mirror's mapping refused a document: written again with every attribute unindexed; refused even so, dead-lettered. */
+/**
+ * The mirror's mapping refused a document placed on what the port knew of it: another writer
+ * mapped what the port had not seen. Placed again on the mapping read afresh; refused again,
+ * stored whole; refused even so, dead-lettered.
+ */
 function settleRefusedMirror(
   outcome: Extract<WriteOutcome, { kind: 'unindexable' }>,
   entry: MirrorEntry,
   batch: Batch,
   next: MirrorEntry[],
 ): void {
-  if (entry.storedBecause === undefined) return void next.push({ ...entry, storedBecause: outcome.reason });
+  batch.port.forgetMapping(batch.indexes.mirror);
+  if (entry.refused === undefined) return void next.push({ ...entry, refused: refusalOf(outcome) });
+  if (entry.storedBecause === undefined) return void next.push({ ...entry, refused: refusalOf(outcome), storedBecause: outcome.reason });
   return deadLetterOf(outcome, undefined, entry.position, batch.ledger);
 }
 
