@@ -11,7 +11,8 @@
  * - mirror shards: `number_of_shards` of `<alias>-v1` applies when the index is created only.
  * - mirror `<alias>-v1`: plain JSON per item, dynamically mapped: dates are not guessed, every
  *   number is a double, a value that does not fit its field's type is skipped by the index;
- *   at most 5,000 fields (items bringing more are stored unindexed). Read through the alias.
+ *   at most 5,000 fields (new names past that are kept unindexed, see core/mirror-fields.ts).
+ *   Read through the alias.
  * - tombstones `<alias>-tombstones`: the sequence number of each deleted item.
  * - dead letters: `dynamic: false`, so any failed record fits.
  */
@@ -66,7 +67,21 @@ function template(
 }
 
 export function indexTemplates(names: IndexNames, layout: IndexLayout = {}): IndexTemplate[] {
-  const keyword = { type: 'keyword' };
+  const templateNames = indexTemplateNames(names);
+  return [
+    changeLogTemplate(names, layout),
+    mirrorTemplate(templateNames.mirror, names, layout),
+    template(templateNames.tombstones, tombstoneIndex(names.mirror), BASE_SETTINGS, {
+      dynamic: false,
+      properties: { [MIRROR_METADATA_FIELD]: { properties: { sequence_number: KEYWORD, timestamp: { type: 'date' } } } },
+    }),
+    deadLetterTemplate(templateNames.deadLetter, names),
+  ];
+}
+
+const KEYWORD = { type: 'keyword' };
+
+function changeLogTemplate(names: IndexNames, layout: IndexLayout): IndexTemplate {
   const templateNames = indexTemplateNames(names);
   // Partitioned: every partition joins the alias (the priorities: see template()).
   const changeLog =
@@ -78,80 +93,74 @@ export function indexTemplates(names: IndexNames, layout: IndexLayout = {}): Ind
           priority: 100 + names.changeLog.length,
         }
       : { name: templateNames.changeLog, pattern: names.changeLog, extra: {}, priority: 500 };
-  return [
-    template(
-      changeLog.name,
-      changeLog.pattern,
-      BASE_SETTINGS,
-      {
-        dynamic: false,
-        properties: {
-          event_name: keyword,
-          timestamp: { type: 'date' },
-          processed_at: { type: 'date' },
-          event_id: keyword,
-          sequence_number: keyword,
-          table_name: keyword,
-          ttl_expired: { type: 'boolean' },
-          manual: { type: 'boolean' },
-          user_identity: { properties: { type: keyword, principal_id: keyword } },
-          keys: { type: 'flat_object' },
-          ...Object.fromEntries(IMAGE_FIELDS.map((field) => [field, { type: 'flat_object' }])),
-          unindexed: { type: 'object', enabled: false },
-          unindexed_reason: { type: 'text' },
-        },
-      },
-      changeLog.extra,
-      changeLog.priority,
-    ),
-    template(
-      templateNames.mirror,
-      mirrorBackingIndex(names.mirror),
-      {
-        ...BASE_SETTINGS,
-        number_of_shards: layout.mirrorShards ?? 1,
-        'index.mapping.total_fields.limit': MIRROR_FIELD_LIMIT,
-        // DynamoDB nests up to 32 levels.
-        'index.mapping.depth.limit': 64,
-        // A value that does not fit its field's type (text in a number field) is kept in
-        // `_source` and left out of the index, instead of refusing the whole item.
-        'index.mapping.ignore_malformed': true,
-      },
-      {
-        date_detection: false,
-        numeric_detection: false,
-        dynamic_templates: [
-          { exact_numbers_as_double: { match_mapping_type: 'long', mapping: { type: 'double' } } },
-          { decimals_as_double: { match_mapping_type: 'double', mapping: { type: 'double' } } },
-        ],
-        properties: { [MIRROR_METADATA_FIELD]: MIRROR_BOOKKEEPING },
-      },
-      { aliases: { [names.mirror]: { is_write_index: true } } },
-    ),
-    template(templateNames.tombstones, tombstoneIndex(names.mirror), BASE_SETTINGS, {
-      dynamic: false,
-      properties: { [MIRROR_METADATA_FIELD]: { properties: { sequence_number: keyword, timestamp: { type: 'date' } } } },
-    }),
-    template(templateNames.deadLetter, names.deadLetter, BASE_SETTINGS, {
-      dynamic: false,
-      properties: {
-        failed_at: { type: 'date' },
-        target: keyword,
-        target_index: keyword,
-        document_id: keyword,
-        error_type: keyword,
-        reason: { type: 'text' },
-        status: { type: 'integer' },
-        event_id: keyword,
-        event_name: keyword,
-        sequence_number: keyword,
-        table_name: keyword,
-        stream_arn: keyword,
-        keys: { type: 'keyword', ignore_above: 2048 },
-        record_json: { type: 'keyword', index: false, doc_values: false },
-      },
-    }),
-  ];
+  const mappings = {
+    dynamic: false,
+    properties: {
+      event_name: KEYWORD,
+      timestamp: { type: 'date' },
+      processed_at: { type: 'date' },
+      event_id: KEYWORD,
+      sequence_number: KEYWORD,
+      table_name: KEYWORD,
+      ttl_expired: { type: 'boolean' },
+      manual: { type: 'boolean' },
+      user_identity: { properties: { type: KEYWORD, principal_id: KEYWORD } },
+      keys: { type: 'flat_object' },
+      ...Object.fromEntries(IMAGE_FIELDS.map((field) => [field, { type: 'flat_object' }])),
+      unindexed: { type: 'object', enabled: false },
+      unindexed_reason: { type: 'text' },
+    },
+  };
+  return template(changeLog.name, changeLog.pattern, BASE_SETTINGS, mappings, changeLog.extra, changeLog.priority);
+}
+
+function mirrorTemplate(name: string, names: IndexNames, layout: IndexLayout): IndexTemplate {
+  return template(
+    name,
+    mirrorBackingIndex(names.mirror),
+    {
+      ...BASE_SETTINGS,
+      number_of_shards: layout.mirrorShards ?? 1,
+      'index.mapping.total_fields.limit': MIRROR_FIELD_LIMIT,
+      // DynamoDB nests up to 32 levels.
+      'index.mapping.depth.limit': 64,
+      // A value that does not fit its field's type (text in a number field) is kept in
+      // `_source` and left out of the index, instead of refusing the whole item.
+      'index.mapping.ignore_malformed': true,
+    },
+    {
+      date_detection: false,
+      numeric_detection: false,
+      dynamic_templates: [
+        { exact_numbers_as_double: { match_mapping_type: 'long', mapping: { type: 'double' } } },
+        { decimals_as_double: { match_mapping_type: 'double', mapping: { type: 'double' } } },
+      ],
+      properties: { [MIRROR_METADATA_FIELD]: MIRROR_BOOKKEEPING },
+    },
+    { aliases: { [names.mirror]: { is_write_index: true } } },
+  );
+}
+
+function deadLetterTemplate(name: string, names: IndexNames): IndexTemplate {
+  return template(name, names.deadLetter, BASE_SETTINGS, {
+    dynamic: false,
+    properties: {
+      failed_at: { type: 'date' },
+      target: KEYWORD,
+      target_index: KEYWORD,
+      document_id: KEYWORD,
+      error_type: KEYWORD,
+      reason: { type: 'text' },
+      status: { type: 'integer' },
+      event_id: KEYWORD,
+      event_name: KEYWORD,
+      sequence_number: KEYWORD,
+      table_name: KEYWORD,
+      stream_arn: KEYWORD,
+      keys: { type: 'keyword', ignore_above: 2048 },
+      record_json: { type: 'keyword', index: false, doc_values: false },
+    },
+  });
 }
 
 /**
