@@ -2,6 +2,12 @@
  * Writes and what their outcomes mean for the batch: written (counted), lost a race (planned
  * again), refused by the mapping (placed again on the mapping read afresh, then stored whole),
  * worth retrying, or refused for good (dead-lettered).
+ *
+ * A document refused even in its stored form, which holds nothing a mapping parses, with the very
+ * error of its indexed form is not refused for what it holds: the index or the cluster refuses
+ * any such write (an ingest pipeline that fails, a template changed by hand, a refusal nobody has
+ * met yet). It is retried, like the cluster's other refusals, instead of dead-lettering every
+ * record until somebody notices; a different error is about the document, and dead-letters it.
  */
 import {
   boundedId,
@@ -80,7 +86,7 @@ export function changeLogStep(entry: ChangeLogEntry, batch: Batch, next: ChangeL
         return;
       case 'unindexable':
         if (entry.refused === undefined) return void next.push({ ...entry, refused: refusalOf(outcome) });
-        return deadLetterOf(outcome, action, entry.position, ledger);
+        return settleRefusedStored(outcome, entry.refused, action, entry.position, ledger);
       default:
         return settleFailure(outcome, action, entry.position, ledger);
     }
@@ -111,7 +117,7 @@ export function settleLost(
 /**
  * The mirror's mapping refused a document placed on what the port knew of it: another writer
  * mapped what the port had not seen. Placed again on the mapping read afresh; refused again,
- * stored whole; refused even so, dead-lettered.
+ * stored whole; refused even so, retried or dead-lettered (see the file comment).
  */
 function settleRefusedMirror(
   outcome: Extract<WriteOutcome, { kind: 'unindexable' }>,
@@ -122,7 +128,25 @@ function settleRefusedMirror(
   batch.port.forgetMapping(batch.indexes.mirror);
   if (entry.refused === undefined) return void next.push({ ...entry, refused: refusalOf(outcome) });
   if (entry.storedBecause === undefined) return void next.push({ ...entry, refused: refusalOf(outcome), storedBecause: outcome.reason });
-  return deadLetterOf(outcome, undefined, entry.position, batch.ledger);
+  return settleRefusedStored(outcome, entry.refused, undefined, entry.position, batch.ledger);
+}
+
+/** The stored form refused too: retried when with the error of the indexed form (see the file comment), else dead-lettered. */
+function settleRefusedStored(
+  outcome: Extract<WriteOutcome, { kind: 'unindexable' }>,
+  indexedForm: Refusal,
+  action: WriteAction | undefined,
+  position: number,
+  ledger: BatchLedger,
+): void {
+  if (outcome.errorType !== indexedForm.errorType || outcome.reason !== indexedForm.reason) {
+    return deadLetterOf(outcome, action, position, ledger);
+  }
+  ledger.retry(
+    [position],
+    `${action?.role ?? 'mirror'}: refused in the stored form too, with the error of the indexed form: the index or the cluster ` +
+      `refuses it, not its data (retried, not dead-lettered): ${outcome.reason}`,
+  );
 }
 
 function refusalOf(outcome: Extract<WriteOutcome, { kind: 'unindexable' }>): Refusal {

@@ -134,6 +134,41 @@ describe('applying a batch', () => {
     ).toEqual(['change-log', 'mirror']);
   });
 
+  describe('a document refused even in its stored form', () => {
+    /** A 400 no list knows, about the index, not the document: an ingest pipeline the index names is missing. */
+    const noPipeline = {
+      kind: 'unindexable',
+      reason: 'illegal_argument_exception: pipeline with id [enrich] does not exist',
+      errorType: 'illegal_argument_exception',
+    } as const;
+
+    it('is retried, not dead-lettered, when refused with the very error of its indexed form (the index refuses any write)', async () => {
+      const search = new InMemorySearch();
+      search.fault = (action) => (to(MIRROR)(action) || to('dynamodb-cdc')(action) ? noPipeline : undefined);
+      const result = await applyChanges([insertRecord(item('a', 'x'))], settings, search);
+      expect(result.deadLettered).toEqual([]);
+      expect(result.failures).toEqual([
+        {
+          position: 0,
+          sequenceNumber: expect.any(String),
+          reason: expect.stringMatching(/refused in the stored form too.*pipeline with id \[enrich\]/),
+        },
+      ]);
+      expect(search.sources('dynamodb-cdc-deadletter')).toEqual({});
+    });
+
+    it('is dead-lettered when the stored form is refused for another reason than the indexed form', async () => {
+      const search = new InMemorySearch();
+      search.fault = (action) => {
+        if (!to(MIRROR)(action) || action.operation !== 'put') return undefined;
+        return action.document.includes('unindexed') ? { ...refused, reason: 'mapper_parsing_exception: failed to parse [_cdc]' } : refused;
+      };
+      const result = await applyChanges([insertRecord(item('a', 'x'))], settings, search);
+      expect(result.failures).toEqual([]);
+      expect(result.deadLettered).toEqual([{ position: 0, target: 'mirror', reason: 'mapper_parsing_exception: failed to parse [_cdc]' }]);
+    });
+  });
+
   it('retries every mirror record when the current state cannot be read, and still writes the change log', async () => {
     const search = new InMemorySearch();
     search.readFault = () => new Error('connect ECONNREFUSED 127.0.0.1:9200');
