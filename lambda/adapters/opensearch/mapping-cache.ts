@@ -10,7 +10,10 @@
  * learned as they are written. What can go stale is what is not known: a path another writer
  * mapped since (a refusal, then a read, puts that right; so does a path looked for and not found,
  * trusted for ABSENT_TTL_MS only, as a map put where the other writer mapped a scalar would be
- * skipped without a refusal), and the count (a refusal for the limit puts it right).
+ * skipped without a refusal), and the count (a refusal for the limit puts it right). Once the
+ * mapping holds its limit, no writer can map a new path, so new paths are known to be absent
+ * without a read (a table keyed by ids brings new names in every batch); it is read again after
+ * ABSENT_TTL_MS, in case the limit was raised.
  */
 import type { Client } from '@opensearch-project/opensearch';
 import { fieldsOfKind, NO_MAPPED_FIELDS, type FieldKind, type MappedFields } from '../../core';
@@ -28,6 +31,8 @@ interface Known {
   readonly limit: number;
   /** Paths looked for and not found: until when that is trusted. */
   readonly absent: Map<string, number>;
+  /** Until when a full mapping (count at the limit) is trusted to map no new path. */
+  readonly fullUntil: number;
 }
 
 export class MappingCache {
@@ -62,6 +67,7 @@ export class MappingCache {
 
   private covers(known: Known, paths: ReadonlySet<string>): boolean {
     const now = this.now();
+    if (known.count >= known.limit && now < known.fullUntil) return true;
     for (const path of paths) if (!known.kinds.has(path) && !((known.absent.get(path) ?? 0) > now)) return false;
     return true;
   }
@@ -85,8 +91,8 @@ export class MappingCache {
     const kinds = new Map<string, FieldKind>();
     const count = collectFields(answer?.mappings?.properties ?? {}, '', kinds);
     const limit = Number(answer?.settings?.index?.mapping?.total_fields?.limit ?? DEFAULT_FIELD_LIMIT);
-    const known: Known = { kinds, count, limit, absent: this.stillAbsent(before, kinds) };
     const until = this.now() + ABSENT_TTL_MS;
+    const known: Known = { kinds, count, limit, absent: this.stillAbsent(before, kinds), fullUntil: until };
     for (const path of paths) if (!kinds.has(path)) known.absent.set(path, until);
     this.known.set(index, known);
     return known;

@@ -73,6 +73,22 @@ describe("the mirror's mapping as the adapter knows it", () => {
     expect(cache.reads).toBe(3);
   });
 
+  it('reads no more for new paths once the mapping holds its limit (no writer can map them), until the time is up', async () => {
+    let now = 0;
+    const full = {
+      'test-table-v1': { ...MIRROR_INDEX['test-table-v1'], settings: { index: { mapping: { total_fields: { limit: '10' } } } } },
+    };
+    const { client } = fakeClient(() => ({ body: full }));
+    const cache = new MappingCache(client, () => now);
+    await cache.mappedFields('test-table-v1', paths('name'));
+    await cache.mappedFields('test-table-v1', paths('user1'));
+    await cache.mappedFields('test-table-v1', paths('user2', 'user3'));
+    expect(cache.reads).toBe(1);
+    now += ABSENT_TTL_MS;
+    await cache.mappedFields('test-table-v1', paths('user4'));
+    expect(cache.reads).toBe(2);
+  });
+
   it('learns what its writes mapped (no read for them), and reads again once told the engine refused what it knew', async () => {
     const { client } = fakeClient();
     const cache = new MappingCache(client);
