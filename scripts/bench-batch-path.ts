@@ -73,7 +73,7 @@ async function main(): Promise<void> {
               index: mirrorBackingIndex(raw.mirror),
               id: change.newImage!.id.S!,
               condition: { kind: 'any' },
-              document: stringifyLossless(toMirrorDocument(change.newImage!, mirrorMetadata(change), 'indexed')),
+              document: stringifyLossless(toMirrorDocument(change.newImage!, mirrorMetadata(change)).document),
               records: [0],
             }),
           ];

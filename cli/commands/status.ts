@@ -134,6 +134,7 @@ function describe(report: StatusReport, deployment: Deployment): string[] {
       ? [`OpenSearch ${deployment.settings.openSearchEndpoint}: not readable (${os.error})`]
       : [
           `mirror ${deployment.settings.indexes.mirror}: ${os.mirrorItems} item(s)`,
+          ...notSearchable(os),
           `change log ${deployment.settings.indexes.changeLog}: last hour ${events(os.changesSince)}; in all ${events(os.changes)}`,
           `newest change: ${os.newestChangeAt ? `${os.newestChangeAt} (${os.newestChangeAgeSeconds} s ago)` : 'none yet'}`,
           `dead letters ${deployment.settings.indexes.deadLetter}: ${os.deadLetters}`,
@@ -141,5 +142,21 @@ function describe(report: StatusReport, deployment: Deployment): string[] {
     `dead-letter queue: ${report.deadLetterQueue.url ? `${report.deadLetterQueue.visible} waiting, ${report.deadLetterQueue.inFlight} in flight` : 'unknown (no DeadLetterQueueUrl output)'}`,
     `event source mapping: ${report.eventSourceMapping.state ?? 'unknown'}${report.eventSourceMapping.lastResult ? `, last result ${report.eventSourceMapping.lastResult}` : ''}`,
     `${report.verdict.status.toUpperCase()}: ${report.verdict.reason}`,
+  ];
+}
+
+/** Mirror items holding values the index does not search: kept exactly, so not a problem, but worth knowing why. */
+function notSearchable(counts: PipelineCounts): string[] {
+  return [
+    ...(counts.mirrorItemsUnindexed > 0
+      ? [
+          `  ${counts.mirrorItemsUnindexed} hold attributes kept exactly but unindexed (not searchable by them): read their _cdc.unindexed_reason (query _cdc.unindexed_reason:*)`,
+        ]
+      : []),
+    ...(counts.mirrorItemsIgnored > 0
+      ? [
+          `  ${counts.mirrorItemsIgnored} hold values left out of the index for not fitting their field's type (text where a number is mapped): listed in _ignored (query _ignored:<name>)`,
+        ]
+      : []),
   ];
 }

@@ -92,6 +92,10 @@ function describe(report: VerifyReport, table: string, mirror: string): string[]
     ...list('in the mirror, not in the table', report.extra),
     ...list('different', report.different),
     ...list('compared without their attribute named __proto__ (the AWS SDK reads it without its value)', report.unreadable),
+    ...list(
+      'note, not a difference: mirrored exactly, with attributes kept unindexed (not searchable by them; read their _cdc.unindexed_reason)',
+      report.keptUnindexed,
+    ),
     report.matches
       ? `MATCH: the mirror holds exactly the table's items${report.sampled ? ' (in the sample)' : ''}`
       : 'DIFFERENT: changes may still be in flight (run again in a few seconds); otherwise cdc verify --repair puts it right (items from before the stream can also be copied with cdc backfill, refused ones re-applied with cdc redrive)',

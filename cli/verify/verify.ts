@@ -25,6 +25,11 @@ export interface VerifyReport {
   readonly different: string[];
   /** Items compared without an attribute the AWS SDK reads without its value (`__proto__`). */
   readonly unreadable: string[];
+  /**
+   * Items mirrored exactly, some of whose attributes the mirror keeps unindexed (not searchable by
+   * them; the reason in `_cdc.unindexed_reason`): a note, not a difference.
+   */
+  readonly keptUnindexed: string[];
   readonly sampled: boolean;
   readonly matches: boolean;
 }
@@ -49,17 +54,16 @@ export interface VerifyOptions {
 
 const SAMPLE_SEGMENTS = 1000;
 
-/** Reads the table's key types (a key schema that does not match is said first), then compares: the given keys, a sample, or everything. */
 export async function verify(options: VerifyOptions): Promise<VerifyResult> {
   await tableKeyTypes(options.dynamo, options.tableName, options.keySchema);
-  const comparison = new Comparison(options.mirror, options.keySchema);
-  if (options.only !== undefined) return verifyKeys(options, options.only, comparison);
-  if (options.sample === undefined) return verifyWholeTable(options, comparison);
-  return verifySample(options, options.sample, comparison);
+  const comparison = new Comparison(options);
+  if (options.only !== undefined) return verifyOnly(options.only, comparison, options);
+  if (options.sample === undefined) return verifyAll(comparison, options);
+  return verifySample(options.sample, comparison, options);
 }
 
-/** The items of these keys; a key whose item is gone from the table but not from the mirror is an extra. */
-async function verifyKeys(options: VerifyOptions, only: readonly AttributeMap[], comparison: Comparison): Promise<VerifyResult> {
+/** The items of these keys (after a repair); extras among them are found too. */
+async function verifyOnly(only: readonly AttributeMap[], comparison: Comparison, options: VerifyOptions): Promise<VerifyResult> {
   const extra: string[] = [];
   for (const key of only) {
     const item = await readItem(options.dynamo, options.tableName, key);
@@ -72,17 +76,12 @@ async function verifyKeys(options: VerifyOptions, only: readonly AttributeMap[],
   return comparison.result({ extra, sampled: true });
 }
 
-/** A consistent Scan of the whole table, then every mirror document not seen in it is an extra. */
-async function verifyWholeTable(options: VerifyOptions, comparison: Comparison): Promise<VerifyResult> {
+/** The whole table, then every document of the mirror for extras. */
+async function verifyAll(comparison: Comparison, options: VerifyOptions): Promise<VerifyResult> {
   let startKey: Record<string, never> | undefined;
   do {
     const page = await options.dynamo.send(
-      new ScanCommand({
-        TableName: options.tableName,
-        ExclusiveStartKey: startKey,
-        Limit: options.pageSize ?? 500,
-        ConsistentRead: true,
-      }),
+      new ScanCommand({ TableName: options.tableName, ExclusiveStartKey: startKey, Limit: options.pageSize ?? 500, ConsistentRead: true }),
     );
     await comparison.checkPage((page.Items ?? []) as AttributeMap[]);
     startKey = page.LastEvaluatedKey as never;
@@ -93,11 +92,11 @@ async function verifyWholeTable(options: VerifyOptions, comparison: Comparison):
     mirrorDocuments += ids.length;
     for (const id of ids) if (!comparison.seen.has(id)) extra.push(id);
   }
-  return comparison.result({ mirrorDocuments, extra, sampled: false });
+  return comparison.result({ extra, mirrorDocuments, sampled: false });
 }
 
 /** A sample: whole Scan segments out of many, picked at random, until enough items are checked (extras are not looked for). */
-async function verifySample(options: VerifyOptions, sample: number, comparison: Comparison): Promise<VerifyResult> {
+async function verifySample(sample: number, comparison: Comparison, options: VerifyOptions): Promise<VerifyResult> {
   const order = [...Array(SAMPLE_SEGMENTS).keys()].sort(() => Math.random() - 0.5);
   for (const segment of order) {
     if (comparison.checked >= sample) break;
@@ -119,56 +118,53 @@ async function verifySample(options: VerifyOptions, sample: number, comparison: 
   return comparison.result({ extra: [], sampled: true });
 }
 
-/** What the items checked so far showed: which are missing from the mirror, which differ, which were read without an attribute. */
+/** The table's items compared with the mirror's, a page at a time. */
 class Comparison {
   readonly missing: string[] = [];
   readonly different: string[] = [];
   readonly unreadable: string[] = [];
+  readonly keptUnindexed: string[] = [];
   readonly seen = new Set<string>();
   readonly keys = new Map<string, AttributeMap>();
   checked = 0;
 
-  constructor(
-    private readonly mirror: MirrorReader,
-    private readonly keySchema: KeySchema,
-  ) {}
+  constructor(private readonly options: VerifyOptions) {}
 
-  /** One page of table items against their mirror documents, read in one request. */
   async checkPage(page: AttributeMap[]): Promise<void> {
+    const { keySchema } = this.options;
     // As the pipeline sees them: binary as base64 (the SDK gives bytes). An attribute the AWS SDK
     // read without its value (one named `__proto__`) is left out of the comparison, on both sides.
     const entries = page.map((item) => {
       const lost = unreadableAttributes(item);
-      const image = toChangeRecord(snapshotRecord(without(item, lost) as AttributeMap, this.keySchema), {
-        receivedAt: new Date(),
-      }).newImage!;
-      return { image, lost, id: documentId(keyAttributes(image, this.keySchema), this.keySchema) };
+      const image = toChangeRecord(snapshotRecord(without(item, lost) as AttributeMap, keySchema), { receivedAt: new Date() }).newImage!;
+      return { image, lost, id: documentId(keyAttributes(image, keySchema), keySchema) };
     });
-    const mirrored = await this.mirror.items(entries.map(({ id }) => id));
+    const mirrored = await this.options.mirror.items(entries.map(({ id }) => id));
     for (const { image, lost, id } of entries) {
       this.seen.add(id);
       this.checked++;
       if (lost.length > 0) this.unreadable.push(id);
       const found = mirrored.get(id);
+      if (found?.unindexedReason !== undefined) this.keptUnindexed.push(id);
       if (found && canonicalMirrorItem(without(found.item, lost), image) === canonicalItem(image)) continue;
       (found ? this.different : this.missing).push(id);
-      this.keys.set(id, keyAttributes(image, this.keySchema));
+      this.keys.set(id, keyAttributes(image, keySchema));
     }
   }
 
-  /** The report (its fields in this order, as `--json` prints them) and the keys to repair. */
-  result(how: { readonly mirrorDocuments?: number; readonly extra: string[]; readonly sampled: boolean }): VerifyResult {
-    const { checked, missing, different, unreadable } = this;
+  result({ extra, mirrorDocuments, sampled }: { extra: string[]; mirrorDocuments?: number; sampled: boolean }): VerifyResult {
+    const { checked, missing, different, unreadable, keptUnindexed } = this;
     return {
       report: {
         checked,
-        ...(how.mirrorDocuments === undefined ? {} : { mirrorDocuments: how.mirrorDocuments }),
+        ...(mirrorDocuments === undefined ? {} : { mirrorDocuments }),
         missing,
-        extra: how.extra,
+        extra,
         different,
         unreadable,
-        sampled: how.sampled,
-        matches: missing.length + how.extra.length + different.length === 0,
+        keptUnindexed,
+        sampled,
+        matches: missing.length + extra.length + different.length === 0,
       },
       keys: this.keys,
     };

@@ -6,6 +6,7 @@ export * from './change-record';
 export * from './change-log-document';
 export * from './change-log-partitions';
 export * from './mirror-document';
+export * from './mirror-fields';
 export * from './dead-letter-document';
 export * from './document-id';
 export * from './lossless-json';

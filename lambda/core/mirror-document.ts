@@ -6,15 +6,17 @@
  * attribute named `__proto__` into the object's prototype, and the attribute is lost.)
  *
  * Attributes an index mapping cannot take (a list mixing kinds of values, a name OpenSearch
- * refuses as a field name, our own `_cdc`) are kept exactly, unindexed, under
- * `_cdc.unindexed`, with the reason in `_cdc.unindexed_reason`; the rest stays at the root,
- * searchable as usual. When OpenSearch refuses the document anyway (a type conflict with an
- * earlier item, the field limit), every attribute moves there: the item is still mirrored
- * exactly, only not searchable by attribute. The item is always `root minus _cdc, plus
- * _cdc.unindexed`.
+ * refuses as a field name, our own `_cdc`), and those the mirror's mapping as it stands cannot
+ * take (a type conflict with an earlier item, new fields past the field limit: see
+ * mirror-fields.ts), are kept exactly, unindexed, under `_cdc.unindexed`, with the reason in
+ * `_cdc.unindexed_reason`; the rest stays at the root, searchable as usual. When OpenSearch
+ * refuses the document anyway (its mapping changed under the writer), every attribute moves
+ * there: the item is still mirrored exactly, only not searchable by attribute. The item is always
+ * `root minus _cdc, plus _cdc.unindexed`.
  */
 import type { AttributeMap, AttributeValue, ChangeRecord } from './change-record';
 import { ExactNumber, type LosslessObject, type LosslessValue } from './lossless-json';
+import { MirrorMapping, type FieldKind } from './mirror-fields';
 
 /** Bookkeeping stored in every mirror document. */
 export const MIRROR_METADATA_FIELD = '_cdc';
@@ -28,8 +30,20 @@ export interface MirrorMetadata {
   readonly manual?: boolean;
 }
 
-/** How much of an item the index is asked to map. */
-export type MirrorForm = 'indexed' | 'stored';
+/** How an item is laid out in its mirror document. */
+export type MirrorLayout =
+  /** At the root what the mapping takes (as far as `mapping` knows it), the rest under `_cdc.unindexed` with the reason. */
+  | { readonly form: 'indexed'; readonly mapping?: MirrorMapping }
+  /** Every attribute under `_cdc.unindexed`: OpenSearch refused the indexed form. */
+  | { readonly form: 'stored'; readonly reason: string };
+
+export interface MirrorDocument {
+  readonly document: LosslessObject;
+  /** Whether some of the item is kept unindexed (under `_cdc.unindexed`). */
+  readonly unindexed: boolean;
+  /** Paths its indexed attributes map that the mapping did not hold (see FieldPlacement). */
+  readonly newFields: ReadonlyMap<string, FieldKind>;
+}
 
 /** OpenSearch's metadata fields: refused (or, `_doc_count`, misread) as attribute names at the root. */
 const METADATA_FIELD_NAMES: ReadonlySet<string> = new Set([
@@ -85,26 +99,55 @@ function plainValue(value: AttributeValue): LosslessValue {
   throw new Error(`not an attribute value: ${JSON.stringify(value)}`);
 }
 
-export function toMirrorDocument(image: AttributeMap, metadata: MirrorMetadata, form: MirrorForm, storedReason?: string): LosslessObject {
+export function toMirrorDocument(
+  image: AttributeMap,
+  metadata: MirrorMetadata,
+  layout: MirrorLayout = { form: 'indexed' },
+): MirrorDocument {
   const plain = toPlainJson(image);
-  const indexed: [string, LosslessValue][] = [];
-  const unindexed: [string, LosslessValue][] = [];
-  const reasons = new Set<string>();
-  if (form === 'stored') reasons.add(storedReason ?? 'OpenSearch refused the item as an indexed document');
-  for (const [name, value] of Object.entries(plain)) {
-    const problem = form === 'stored' ? 'stored' : unindexableBecause(name, value);
-    if (problem === undefined) {
-      indexed.push([name, value]);
-    } else {
-      unindexed.push([name, value]);
-      if (problem !== 'stored') reasons.add(`${JSON.stringify(name)}: ${problem}`);
-    }
+  const attributes = Object.entries(plain);
+  if (layout.form === 'stored') return documentOf([], attributes, [layout.reason], metadata, new Map());
+  const fit: [string, LosslessValue][] = [];
+  const moved = new Map<string, string>();
+  for (const [name, value] of attributes) {
+    const problem = unindexableBecause(name, value);
+    if (problem === undefined) fit.push([name, value]);
+    else moved.set(name, `${JSON.stringify(name)}: ${problem}`);
   }
+  const placement = (layout.mapping ?? new MirrorMapping()).place(fit);
+  for (const [name, reason] of placement.moved) moved.set(name, reason);
+  const [indexed, unindexed] = partition(attributes, ([name]) => !moved.has(name));
+  return documentOf(indexed, unindexed, [...moved.values()], metadata, placement.newFields);
+}
+
+/** The attributes a mapping could take by their names and shapes, as toMirrorDocument tries them on the mapping. */
+export function mappableAttributes(image: AttributeMap): [string, LosslessValue][] {
+  return Object.entries(toPlainJson(image)).filter(([name, value]) => unindexableBecause(name, value) === undefined);
+}
+
+function documentOf(
+  indexed: readonly [string, LosslessValue][],
+  unindexed: readonly [string, LosslessValue][],
+  reasons: readonly string[],
+  metadata: MirrorMetadata,
+  newFields: ReadonlyMap<string, FieldKind>,
+): MirrorDocument {
   const bookkeeping: [string, LosslessValue][] = Object.entries(metadata);
   if (unindexed.length > 0) {
-    bookkeeping.push(['unindexed', Object.fromEntries(unindexed)], ['unindexed_reason', [...reasons].join('; ')]);
+    bookkeeping.push(['unindexed', Object.fromEntries(unindexed)], ['unindexed_reason', reasons.join('; ')]);
   }
-  return Object.fromEntries([...indexed, [MIRROR_METADATA_FIELD, Object.fromEntries(bookkeeping)]]);
+  return {
+    document: Object.fromEntries([...indexed, [MIRROR_METADATA_FIELD, Object.fromEntries(bookkeeping)]]),
+    unindexed: unindexed.length > 0,
+    newFields,
+  };
+}
+
+function partition<T>(items: readonly T[], keep: (item: T) => boolean): [T[], T[]] {
+  const kept: T[] = [];
+  const rest: T[] = [];
+  for (const item of items) (keep(item) ? kept : rest).push(item);
+  return [kept, rest];
 }
 
 /**

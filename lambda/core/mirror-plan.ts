@@ -16,7 +16,8 @@
  */
 import { MANUAL_SEQUENCE_NUMBER, type ChangeRecord } from './change-record';
 import { stringifyLossless } from './lossless-json';
-import { MIRROR_METADATA_FIELD, mirrorMetadata, toMirrorDocument } from './mirror-document';
+import { mappableAttributes, MIRROR_METADATA_FIELD, mirrorMetadata, toMirrorDocument, type MirrorLayout } from './mirror-document';
+import { fieldPaths, MirrorMapping, type FieldKind } from './mirror-fields';
 import { isNewer } from './sequence-number';
 import { refKey, type DocumentRef, type Revision, type StoredState, type WriteAction } from './writes';
 
@@ -30,8 +31,19 @@ export interface MirrorEntry {
   readonly position: number;
   readonly record: ChangeRecord;
   readonly id: string;
-  /** Set once OpenSearch refused the indexed form: write every attribute unindexed. */
+  /**
+   * The last refusal of this entry's document. Refused once, it is placed again on the mapping
+   * read afresh (another writer may have mapped what the known mapping lacked); refused twice,
+   * every attribute is written unindexed (`storedBecause`).
+   */
+  readonly refused?: Refusal;
+  /** Set once OpenSearch refused the indexed form twice: write every attribute unindexed. */
   readonly storedBecause?: string;
+}
+
+export interface Refusal {
+  readonly errorType: string;
+  readonly reason: string;
 }
 
 export interface PlannedWrite {
@@ -40,6 +52,8 @@ export interface PlannedWrite {
   readonly tombstone?: WriteAction;
   /** The mirror document to put, or (REMOVE of an existing document) to delete. */
   readonly mirror?: WriteAction;
+  /** A put: whether some of the item is kept unindexed, and what it maps that the mapping did not hold. */
+  readonly placed?: { readonly unindexed: boolean; readonly newFields: ReadonlyMap<string, FieldKind> };
 }
 
 export interface MirrorPlan {
@@ -79,7 +93,16 @@ function replaces(record: ChangeRecord, sequenceNumber: string | undefined): boo
   return isNewer(record.sequenceNumber, sequenceNumber) || (record.origin === 'manual' && sequenceNumber === MANUAL_SEQUENCE_NUMBER);
 }
 
-export function planMirrorWrites(entries: readonly MirrorEntry[], states: StateLookup, indexes: MirrorIndexes): MirrorPlan {
+/**
+ * @param mapping the mirror's mapping as known, which the batch's puts are placed on in order
+ *   (the order of the writes).
+ */
+export function planMirrorWrites(
+  entries: readonly MirrorEntry[],
+  states: StateLookup,
+  indexes: MirrorIndexes,
+  mapping: MirrorMapping = new MirrorMapping(),
+): MirrorPlan {
   const newest = newestPerDocument(entries);
   const chosen = new Set(newest.map((entry) => entry.position));
   const superseded = entries.filter((entry) => !chosen.has(entry.position)).map((entry) => entry.position);
@@ -98,37 +121,63 @@ export function planMirrorWrites(entries: readonly MirrorEntry[], states: StateL
       }
       continue;
     }
-    if (record.eventName === 'REMOVE') {
-      writes.push({
-        entry,
-        tombstone: {
-          operation: 'put',
-          role: 'tombstone',
-          index: indexes.tombstones,
-          id,
-          condition: tombstone ? { kind: 'unchanged', revision: tombstone.revision } : { kind: 'absent' },
-          document: stringifyLossless({ [MIRROR_METADATA_FIELD]: { ...mirrorMetadata(record) } }),
-          records: [position],
-        },
-        mirror: current ? deleteOf(id, current.revision, position, indexes) : undefined,
-      });
-      continue;
-    }
-    const form = entry.storedBecause === undefined ? 'indexed' : 'stored';
-    writes.push({
-      entry,
-      mirror: {
-        operation: 'put',
-        role: 'mirror',
-        index: indexes.mirror,
-        id,
-        condition: current ? { kind: 'unchanged', revision: current.revision } : { kind: 'absent' },
-        document: stringifyLossless(toMirrorDocument(record.newImage!, mirrorMetadata(record), form, entry.storedBecause)),
-        records: [position],
-      },
-    });
+    writes.push(record.eventName === 'REMOVE' ? removeOf(entry, current, tombstone, indexes) : putOf(entry, current, indexes, mapping));
   }
   return { writes, superseded };
+}
+
+/** A REMOVE: its tombstone first, then the delete of the document (if there is one). */
+function removeOf(
+  entry: MirrorEntry,
+  current: StoredState | undefined,
+  tombstone: StoredState | undefined,
+  indexes: MirrorIndexes,
+): PlannedWrite {
+  const { record, id, position } = entry;
+  return {
+    entry,
+    tombstone: {
+      operation: 'put',
+      role: 'tombstone',
+      index: indexes.tombstones,
+      id,
+      condition: tombstone ? { kind: 'unchanged', revision: tombstone.revision } : { kind: 'absent' },
+      document: stringifyLossless({ [MIRROR_METADATA_FIELD]: { ...mirrorMetadata(record) } }),
+      records: [position],
+    },
+    mirror: current ? deleteOf(id, current.revision, position, indexes) : undefined,
+  };
+}
+
+/** An INSERT or MODIFY: the item's document, placed on the mapping (or stored whole, once refused twice). */
+function putOf(entry: MirrorEntry, current: StoredState | undefined, indexes: MirrorIndexes, mapping: MirrorMapping): PlannedWrite {
+  const { record, id, position } = entry;
+  const layout: MirrorLayout =
+    entry.storedBecause === undefined ? { form: 'indexed', mapping } : { form: 'stored', reason: entry.storedBecause };
+  const { document, unindexed, newFields } = toMirrorDocument(record.newImage!, mirrorMetadata(record), layout);
+  return {
+    entry,
+    mirror: {
+      operation: 'put',
+      role: 'mirror',
+      index: indexes.mirror,
+      id,
+      condition: current ? { kind: 'unchanged', revision: current.revision } : { kind: 'absent' },
+      document: stringifyLossless(document),
+      records: [position],
+    },
+    placed: { unindexed, newFields },
+  };
+}
+
+/** The paths the puts among these entries would map: what to ask the mapping about before planning them. */
+export function placedPaths(entries: readonly MirrorEntry[]): Set<string> {
+  const paths = new Set<string>();
+  for (const { record, storedBecause } of newestPerDocument(entries)) {
+    if (record.eventName !== 'REMOVE' && storedBecause === undefined && record.newImage)
+      fieldPaths(mappableAttributes(record.newImage), paths);
+  }
+  return paths;
 }
 
 function deleteOf(id: string, revision: Revision, position: number, indexes: MirrorIndexes): WriteAction {

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import {
+  type AttributeValue,
   BatchWriteItemCommand,
   CreateTableCommand,
   DeleteItemCommand,
@@ -83,10 +84,13 @@ it('says healthy for a pipeline whose mirror holds its table, then failing for a
   );
   try {
     const ids = Array.from({ length: 40 }, (_, i) => `${prefix}-${i}`);
+    // One item holds a list mixing text and numbers: the mirror keeps it exactly, unindexed.
+    const itemOf = (id: string): Record<string, AttributeValue> =>
+      id === ids[1] ? { id: { S: id }, mixed: { L: [{ S: 'a' }, { N: '1' }] } } : { id: { S: id } };
     for (let i = 0; i < ids.length; i += 20) {
       await client.send(
         new BatchWriteItemCommand({
-          RequestItems: { [table]: ids.slice(i, i + 20).map((id) => ({ PutRequest: { Item: { id: { S: id } } } })) },
+          RequestItems: { [table]: ids.slice(i, i + 20).map((id) => ({ PutRequest: { Item: itemOf(id) } })) },
         }),
       );
     }
@@ -96,10 +100,17 @@ it('says healthy for a pipeline whose mirror holds its table, then failing for a
     expect(healthy.stderr).toBe('');
     expect(healthy.report).toMatchObject({
       table: { items: 40 },
-      opensearch: { mirrorItems: 40, deadLetters: 0 },
+      opensearch: { mirrorItems: 40, mirrorItemsUnindexed: 1, mirrorItemsIgnored: 0, deadLetters: 0 },
       verdict: { status: 'healthy' },
     });
     expect(healthy.status).toBe(0);
+    expect(cdc(...target, 'status').stdout).toContain(
+      '1 hold attributes kept exactly but unindexed (not searchable by them): read their _cdc.unindexed_reason',
+    );
+    // For cdc verify it is a note, not a difference: the item is mirrored exactly.
+    const verified = cdc(...target, 'verify', '--json');
+    expect(JSON.parse(verified.stdout)).toMatchObject({ matches: true, different: [], keptUnindexed: [ids[1]] });
+    expect(cdc(...target, 'verify').stdout).toMatch(/note, not a difference: mirrored exactly, with attributes kept unindexed .*: 1 /);
 
     await opensearch.index({
       index: names.deadLetter,

@@ -1,10 +1,13 @@
 /**
  * An in-memory search engine behind the SearchPort: conditional puts and deletes with revisions,
- * and hooks to make chosen writes fail or to write concurrently. Unit tests only: the
- * integration suites run the real engine.
+ * hooks to make chosen writes fail or to write concurrently, and (for indexes given one with
+ * mapIndex) a dynamic mapping that refuses, skips and counts fields as OpenSearch 2.19 does with the
+ * mirror's settings. Unit tests only: the integration suites run the real engine.
  */
+import type { FieldKind, MappedFields } from '../../lambda/core/mirror-fields';
 import { refKey, type DocumentRef, type Revision, type StoredState, type WriteAction, type WriteOutcome } from '../../lambda/core/writes';
 import type { SearchPort } from '../../lambda/pipeline/search-port';
+import { DynamicMapping } from './dynamic-mapping';
 
 interface Stored {
   source: Record<string, any>;
@@ -21,6 +24,33 @@ export class InMemorySearch implements SearchPort {
   readFault: () => Error | undefined = () => undefined;
   /** Runs after each state read, before the writes that follow: a concurrent writer. */
   afterRead: () => void = () => undefined;
+  private readonly mappings = new Map<string, DynamicMapping>();
+  /** Mapping reads, fields the pipeline said its writes mapped, and how often it asked to read the mapping again. */
+  readonly mappingCalls = { reads: 0, learned: [] as [string, FieldKind][], forgotten: 0 };
+  /** Values a mapped index left out without a trace: what a pipeline must never send. */
+  readonly skippedWithoutTrace: { index: string; id: string; path: string }[] = [];
+
+  /** Gives `index` a dynamic mapping (the mirror's bookkeeping fields mapped), with this field limit. */
+  mapIndex(index: string, limit = 5000): DynamicMapping {
+    const mapping = new DynamicMapping(limit);
+    this.mappings.set(index, mapping);
+    return mapping;
+  }
+
+  async mappedFields(index: string): Promise<MappedFields> {
+    this.mappingCalls.reads++;
+    const mapping = this.mappings.get(index);
+    if (mapping === undefined) return { kinds: new Map(), count: 0, limit: Number.POSITIVE_INFINITY };
+    return mapping.fields();
+  }
+
+  fieldsMapped(_index: string, fields: ReadonlyMap<string, FieldKind>): void {
+    this.mappingCalls.learned.push(...fields);
+  }
+
+  forgetMapping(): void {
+    this.mappingCalls.forgotten++;
+  }
 
   sources(index: string): Record<string, Record<string, any>> {
     return Object.fromEntries([...(this.indexes.get(index) ?? new Map()).entries()].map(([id, doc]) => [id, doc.source]));
@@ -61,7 +91,11 @@ export class InMemorySearch implements SearchPort {
       this.delete(action.index, action.id);
       return { kind: 'written' };
     }
-    this.put(action.index, action.id, JSON.parse(action.document));
+    const source = JSON.parse(action.document);
+    const mapped = this.mappings.get(action.index)?.take(source);
+    if (mapped?.refused) return { kind: 'unindexable', reason: mapped.refused, errorType: mapped.errorType };
+    for (const path of mapped?.skipped ?? []) this.skippedWithoutTrace.push({ index: action.index, id: action.id, path });
+    this.put(action.index, action.id, source);
     return { kind: 'written', revision: String(this.revisions) as Revision };
   }
 }

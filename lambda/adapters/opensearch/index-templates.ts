@@ -11,7 +11,8 @@
  * - mirror shards: `number_of_shards` of `<alias>-v1` applies when the index is created only.
  * - mirror `<alias>-v1`: plain JSON per item, dynamically mapped: dates are not guessed, every
  *   number is a double, a value that does not fit its field's type is skipped by the index;
- *   at most 5,000 fields (items bringing more are stored unindexed). Read through the alias.
+ *   at most 5,000 fields (new names past that are kept unindexed, see core/mirror-fields.ts).
+ *   Read through the alias.
  * - tombstones `<alias>-tombstones`: the sequence number of each deleted item.
  * - dead letters: `dynamic: false`, so any failed record fits.
  */

@@ -1,13 +1,16 @@
 /**
  * Reading the mirror back exactly, for `cdc verify`: documents parsed with lossless-json (every
- * digit of every number, `__proto__` kept as data), and every document id.
+ * digit of every number, `__proto__` kept as data), whether some of an item is kept unindexed, and
+ * every document id.
  */
 import type { Client } from '@opensearch-project/opensearch';
 import { parse } from 'lossless-json';
-import { itemOfMirrorDocument } from '../../core';
+import { itemOfMirrorDocument, MIRROR_METADATA_FIELD } from '../../core';
 
 export interface MirroredItem {
   readonly item: Record<string, unknown>;
+  /** Why some of its attributes are kept unindexed (under `_cdc.unindexed`), when some are. */
+  readonly unindexedReason?: string;
 }
 
 export class MirrorReader {
@@ -27,7 +30,7 @@ export class MirrorReader {
     for (const doc of docs) {
       if ((doc.error as { type?: string } | undefined)?.type === 'index_not_found_exception') throw this.noMirror();
       if (doc.error) throw new Error(`reading mirror document ${doc._id} failed: ${JSON.stringify(doc.error)}`);
-      if (doc.found && doc._source) found.set(doc._id, { item: itemOfMirrorDocument(doc._source) });
+      if (doc.found && doc._source) found.set(doc._id, mirroredItem(doc._source));
     }
     return found;
   }
@@ -59,6 +62,11 @@ export class MirrorReader {
       if (response.body._scroll_id) await this.client.clearScroll({ scroll_id: response.body._scroll_id } as never).catch(() => undefined);
     }
   }
+}
+
+function mirroredItem(source: Record<string, unknown>): MirroredItem {
+  const reason = (source[MIRROR_METADATA_FIELD] as { unindexed_reason?: unknown } | undefined)?.unindexed_reason;
+  return { item: itemOfMirrorDocument(source), ...(typeof reason === 'string' ? { unindexedReason: reason } : {}) };
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

@@ -1,11 +1,14 @@
 /**
  * The pipeline's SearchPort over the official OpenSearch client: `_mget` for states, `_bulk`
  * for writes, with requests bounded in size, split again when the cluster says a request is too
- * large, and responses checked against their requests before they are believed.
+ * large, and responses checked against their requests before they are believed; the mirror's
+ * mapping from a cache read only when a batch brings what it does not know (mapping-cache.ts).
  */
 import type { Client } from '@opensearch-project/opensearch';
 import {
   type DocumentRef,
+  type FieldKind,
+  type MappedFields,
   type StoredState,
   type WriteAction,
   type WriteOutcome,
@@ -16,6 +19,7 @@ import {
 import type { SearchPort } from '../../pipeline';
 import { classifyItem, type BulkItemError } from './bulk-outcome';
 import { operationOf, revisionOf, splitIntoRequests } from './bulk-request';
+import { MappingCache } from './mapping-cache';
 
 interface BulkResponseItem {
   readonly [operation: string]: {
@@ -29,11 +33,28 @@ interface BulkResponseItem {
 }
 
 export class OpenSearchPort implements SearchPort {
+  /** The mirror's mapping as this port knows it (see mapping-cache.ts). */
+  readonly mapping: MappingCache;
+
   constructor(
     private readonly client: Client,
     /** Largest request body; a bigger list of writes goes in several requests. */
     private readonly maxBulkBytes: number,
-  ) {}
+  ) {
+    this.mapping = new MappingCache(client);
+  }
+
+  mappedFields(index: string, paths: ReadonlySet<string>): Promise<MappedFields> {
+    return this.mapping.mappedFields(index, paths);
+  }
+
+  fieldsMapped(index: string, fields: ReadonlyMap<string, FieldKind>): void {
+    this.mapping.fieldsMapped(index, fields);
+  }
+
+  forgetMapping(index: string): void {
+    this.mapping.forget(index);
+  }
 
   async readStates(refs: readonly DocumentRef[]): Promise<Map<string, StoredState>> {
     const states = new Map<string, StoredState>();

@@ -1,12 +1,18 @@
 /**
- * Counts of the pipeline's indexes, for `cdc status`: the mirror's items, the change log by event
- * name (all, and since a time), its newest document, and the dead letters.
+ * Counts of the pipeline's indexes, for `cdc status`: the mirror's items (and those holding values
+ * the index does not search), the change log by event name (all, and since a time), its newest
+ * document, and the dead letters.
  */
 import type { Client } from '@opensearch-project/opensearch';
+import { MIRROR_METADATA_FIELD } from '../../core';
 import type { IndexNames } from '../../settings';
 
 export interface PipelineCounts {
   readonly mirrorItems: number;
+  /** Mirror items holding attributes kept exactly but unindexed, under `_cdc.unindexed` (the reason in `_cdc.unindexed_reason`). */
+  readonly mirrorItemsUnindexed: number;
+  /** Mirror items holding values the index left out for not fitting their field's type, listed in OpenSearch's `_ignored`. */
+  readonly mirrorItemsIgnored: number;
   readonly changes: Record<string, number>;
   readonly changesSince: Record<string, number>;
   /** `processed_at` of the newest change-log document. */
@@ -19,8 +25,8 @@ export async function pipelineCounts(client: Client, indexes: IndexNames, since:
     index: [indexes.mirror, indexes.changeLog, indexes.deadLetter].join(','),
     ignore_unavailable: true,
   } as never);
-  const count = async (index: string) => {
-    const response = await client.count({ index, ignore_unavailable: true } as never);
+  const count = async (index: string, query?: object) => {
+    const response = await client.count({ index, ignore_unavailable: true, ...(query ? { body: { query } } : {}) } as never);
     return (response.body as { count: number }).count;
   };
   const byEvent = (buckets: { key: string; doc_count: number }[]) =>
@@ -42,6 +48,8 @@ export async function pipelineCounts(client: Client, indexes: IndexNames, since:
   const aggs = log.body.aggregations as any;
   return {
     mirrorItems: await count(indexes.mirror),
+    mirrorItemsUnindexed: await count(indexes.mirror, { exists: { field: `${MIRROR_METADATA_FIELD}.unindexed_reason` } }),
+    mirrorItemsIgnored: await count(indexes.mirror, { exists: { field: '_ignored' } }),
     changes: byEvent(aggs.all.buckets),
     changesSince: byEvent(aggs.recent.events.buckets),
     ...(aggs.newest.value_as_string ? { newestChangeAt: aggs.newest.value_as_string } : {}),

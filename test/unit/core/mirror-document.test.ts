@@ -40,7 +40,7 @@ describe('mirror document', () => {
   });
 
   it('adds the bookkeeping field to an item', () => {
-    expect(plain(toMirrorDocument({ id: { S: 'a' } }, metadata, 'indexed'))).toEqual({ id: 'a', _cdc: metadata });
+    expect(plain(toMirrorDocument({ id: { S: 'a' } }, metadata).document)).toEqual({ id: 'a', _cdc: metadata });
   });
 
   it.each([
@@ -52,7 +52,7 @@ describe('mirror document', () => {
     ['a blank name', { ' ': { S: 'x' } }, /blank/],
   ])('keeps %s exactly but unindexed, with the reason, and the rest indexed', (_name, attributes, reason) => {
     const item = { id: { S: 'a' }, ...attributes };
-    const document = plain(toMirrorDocument(item as never, metadata, 'indexed'));
+    const document = plain(toMirrorDocument(item as never, metadata).document);
     expect(document.id).toBe('a');
     expect(document._cdc.unindexed).toEqual(plain(toPlainJson(attributes as never)));
     expect(document._cdc.unindexed_reason).toMatch(reason);
@@ -61,7 +61,10 @@ describe('mirror document', () => {
 
   it('keeps every attribute unindexed in the stored form, with the reason', () => {
     const document = plain(
-      toMirrorDocument({ id: { S: 'a' }, n: { N: '1' } }, metadata, 'stored', 'Limit of total fields [5000] has been exceeded'),
+      toMirrorDocument({ id: { S: 'a' }, n: { N: '1' } }, metadata, {
+        form: 'stored',
+        reason: 'Limit of total fields [5000] has been exceeded',
+      }).document,
     );
     expect(document).toEqual({
       _cdc: { ...metadata, unindexed: { id: 'a', n: 1 }, unindexed_reason: 'Limit of total fields [5000] has been exceeded' },

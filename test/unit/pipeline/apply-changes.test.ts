@@ -134,6 +134,41 @@ describe('applying a batch', () => {
     ).toEqual(['change-log', 'mirror']);
   });
 
+  describe('a document refused even in its stored form', () => {
+    /** A 400 no list knows, about the index, not the document: an ingest pipeline the index names is missing. */
+    const noPipeline = {
+      kind: 'unindexable',
+      reason: 'illegal_argument_exception: pipeline with id [enrich] does not exist',
+      errorType: 'illegal_argument_exception',
+    } as const;
+
+    it('is retried, not dead-lettered, when refused with the very error of its indexed form (the index refuses any write)', async () => {
+      const search = new InMemorySearch();
+      search.fault = (action) => (to(MIRROR)(action) || to('dynamodb-cdc')(action) ? noPipeline : undefined);
+      const result = await applyChanges([insertRecord(item('a', 'x'))], settings, search);
+      expect(result.deadLettered).toEqual([]);
+      expect(result.failures).toEqual([
+        {
+          position: 0,
+          sequenceNumber: expect.any(String),
+          reason: expect.stringMatching(/refused in the stored form too.*pipeline with id \[enrich\]/),
+        },
+      ]);
+      expect(search.sources('dynamodb-cdc-deadletter')).toEqual({});
+    });
+
+    it('is dead-lettered when the stored form is refused for another reason than the indexed form', async () => {
+      const search = new InMemorySearch();
+      search.fault = (action) => {
+        if (!to(MIRROR)(action) || action.operation !== 'put') return undefined;
+        return action.document.includes('unindexed') ? { ...refused, reason: 'mapper_parsing_exception: failed to parse [_cdc]' } : refused;
+      };
+      const result = await applyChanges([insertRecord(item('a', 'x'))], settings, search);
+      expect(result.failures).toEqual([]);
+      expect(result.deadLettered).toEqual([{ position: 0, target: 'mirror', reason: 'mapper_parsing_exception: failed to parse [_cdc]' }]);
+    });
+  });
+
   it('retries every mirror record when the current state cannot be read, and still writes the change log', async () => {
     const search = new InMemorySearch();
     search.readFault = () => new Error('connect ECONNREFUSED 127.0.0.1:9200');
@@ -351,6 +386,107 @@ describe('applying a batch', () => {
       const again = await applyChanges(batch, daily, search, () => new Date('2026-11-28T00:00:05Z'));
       expect(again).toMatchObject({ failures: [], duplicates: 1, changeLogWritten: 0 });
       expect(Object.keys(search.sources('dynamodb-cdc-2026.11.28'))).toEqual([]);
+    });
+  });
+  describe("on the mirror's mapping (an engine that maps, refuses and skips as OpenSearch 2.19 does)", () => {
+    const attributes = (id: string, rest: Record<string, unknown>) => ({ id: { S: id }, ...rest }) as never;
+    function mapped(limit?: number): InMemorySearch {
+      const search = new InMemorySearch();
+      search.mapIndex(MIRROR, limit);
+      return search;
+    }
+
+    it('moves a map that arrives where text is mapped to _cdc.unindexed with the reason, and indexes the rest', async () => {
+      const search = mapped();
+      await applyChanges([insertRecord(attributes('1', { a: { S: 'text first' } }), { sequenceNumber: 1 })], settings, search);
+      const result = await applyChanges(
+        [insertRecord(attributes('2', { a: { M: { b: { S: 'x' } } }, c: { S: 'y' } }), { sequenceNumber: 2 })],
+        settings,
+        search,
+      );
+      expect(search.skippedWithoutTrace).toEqual([]);
+      expect(result).toMatchObject({ failures: [], deadLettered: [], mirrorWritten: 1, unindexed: 1, conflictRounds: 0 });
+      expect(search.sources(MIRROR)['2']).toEqual({
+        id: '2',
+        c: 'y',
+        _cdc: expect.objectContaining({
+          unindexed: { a: { b: 'x' } },
+          unindexed_reason: '"a": "a" is mapped as text: a map there would be skipped by the index without a trace',
+        }),
+      });
+    });
+
+    it('moves only text that arrives where a map is mapped, not the whole item, without a refusal first', async () => {
+      const search = mapped();
+      await applyChanges([insertRecord(attributes('1', { a: { M: { b: { S: 'x' } } } }), { sequenceNumber: 1 })], settings, search);
+      const result = await applyChanges(
+        [insertRecord(attributes('2', { a: { S: 'text' }, c: { S: 'y' } }), { sequenceNumber: 2 })],
+        settings,
+        search,
+      );
+      expect(result).toMatchObject({ failures: [], conflictRounds: 0, unindexed: 1 });
+      expect(search.sources(MIRROR)['2']).toMatchObject({ id: '2', c: 'y', _cdc: { unindexed: { a: 'text' } } });
+    });
+
+    it('lets the first item of a batch map a new path, and moves another kind there in a later item of the batch', async () => {
+      const search = mapped();
+      const result = await applyChanges(
+        [
+          insertRecord(attributes('1', { a: { S: 'text' } }), { sequenceNumber: 1 }),
+          insertRecord(attributes('2', { a: { M: { b: { S: 'x' } } }, c: { S: 'y' } }), { sequenceNumber: 2 }),
+        ],
+        settings,
+        search,
+      );
+      expect(search.skippedWithoutTrace).toEqual([]);
+      expect(result).toMatchObject({ failures: [], mirrorWritten: 2, conflictRounds: 0 });
+      expect(search.sources(MIRROR)['1'].a).toBe('text');
+      expect(search.sources(MIRROR)['2']).toMatchObject({ c: 'y', _cdc: { unindexed: { a: { b: 'x' } } } });
+    });
+
+    it('at the field limit, keeps indexing the known attributes of an item and moves only its new names', async () => {
+      const search = mapped(13); // _cdc (8), id and its .keyword (2), known (1), n (1), one field free
+      await applyChanges(
+        [insertRecord(attributes('1', { known: { BOOL: true }, n: { N: '1' } }), { sequenceNumber: 1 })],
+        settings,
+        search,
+      );
+      const result = await applyChanges(
+        [
+          insertRecord(attributes('2', { known: { BOOL: false }, n: { N: '2' }, fresh: { S: 'new' }, small: { N: '3' } }), {
+            sequenceNumber: 2,
+          }),
+        ],
+        settings,
+        search,
+      );
+      expect(result).toMatchObject({ failures: [], conflictRounds: 0, unindexed: 1 });
+      expect(search.sources(MIRROR)['2']).toMatchObject({ id: '2', known: false, n: 2, small: 3, _cdc: { unindexed: { fresh: 'new' } } });
+      expect(search.sources(MIRROR)['2']._cdc.unindexed_reason).toMatch(/"fresh": the mirror's mapping holds 12 of its 13 fields/);
+    });
+
+    it('tells the port what its done writes mapped, so the next batch needs no read for them', async () => {
+      const search = mapped();
+      await applyChanges([insertRecord(attributes('1', { a: { M: { b: { N: '1' } } } }))], settings, search);
+      expect(search.mappingCalls.learned).toEqual([
+        ['id', 'text'],
+        ['a', 'object'],
+        ['a.b', 'number'],
+      ]);
+    });
+
+    it('reads the mapping again after a refusal (another writer mapped the path meanwhile) and moves only what conflicts', async () => {
+      const search = mapped();
+      // Known to the port before another writer mapped `a` as a map.
+      const stale = await search.mappedFields(MIRROR);
+      search.mapIndex(MIRROR).take({ a: { b: 'x' } });
+      const live = search.mappedFields.bind(search);
+      let reads = 0;
+      search.mappedFields = async (index: string) => (reads++ === 0 ? stale : live(index));
+      const result = await applyChanges([insertRecord(attributes('2', { a: { S: 'text' }, c: { S: 'y' } }))], settings, search);
+      expect(result).toMatchObject({ failures: [], deadLettered: [], mirrorWritten: 1, conflictRounds: 1 });
+      expect(search.mappingCalls.forgotten).toBe(1);
+      expect(search.sources(MIRROR)['2']).toMatchObject({ id: '2', c: 'y', _cdc: { unindexed: { a: 'text' } } });
     });
   });
 });

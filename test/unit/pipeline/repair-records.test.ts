@@ -119,6 +119,9 @@ describe('a delete racing with a repair or backfill of the same item', () => {
     const waiting = new Promise<void>((resolve) => (tombstoneDue = resolve));
     const functionPort = {
       readStates: (refs: Parameters<InMemorySearch['readStates']>[0]) => search.readStates(refs),
+      mappedFields: (index: string) => search.mappedFields(index),
+      fieldsMapped: () => undefined,
+      forgetMapping: () => undefined,
       write: async (actions: Parameters<InMemorySearch['write']>[0]) => {
         if (actions.some((action) => action.role === 'tombstone')) {
           tombstoneDue();
