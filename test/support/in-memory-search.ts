@@ -22,6 +22,11 @@ export class InMemorySearch implements SearchPort {
   /** Runs after each state read, before the writes that follow: a concurrent writer. */
   afterRead: () => void = () => undefined;
 
+  /** Every index written so far. */
+  indexNames(): string[] {
+    return [...this.indexes.keys()];
+  }
+
   sources(index: string): Record<string, Record<string, any>> {
     return Object.fromEntries([...(this.indexes.get(index) ?? new Map()).entries()].map(([id, doc]) => [id, doc.source]));
   }
