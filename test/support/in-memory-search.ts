@@ -52,6 +52,11 @@ export class InMemorySearch implements SearchPort {
     this.mappingCalls.forgotten++;
   }
 
+  /** Every index written so far. */
+  indexNames(): string[] {
+    return [...this.indexes.keys()];
+  }
+
   sources(index: string): Record<string, Record<string, any>> {
     return Object.fromEntries([...(this.indexes.get(index) ?? new Map()).entries()].map(([id, doc]) => [id, doc.source]));
   }
