@@ -4,8 +4,8 @@
  * mirror, over the in-memory engine.
  */
 import { parse } from 'lossless-json';
-import type { DeadLetterStore, MirrorReader, StoredDeadLetter } from '../../../lambda/adapters/opensearch';
-import { itemOfMirrorDocument, type WriteAction, type WriteOutcome } from '../../../lambda/core';
+import type { DeadLetterSource, MirrorReader } from '../../../lambda/adapters/opensearch';
+import { itemOfMirrorDocument, storedDeadLetter, type StoredDeadLetter, type WriteAction, type WriteOutcome } from '../../../lambda/core';
 import type { SearchPort } from '../../../lambda/pipeline';
 import { mirrorBackingIndex, tombstoneIndex, type IndexNames } from '../../../lambda/settings';
 import type { InMemorySearch } from '../in-memory-search';
@@ -84,6 +84,9 @@ export class RecordingPort implements SearchPort {
   constructor(private readonly engine: InMemorySearch) {}
 
   readStates: SearchPort['readStates'] = (refs) => this.engine.readStates(refs);
+  mappedFields: SearchPort['mappedFields'] = (index) => this.engine.mappedFields(index);
+  fieldsMapped: SearchPort['fieldsMapped'] = (index, fields) => this.engine.fieldsMapped(index, fields);
+  forgetMapping: SearchPort['forgetMapping'] = () => this.engine.forgetMapping();
 
   async write(actions: readonly WriteAction[]): Promise<WriteOutcome[]> {
     const outcomes = await this.engine.write(actions);
@@ -115,10 +118,12 @@ export class InMemoryDeadLetters {
       .sort((a, b) => a.source.failed_at.localeCompare(b.source.failed_at) || a.id.localeCompare(b.id));
   }
 
-  async list(tableName: string): Promise<StoredDeadLetter[]> {
-    return this.all()
+  /** One page: the model's dead letters are few. */
+  async *pages(tableName: string): AsyncGenerator<StoredDeadLetter[]> {
+    const letters = this.all()
       .filter(({ source }) => source.table_name === tableName)
-      .map(({ id, source }) => ({ id, record: JSON.parse(source.record_json), reason: source.reason }));
+      .map(({ id, source }) => storedDeadLetter(id, source as Parameters<typeof storedDeadLetter>[1]));
+    if (letters.length > 0) yield letters;
   }
 
   async countOthers(tableName: string): Promise<number> {
@@ -132,8 +137,8 @@ export class InMemoryDeadLetters {
     }
   }
 
-  asStore(): DeadLetterStore {
-    return this as unknown as DeadLetterStore;
+  asStore(): DeadLetterSource {
+    return this;
   }
 }
 

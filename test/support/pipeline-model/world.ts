@@ -5,7 +5,7 @@
  * code over fakes of the AWS clients. Every step a user or the system takes is a method here.
  */
 import * as fs from 'node:fs';
-import { backfill, loadCheckpoint, type Checkpoint } from '../../../cli/backfill';
+import { backfill, startPoint, type BackfillTarget, type Checkpoint } from '../../../cli/backfill';
 import { emptyReport, redriveDeadLetters, redriveQueue, type RedriveDependencies, type RedriveReport } from '../../../cli/redrive';
 import { repair, type Difference, type RepairResult } from '../../../cli/sync';
 import { verify } from '../../../cli/verify';
@@ -35,6 +35,13 @@ export const EXISTING_KEYS = ['a', 'b'];
 const CLI_SETTINGS: PipelineSettings = { indexes: INDEXES, keySchema: KEY_SCHEMA, tableName: TABLE, changeLogPartitioning: 'daily' };
 /** The function: the stream hands it each item's changes in order, one batch at a time. */
 const FUNCTION_SETTINGS: PipelineSettings = { ...CLI_SETTINGS, mayRaceWithDeletes: false };
+/** The table and mirror a backfill copies between: one incarnation of each, for the whole story. */
+const BACKFILL_TARGET: BackfillTarget = {
+  table: TABLE,
+  incarnation: { id: 'model' },
+  mirror: INDEXES.mirror,
+  mirrorIndexes: [MIRROR_INDEX],
+};
 
 export interface BackfillRun {
   readonly segments: number;
@@ -117,29 +124,30 @@ export class World {
 
   /** `cdc backfill --restart` (a fresh checkpoint), perhaps stopped part way. */
   async backfill(run: BackfillRun): Promise<void> {
-    fs.rmSync(this.checkpointFile, { force: true });
-    await this.runBackfill(run.segments, run.pageSize, undefined, run.stopAfterPages);
+    const start = startPoint(this.checkpointFile, undefined, BACKFILL_TARGET, {
+      segments: run.segments,
+      defaultSegments: 1,
+      restart: true,
+    });
+    await this.runBackfill(start.checkpoint, run.pageSize, run.stopAfterPages);
   }
 
-  /** `cdc backfill` again after a stopped one: resumes from its checkpoint file (nothing to do after a finished one). */
+  /** `cdc backfill` again, as the operator runs it: resumes a stopped one, starts a finished one over. */
   async resumeBackfill(): Promise<void> {
-    const saved = this.savedCheckpoint();
-    if (saved === undefined || saved.segments.every((segment) => segment.done)) return;
-    const resumeFrom = loadCheckpoint(this.checkpointFile, { table: TABLE, mirror: INDEXES.mirror, segments: saved.segments.length });
-    await this.runBackfill(saved.segments.length, 2, resumeFrom);
+    const start = startPoint(this.checkpointFile, this.savedCheckpoint(), BACKFILL_TARGET, { defaultSegments: 1 });
+    await this.runBackfill(start.checkpoint, 2);
   }
 
-  private async runBackfill(segments: number, pageSize: number, resumeFrom?: Checkpoint, stopAfterPages?: number): Promise<void> {
+  private async runBackfill(checkpoint: Checkpoint, pageSize: number, stopAfterPages?: number): Promise<void> {
     let pages = 0;
     await backfill({
       dynamo: this.dynamo,
       port: this.port,
       tableName: TABLE,
       settings: { ...CLI_SETTINGS, writeChangeLog: false },
-      segments,
+      checkpoint,
       pageSize,
       checkpointFile: this.checkpointFile,
-      resumeFrom,
       stopped: () => stopAfterPages !== undefined && pages++ >= stopAfterPages,
       pageTries: 2,
     });
@@ -178,7 +186,7 @@ export class World {
 
   /** `cdc redrive --no-queue-redrive`: the dead-letter index. */
   async redriveDeadLetters(report: RedriveReport = emptyReport()): Promise<RedriveReport> {
-    await redriveDeadLetters(this.redriveDependencies(), report, this.clock.date());
+    await redriveDeadLetters(this.redriveDependencies(), report);
     return report;
   }
 
@@ -193,6 +201,7 @@ export class World {
       settings: CLI_SETTINGS,
       tableName: TABLE,
       log: () => undefined,
+      clock: () => this.clock.date(),
       readOptions: { minBackoffMs: 0, maxBackoffMs: 0, sleep: async () => undefined },
     };
   }
@@ -238,7 +247,7 @@ export class World {
     const lost = this.unreadablePointers();
     const lostKeys = [...new Set(lost.map((change) => change.keys.pk.S!))];
     if (lostKeys.length > 0) await this.repair(lostKeys.map((key) => ({ id: documentId(keyOf(key), KEY_SCHEMA), key: keyOf(key) })));
-    if (!this.backfillFinished) await this.runBackfill(1, 10);
+    if (!this.backfillFinished) await this.backfill({ segments: 1, pageSize: 10 });
     return { report, lost };
   }
 
