@@ -3,7 +3,18 @@
  * `npm run deploy:local`, `npm run engines:install`.
  */
 import { Command } from 'commander';
-import { deployToEmulator, down, endpointsFromEnv, installEngines, reportEngines, StepError, up } from '../local';
+import { DEFAULT_NAMES } from '../lambda/settings';
+import {
+  deployToEmulator,
+  describeMirrorSource,
+  down,
+  endpointsFromEnv,
+  installEngines,
+  matchMirrorToTable,
+  reportEngines,
+  StepError,
+  up,
+} from '../local';
 
 // The SDK versions are pinned in the lockfile; its notice about future Node versions is noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -33,7 +44,9 @@ program
     process.on('SIGTERM', stop);
     const started = await up(say).catch(fail);
     if (!started) return;
-    say('running; Ctrl-C stops every engine (OpenSearch data stays in .local/data)');
+    say(
+      "running; Ctrl-C stops every engine (the table lives in the emulator's memory: the next start begins empty, OpenSearch's CDC indexes too)",
+    );
     setInterval(() => undefined, 1 << 30);
   });
 
@@ -74,6 +87,14 @@ program
   .action(async () => {
     await deployToEmulator(endpointsFromEnv()).catch(fail);
     say('deployed');
+  });
+
+program
+  .command('match-mirror')
+  .description("empty OpenSearch's CDC indexes when the emulator's table is a new one (after a restart), and record the table")
+  .action(async () => {
+    const outcome = await matchMirrorToTable(endpointsFromEnv(), DEFAULT_NAMES).catch(fail);
+    say(describeMirrorSource(outcome, DEFAULT_NAMES.tableName, 'the emulator').trim());
   });
 
 program.parseAsync(process.argv).catch(fail);

@@ -6,5 +6,7 @@
 export { up, down, reportEngines, installEngines, restartEngine, engines, emulator, readState, liveEngines, type Say } from './runner';
 export { deployToEmulator, tableExists } from './deploy';
 export { endpointsFromEnv, emulatorEnvironment, sdkClientConfig, type Endpoints } from './endpoints';
-export { httpOk } from './processes';
+export { httpOk, isAlive, sleep } from './processes';
+export { matchMirrorToTable, describeMirrorSource, MIRROR_SOURCE_INDEX } from './mirror-source';
+export { PROJECT_ROOT } from './paths';
 export { StepError } from './step-error';

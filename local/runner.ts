@@ -10,6 +10,7 @@ import { endpointsFromEnv, type Endpoints } from './endpoints';
 import { paths } from './paths';
 import { commandLineOf, httpOk, isAlive, portInUse, sleep, stopGroup } from './processes';
 import { deployStack } from './deploy';
+import { describeMirrorSource, matchMirrorToTable } from './mirror-source';
 import { proveWritesReachOpenSearch } from './readiness-probe';
 import { StepError } from './step-error';
 
@@ -116,7 +117,6 @@ export async function up(say: Say): Promise<boolean> {
   say('installing engines (first run only)…');
   await installEngines(say);
   const aws = emulator(list);
-  startFreshIfStale(aws, say);
 
   try {
     await startEngines(list, { emulator: aws.name as EmulatorName, endpoints, startedAt: new Date(t0).toISOString() }, say);
@@ -193,6 +193,8 @@ async function deployAndProve(endpoints: Endpoints, aws: Engine, say: Say): Prom
   const deployStarted = Date.now();
   deployStack(endpoints, aws.deployContext);
   say(`  deployed (${seconds(deployStarted)} s)`);
+  // Before any write: the table is new at every start (the emulators keep it in memory).
+  say(describeMirrorSource(await matchMirrorToTable(endpoints, DEFAULT_NAMES), DEFAULT_NAMES.tableName, aws.name));
   const latency = await proveWritesReachOpenSearch(endpoints, {
     ...DEFAULT_NAMES,
     timeoutMs: 60_000,
@@ -225,27 +227,6 @@ export function refuseOtherRun(state: RunState, endpoints: Endpoints, pids: stri
       : `already running on other endpoints: ${what}, not on the endpoints asked for (${endpoints.aws}, ${endpoints.openSearch})`,
     `stop it with \`npm run down\` (it stops exactly the engines recorded in ${paths.state}), then run \`npm run up\` again`,
   );
-}
-
-/**
- * The emulators keep DynamoDB in memory, so every run starts with an empty table. What OpenSearch
- * kept is only safe to keep when the new run's sequence numbers will be larger than the stored
- * ones: not after a switch of emulator (their sequence numbers differ in length), nor with one
- * whose numbers restart at every start.
- */
-function startFreshIfStale(aws: Engine, say: Say): void {
-  const dataDir = path.join(paths.data, 'opensearch');
-  const marker = path.join(paths.data, 'emulator');
-  const previous = fs.existsSync(marker) ? fs.readFileSync(marker, 'utf8').trim() : undefined;
-  const switched = previous !== undefined && previous !== aws.name;
-  if (fs.existsSync(dataDir) && (switched || aws.sequenceNumbersRestart)) {
-    say(
-      `  starting OpenSearch empty: ${switched ? `the last run used ${previous}` : `${aws.name}'s stream sequence numbers restart at every start`}, so stored documents would hide new changes`,
-    );
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  }
-  fs.mkdirSync(paths.data, { recursive: true });
-  fs.writeFileSync(marker, aws.name);
 }
 
 /** Stops exactly the recorded engines, by PID. */

@@ -20,9 +20,4 @@ export interface Engine {
   readonly hint: string;
   /** AWS emulators only: the CDK context a local deploy into this emulator needs. */
   readonly deployContext?: readonly string[];
-  /**
-   * AWS emulators only: its stream sequence numbers start again at every start, so documents an
-   * earlier run left in OpenSearch would look newer than every new change: OpenSearch starts empty.
-   */
-  readonly sequenceNumbersRestart?: boolean;
 }

@@ -44,7 +44,6 @@ export function localStackEngine(port = 4566): Engine {
     startTimeoutMs: 120_000,
     // LocalStack honours partial batch responses for streams, as AWS does.
     deployContext: ['-c', 'failureReporting=partial'],
-    sequenceNumbersRestart: true,
     hint: `read the log above; CDC_LOCAL_DIR/engines/localstack-${LOCALSTACK_VERSION} can be deleted to reinstall it (\`npm run engines:install\`)`,
 
     async install() {
@@ -108,7 +107,7 @@ export function localStackEnvironment(port: number, tmp: string): NodeJS.Process
     DYNAMODB_IN_MEMORY: '1',
     // Streams from DynamoDB Local itself: each item's changes in write order, images as stored.
     // (The default provider, through kinesis-local, can swap two quick writes to one item.) Its
-    // sequence numbers restart at every start: see Engine.sequenceNumbersRestart.
+    // sequence numbers restart at every start, with the table (see local/mirror-source.ts).
     PROVIDER_OVERRIDE_DYNAMODBSTREAMS: 'v2',
     LAMBDA_RUNTIME_EXECUTOR: 'local',
     // Function code is unzipped under $TMPDIR/lambda.

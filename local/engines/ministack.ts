@@ -58,6 +58,10 @@ export function miniStackEngine(port = 4566): Engine {
           ...process.env,
           BIND_HOST: '127.0.0.1',
           GATEWAY_PORT: String(port),
+          // In memory: MiniStack 1.5.33's PERSIST_STATE=1 saves only on a clean shutdown (a kill -9
+          // brings back an older table), keeps no stream records, and resumes the event source
+          // mapping at its old offset into the emptied stream (the next changes are skipped). So each
+          // start has a new table, and `up` empties OpenSearch's CDC indexes to match (mirror-source.ts).
           PERSIST_STATE: '0',
           // Not needed here: keep the emulator to the one port.
           IOT_MTLS_ENABLED: '0',
