@@ -18,3 +18,4 @@ export * from './partition-retention';
 export * from './item-compare';
 export * from './item-diff';
 export * from './end-to-end-lag';
+export * from './routing';
