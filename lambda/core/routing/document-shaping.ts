@@ -4,7 +4,7 @@
  * `fields` converts the values of declared paths to their types. Paths go through maps and
  * through lists element by element (`lines.sku` is the `sku` of every element of `lines`), except
  * `rename`'s, which go through maps only. Nothing is lost silently: a rename whose target is
- * taken by a value not renamed away leaves its value where it was, and a value that does not
+ * taken leaves its value where it was, and a value that does not
  * convert stays as it is, named with the reason in `unconverted` (its root attribute is then
  * kept unindexed by the mirror document).
  */
@@ -79,16 +79,22 @@ export function withoutPaths(value: LosslessValue, tree: PathTree): LosslessValu
   return Object.fromEntries(entries);
 }
 
-/** Every rename at once (`a`→`b` with `b`→`a` swaps them): values taken out first, then placed. */
+/**
+ * Every rename at once (`a`→`b` with `b`→`a` swaps them): values taken out first, then placed. A
+ * rename whose target is taken (by a value that stays, an earlier rename's value, or something
+ * that is not a map on the way) does not happen, and its value stays where it was; as that may in
+ * turn block a rename into its place, the renames are tried again without it until all that are
+ * left succeed.
+ */
 function renamed(document: LosslessObject, renames: DocumentShape['renames']): LosslessObject {
-  const root = deepCopyMaps(document) as PlainMap;
-  const taken = renames.map(([from]) => takeAt(root, from));
-  renames.forEach(([from, to], position) => {
-    const value = taken[position];
-    if (value === undefined) return;
-    if (!placeAt(root, to, value)) placeAt(root, from, value); // the target is taken: the value stays, nothing is lost
-  });
-  return root;
+  let active = renames;
+  for (;;) {
+    const root = deepCopyMaps(document) as PlainMap;
+    const taken = active.map(([from]) => takeAt(root, from));
+    const blocked = active.findIndex(([, to], position) => taken[position] !== undefined && !placeAt(root, to, taken[position]));
+    if (blocked < 0) return root;
+    active = active.filter((_, position) => position !== blocked);
+  }
 }
 
 /** A copy whose maps may be changed (lists and leaves are shared: renames go through maps only). */

@@ -5,10 +5,11 @@
  *
  * For each mirror a record is one of:
  * - `enter`: the item belongs there (its `match` holds on the new image, the mirror takes the
- *   operation, and its transform, if any, returns a document): write this document;
+ *   operation, and its transform, if any, returns a document): write this document. Also a
+ *   REMOVE whose transform returns a document (kept instead of deleted: an archive, a soft delete);
  * - `leave`: the item may be there and does not belong any more: delete it with a tombstone (so a
  *   late, older write cannot bring it back). A REMOVE of an item that matched (decided on the old
- *   image); a MODIFY whose new image no longer matches while the old one did, or whose transform
+ *   image; its transform, if any, returns null); a MODIFY whose new image no longer matches while the old one did, or whose transform
  *   now returns null; where the old image is not known (a repair, a hand-made record), the item
  *   may be anywhere, so it leaves wherever it does not belong;
  * - `none`: nothing to do here (the item never was and is not there, or the mirror does not take
@@ -23,6 +24,7 @@
  * to the record before anything reads it (image-exclusion.ts).
  */
 import type { ChangeRecord } from '../change-record';
+import type { LosslessObject } from '../lossless-json';
 import { toPlainJson } from '../mirror-document';
 import type { PathTree } from './attribute-path';
 import { documentShape, shapeDocument, type DocumentShape, type ShapedDocument } from './document-shaping';
@@ -105,18 +107,21 @@ export function routeRecord(routing: Routing, record: ChangeRecord): RoutedRecor
 /** The record's routing to one mirror (the record already without the change log's excluded paths). */
 export function routeToMirror(mirror: CompiledMirror, record: ChangeRecord): MirrorRouting {
   const membership = mirrorMembership(mirror, record);
-  if (membership !== 'enter') return { index: mirror.index, action: membership };
-  let document = toPlainJson(record.newImage!);
-  if (mirror.transform) {
-    try {
-      const transformed = applyTransform(mirror.transform, mirror.route.transform!, mirror.index, record);
-      if (transformed === null) return { index: mirror.index, action: cannotBeThere(record) ? 'none' : 'leave' };
-      document = transformed;
-    } catch (error) {
-      if (error instanceof TransformError) return { index: mirror.index, action: 'failed', error };
-      throw error;
-    }
+  const removed = membership === 'leave' && record.eventName === 'REMOVE';
+  if (membership === 'enter' && !mirror.transform) return entering(mirror, toPlainJson(record.newImage!));
+  if (!(membership === 'enter' || (removed && mirror.transform))) return { index: mirror.index, action: membership };
+  // The transform decides: a document enters (for a REMOVE, it is kept instead of deleted), null means not here.
+  try {
+    const transformed = applyTransform(mirror.transform!, mirror.route.transform!, mirror.index, record);
+    if (transformed !== null) return entering(mirror, transformed);
+    return { index: mirror.index, action: cannotBeThere(record) ? 'none' : 'leave' };
+  } catch (error) {
+    if (error instanceof TransformError) return { index: mirror.index, action: 'failed', error };
+    throw error;
   }
+}
+
+function entering(mirror: CompiledMirror, document: LosslessObject): MirrorRouting {
   return { index: mirror.index, action: 'enter', document: shapeDocument(mirror.shape, document) };
 }
 
@@ -147,7 +152,7 @@ export function takesChange(operations: ReadonlySet<Operation>, record: Pick<Cha
  * nobody takes can be filtered out before the function is invoked (the event source mapping's
  * FilterCriteria); the others reach it, and each index takes what it wants.
  */
-export function wantedOperations(mirrors: readonly Pick<MirrorRoute, 'operations'>[], changeLog: ChangeLogRoute = {}): Operation[] {
+export function wantedOperations(mirrors: readonly MirrorRoute[], changeLog: ChangeLogRoute = {}): Operation[] {
   const wanted = new Set<Operation>(operationsOf(changeLog));
   for (const mirror of mirrors) for (const operation of operationsOf(mirror)) wanted.add(operation);
   return OPERATIONS.filter((operation) => wanted.has(operation));

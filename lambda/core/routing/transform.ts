@@ -1,13 +1,17 @@
 /**
  * A mirror's `transform`: the user's function `(item, context) => document | null`, bundled into
- * the function, called on an item that belongs in the mirror. It sees plain JSON (numbers as
- * JavaScript numbers, sets as lists, binary as base64 text) and returns the document to write, or
- * null for "not in this index". Its result is checked (a document must be a JSON object), and a
+ * the function, called on every change of an item that belongs in the mirror: an INSERT, MODIFY
+ * or backfill SNAPSHOT (the item is the new image) and a REMOVE (the item is the old image, or its
+ * keys when the record carries none). It sees plain JSON (numbers as JavaScript numbers, sets as
+ * lists, binary as base64 text), and in `context.record` the change as the stream delivered it
+ * (DynamoDB JSON: `userIdentity` tells a TTL expiry). It returns the document to write, or null
+ * for "not in this index" (for a REMOVE: delete it, as without a transform; a document keeps it,
+ * an archive or a soft delete). Its result is checked (a document must be a JSON object), and a
  * number it passes through unchanged keeps every digit DynamoDB gave (a double holds about 16).
  * A transform that throws, or returns something else, is a TransformError: the pipeline
  * dead-letters that record's write to that mirror with the message, and the batch goes on.
  */
-import type { ChangeRecord, EventName } from '../change-record';
+import type { AttributeMap, ChangeRecord, EventName } from '../change-record';
 import { ExactNumber, type LosslessObject, type LosslessValue } from '../lossless-json';
 import { toPlainJson } from '../mirror-document';
 
@@ -18,7 +22,7 @@ export type PlainItem = { [name: string]: PlainValue };
 
 /** What a transform is told besides the item. */
 export interface TransformContext {
-  /** INSERT or MODIFY from the stream; SNAPSHOT from `cdc backfill`; MODIFY from a repair. */
+  /** INSERT, MODIFY or REMOVE from the stream; SNAPSHOT from `cdc backfill`; MODIFY or REMOVE from a repair. */
   readonly eventName: EventName;
   /** The mirror index the document is for. */
   readonly index: string;
@@ -30,6 +34,25 @@ export interface TransformContext {
   /** The change's sequence number (`0` for a backfill snapshot or a hand-made record). */
   readonly sequenceNumber: string;
   readonly tableName: string;
+  /** The change as the stream delivered it, in DynamoDB JSON (without the change log's excluded paths); a copy. */
+  readonly record: RawChange;
+}
+
+/** A change in the shape of a Lambda stream record (`DynamoDBRecord`), images in DynamoDB JSON. */
+export interface RawChange {
+  readonly eventID: string;
+  readonly eventName: EventName;
+  readonly eventSourceARN?: string;
+  /** `{ type: 'Service', principalId: 'dynamodb.amazonaws.com' }` for a TTL expiry. */
+  readonly userIdentity?: { readonly type: string; readonly principalId: string };
+  readonly dynamodb: {
+    readonly Keys: AttributeMap;
+    readonly NewImage?: AttributeMap;
+    readonly OldImage?: AttributeMap;
+    readonly SequenceNumber: string;
+    /** Epoch seconds. */
+    readonly ApproximateCreationDateTime: number;
+  };
 }
 
 /** A mirror's transform: the document for `item` in this mirror, or null when the item does not belong there. */
@@ -51,9 +74,14 @@ export class TransformError extends Error {
 /** Deep enough for any item (DynamoDB nests 32 levels) and a few levels a transform adds; beyond it, a cycle. */
 const MAX_DEPTH = 100;
 
-/** Calls the transform on the record's new image; null when it says the item is not for this mirror. */
+/** The item a transform is given: the new image; for a REMOVE the old one, else the keys. */
+export function transformedImage(record: ChangeRecord): AttributeMap {
+  return record.eventName === 'REMOVE' ? (record.oldImage ?? record.keys) : (record.newImage ?? record.keys);
+}
+
+/** Calls the transform on the record's item (transformedImage); null when it says the item is not for this mirror. */
 export function applyTransform(transform: Transform, spec: string, index: string, record: ChangeRecord): LosslessObject | null {
-  const item = toPlainJson(record.newImage ?? {});
+  const item = toPlainJson(transformedImage(record));
   let result: unknown;
   try {
     result = transform(plainCopy(item) as PlainItem, transformContext(record, index));
@@ -80,6 +108,24 @@ function transformContext(record: ChangeRecord, index: string): TransformContext
     ...(record.oldImage ? { oldImage: plain(record.oldImage) } : {}),
     sequenceNumber: record.sequenceNumber,
     tableName: record.tableName,
+    record: rawChange(record),
+  };
+}
+
+function rawChange(record: ChangeRecord): RawChange {
+  const copy = <T>(value: T): T => structuredClone(value);
+  return {
+    eventID: record.eventId,
+    eventName: record.eventName,
+    ...(record.eventSourceArn ? { eventSourceARN: record.eventSourceArn } : {}),
+    ...(record.userIdentity ? { userIdentity: { ...record.userIdentity } } : {}),
+    dynamodb: {
+      Keys: copy(record.keys),
+      ...(record.newImage ? { NewImage: copy(record.newImage) } : {}),
+      ...(record.oldImage ? { OldImage: copy(record.oldImage) } : {}),
+      SequenceNumber: record.sequenceNumber,
+      ApproximateCreationDateTime: Math.floor(record.approximateCreationTime.getTime() / 1000),
+    },
   };
 }
 

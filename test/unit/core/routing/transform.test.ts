@@ -9,7 +9,7 @@ import {
   type Transform,
   type TransformContext,
 } from '../../../../lambda/core/routing';
-import { modifyRecord } from '../../../support/stream-records';
+import { modifyRecord, removeRecord, STREAM_ARN } from '../../../support/stream-records';
 
 const before: AttributeMap = { id: { S: '1' }, total: { N: '1' } };
 const after: AttributeMap = {
@@ -38,7 +38,46 @@ describe('a mirror transform', () => {
       oldImage: { id: '1', total: 1 },
       sequenceNumber: '000000000000000000007',
       tableName: 'test-table',
+      record: {
+        eventID: 'event-000000000000000000007',
+        eventName: 'MODIFY',
+        eventSourceARN: STREAM_ARN,
+        dynamodb: {
+          Keys: { id: { S: '1' } },
+          NewImage: after,
+          OldImage: before,
+          SequenceNumber: '000000000000000000007',
+          ApproximateCreationDateTime: 1704110400,
+        },
+      },
     });
+  });
+
+  it('sees a REMOVE: the old image as the item, and who removed it (a TTL expiry) in the raw record', () => {
+    const ttl = { type: 'Service', principalId: 'dynamodb.amazonaws.com' };
+    const removal = toChangeRecord(removeRecord(before, { userIdentity: ttl }), { receivedAt: new Date() });
+    let seen: [unknown, TransformContext] | undefined;
+    const kept = applyTransform(
+      (item, context) => {
+        seen = [item, context];
+        return context.record.userIdentity?.type === 'Service' ? { ...item, expired: true } : null;
+      },
+      'transforms/t.ts#t',
+      'orders',
+      removal,
+    );
+    expect(seen![0]).toEqual({ id: '1', total: 1 });
+    expect(seen![1]).toMatchObject({ eventName: 'REMOVE', oldImage: { id: '1', total: 1 }, record: { userIdentity: ttl } });
+    expect(seen![1].newImage).toBeUndefined();
+    expect(stringifyLossless(kept!)).toBe('{"id":"1","total":1,"expired":true}');
+  });
+
+  it('cannot change the record through the raw record it is given', () => {
+    run((_, context) => {
+      (context.record.dynamodb.NewImage as Record<string, unknown>).price = { N: '0' };
+      return null;
+    });
+    expect(record.newImage!.price).toEqual({ N: '10.25' });
   });
 
   it('keeps every digit of a number it passes through, and writes what it computes', () => {
