@@ -1,11 +1,15 @@
 #!/usr/bin/env node
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { DEFAULT_NAMES } from '../lambda/settings';
-import { readAppSettings, CdcStack } from '../lib';
+import { appContext, readAppSettings, CdcStack } from '../lib';
 
 const app = new App();
-const config = readAppSettings((key) => app.node.tryGetContext(key));
+// `-c config=<file>`: settings from a JSON file, under the `-c` flags and over cdk.json (lib/config-file.ts).
+const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+const config = readAppSettings(appContext((key) => app.node.tryGetContext(key), cdkJson.context ?? {}));
 new CdcStack(app, DEFAULT_NAMES.stackName, {
   config,
   description: 'DynamoDB to OpenSearch change data capture',

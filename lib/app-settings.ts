@@ -3,8 +3,12 @@
  * time by the settings table (each key's default on the target platform, its rule): a wrong value
  * stops synth with a message that names the context key and what is allowed.
  */
+import type { ChangeLogRoute, MirrorRoute } from '../lambda/core';
 import {
   type AuthMode,
+  checkExcludeKeepsKeys,
+  type KeyAttribute,
+  parseKeyAttribute,
   type ChangeLogPartitioning,
   type ContextSettingKey,
   type FailureReporting,
@@ -68,6 +72,14 @@ export interface CdcAppSettings {
   readonly tombstoneRetentionHours: number;
   /** EventBridge schedule expression of the maintenance event; default `rate(1 day)` on `aws`, none on `local`. `off` turns it off. */
   readonly maintenanceSchedule?: string;
+  /** The demo table's partition key (context `partitionKey`, default `id`, a string). */
+  readonly partitionKey: KeyAttribute;
+  /** The demo table's sort key (context `sortKey`), if it has one. */
+  readonly sortKey?: KeyAttribute;
+  /** The mirror indexes (context `mirrors`); absent, one mirror, `mirrorIndex`, takes every item whole. */
+  readonly mirrors?: readonly MirrorRoute[];
+  /** What the change log records and what reaches OpenSearch nowhere (context `changeLog`). */
+  readonly changeLog?: ChangeLogRoute;
 }
 
 export type ContextReader = (key: string) => unknown;
@@ -82,6 +94,7 @@ export function readAppSettings(context: ContextReader): CdcAppSettings {
       ...readDelivery(read),
       ...readLayoutAndMaintenance(read),
       ...readOperations(read),
+      ...readRouting(read),
     };
   } catch (error) {
     if (error instanceof SettingError) {
@@ -222,4 +235,22 @@ function readOperations(read: ContextSettings) {
     );
   }
   return { removalPolicy, monitoring: read.value('monitoring'), alarmEmail: read.optional('alarmEmail') };
+}
+
+/** The demo table's keys, and the routing: the change log's `exclude` may not take a key away. */
+function readRouting(read: ContextSettings) {
+  const partitionKey = parseKeyAttribute(read.value('partitionKey'), SETTINGS.partitionKey.context);
+  const sortText = read.optional('sortKey');
+  const sortKey = sortText === undefined ? undefined : parseKeyAttribute(sortText, SETTINGS.sortKey.context);
+  if (sortKey?.name === partitionKey.name)
+    throw new SettingError(SETTINGS.sortKey.context, 'must name another attribute than partitionKey', sortText);
+  const mirrors = read.optional('mirrors');
+  const changeLog = read.optional('changeLog');
+  if (changeLog) checkExcludeKeepsKeys(SETTINGS.changeLog.context, changeLog, [partitionKey.name, ...(sortKey ? [sortKey.name] : [])]);
+  return {
+    partitionKey,
+    ...(sortKey ? { sortKey } : {}),
+    ...(mirrors ? { mirrors } : {}),
+    ...(changeLog ? { changeLog } : {}),
+  };
 }

@@ -9,6 +9,7 @@ import type { CdcAppSettings, OpenSearchSettings } from './app-settings';
 import { DynamoDbOpenSearchCdc } from './dynamodb-opensearch-cdc';
 import { OpenSearchTarget } from './opensearch-target';
 import { removalPolicyOf } from './prop-settings';
+import type { KeyAttribute } from '../lambda/settings';
 
 export interface CdcStackProps extends StackProps {
   readonly config: CdcAppSettings;
@@ -32,7 +33,8 @@ export class CdcStack extends Stack {
 
     this.table = new dynamodb.Table(this, 'Table', {
       tableName: config.tableName,
-      partitionKey: { name: 'id', type: dynamodb.AttributeType.STRING },
+      partitionKey: keyAttribute(config.partitionKey),
+      ...(config.sortKey ? { sortKey: keyAttribute(config.sortKey) } : {}),
       billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
       stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
       timeToLiveAttribute: 'ttl',
@@ -49,6 +51,8 @@ export class CdcStack extends Stack {
       changeLogIndex: config.changeLogIndex,
       mirrorIndex: config.mirrorIndex,
       deadLetterIndex: config.deadLetterIndex,
+      mirrors: config.mirrors,
+      changeLog: config.changeLog,
       functionName: config.functionName,
       deadLetterQueueName: config.dlqName,
       batchSize: config.batchSize,
@@ -125,4 +129,14 @@ export class CdcStack extends Stack {
     });
     return created;
   }
+}
+
+const ATTRIBUTE_TYPES: Record<KeyAttribute['type'], dynamodb.AttributeType> = {
+  S: dynamodb.AttributeType.STRING,
+  N: dynamodb.AttributeType.NUMBER,
+  B: dynamodb.AttributeType.BINARY,
+};
+
+function keyAttribute(key: KeyAttribute): dynamodb.Attribute {
+  return { name: key.name, type: ATTRIBUTE_TYPES[key.type] };
 }

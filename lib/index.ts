@@ -12,8 +12,21 @@ export { CdcOpenSearchDomain, type CdcOpenSearchDomainProps } from './cdc-opense
 export { CdcMonitoring, type CdcMonitoringOptions, type CdcMonitoringProps, type CdcAlarms } from './cdc-monitoring';
 export { domainPathGrants, indexPatterns, serverlessAccessPolicy, type DomainPathGrant } from './opensearch-access';
 export { checkSecureEndpoint, isLoopbackEndpoint } from './endpoint-guard';
-export type { KeySchema } from '../lambda/core';
+export type {
+  KeySchema,
+  MirrorRoute,
+  ChangeLogRoute,
+  RouteMatch,
+  FieldType,
+  Operation,
+  Transform,
+  TransformContext,
+  PlainItem,
+  PlainValue,
+  RawChange,
+} from '../lambda/core';
 export { CdcStack, type CdcStackProps } from './cdc-stack';
 export { readAppSettings, type CdcAppSettings, type OpenSearchKind, type OpenSearchSettings, type Platform } from './app-settings';
 export { ValidationError } from './validation-error';
+export { appContext, contextWithConfig, parseConfigFile } from './config-file';
 export { SettingError, type ChangeLogPartitioning, type FailureReporting } from '../lambda/settings';

@@ -4,10 +4,19 @@
  * reads them (fromFunctionEnvironment), and the CLI discovers them from a deployed function the
  * same way. Names, defaults and rules come from the settings table.
  */
-import { type KeySchema, changeLogPartitionPattern, partitionPatternCatches } from '../core';
+import {
+  type ChangeLogRoute,
+  type KeySchema,
+  type MirrorRoute,
+  changeLogPartitionPattern,
+  keyNames,
+  partitionPatternCatches,
+} from '../core';
 import { defaultDeadLetterIndex, mirrorBackingIndex, tombstoneIndex, type IndexNames } from './index-names';
 import { checkSecureTransport } from './insecure-endpoint';
 import { isUnset } from './rules';
+import { checkExcludeKeepsKeys } from './routing-rules';
+import { checkEnvironmentSize } from './environment-size';
 import { defaultFor } from './setting-declaration';
 import { SettingError } from './setting-error';
 import {
@@ -57,6 +66,20 @@ export interface FunctionSettings {
    * can still arrive: the stream's retention (24 h), the event source's retries and a re-drive.
    */
   readonly tombstoneRetentionHours: number;
+  /** The `mirrors` and `changeLog` settings, when either is given; absent, one mirror (`indexes.mirror`) takes every item whole (see mirrorRoutes). */
+  readonly routing?: RoutingSettings;
+}
+
+/** Filtering, transformation and routing (lambda/core/routing/route.ts). */
+export interface RoutingSettings {
+  /** Given: these mirrors; `indexes.mirror` is then no mirror of its own unless listed. */
+  readonly mirrors?: readonly MirrorRoute[];
+  readonly changeLog: ChangeLogRoute;
+}
+
+/** The mirrors of these settings: those given, else the one mirror `indexes.mirror` taking every item whole, as without routing. */
+export function mirrorRoutes(settings: Pick<FunctionSettings, 'indexes' | 'routing'>): readonly MirrorRoute[] {
+  return settings.routing?.mirrors ?? [{ index: settings.indexes.mirror }];
 }
 
 /** What a caller may give, by setting; everything else has a default. Values are checked, names in errors are `names[key]`. */
@@ -73,13 +96,16 @@ export function resolveFunctionSettings(
   isUnresolved: (value: unknown) => boolean = () => false,
 ): FunctionSettings {
   const read = settingReader(input, names, isUnresolved);
-  const indexes = indexSettings(read, names);
+  const routing = routingSettings(read, input, names);
+  const indexes = indexSettings(read, names, routing?.mirrors);
+  const keySchema: KeySchema = read.required('keySchema');
+  if (routing && !isUnresolved(input.keySchema)) checkExcludeKeepsKeys(names.changeLog, routing.changeLog, keyNames(keySchema));
   return {
     openSearchEndpoint: read.deployTime('openSearchEndpoint'),
     auth: authSetting(read),
     allowInsecureEndpoint: read.value('allowInsecureEndpoint'),
     indexes,
-    keySchema: read.required('keySchema'),
+    keySchema,
     ...(isUnset(input.tableName) ? {} : { tableName: read.deployTime('tableName') }),
     maxBulkBytes: read.value('maxBulkBytes'),
     requestTimeoutMs: read.value('requestTimeoutMs'),
@@ -88,7 +114,18 @@ export function resolveFunctionSettings(
     changeLogRetentionDays: read.value('changeLogRetentionDays'),
     mirrorShards: read.value('mirrorShards'),
     tombstoneRetentionHours: read.value('tombstoneRetentionHours'),
+    ...(routing ? { routing } : {}),
   };
+}
+
+/** `mirrors` and `changeLog`, when either is given. */
+function routingSettings(read: SettingReader, input: FunctionSettingsInput, names: SettingNames): RoutingSettings | undefined {
+  if (isUnset(input.mirrors) && isUnset(input.changeLog)) return undefined;
+  const changeLog = read.value('changeLog', {});
+  if (isUnset(input.mirrors)) return { changeLog };
+  const mirrors = read.value('mirrors');
+  if (mirrors.length === 0) throw new SettingError(names.mirrors, 'must list at least one mirror', mirrors);
+  return { mirrors, changeLog };
 }
 
 type SettingReader = ReturnType<typeof settingReader>;
@@ -113,28 +150,23 @@ function settingReader(input: FunctionSettingsInput, names: SettingNames, isUnre
   };
 }
 
-/** The three index names, and the mirror's two derived ones: no name of the pipeline may be another's. */
-function indexSettings(read: SettingReader, names: SettingNames): IndexNames {
+/** The three index names, and each mirror's two derived ones: no name of the pipeline may be another's. */
+function indexSettings(read: SettingReader, names: SettingNames, mirrors?: readonly MirrorRoute[]): IndexNames {
   const changeLog = read.value('changeLogIndex');
   const mirror = read.required('mirrorIndex');
   const deadLetter = read.value('deadLetterIndex', defaultDeadLetterIndex(changeLog));
-  const taken = new Map<string, string>([
-    [mirror, `${names.mirrorIndex} (the mirror alias)`],
-    [mirrorBackingIndex(mirror), `${names.mirrorIndex} (its backing index ${mirrorBackingIndex(mirror)})`],
-    [tombstoneIndex(mirror), `${names.mirrorIndex} (its tombstones ${tombstoneIndex(mirror)})`],
-  ]);
+  const taken = mirrors ? routedMirrorNames(mirrors, names) : mirrorNames(mirror, names.mirrorIndex, '');
   for (const [setting, index] of [
     [names.changeLogIndex, changeLog],
     [names.deadLetterIndex, deadLetter],
   ] as const) {
     const owner = taken.get(index);
-    if (owner) throw new SettingError(setting, `must differ from the indexes of ${owner}`, index);
-    taken.set(index, setting);
+    if (owner) throw new SettingError(setting, `must differ from the indexes of ${owner.owner}`, index);
+    taken.set(index, { owner: setting, setting });
   }
   // The change log's daily partitions are made by a template of this pattern: it must shape no other index of the pipeline.
-  for (const [index, owner] of taken) {
+  for (const [index, { setting }] of taken) {
     if (index !== changeLog && partitionPatternCatches(changeLog, index)) {
-      const setting = owner === names.deadLetterIndex ? names.deadLetterIndex : names.mirrorIndex;
       throw new SettingError(
         setting,
         `makes an index (${index}) that matches ${changeLogPartitionPattern(changeLog)}, the pattern of the change log's daily partitions; choose another name`,
@@ -143,6 +175,23 @@ function indexSettings(read: SettingReader, names: SettingNames): IndexNames {
     }
   }
   return { changeLog, mirror, deadLetter };
+}
+
+/** Each index name of the pipeline: who makes it (in messages) and the setting that names it. */
+type IndexOwners = Map<string, { readonly owner: string; readonly setting: string }>;
+
+/** A mirror's alias, backing index and tombstones; `which` tells one mirror of several. */
+function mirrorNames(mirror: string, setting: string, which: string, owners: IndexOwners = new Map()): IndexOwners {
+  owners.set(mirror, { owner: `${setting} (${which}the mirror alias)`, setting });
+  owners.set(mirrorBackingIndex(mirror), { owner: `${setting} (${which}its backing index ${mirrorBackingIndex(mirror)})`, setting });
+  owners.set(tombstoneIndex(mirror), { owner: `${setting} (${which}its tombstones ${tombstoneIndex(mirror)})`, setting });
+  return owners;
+}
+
+function routedMirrorNames(mirrors: readonly MirrorRoute[], names: SettingNames): IndexOwners {
+  const owners: IndexOwners = new Map();
+  for (const mirror of mirrors) mirrorNames(mirror.index, names.mirrors, `mirror ${mirror.index}: `, owners);
+  return owners;
 }
 
 function authSetting(read: SettingReader): OpenSearchAuth {
@@ -180,17 +229,28 @@ function settingValues(settings: FunctionSettings): { [K in FunctionSettingKey]:
     changeLogRetentionDays: settings.changeLogRetentionDays,
     mirrorShards: settings.mirrorShards,
     tombstoneRetentionHours: settings.tombstoneRetentionHours,
+    mirrors: settings.routing?.mirrors,
+    changeLog: settings.routing ? settings.routing.changeLog : undefined,
   };
 }
 
-/** The function's environment for these settings. */
-export function toFunctionEnvironment(settings: FunctionSettings): Record<string, string> {
+/**
+ * The function's environment for these settings, and `extra` variables after them. Lambda takes
+ * 4 KB of variables at most: a bigger environment is refused here, naming what takes the room.
+ */
+export function toFunctionEnvironment(
+  settings: FunctionSettings,
+  extra: Readonly<Record<string, string>> = {},
+  names: SettingNames = PROP_NAMES,
+): Record<string, string> {
   const values = settingValues(settings);
   const environment: Record<string, string> = {};
   for (const key of FUNCTION_SETTING_KEYS) {
     const value = values[key];
     if (value !== undefined) environment[ENVIRONMENT[key]] = declaration(key).rule.format(value as never);
   }
+  Object.assign(environment, extra);
+  checkEnvironmentSize(environment, names);
   return environment;
 }
 

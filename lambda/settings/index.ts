@@ -12,6 +12,8 @@ export * from './settings-table';
 export * from './setting-keys';
 export * from './function-settings';
 export * from './insecure-endpoint';
+export * from './routing-rules';
+export * from './environment-size';
 export * from './observability';
 export * from './default-names';
 export * from './maintenance-event';

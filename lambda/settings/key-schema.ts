@@ -27,3 +27,19 @@ export function formatKeySchema(schema: KeySchema): string {
   const names = keyNames(schema);
   return names.some((name) => name.includes(',') || name.trim() !== name || name.startsWith('[')) ? JSON.stringify(names) : names.join(',');
 }
+
+/** A key attribute of the demo table (`partitionKey`, `sortKey`): its name and DynamoDB type. */
+export interface KeyAttribute {
+  readonly name: string;
+  readonly type: KeyAttributeType;
+}
+export type KeyAttributeType = 'S' | 'N' | 'B';
+
+/** `name` (a string key) or `name:S|N|B` → the attribute; a name may hold `:` (only a last `:S`, `:N` or `:B` is a type). */
+export function parseKeyAttribute(text: string, setting: string): KeyAttribute {
+  const typed = /^(.+):(S|N|B)$/.exec(text);
+  const name = typed ? typed[1] : text;
+  if (name.trim() === '' || name.length > 255)
+    throw new SettingError(setting, 'must be an attribute name of 1-255 characters, or name:S|N|B', text);
+  return { name, type: (typed?.[2] as KeyAttributeType | undefined) ?? 'S' };
+}

@@ -3,9 +3,10 @@
  * construct prop, a CDK context key, the function's environment variable, a CLI flag), the same
  * rule in words for the docs, and the text its variable holds.
  */
-import type { KeySchema } from '../core';
+import type { ChangeLogRoute, KeySchema, MirrorRoute } from '../core';
 import { checkCollectionArn, checkDomainArn, checkSecretArn } from './aws-arns';
-import { formatKeySchema, parseKeySchema } from './key-schema';
+import { formatKeySchema, parseKeyAttribute, parseKeySchema } from './key-schema';
+import { checkChangeLogRoute, checkMirrors } from './routing-rules';
 import { checkBoolean, checkEndpoint, checkIndexName, checkInteger, checkName, checkOneOf, type IntegerRange } from './rules';
 import { SCHEDULE_RULE, isScheduleExpression } from './schedule-expression';
 import { SettingError } from './setting-error';
@@ -97,4 +98,30 @@ export const secretArnRule: Rule<string> = {
     "a secret's ARN, complete or without its 6-character suffix, no `*` or `?`; a name ending in `-` and 6 letters or digits (`opensearch-master`) may be either, so both readings are granted",
   check: checkSecretArn,
   format: (value) => value,
+};
+
+/** A key attribute of the demo table: `name` (a string) or `name:S|N|B`; kept as written. */
+export const keyAttributeRule: Rule<string> = {
+  allowed: '`name` (a string key) or `name:S`, `name:N`, `name:B`',
+  check: (setting, value) => {
+    if (typeof value !== 'string') throw new SettingError(setting, 'must be an attribute name, or name:S|N|B', value);
+    parseKeyAttribute(value, setting);
+    return value;
+  },
+  format: (value) => value,
+};
+
+/** The mirror indexes and what goes into each (lambda/core/routing/route.ts); JSON, or its text. */
+export const mirrorsRule: Rule<readonly MirrorRoute[]> = {
+  allowed:
+    'a JSON list of mirrors, each `{"index", "match"?, "include"?, "exclude"?, "rename"?, "fields"?, "operations"?, "transform"?}` (see the routing section of the docs)',
+  check: checkMirrors,
+  format: (value) => JSON.stringify(value),
+};
+
+/** What the change log records: `{"operations"?, "exclude"?}`; JSON, or its text. */
+export const changeLogRule: Rule<ChangeLogRoute> = {
+  allowed: 'a JSON object `{"operations"?: [INSERT, MODIFY, REMOVE], "exclude"?: [attribute paths]}`',
+  check: checkChangeLogRoute,
+  format: (value) => JSON.stringify(value),
 };

@@ -9,12 +9,15 @@ import { DEFAULT_NAMES } from './default-names';
 import { appDefault, defineSetting, derivedDefault, perPlatform } from './setting-declaration';
 import {
   booleanRule,
+  changeLogRule,
   collectionArnRule,
   domainArnRule,
   endpointRule,
   indexNameRule,
   integerRule,
+  keyAttributeRule,
   keySchemaRule,
+  mirrorsRule,
   oneOfRule,
   patternRule,
   scheduleRule,
@@ -32,6 +35,11 @@ import {
 
 /** Where the stack runs, and the names of what it reads and writes: the table, the function, the queue, the cluster and the indexes. */
 const PLACES = {
+  config: defineSetting({
+    doc: 'A JSON file holding an object with the same keys as the context of cdk.json: its settings are used where no `-c key=value` gives the key (the file wins over cdk.json, an explicit `-c` over the file)',
+    context: 'config',
+    rule: patternRule(/\S/, 'the path of a JSON file, such as examples/single-table.json'),
+  }),
   target: defineSetting({
     doc: 'Where the stack runs: `local` (LocalStack, MiniStack or local engines: plain HTTP and no authentication allowed, throwaway resources allowed, no alarms or schedule) or `aws` (a real account: HTTPS and authentication required, data kept, alarms and maintenance on)',
     context: 'target',
@@ -118,6 +126,45 @@ const PLACES = {
     default: derivedDefault({ construct: 'read from the table when it is a `Table` defined in this app (required otherwise)' }),
     required: 'the table key, "pk" or "pk,sk"',
     rule: keySchemaRule,
+  }),
+} as const;
+
+/** Filtering, transformation and routing: which indexes each change reaches, in what shape; and the demo table's keys. */
+const ROUTING = {
+  partitionKey: defineSetting({
+    doc: "The demo table's partition key: `name` (a string) or `name:S|N|B`",
+    context: 'partitionKey',
+    default: appDefault('id'),
+    rule: keyAttributeRule,
+  }),
+  sortKey: defineSetting({
+    doc: "The demo table's sort key, `name` or `name:S|N|B` (a single-table design: `-c partitionKey=pk -c sortKey=sk`)",
+    context: 'sortKey',
+    rule: keyAttributeRule,
+  }),
+  mirrors: defineSetting({
+    doc: 'The mirror indexes, each with the items that belong in it (`match`), their shape (`include`, `exclude`, `rename`, `fields`, `transform`) and the `operations` that change it',
+    context: 'mirrors',
+    prop: { name: 'mirrors' },
+    env: 'MIRRORS',
+    default: derivedDefault({
+      context: 'one mirror, `mirrorIndex`, taking every item whole',
+      construct: 'one mirror, `mirrorIndex`, taking every item whole',
+      function: 'one mirror, `MIRROR_INDEX`, taking every item whole',
+    }),
+    rule: mirrorsRule,
+  }),
+  changeLog: defineSetting({
+    doc: 'What the change log records (`operations`) and the attribute paths that reach OpenSearch nowhere (`exclude`: not in the change log, any mirror or a dead letter)',
+    context: 'changeLog',
+    prop: { name: 'changeLog' },
+    env: 'CHANGE_LOG_RULES',
+    default: derivedDefault({
+      context: 'every operation, nothing excluded',
+      construct: 'every operation, nothing excluded',
+      function: 'every operation, nothing excluded',
+    }),
+    rule: changeLogRule,
   }),
 } as const;
 
@@ -312,4 +359,4 @@ const OPERATIONS = {
   }),
 } as const;
 
-export const SETTINGS = { ...PLACES, ...AUTHENTICATION, ...DELIVERY, ...LAYOUT_AND_MAINTENANCE, ...OPERATIONS };
+export const SETTINGS = { ...PLACES, ...ROUTING, ...AUTHENTICATION, ...DELIVERY, ...LAYOUT_AND_MAINTENANCE, ...OPERATIONS };
