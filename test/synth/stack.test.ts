@@ -178,6 +178,11 @@ describe('DynamoDbOpenSearchCdc construct', () => {
     [{ openSearchEndpoint: 'https://user:pass@search.example.com' }, /openSearchEndpoint must not contain credentials/],
     [{ changeLogIndex: '_bad' }, /changeLogIndex is not a valid OpenSearch index name: it must not start with -, _ or \+, got "_bad"/],
     [{ mirrorIndex: 'dynamodb-cdc' }, /changeLogIndex must differ from the indexes of mirrorIndex \(the mirror alias\)/],
+    [
+      { mirrors: [{ index: 'users', operations: ['DELETE' as never] }] },
+      /mirrors has at \[0\].operations\[0\] a value that is not one of INSERT, MODIFY, REMOVE/,
+    ],
+    [{ changeLog: { exclude: ['sk'] } }, /changeLog excludes sk, a key attribute of the table/],
   ])('rejects %j with a ValidationError bound to the construct, naming the prop and the value', (props, message) => {
     const create = () => {
       const { stack, table } = tableStack(dynamodb.StreamViewType.NEW_AND_OLD_IMAGES);
