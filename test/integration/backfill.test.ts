@@ -11,6 +11,7 @@ import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, type Dyn
 import { mirrorBackingIndex } from '../../lambda/settings/index-names';
 import { dynamo, MIRROR, runPrefix, search, TABLE, waitFor } from '../support/live-system';
 import { expectMirrorEqualsTable, planWorkload, runWorkload } from '../support/workload';
+import { pipelineFlags } from '../support/cli-flags';
 
 const client = dynamo();
 const opensearch = search();
@@ -98,18 +99,7 @@ it('resumes a backfill killed half-way from its checkpoint, writing no item twic
   try {
     const ids = Array.from({ length: 2000 }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`);
     await putItems(client, table, ids);
-    const target = [
-      '--table',
-      table,
-      '--key-schema',
-      'id',
-      '--mirror-index',
-      names.mirror,
-      '--change-log-index',
-      names.changeLog,
-      '--dead-letter-index',
-      names.deadLetter,
-    ];
+    const target = pipelineFlags(table, names);
     const checkpoint = path.join(work, 'resume.json');
     const args = [
       CDC,
@@ -207,18 +197,7 @@ it('verifies the mirror against the table: a match exits 0; documents changed, r
         RequestItems: { [table]: [{ PutRequest: { Item: JSON.parse(`{"id":{"S":"${prefix}-proto"},"__proto__":{"S":"x"}}`) } }] },
       }),
     );
-    const target = [
-      '--table',
-      table,
-      '--key-schema',
-      'id',
-      '--mirror-index',
-      names.mirror,
-      '--change-log-index',
-      names.changeLog,
-      '--dead-letter-index',
-      names.deadLetter,
-    ];
+    const target = pipelineFlags(table, names);
     const cdc = (...args: string[]) =>
       spawnSync(process.execPath, [CDC, '--local', ...target, ...args], { env: process.env, encoding: 'utf8', timeout: 120_000 });
     const filled = cdc('backfill', '--json', '--checkpoint', path.join(work, 'verify.json'));
@@ -367,20 +346,7 @@ it('repairs a mirror keyed by numbers and a sort key: extras (items deleted behi
         RequestItems: { [table]: keys.map((key, i) => ({ PutRequest: { Item: { ...key, v: { N: String(i) } } } })) },
       }),
     );
-    const target = [
-      '--stack',
-      `${prefix}-none`,
-      '--table',
-      table,
-      '--key-schema',
-      'pk,sk',
-      '--mirror-index',
-      names.mirror,
-      '--change-log-index',
-      names.changeLog,
-      '--dead-letter-index',
-      names.deadLetter,
-    ];
+    const target = pipelineFlags(table, names, { keySchema: 'pk,sk', stack: `${prefix}-none` });
     const cdc = (...args: string[]) =>
       spawnSync(process.execPath, [CDC, '--local', ...target, ...args], { env: process.env, encoding: 'utf8', timeout: 120_000 });
     expect(cdc('backfill', '--json', '--checkpoint', path.join(work, 'nk.json')).status).toBe(0);

@@ -13,6 +13,7 @@ import { MAINTENANCE_EVENT } from '../../lambda/settings/maintenance-event';
 import { functionFor, namesFor } from '../support/isolated-function';
 import { endpoints, runPrefix, search } from '../support/live-system';
 import { insertRecord, modifyRecord, removeRecord } from '../support/stream-records';
+import { pipelineFlags } from '../support/cli-flags';
 
 const os = search();
 const port = new OpenSearchPort(os, 9 * 1024 * 1024);
@@ -122,20 +123,7 @@ describe('purging tombstones: cdc prune', () => {
   afterAll(() => deleteAll(prefix));
 
   function prune(...flags: string[]) {
-    const target = [
-      '--stack',
-      `${prefix}-no-stack`,
-      '--table',
-      'test-table',
-      '--key-schema',
-      'id',
-      '--mirror-index',
-      names.mirror,
-      '--change-log-index',
-      names.changeLog,
-      '--dead-letter-index',
-      names.deadLetter,
-    ];
+    const target = pipelineFlags('test-table', names, { stack: `${prefix}-no-stack` });
     const run = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...target, 'prune', ...flags], {
       env: process.env,
       encoding: 'utf8',

@@ -21,6 +21,7 @@ import type { IndexNames } from '../../lambda/settings/index-names';
 import { functionFor, namesFor } from '../support/isolated-function';
 import { endpoints, runPrefix, search } from '../support/live-system';
 import { insertRecord, removeRecord } from '../support/stream-records';
+import { pipelineFlags } from '../support/cli-flags';
 
 const os = search();
 const port = new OpenSearchPort(os, 9 * 1024 * 1024);
@@ -142,9 +143,8 @@ describe('a tombstone purge whose deletes fail', () => {
   });
 
   function prune() {
-    const target = ['--stack', `${prefix}-no-stack`, '--table', 'test-table', '--key-schema', 'id'];
-    const indexes = ['--mirror-index', names.mirror, '--change-log-index', names.changeLog, '--dead-letter-index', names.deadLetter];
-    return spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...target, ...indexes, 'prune'], {
+    const target = pipelineFlags('test-table', names, { stack: `${prefix}-no-stack` });
+    return spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...target, 'prune'], {
       env: process.env,
       encoding: 'utf8',
       timeout: 120_000,

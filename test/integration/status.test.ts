@@ -31,6 +31,7 @@ import {
   TABLE,
   waitFor,
 } from '../support/live-system';
+import { pipelineFlags } from '../support/cli-flags';
 
 const client = dynamo();
 const opensearch = search();
@@ -60,20 +61,7 @@ it('says healthy for a pipeline whose mirror holds its table, then failing for a
   const table = `${prefix}-table`;
   const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
   // Its own table and indexes, and no stack of its own: no queue or mapping of others' tests to count.
-  const target = [
-    '--stack',
-    `${prefix}-none`,
-    '--table',
-    table,
-    '--key-schema',
-    'id',
-    '--mirror-index',
-    names.mirror,
-    '--change-log-index',
-    names.changeLog,
-    '--dead-letter-index',
-    names.deadLetter,
-  ];
+  const target = pipelineFlags(table, names, { stack: `${prefix}-none` });
   await client.send(
     new CreateTableCommand({
       TableName: table,
