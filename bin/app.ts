@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DEFAULT_NAMES } from '../lambda/settings';
-import { readAppSettings, CdcStack } from '../lib';
+import { DEFAULT_NAMES, SettingError } from '../lambda/settings';
+import { readAppSettings, CdcStack, type CdcAppSettings } from '../lib';
 
 const app = new App();
-const config = readAppSettings((key) => app.node.tryGetContext(key));
+const config = settingsOrExit((key) => app.node.tryGetContext(key));
 new CdcStack(app, DEFAULT_NAMES.stackName, {
   config,
   description: 'DynamoDB to OpenSearch change data capture',
@@ -14,3 +14,14 @@ new CdcStack(app, DEFAULT_NAMES.stackName, {
 });
 // On AWS every synth is checked against the AWS Solutions rules: an unacknowledged finding stops it.
 if (config.platform === 'aws') Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+/** A wrong context value is the user's to fix: its message alone (it names the key, the value and what is allowed), no stack trace. */
+function settingsOrExit(context: (key: string) => unknown): CdcAppSettings {
+  try {
+    return readAppSettings(context);
+  } catch (error) {
+    if (!(error instanceof SettingError)) throw error;
+    console.error(`Error: ${error.message}`);
+    process.exit(1);
+  }
+}

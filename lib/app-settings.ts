@@ -135,9 +135,23 @@ function readNames(read: ContextSettings) {
     functionName: read.value('functionName'),
     dlqName: read.value('deadLetterQueueName'),
     changeLogIndex: read.value('changeLogIndex'),
-    mirrorIndex: read.value('mirrorIndex', tableName.toLowerCase()),
+    mirrorIndex: mirrorIndexFor(read, tableName),
     deadLetterIndex: read.optional('deadLetterIndex'),
   };
+}
+
+/** Without mirrorIndex, the table's name in lowercase; when that is no index name, the error says to set mirrorIndex. */
+function mirrorIndexFor(read: ContextSettings, tableName: string): string {
+  try {
+    return read.value('mirrorIndex', tableName.toLowerCase());
+  } catch (error) {
+    if (!(error instanceof SettingError) || read.optional('mirrorIndex') !== undefined) throw error;
+    throw new SettingError(
+      SETTINGS.mirrorIndex.context,
+      `${error.problem}; without it the mirror is named after tableName "${tableName}" in lowercase, which is no index name: set ${SETTINGS.mirrorIndex.context}`,
+      tableName.toLowerCase(),
+    );
+  }
 }
 
 /** Where the function writes; outside a local target only over https and authenticated, unless allowed. */

@@ -6,6 +6,9 @@
 import type { Client } from '@opensearch-project/opensearch';
 import { type ChangeLogDocument, type AttributeMap, compareSequenceNumbers } from '../../core';
 
+/** Where following the change log goes on: from a time, or after the last change seen. */
+export type ChangeLogPosition = { readonly since: string } | { readonly after: readonly unknown[] };
+
 export class ChangeLogReader {
   constructor(
     private readonly client: Client,
@@ -23,17 +26,31 @@ export class ChangeLogReader {
   }
 
   /**
-   * Changes written after `after` (processing time), oldest first, at most `limit`; with `key`,
-   * only that item's. The caller keeps the last `processed_at` (and the ids seen at it) to go on.
+   * The next changes written from `position` on (processing time, then event id), oldest first,
+   * at most `limit`; with `key`, only that item's. The position returned goes on after the last
+   * of them, however many changes share one processing time (a batch, a backfill page).
    */
-  async writtenAfter(
-    after: string,
+  async writtenSince(
+    position: ChangeLogPosition,
     options: { key?: Readonly<Record<string, string>>; limit?: number } = {},
-  ): Promise<ChangeLogDocument[]> {
-    const filter: object[] = [{ range: { processed_at: { gte: after } } }, ...keyClauses(options.key ?? {})];
+  ): Promise<{ changes: ChangeLogDocument[]; next: ChangeLogPosition }> {
+    const filter: object[] = [
+      ...('since' in position ? [{ range: { processed_at: { gte: position.since } } }] : []),
+      ...keyClauses(options.key ?? {}),
+    ];
     await this.client.indices.refresh({ index: this.index });
-    // In the order they were written, across items and shards.
-    return this.search({ size: options.limit ?? 1000, query: { bool: { filter } }, sort: [{ processed_at: 'asc' }, { event_id: 'asc' }] });
+    const response = await this.client.search({
+      index: this.index,
+      body: {
+        size: options.limit ?? 1000,
+        query: { bool: { filter } },
+        // In the order they were written, across items and shards; the event id breaks ties.
+        sort: [{ processed_at: 'asc' }, { event_id: 'asc' }],
+        ...('after' in position ? { search_after: position.after } : {}),
+      } as never,
+    });
+    const hits = response.body.hits.hits as { _source: ChangeLogDocument; sort: unknown[] }[];
+    return { changes: hits.map((hit) => hit._source), next: hits.length > 0 ? { after: hits[hits.length - 1].sort } : position };
   }
 
   private async search(body: object): Promise<ChangeLogDocument[]> {

@@ -6,6 +6,6 @@ export { ensureIndexes, detectChangeLogLayout, type IndexSetup, type ChangeLogLa
 export { runMaintenance, MaintenanceFailure, type MaintenanceReport, type MaintenanceSettings } from './maintenance';
 export { DeadLetterStore, type DeadLetterSource } from './dead-letter-store';
 export { indexTemplates, concreteIndexes, type IndexLayout } from './index-templates';
-export { ChangeLogReader, keyText } from './change-log-reader';
+export { ChangeLogReader, keyText, type ChangeLogPosition } from './change-log-reader';
 export { pipelineCounts, type PipelineCounts } from './pipeline-counts';
 export { MirrorReader, type MirroredItem } from './mirror-reader';

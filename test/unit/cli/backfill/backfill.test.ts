@@ -7,7 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { backfill, type BackfillResult, type BackfillTarget, readCheckpoint, startPoint } from '../../../../cli/backfill';
+import {
+  backfill,
+  MAX_PARALLEL_SEGMENTS,
+  type BackfillResult,
+  type BackfillTarget,
+  readCheckpoint,
+  startPoint,
+} from '../../../../cli/backfill';
 import type { AttributeMap } from '../../../../lambda/core';
 import type { PipelineSettings } from '../../../../lambda/pipeline/apply-changes';
 import { InMemorySearch } from '../../../support/in-memory-search';
@@ -97,5 +104,33 @@ describe('backfill run after run', () => {
     expect(resumed).toMatchObject({ complete: true, counts: { read: 200, written: 200, skipped: 0 } });
     // 200 items in pages of 10: 20 pages in all, the ones in flight at the stop recorded before it.
     expect(table.pagesRead()).toBe(20);
+  });
+
+  it(`scans any number of segments with at most ${MAX_PARALLEL_SEGMENTS} in flight, and copies every item`, async () => {
+    const file = path.join(work, 'many-segments.json');
+    const table = tableOf(items(300));
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const counting = {
+      send: async (command: ScanCommand) => {
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        return table.client.send(command);
+      },
+    } as unknown as DynamoDBClient;
+    const start = startPoint(file, undefined, target, { segments: 1000, defaultSegments: 4 });
+    const mirror = new InMemorySearch();
+    const result = await backfill({
+      dynamo: counting,
+      port: mirror,
+      tableName: 'test-table',
+      settings,
+      checkpoint: start.checkpoint,
+      pageSize: 10,
+      checkpointFile: file,
+    });
+    expect(result).toMatchObject({ complete: true, counts: { read: 300, written: 300 } });
+    expect(mostInFlight).toBe(MAX_PARALLEL_SEGMENTS);
   });
 });
