@@ -10,6 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readAppSettings } from '../../lib/app-settings';
+import { CdcOpenSearchDomain } from '../../lib/cdc-opensearch-domain';
 import { CdcStack } from '../../lib/cdc-stack';
 import { DynamoDbOpenSearchCdc } from '../../lib/dynamodb-opensearch-cdc';
 import { OpenSearchTarget } from '../../lib/opensearch-target';
@@ -459,6 +460,15 @@ describe('target aws, a new domain with operator roles (context openSearchOperat
       const create = () => withOperatorRoles(['arn:aws:iam::123456789012:user/bob']);
       expect(create).toThrow(ValidationError);
       expect(create).toThrow(/operatorRoles must be the ARN of an IAM role .*got "arn:aws:iam::123456789012:user\/bob"/);
+    });
+
+    it('CdcOpenSearchDomain on its own refuses it too, naming its prop operatorRoles and the value', () => {
+      const stack = new Stack(new App(), 'S');
+      const operatorRoles = [iam.Role.fromRoleArn(stack, 'Operator', 'arn:aws:iam::123456789012:user/bob', { mutable: false })];
+      const masterRole = new iam.Role(stack, 'Master', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const create = () => new CdcOpenSearchDomain(stack, 'Domain', { masterRole, operatorRoles });
+      expect(create).toThrow(ValidationError);
+      expect(create).toThrow(/^S\/Domain: operatorRoles must be the ARN of an IAM role .*got "arn:aws:iam::123456789012:user\/bob"/);
     });
   });
 });
