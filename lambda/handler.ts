@@ -8,7 +8,14 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { Client } from '@opensearch-project/opensearch';
-import { createClient, ensureIndexes, OpenSearchPort, runMaintenance, type MaintenanceReport } from './adapters/opensearch';
+import {
+  createClient,
+  ensureIndexes,
+  ensureOperatorAccess,
+  OpenSearchPort,
+  runMaintenance,
+  type MaintenanceReport,
+} from './adapters/opensearch';
 import { recordCreationTime, type RawStreamRecord, endToEndLagMs, changeLogPartition } from './core';
 import { applyChanges, type ApplyResult, batchResponse, type SearchPort } from './pipeline';
 import {
@@ -52,6 +59,7 @@ function getPipeline(): Promise<Pipeline> {
     });
     const layout = await ensureIndexes(client, settings);
     if (layout.warning) logger.warn(layout.warning);
+    await ensureOperatorAccess(client, settings, logger);
     logger.info('pipeline ready', {
       endpoint: endpointOrigin(settings.openSearchEndpoint),
       indexes: settings.indexes,

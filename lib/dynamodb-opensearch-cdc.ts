@@ -283,9 +283,10 @@ export class DynamoDbOpenSearchCdc extends Construct {
           signingService: bound.signingService,
           signingRegion: bound.signingRegion,
           basicAuthSecretArn: bound.basicAuthSecretArn,
+          operatorRoleArns: bound.operatorRoleArns,
         },
-        { ...PROP_NAMES, openSearchEndpoint: targetProp },
-        (value) => typeof value === 'string' && Token.isUnresolved(value),
+        { ...PROP_NAMES, openSearchEndpoint: targetProp, operatorRoleArns: `openSearch (${target.kind}) operatorRoles` },
+        isDeployTimeValue,
       ),
     );
     if (!checked.allowInsecureEndpoint && !(settings.auth.mode === 'none' && isLoopbackEndpoint(settings.openSearchEndpoint))) {
@@ -473,6 +474,11 @@ export class DynamoDbOpenSearchCdc extends Construct {
     }
     throw new ValidationError(this, 'keySchema', 'is required when the table is not a Table defined in this app');
   }
+}
+
+/** Known only at deploy time: a token, or a list holding one (the ARN of a role made in the app); the function checks it. */
+function isDeployTimeValue(value: unknown): boolean {
+  return Array.isArray(value) ? value.some(isDeployTimeValue) : typeof value === 'string' && Token.isUnresolved(value);
 }
 
 /** The table's name, lowercased, when it is known at synth time (a Table given a tableName). */

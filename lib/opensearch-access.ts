@@ -11,9 +11,13 @@
  * - the maintenance: `_cat/indices/<changeLog>-*` (the partitions), `_alias/<changeLog>` (is
  *   the change log partitioned?), and `_search/scroll` (expired tombstones: scroll ids are opaque,
  *   IAM cannot tell one index's from another's; a scroll only pages a search the paths above allow);
- * - its own index templates, `_index_template/<name>` (one per index it creates).
+ * - its own index templates, `_index_template/<name>` (one per index it creates);
+ * - with operator roles (a new domain, whose master user it is): the security plugin's role and
+ *   role mapping of the operators, `_plugins/_security/api/roles|rolesmapping/<changeLog>-operator`.
  */
-import { indexTemplateNames, mirrorBackingIndex, tombstoneIndex, type IndexNames } from '../lambda/settings';
+import { indexPatterns, indexTemplateNames, operatorRoleName, type IndexNames } from '../lambda/settings';
+
+export { indexPatterns } from '../lambda/settings';
 
 /** The HTTP methods of Amazon OpenSearch Service, as IAM actions. */
 export const ES_HTTP = {
@@ -31,21 +35,14 @@ export interface DomainPathGrant {
   readonly paths: readonly string[];
 }
 
-/** The index patterns of the pipeline: the change log and its daily partitions, the mirror's three, dead letters. */
-export function indexPatterns(indexes: IndexNames): string[] {
-  return unique([
-    indexes.changeLog,
-    // Daily partitions `${changeLog}-<date>` behind the change-log alias (and the default dead-letter index).
-    `${indexes.changeLog}-*`,
-    indexes.mirror,
-    mirrorBackingIndex(indexes.mirror),
-    tombstoneIndex(indexes.mirror),
-    indexes.deadLetter,
-  ]);
+/** What the function does on a domain besides its indexes. */
+export interface DomainPathOptions {
+  /** It maps operator roles (as a new domain's master user): the two security-API paths of their OpenSearch role. @default false */
+  readonly mapsOperators?: boolean;
 }
 
-/** The grants of the function on a domain: its indexes, the root APIs it calls, its templates. */
-export function domainPathGrants(indexes: IndexNames): DomainPathGrant[] {
+/** The grants of the function on a domain: its indexes, the root APIs it calls, its templates; the operators' role when it maps them. */
+export function domainPathGrants(indexes: IndexNames, options: DomainPathOptions = {}): DomainPathGrant[] {
   const onIndexes = indexPatterns(indexes).flatMap((pattern) => (pattern.endsWith('*') ? [pattern] : [pattern, `${pattern}/*`]));
   return [
     { actions: Object.values(ES_HTTP), paths: onIndexes },
@@ -60,7 +57,14 @@ export function domainPathGrants(indexes: IndexNames): DomainPathGrant[] {
       actions: [ES_HTTP.get, ES_HTTP.head, ES_HTTP.put, ES_HTTP.post],
       paths: Object.values(indexTemplateNames(indexes)).map((name) => `_index_template/${name}`),
     },
+    ...(options.mapsOperators ? [operatorAccessGrant(indexes)] : []),
   ];
+}
+
+/** PUT only: the function replaces the operators' role and its mapping at each container start, and reads neither. */
+function operatorAccessGrant(indexes: IndexNames): DomainPathGrant {
+  const name = operatorRoleName(indexes);
+  return { actions: [ES_HTTP.put], paths: [`_plugins/_security/api/roles/${name}`, `_plugins/_security/api/rolesmapping/${name}`] };
 }
 
 /** The permissions of the function in a serverless collection's data-access policy. */
@@ -99,8 +103,4 @@ export function serverlessAccessPolicy(collectionName: string, indexes: IndexNam
       Principal: [principal],
     },
   ];
-}
-
-function unique(values: string[]): string[] {
-  return [...new Set(values)];
 }

@@ -4,7 +4,7 @@
  * rule in words for the docs, and the text its variable holds.
  */
 import type { KeySchema } from '../core';
-import { checkCollectionArn, checkDomainArn, checkSecretArn } from './aws-arns';
+import { checkCollectionArn, checkDomainArn, checkRoleArns, checkSecretArn } from './aws-arns';
 import { formatKeySchema, parseKeySchema } from './key-schema';
 import { checkBoolean, checkEndpoint, checkIndexName, checkInteger, checkName, checkOneOf, type IntegerRange } from './rules';
 import { SCHEDULE_RULE, isScheduleExpression } from './schedule-expression';
@@ -97,4 +97,11 @@ export const secretArnRule: Rule<string> = {
     "a secret's ARN, complete or without its 6-character suffix, no `*` or `?`; a name ending in `-` and 6 letters or digits (`opensearch-master`) may be either, so both readings are granted",
   check: checkSecretArn,
   format: (value) => value,
+};
+
+/** IAM roles, written to the environment separated by commas. */
+export const roleArnsRule: Rule<readonly string[]> = {
+  allowed: 'an IAM role ARN, `arn:<partition>:iam::<account>:role/<name>` (a path allowed), or several separated by commas',
+  check: checkRoleArns,
+  format: (value) => value.join(','),
 };

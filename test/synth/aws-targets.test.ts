@@ -6,9 +6,11 @@
 import { App, Duration, Stack, type Environment } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readAppSettings } from '../../lib/app-settings';
+import { CdcOpenSearchDomain } from '../../lib/cdc-opensearch-domain';
 import { CdcStack } from '../../lib/cdc-stack';
 import { DynamoDbOpenSearchCdc } from '../../lib/dynamodb-opensearch-cdc';
 import { OpenSearchTarget } from '../../lib/opensearch-target';
@@ -20,6 +22,11 @@ const cdkJson = require('../../cdk.json');
 const DOMAIN_ARN = 'arn:aws:es:eu-west-1:123456789012:domain/orders';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:opensearch-AbCdEf';
 const COLLECTION_ARN = 'arn:aws:aoss:eu-west-1:123456789012:collection/abc123';
+const OPERATOR_ARNS = ['arn:aws:iam::123456789012:role/cdc-operator', 'arn:aws:iam::123456789012:role/team/on-call'];
+const SECURITY_API_PATHS = [
+  '_plugins/_security/api/roles/dynamodb-cdc-operator',
+  '_plugins/_security/api/rolesmapping/dynamodb-cdc-operator',
+];
 
 /** The context of each aws variant, as given with -c on the command line. */
 const VARIANTS: Record<string, Record<string, unknown>> = {
@@ -39,6 +46,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   newDomain: { openSearch: 'newDomain' },
   newDomainInNewVpc: { openSearch: 'newDomain', openSearchVpc: 'new' },
   newDomainInExistingVpc: { openSearch: 'newDomain', openSearchVpc: 'vpc-0123456789abcdef0' },
+  newDomainWithOperators: { openSearch: 'newDomain', openSearchOperatorRoleArn: `${OPERATOR_ARNS[0]},${OPERATOR_ARNS[1]}` },
 };
 const ENV: Environment = { account: '123456789012', region: 'eu-west-1' };
 
@@ -357,6 +365,122 @@ describe('target aws, a new domain made by the stack (context openSearch=newDoma
       expect(JSON.stringify(t.findResources('AWS::EC2::SecurityGroup'))).not.toMatch(/0\.0\.0\.0\/0/);
     },
   );
+});
+
+describe('target aws, a new domain with operator roles (context openSearchOperatorRoleArn)', () => {
+  /** The function role's statements on the security API, with their paths after the domain ARN. */
+  function securityApiGrants(t: Template): { actions: string[]; paths: string[] }[] {
+    return roleStatements(t)
+      .filter((statement) => JSON.stringify(statement.Resource).includes('_plugins/_security'))
+      .map((statement) => ({
+        actions: [].concat(statement.Action),
+        paths: [].concat(statement.Resource).map((resource: any) => JSON.stringify(resource).match(/\/(_plugins[^"]*)/)![1]),
+      }));
+  }
+
+  it('names the operator roles in the resource policy, beside the function role', () => {
+    const [domain] = Object.values(template('newDomainWithOperators').findResources('AWS::OpenSearchService::Domain')) as any[];
+    expect(domain.Properties.AccessPolicies.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { AWS: [{ 'Fn::GetAtt': [expect.stringMatching(/^CdcHandlerRole/), 'Arn'] }, ...OPERATOR_ARNS] },
+        Action: 'es:ESHttp*',
+      }),
+    ]);
+  });
+
+  it('gives the function the operator roles to map, and nothing of them without (context or default)', () => {
+    expect(environment(template('newDomainWithOperators'))).toMatchObject({ OPENSEARCH_OPERATOR_ROLE_ARNS: OPERATOR_ARNS.join(',') });
+    expect(environment(template('newDomain'))).not.toHaveProperty('OPENSEARCH_OPERATOR_ROLE_ARNS');
+  });
+
+  it('grants the function PUT on the operator role and its mapping only with operator roles, and no other security API path', () => {
+    expect(securityApiGrants(template('newDomainWithOperators'))).toEqual([{ actions: ['es:ESHttpPut'], paths: SECURITY_API_PATHS }]);
+    expect(securityApiGrants(template('newDomain'))).toEqual([]);
+  });
+
+  it.each([
+    ['a user ARN', 'arn:aws:iam::123456789012:user/bob'],
+    ['a wildcard', 'arn:aws:iam::123456789012:role/*'],
+    ['an account of 4 digits', 'arn:aws:iam::1234:role/ops'],
+  ])('refuses %s, naming the context key and the value', (_case, value) => {
+    expect(() => aws('newDomain', { openSearchOperatorRoleArn: value })).toThrow(
+      `CDK context "openSearchOperatorRoleArn" must be the ARN of an IAM role (arn:aws:iam::account:role/name, or role/path/name), got "${value}"`,
+    );
+  });
+
+  it('refuses operator roles with another kind of OpenSearch, saying to map them in its own access control', () => {
+    expect(() => aws('domain', { openSearchOperatorRoleArn: OPERATOR_ARNS[0] })).toThrow(
+      /"openSearchOperatorRoleArn" applies with openSearch=newDomain only .* not with openSearch=domain/,
+    );
+  });
+
+  describe('in the construct (OpenSearchTarget.newDomain({ operatorRoles }))', () => {
+    function withOperatorRoles(arns: string[]): Stack {
+      const stack = new Stack(new App(), 'S');
+      const table = new dynamodb.Table(stack, 'T', {
+        partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+        stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      });
+      const operatorRoles = arns.map((arn, at) => iam.Role.fromRoleArn(stack, `Operator${at}`, arn, { mutable: false }));
+      new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, mirrorIndex: 'orders', openSearch: OpenSearchTarget.newDomain({ operatorRoles }) });
+      return stack;
+    }
+
+    it('names them in the resource policy and the environment, and grants the security API paths', () => {
+      const t = Template.fromStack(withOperatorRoles(OPERATOR_ARNS));
+      const [domain] = Object.values(t.findResources('AWS::OpenSearchService::Domain')) as any[];
+      expect(domain.Properties.AccessPolicies.Statement[0].Principal.AWS).toEqual([expect.anything(), ...OPERATOR_ARNS]);
+      const [fn] = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } })) as any[];
+      expect(fn.Properties.Environment.Variables.OPENSEARCH_OPERATOR_ROLE_ARNS).toBe(OPERATOR_ARNS.join(','));
+      expect(JSON.stringify(t.toJSON())).toContain('_plugins/_security/api/rolesmapping/');
+    });
+
+    it('a role made in the app (its ARN a token) is mapped by its deploy-time ARN', () => {
+      const stack = new Stack(new App(), 'S');
+      const table = new dynamodb.Table(stack, 'T', {
+        partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+        stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      });
+      const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+      new DynamoDbOpenSearchCdc(stack, 'Cdc', {
+        table,
+        mirrorIndex: 'orders',
+        openSearch: OpenSearchTarget.newDomain({ operatorRoles: [operator] }),
+      });
+      const [fn] = Object.values(
+        Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }),
+      ) as any[];
+      expect(fn.Properties.Environment.Variables.OPENSEARCH_OPERATOR_ROLE_ARNS).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^Operator/), 'Arn'],
+      });
+    });
+
+    it('refuses an ARN that is not a role, a ValidationError naming the prop and the value', () => {
+      const create = () => withOperatorRoles(['arn:aws:iam::123456789012:user/bob']);
+      expect(create).toThrow(ValidationError);
+      expect(create).toThrow(/operatorRoles must be the ARN of an IAM role .*got "arn:aws:iam::123456789012:user\/bob"/);
+    });
+
+    it('CdcOpenSearchDomain on its own refuses it too, naming its prop operatorRoles and the value', () => {
+      const stack = new Stack(new App(), 'S');
+      const operatorRoles = [iam.Role.fromRoleArn(stack, 'Operator', 'arn:aws:iam::123456789012:user/bob', { mutable: false })];
+      const masterRole = new iam.Role(stack, 'Master', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const create = () => new CdcOpenSearchDomain(stack, 'Domain', { masterRole, operatorRoles });
+      const error = (() => {
+        try {
+          create();
+        } catch (thrown) {
+          return thrown;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as Error).message).toMatch(
+        /^S\/Domain: operatorRoles must be the ARN of an IAM role .*got "arn:aws:iam::123456789012:user\/bob"/,
+      );
+    });
+  });
 });
 
 describe('guards outside the local target', () => {

@@ -1,8 +1,10 @@
-/** The OpenSearch adapter: client, SearchPort, index setup, maintenance, dead-letter store. */
+/** The OpenSearch adapter: client, SearchPort, index setup, operator access, maintenance, dead-letter store. */
 export { createClient, type OpenSearchConnection, type ClientAccess, type AwsCredentialsProvider } from './client';
 export { OpenSearchPort } from './opensearch-port';
 export { actionLines } from './bulk-request';
 export { ensureIndexes, detectChangeLogLayout, type IndexSetup, type ChangeLogLayout } from './ensure-indexes';
+export { ensureOperatorAccess, type OperatorAccessSettings, type OperatorAccessLog } from './operator-access';
+export { operatorRole, operatorBackendRoles, type SecurityRole } from './operator-role';
 export { runMaintenance, MaintenanceFailure, type MaintenanceReport, type MaintenanceSettings } from './maintenance';
 export { DeadLetterStore, type DeadLetterSource } from './dead-letter-store';
 export { indexTemplates, concreteIndexes, type IndexLayout } from './index-templates';
