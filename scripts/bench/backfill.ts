@@ -26,8 +26,8 @@ const SEGMENTS = 4;
 const PAGE_SIZE = 500;
 const MB = 1024 * 1024;
 
-const FULL = { items: 200_000, repeats: 3 };
-const QUICK = { items: 20_000, repeats: 3 };
+const FULL = { items: 200_000, repeats: 2 };
+const QUICK = { items: 10_000, repeats: 2 };
 
 /** The Scan of a table of `items` generated items: item i is in segment i % segments, pages in order of i. */
 export class GeneratedTable {

@@ -43,7 +43,7 @@ export class FinalWrites {
     const mirror = this.mirrorWrites(entries);
     return [
       ...mirror.filter((write) => write.role === 'tombstone'),
-      ...entries.map((entry) => this.changeLog(entry.record)),
+      ...entries.flatMap((entry) => this.changeLog(entry.record)),
       ...mirror.filter((write) => write.role !== 'tombstone'),
     ];
   }
@@ -53,7 +53,7 @@ export class FinalWrites {
     const entry = this.entry(raw, 0);
     const mirror = this.mirrorWrites([entry]);
     return [
-      this.changeLog(entry.record),
+      ...this.changeLog(entry.record),
       ...mirror.filter((write) => write.role === 'tombstone'),
       ...mirror.filter((write) => write.role !== 'tombstone'),
     ];
@@ -64,9 +64,11 @@ export class FinalWrites {
     return { position, record, id: documentId(record.keys, this.settings.keySchema) };
   }
 
-  private changeLog(record: ChangeRecord): WriteAction {
-    const { indexes, changeLogPartitioning } = this.settings;
-    return {
+  /** The record's change-log document, unless the pipeline writes none (a backfill). */
+  private changeLog(record: ChangeRecord): WriteAction[] {
+    const { indexes, changeLogPartitioning, writeChangeLog } = this.settings;
+    if (writeChangeLog === false) return [];
+    const write: WriteAction = {
       operation: 'put',
       role: 'change-log',
       index: changeLogPartitioning === 'daily' ? changeLogPartition(indexes.changeLog, record.approximateCreationTime) : indexes.changeLog,
@@ -75,6 +77,7 @@ export class FinalWrites {
       document: JSON.stringify(toChangeLogDocument(record, this.receivedAt)),
       records: [0],
     };
+    return [write];
   }
 
   /** The plan's writes without conditions; the model then holds what they leave. */

@@ -50,7 +50,7 @@ export const lagScenario: Scenario = {
     for (const rate of RATES) {
       const run = await measureRate(context, rate, parameters.seconds);
       Object.assign(figures, rateFigures(emulator, rate, run));
-      rows.push(rateRow(emulator, rate, parameters.seconds, run));
+      rows.push(rateRow(emulator, rate, run));
     }
     return report(context, parameters, figures, rows, mapping, refreshInterval);
   },
@@ -194,7 +194,7 @@ function putTimes(writes: readonly Write[]): number[] {
 }
 
 /** One row of the lag table: the percentiles of both lags, the function's share and what is left to delivery. */
-export function rateRow(emulator: string, rate: number, seconds: number, run: RateRun): TableRow {
+function rateRow(emulator: string, rate: number, run: RateRun): TableRow {
   const readable = lags(run.writes, 'readableAt');
   const searchable = lags(run.writes, 'searchableAt');
   const p = (values: number[]) => (values.length > 0 ? percentiles(values, PERCENTILES) : {});
@@ -211,7 +211,7 @@ export function rateRow(emulator: string, rate: number, seconds: number, run: Ra
   return {
     emulator,
     'writes/s asked': rate,
-    'writes/s done': run.writes.length / seconds,
+    'writes/s done': run.writes.length / run.seconds,
     lost: run.writes.length - readable.length,
     'id p50': byId.p50 ?? NaN,
     'id p95': byId.p95 ?? NaN,

@@ -24,7 +24,7 @@ interface SinkParameters {
   readonly repeats: number;
 }
 
-const FULL: SinkParameters = { records: 10_000, naiveRecords: 2_000, repeats: 5 };
+const FULL: SinkParameters = { records: 5_000, naiveRecords: 500, repeats: 5 };
 const QUICK: SinkParameters = { records: 1_000, naiveRecords: 200, repeats: 3 };
 
 export const sinkScenario: Scenario = {
