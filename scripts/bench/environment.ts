@@ -33,11 +33,12 @@ export interface Commit {
 }
 
 export function commit(): Commit {
-  const git = (...args: string[]) => spawnSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout?.trim() ?? '';
+  const output = (...args: string[]) => spawnSync('git', args, { cwd: PROJECT_ROOT, encoding: 'utf8' }).stdout ?? '';
+  const git = (...args: string[]) => output(...args).trim();
   return {
     sha: git('rev-parse', 'HEAD') || 'unknown',
     subject: git('log', '-1', '--format=%s'),
-    uncommittedChanges: git('status', '--porcelain', '--untracked-files=no')
+    uncommittedChanges: output('status', '--porcelain', '--untracked-files=no')
       .split('\n')
       .filter((line) => line.trim() !== '')
       .map((line) => line.slice(3))

@@ -19,7 +19,7 @@ import { benchItem, KEY_SCHEMA, keyOf, runId } from './workload';
 const RATES = [50, 150] as const;
 const ITEM_BYTES = 1024;
 /** Writes in flight at most: the emulator's PutItem takes a few ms, so a steady rate needs a few at once. */
-const MAX_IN_FLIGHT = 16;
+const MAX_IN_FLIGHT = 32;
 /** How often the watchers look: the lag's resolution, besides the look's own time. */
 const POLL_MS = 20;
 /** How long after the last write a write may still arrive before it counts as lost. */

@@ -89,6 +89,8 @@ export async function storeSizes(
   const all = Object.values(targets).join(',');
   await search.indices.refresh({ index: all });
   await search.indices.forcemerge({ index: all, max_num_segments: 1 } as never);
+  // A merge to one segment leaves alone an index already in one segment, deleted documents and all.
+  await search.indices.forcemerge({ index: all, only_expunge_deletes: true } as never);
   const sizes = {} as Record<keyof typeof targets, StoreSize>;
   for (const [role, index] of Object.entries(targets) as [keyof typeof targets, string][]) {
     const { body } = await search.indices.stats({ index, metric: ['store', 'docs'] } as never);

@@ -124,5 +124,14 @@ function cellText(value: string | number | undefined): string {
 
 export function writeResults(file: string, results: unknown): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  fs.writeFileSync(file, resultsText(results));
+}
+
+/** Indented JSON with each list of numbers on one line: a lag figure holds thousands of values. */
+export function resultsText(results: unknown): string {
+  const text = JSON.stringify(results, null, 2).replace(
+    /\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g,
+    (_, numbers: string) => `[${numbers.split(/,\s*/).join(', ')}]`,
+  );
+  return `${text}\n`;
 }
