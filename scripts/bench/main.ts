@@ -80,6 +80,7 @@ async function main(): Promise<void> {
   const say = (line: string) => console.log(line);
   const startedAt = new Date();
   const machineAtStart = machine();
+  const measured = commit();
   const { run, addedFor } = scenariosToRun(options.only);
   if (addedFor.length > 0) say(`also running ${addedFor.join(', ')}`);
   const engines = await useOrStartEngines({ endpoints: endpointsFromEnv(), emulator: options.emulator }, say);
@@ -103,7 +104,7 @@ async function main(): Promise<void> {
     startedAt: startedAt.toISOString(),
     finishedAt: finishedAt.toISOString(),
     seconds: Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000),
-    commit: commit(),
+    commit: measured,
     machine: { atStart: machineAtStart, atEnd: machine() },
     engines: {
       openSearch: { url: engines.endpoints.openSearch, ...engines.openSearch },
