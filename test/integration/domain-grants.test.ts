@@ -7,7 +7,7 @@
  * not on AWS with a 403.
  */
 import { domainPathGrants, ES_HTTP } from '../../lib/opensearch-access';
-import { createClient, ensureIndexes, OpenSearchPort, runMaintenance } from '../../lambda/adapters/opensearch';
+import { connect, ensureIndexes, OpenSearchPort, runMaintenance } from '../../lambda/adapters/opensearch';
 import { applyChanges } from '../../lambda/pipeline/apply-changes';
 import { resolveFunctionSettings } from '../../lambda/settings/function-settings';
 import { endpoints, runPrefix, search } from '../support/live-system';
@@ -47,7 +47,7 @@ it('allows every request the function makes for a batch and its maintenance, and
     tombstoneRetentionHours: 25,
   });
   const grants = domainPathGrants(settings.indexes);
-  const client = await createClient({ endpoint: settings.openSearchEndpoint, requestTimeoutMs: 30_000 });
+  const client = await connect({ endpoint: settings.openSearchEndpoint, requestTimeoutMs: 30_000 });
   try {
     const layout = await ensureIndexes(client, settings);
     const now = Math.floor(Date.now() / 1000);

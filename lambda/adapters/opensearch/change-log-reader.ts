@@ -3,12 +3,12 @@
  * time (for following the log live). Responses are parsed as data (documents may hold
  * `__proto__` keys), in stream order.
  */
-import type { Client } from '@opensearch-project/opensearch';
 import { type ChangeLogDocument, type AttributeMap, compareSequenceNumbers } from '../../core';
+import { pathOf, type SearchTransport } from './search-transport';
 
 export class ChangeLogReader {
   constructor(
-    private readonly client: Client,
+    private readonly transport: SearchTransport,
     private readonly index: string,
   ) {}
 
@@ -31,14 +31,18 @@ export class ChangeLogReader {
     options: { key?: Readonly<Record<string, string>>; limit?: number } = {},
   ): Promise<ChangeLogDocument[]> {
     const filter: object[] = [{ range: { processed_at: { gte: after } } }, ...keyClauses(options.key ?? {})];
-    await this.client.indices.refresh({ index: this.index });
+    await this.transport.request({ method: 'POST', path: pathOf(this.index, '_refresh') });
     // In the order they were written, across items and shards.
     return this.search({ size: options.limit ?? 1000, query: { bool: { filter } }, sort: [{ processed_at: 'asc' }, { event_id: 'asc' }] });
   }
 
   private async search(body: object): Promise<ChangeLogDocument[]> {
-    const response = await this.client.search({ index: this.index, body: body as never });
-    return (response.body.hits.hits as { _source: ChangeLogDocument }[]).map((hit) => hit._source);
+    const response = await this.transport.request<{ hits: { hits: { _source: ChangeLogDocument }[] } }>({
+      method: 'POST',
+      path: pathOf(this.index, '_search'),
+      body,
+    });
+    return response.body.hits.hits.map((hit) => hit._source);
   }
 }
 
