@@ -7,14 +7,14 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import type { Client } from '@opensearch-project/opensearch';
 import {
-  createClient,
+  connect,
   ensureIndexes,
   ensureOperatorAccess,
   OpenSearchPort,
   runMaintenance,
   type MaintenanceReport,
+  type SearchTransport,
 } from './adapters/opensearch';
 import { recordCreationTime, type RawStreamRecord, endToEndLagMs, changeLogPartition } from './core';
 import { applyChanges, type ApplyResult, batchResponse, type SearchPort } from './pipeline';
@@ -43,7 +43,7 @@ interface Pipeline {
   /** As the environment says (the maintenance compares the cluster with these). */
   readonly configured: FunctionSettings;
   readonly port: SearchPort;
-  readonly client: Client;
+  readonly transport: SearchTransport;
 }
 
 let pipeline: Promise<Pipeline> | undefined;
@@ -52,14 +52,14 @@ let pipeline: Promise<Pipeline> | undefined;
 function getPipeline(): Promise<Pipeline> {
   pipeline ??= (async () => {
     const settings = fromFunctionEnvironment(process.env);
-    const client = await createClient({
+    const transport = await connect({
       endpoint: settings.openSearchEndpoint,
       requestTimeoutMs: settings.requestTimeoutMs,
       auth: settings.auth,
     });
-    const layout = await ensureIndexes(client, settings);
+    const layout = await ensureIndexes(transport, settings);
     if (layout.warning) logger.warn(layout.warning);
-    await ensureOperatorAccess(client, settings, logger);
+    await ensureOperatorAccess(transport, settings, logger);
     logger.info('pipeline ready', {
       endpoint: endpointOrigin(settings.openSearchEndpoint),
       indexes: settings.indexes,
@@ -68,8 +68,8 @@ function getPipeline(): Promise<Pipeline> {
     return {
       settings: { ...settings, changeLogPartitioning: layout.partitioning },
       configured: settings,
-      port: new OpenSearchPort(client, settings.maxBulkBytes),
-      client,
+      port: new OpenSearchPort(transport, settings.maxBulkBytes),
+      transport,
     };
   })().catch((error) => {
     pipeline = undefined;
@@ -114,7 +114,7 @@ const INDEXES_CHANGED = /no write index is defined for alias|index_not_found_exc
  * indexes up again, for the days of the failed records, before the event source retries them.
  */
 async function setUpAgainIfIndexesChanged(
-  { settings, client }: Pipeline,
+  { settings, transport }: Pipeline,
   records: readonly RawStreamRecord[],
   result: ApplyResult,
 ): Promise<void> {
@@ -129,7 +129,7 @@ async function setUpAgainIfIndexesChanged(
   );
   for (const day of days.values()) {
     try {
-      const layout = await ensureIndexes(client, settings, day);
+      const layout = await ensureIndexes(transport, settings, day);
       logger.warn('indexes set up again after writes failed on them', {
         day,
         changeLogPartitioning: layout.partitioning,
@@ -148,8 +148,8 @@ async function setUpAgainIfIndexesChanged(
  */
 async function maintain(): Promise<MaintenanceReport> {
   try {
-    const { configured, client } = await getPipeline();
-    const done = await runMaintenance(client, configured);
+    const { configured, transport } = await getPipeline();
+    const done = await runMaintenance(transport, configured);
     if (done.changeLog.warning) logger.warn(done.changeLog.warning);
     logger.info('maintenance done', { ...done });
     publishMaintenance(0);

@@ -440,9 +440,9 @@ export class DynamoDbOpenSearchCdc extends Construct {
               : '.')
           : text.includes('LogGroup')
             ? "The log streams of the function's own log group (logs:CreateLogStream, logs:PutLogEvents)."
-            : /_index_template\/|\/_bulk$|\/_mget$|\/_aliases$/.test(text)
-              ? 'A fixed path of the domain, spelled exactly.'
-              : `The function's own indexes on the domain (${patterns}) and their subpaths (_doc, _search, _refresh...), nothing else.`;
+            : /\/_cat\/indices\//.test(text)
+              ? `The names of the change log's partitions (GET only, a listing): the maintenance finds the expired ones.`
+              : `The function's own indexes on the domain (${patterns}), nothing else.`;
       Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${text}]`, reason });
     }
   }

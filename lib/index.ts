@@ -12,6 +12,8 @@ export { CdcOpenSearchDomain, type CdcOpenSearchDomainProps } from './cdc-opense
 export { CdcMonitoring, type CdcMonitoringOptions, type CdcMonitoringProps, type CdcAlarms } from './cdc-monitoring';
 export { domainPathGrants, indexPatterns, serverlessAccessPolicy, type DomainPathGrant } from './opensearch-access';
 export { checkSecureEndpoint, isLoopbackEndpoint } from './endpoint-guard';
+/** The esbuild options the construct bundles the function with, to build the same bundle outside CDK. */
+export { handlerBuildOptions } from './handler-code';
 export type { KeySchema } from '../lambda/core';
 export { CdcStack, type CdcStackProps } from './cdc-stack';
 export { readAppSettings, type CdcAppSettings, type OpenSearchKind, type OpenSearchSettings, type Platform } from './app-settings';

@@ -5,7 +5,7 @@
  *
  *   npx ts-node --transpile-only scripts/bench-batch-path.ts [records=5000] [batch=100] [rounds=3]
  */
-import { createClient, ensureIndexes, OpenSearchPort, actionLines } from '../lambda/adapters/opensearch';
+import { connect, ensureIndexes, OpenSearchPort, actionLines } from '../lambda/adapters/opensearch';
 import { toChangeRecord, toChangeLogDocument, stringifyLossless, mirrorMetadata, toMirrorDocument } from '../lambda/core';
 import { applyChanges } from '../lambda/pipeline';
 import { mirrorBackingIndex } from '../lambda/settings';
@@ -39,7 +39,7 @@ function record(i: number, run: string) {
 }
 
 async function main(): Promise<void> {
-  const client = await createClient({ endpoint, requestTimeoutMs: 120_000 });
+  const client = await connect({ endpoint, requestTimeoutMs: 120_000 });
   const results: { pipeline: number; raw: number }[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
@@ -82,7 +82,7 @@ async function main(): Promise<void> {
       }
       let t0 = performance.now();
       for (const body of bodies) {
-        const response = await client.bulk({ body: body as never });
+        const response = await client.request({ method: 'POST', path: '/_bulk', bulkBody: body });
         if ((response.body as { errors: boolean }).errors) throw new Error('raw bulk reported errors');
       }
       const rawSeconds = (performance.now() - t0) / 1000;
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
       console.log(
         `round ${round + 1}: pipeline ${(records / pipelineSeconds).toFixed(0)} records/s, raw _bulk ${(records / rawSeconds).toFixed(0)} records/s, ratio ${(rawSeconds / pipelineSeconds).toFixed(2)}`,
       );
-      await client.indices.delete({ index: `${run}-*` });
+      await client.request({ method: 'DELETE', path: `/${run}-*` });
     }
   } finally {
     await client.close();

@@ -4,10 +4,9 @@
  * checkpoint file; a finished one is never resumed, so running it again copies the table again.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Client } from '@opensearch-project/opensearch';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { ensureIndexes, OpenSearchPort, type ChangeLogLayout } from '../../lambda/adapters/opensearch';
+import { ensureIndexes, OpenSearchPort, type ChangeLogLayout, type SearchTransport } from '../../lambda/adapters/opensearch';
 import {
   backfill,
   MAX_PARALLEL_SEGMENTS,
@@ -70,7 +69,7 @@ export function registerBackfill(program: Command): void {
 
 interface Context {
   readonly dynamo: DynamoDBClient;
-  readonly search: Client;
+  readonly search: SearchTransport;
   readonly access: AwsAccess;
   readonly deployment: Deployment;
 }

@@ -4,7 +4,7 @@
  * included), and removed afterwards. Also their size on disk, once merged.
  */
 import type { Client } from '@opensearch-project/opensearch';
-import { ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
+import { ensureIndexes, OpenSearchPort, overTransport } from '../../lambda/adapters/opensearch';
 import type { PipelineSettings } from '../../lambda/pipeline';
 import {
   fromFunctionEnvironment,
@@ -44,11 +44,11 @@ export function functionEnvironment(openSearchUrl: string, prefix: string): Reco
 export async function freshPipeline(search: Client, openSearchUrl: string, prefix: string): Promise<BenchPipeline> {
   const environment = functionEnvironment(openSearchUrl, prefix);
   const configured = fromFunctionEnvironment(environment);
-  const layout = await ensureIndexes(search, configured);
+  const layout = await ensureIndexes(overTransport(search.transport), configured);
   return {
     prefix,
     settings: { ...configured, changeLogPartitioning: layout.partitioning, mayRaceWithDeletes: false },
-    port: new OpenSearchPort(search, configured.maxBulkBytes),
+    port: new OpenSearchPort(overTransport(search.transport), configured.maxBulkBytes),
     environment,
   };
 }

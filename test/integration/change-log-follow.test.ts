@@ -2,7 +2,7 @@
  * Following the change log (`cdc tail`) goes on past a processing time shared by more changes
  * than one read returns: a backfill page or a large batch writes them all at one `processed_at`.
  */
-import { ChangeLogReader, type ChangeLogPosition } from '../../lambda/adapters/opensearch';
+import { ChangeLogReader, overTransport, type ChangeLogPosition } from '../../lambda/adapters/opensearch';
 import { runPrefix, search } from '../support/live-system';
 
 const client = search();
@@ -33,7 +33,7 @@ afterAll(async () => {
 
 it('reads every change once, page after page, when 2,500 share one processing time, then the changes written after them', async () => {
   await write(Array.from({ length: 2500 }, (_, i) => change(`e-${String(i).padStart(5, '0')}`, SHARED_TIME)));
-  const reader = new ChangeLogReader(client, index);
+  const reader = new ChangeLogReader(overTransport(client.transport), index);
   const seen: string[] = [];
   let position: ChangeLogPosition = { since: '2026-12-03T09:00:00.000Z' };
   for (let read = 0; read < 4; read++) {

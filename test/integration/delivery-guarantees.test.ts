@@ -9,7 +9,7 @@ import { DescribeTableCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, type _Record } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { readStreamRange } from '../../cli/redrive/stream-range';
-import { createClient, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
+import { connect, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
 import { compareSequenceNumbers } from '../../lambda/core/sequence-number';
 import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply-changes';
 import { mirrorBackingIndex } from '../../lambda/settings/index-names';
@@ -130,10 +130,10 @@ it('ends identical whether a batch is applied once, three times, or with batches
   });
   const once = names('once');
   const replayed = names('replayed');
-  const os = await createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
+  const transport = await connect({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
   try {
-    for (const set of [once, replayed]) await ensureIndexes(os, { indexes: set });
-    const port = new OpenSearchPort(os, 9 * 1024 * 1024);
+    for (const set of [once, replayed]) await ensureIndexes(transport, { indexes: set });
+    const port = new OpenSearchPort(transport, 9 * 1024 * 1024);
     const first = records.slice(0, 30);
     const second = records.slice(30);
     expect((await applyChanges(records, settingsFor(once), port)).failures).toEqual([]);
@@ -144,8 +144,8 @@ it('ends identical whether a batch is applied once, three times, or with batches
     expect(await indexContents(mirrorBackingIndex(replayed.mirror))).toEqual(await indexContents(mirrorBackingIndex(once.mirror)));
     expect(Object.keys(await indexContents(once.changeLog))).toHaveLength(60);
   } finally {
-    await os.indices.delete({ index: `${prefix}-*` });
-    await os.close();
+    await opensearch.indices.delete({ index: `${prefix}-*` });
+    await transport.close();
   }
 });
 

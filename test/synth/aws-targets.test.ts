@@ -98,44 +98,49 @@ function roleStatements(t: Template): any[] {
   return Object.values(policies).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
 }
 
-function esResources(t: Template): string[] {
+/** The domain paths (the domain's ARN as `<domain>` when it is a token) each es: action is allowed on. */
+function esGrants(t: Template): Record<string, string[]> {
   const stack = new Stack();
-  return roleStatements(t)
-    .filter((statement) => [].concat(statement.Action).some((action: string) => action.startsWith('es:')))
-    .flatMap((statement) => [].concat(statement.Resource))
-    .map((resource) => (typeof resource === 'string' ? resource : stack.resolve(resource)))
-    .map((resource: any) =>
-      typeof resource === 'string'
-        ? resource
-        : resource['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : '<domain>')).join(''),
-    );
+  const grants: Record<string, string[]> = {};
+  for (const statement of roleStatements(t)) {
+    const actions = ([] as string[]).concat(statement.Action).filter((action) => action.startsWith('es:'));
+    if (actions.length === 0) continue;
+    const resources = ([] as unknown[])
+      .concat(statement.Resource)
+      .map((resource) => (typeof resource === 'string' ? resource : stack.resolve(resource)))
+      .map((resource: any) =>
+        typeof resource === 'string'
+          ? resource
+          : resource['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : '<domain>')).join(''),
+      );
+    for (const action of actions) grants[action] = [...(grants[action] ?? []), ...resources].sort();
+  }
+  return grants;
 }
 
-const OWN_PATHS = [
-  'dynamodb-cdc',
-  'dynamodb-cdc/*',
-  'dynamodb-cdc-*',
-  'test-table',
-  'test-table/*',
-  'test-table-v1',
-  'test-table-v1/*',
-  'test-table-tombstones',
-  'test-table-tombstones/*',
-  'dynamodb-cdc-deadletter',
-  'dynamodb-cdc-deadletter/*',
-  '_bulk',
-  '_mget',
-  '_aliases',
-  '_alias/dynamodb-cdc',
-  '_cat/indices/dynamodb-cdc-*',
-  '_search/scroll',
-  '_search/scroll/*',
+const TEMPLATES = [
   '_index_template/cdc-change-log-partitions-dynamodb-cdc',
   '_index_template/cdc-change-log-dynamodb-cdc',
   '_index_template/cdc-mirror-test-table',
   '_index_template/cdc-tombstones-test-table',
   '_index_template/cdc-dead-letter-dynamodb-cdc-deadletter',
 ];
+
+/** Each method on exactly the paths the function requests with it. */
+const OWN_GRANTS: Record<string, string[]> = {
+  'es:ESHttpHead': ['dynamodb-cdc', '_alias/dynamodb-cdc', 'dynamodb-cdc-????.??.??'],
+  'es:ESHttpGet': ['test-table-v1', '_cat/indices/dynamodb-cdc-*'],
+  'es:ESHttpPut': [
+    ...TEMPLATES,
+    'dynamodb-cdc',
+    'dynamodb-cdc-????.??.??',
+    'test-table-v1',
+    'test-table-tombstones',
+    'dynamodb-cdc-deadletter',
+  ],
+  'es:ESHttpPost': ['_bulk', '_mget', 'test-table-tombstones/_search', '_search/scroll'],
+  'es:ESHttpDelete': ['dynamodb-cdc-????.??.??', '_search/scroll'],
+};
 
 describe('target aws, an existing domain given by endpoint and ARN (context openSearch=domain)', () => {
   it('signs requests with SigV4 for es in the domain region', () => {
@@ -147,26 +152,27 @@ describe('target aws, an existing domain given by endpoint and ARN (context open
     });
   });
 
-  it('allows es:ESHttp* on the function indexes and the API paths it calls, nothing else of the domain', () => {
-    const resources = esResources(template('domain'));
-    expect(new Set(resources)).toEqual(new Set(OWN_PATHS.map((path) => `${DOMAIN_ARN}/${path}`)));
-    expect(resources).not.toContain(`${DOMAIN_ARN}/*`);
-    expect(resources).not.toContain(DOMAIN_ARN);
+  it('allows each es:ESHttp method on exactly the paths the function requests with it, nothing else of the domain', () => {
+    const expected = Object.fromEntries(
+      Object.entries(OWN_GRANTS).map(([action, paths]) => [action, paths.map((path) => `${DOMAIN_ARN}/${path}`).sort()]),
+    );
+    expect(esGrants(template('domain'))).toEqual(expected);
   });
 
-  it('allows deletes only on its indexes and its own scrolls, never on _bulk, _aliases or templates', () => {
-    const deletes = roleStatements(template('domain')).filter((statement) =>
-      [].concat(statement.Action).includes('es:ESHttpDelete' as never),
-    );
-    expect(deletes).toHaveLength(2);
-    const resources = deletes.flatMap((statement) => [].concat(statement.Resource)).map(String);
-    expect(resources).not.toContain(`${DOMAIN_ARN}/_bulk`);
-    expect(resources.filter((resource) => resource.includes('/_'))).toEqual([
-      `${DOMAIN_ARN}/_search/scroll`,
-      `${DOMAIN_ARN}/_search/scroll/*`,
-    ]);
+  it('deletes only change-log partitions (never the default dead-letter index) and its own scroll, never another index, _bulk or a template', () => {
+    const deletes = esGrants(template('domain'))['es:ESHttpDelete'];
+    expect(deletes).toEqual([`${DOMAIN_ARN}/_search/scroll`, `${DOMAIN_ARN}/dynamodb-cdc-????.??.??`]);
+    // IAM's `?` is one character: `deadletter` has no dots where a date has them.
+    expect(deletes.some((pattern) => iamPatternAllows(pattern, `${DOMAIN_ARN}/dynamodb-cdc-deadletter`))).toBe(false);
+    expect(deletes.some((pattern) => iamPatternAllows(pattern, `${DOMAIN_ARN}/dynamodb-cdc-2026.12.03`))).toBe(true);
   });
 });
+
+/** IAM's reading of a resource pattern: `*` any run of characters, `?` one. */
+function iamPatternAllows(pattern: string, resource: string): boolean {
+  const expression = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${expression}$`).test(resource);
+}
 
 describe('the construct given an IDomain', () => {
   function withDomain() {
@@ -211,13 +217,13 @@ describe('the construct given an IDomain', () => {
       .flatMap((s) => s.Resource);
     expect(resources).toEqual(
       expect.arrayContaining([
-        'arn:aws:es:eu-central-1:123456789012:domain/shop/orders/*',
-        'arn:aws:es:eu-central-1:123456789012:domain/shop/dynamodb-cdc-*',
+        'arn:aws:es:eu-central-1:123456789012:domain/shop/orders-v1',
+        'arn:aws:es:eu-central-1:123456789012:domain/shop/dynamodb-cdc-????.??.??',
       ]),
     );
     for (const resource of resources)
       expect(resource).toMatch(
-        /^arn:aws:es:eu-central-1:123456789012:domain\/shop\/(dynamodb-cdc|orders|_bulk|_mget|_aliases|_alias\/dynamodb-cdc|_cat\/indices\/dynamodb-cdc-|_search\/scroll|_index_template\/cdc-)/,
+        /^arn:aws:es:eu-central-1:123456789012:domain\/shop\/(dynamodb-cdc|orders|_bulk|_mget|_alias\/dynamodb-cdc|_cat\/indices\/dynamodb-cdc-|_search\/scroll$|_index_template\/cdc-)/,
       );
   });
 });

@@ -1,5 +1,6 @@
-/** The OpenSearch adapter: client, SearchPort, index setup, operator access, maintenance, dead-letter store. */
-export { createClient, type OpenSearchConnection, type ClientAccess, type AwsCredentialsProvider } from './client';
+/** The OpenSearch adapter: the connection, SearchPort, index setup, operator access, maintenance, dead-letter store, readers. */
+export { connect, type OpenSearchConnection, type ConnectionAccess } from './connect';
+export { overTransport, pathOf, type SearchTransport, type SearchRequest, type SearchResponse } from './search-transport';
 export { OpenSearchPort } from './opensearch-port';
 export { actionLines } from './bulk-request';
 export { ensureIndexes, detectChangeLogLayout, type IndexSetup, type ChangeLogLayout } from './ensure-indexes';

@@ -8,8 +8,8 @@
  * unmapped at the next start), and running it again changes nothing. A refusal is logged as a
  * warning and never fails a batch; the next container start tries again.
  */
-import type { Client } from '@opensearch-project/opensearch';
 import { operatorRoleName, type IndexNames } from '../../settings';
+import { pathOf, type SearchTransport } from './search-transport';
 import { operatorBackendRoles, operatorRole } from './operator-role';
 
 export interface OperatorAccessSettings {
@@ -25,14 +25,26 @@ export interface OperatorAccessLog {
 }
 
 /** Answers whether the operators are mapped now; false when there are none or the domain refused. Never throws. */
-export async function ensureOperatorAccess(client: Client, settings: OperatorAccessSettings, log: OperatorAccessLog): Promise<boolean> {
+export async function ensureOperatorAccess(
+  transport: SearchTransport,
+  settings: OperatorAccessSettings,
+  log: OperatorAccessLog,
+): Promise<boolean> {
   const roleArns = settings.operatorRoleArns ?? [];
   if (roleArns.length === 0) return false;
   const role = operatorRoleName(settings.indexes);
   const backendRoles = operatorBackendRoles(roleArns);
   try {
-    await client.transport.request({ method: 'PUT', path: securityApiPath('roles', role), body: operatorRole(settings.indexes) });
-    await client.transport.request({ method: 'PUT', path: securityApiPath('rolesmapping', role), body: { backend_roles: backendRoles } });
+    await transport.request({
+      method: 'PUT',
+      path: pathOf('_plugins', '_security', 'api', 'roles', role),
+      body: operatorRole(settings.indexes),
+    });
+    await transport.request({
+      method: 'PUT',
+      path: pathOf('_plugins', '_security', 'api', 'rolesmapping', role),
+      body: { backend_roles: backendRoles },
+    });
   } catch (error) {
     log.warn('operator roles not mapped: the operators cannot use OpenSearch until they are; the next container start tries again', {
       role,
@@ -43,10 +55,6 @@ export async function ensureOperatorAccess(client: Client, settings: OperatorAcc
   }
   log.info('operator roles mapped', { role, backendRoles });
   return true;
-}
-
-function securityApiPath(resource: 'roles' | 'rolesmapping', name: string): string {
-  return `/_plugins/_security/api/${resource}/${encodeURIComponent(name)}`;
 }
 
 /** The status and the engine's reason when it answered; else the error's message (unreachable, timed out). */

@@ -1,7 +1,7 @@
-import type { Client } from '@opensearch-project/opensearch';
 import { classifyItem } from '../../../lambda/adapters/opensearch/bulk-outcome';
 import { actionLines, splitIntoRequests } from '../../../lambda/adapters/opensearch/bulk-request';
 import { OpenSearchPort } from '../../../lambda/adapters/opensearch/opensearch-port';
+import type { SearchRequest, SearchTransport } from '../../../lambda/adapters/opensearch/search-transport';
 import type { Revision, WriteAction } from '../../../lambda/core/writes';
 
 const put = (id: string, condition: WriteAction['condition'] = { kind: 'absent' }, document = '{"a":1}'): WriteAction => ({
@@ -155,14 +155,15 @@ describe('bulk requests', () => {
 });
 
 /** A client whose `bulk` answers what `answer` says for each request body. */
-function stubClient(answer: (body: string) => unknown): { client: Client; bodies: string[] } {
+function stubClient(answer: (body: string) => unknown): { client: SearchTransport; bodies: string[] } {
   const bodies: string[] = [];
   const client = {
-    bulk: async ({ body }: { body: string }) => {
-      bodies.push(body);
-      return { body: answer(body) };
+    request: async ({ path, bulkBody }: SearchRequest) => {
+      if (path !== '/_bulk' || typeof bulkBody !== 'string') throw new Error(`unexpected request to ${path}`);
+      bodies.push(bulkBody);
+      return { body: answer(bulkBody) };
     },
-  } as unknown as Client;
+  } as unknown as SearchTransport;
   return { client, bodies };
 }
 
@@ -234,7 +235,7 @@ describe('the OpenSearch port', () => {
     ['text that is not a number', 'five', undefined],
   ])('reads a stored sequence number that is %s as %j, so one odd document never stalls its item', async (_case, stored, read) => {
     const client = {
-      mget: async () => ({
+      request: async () => ({
         body: { docs: [{ found: true, _seq_no: 3, _primary_term: 1, _source: { _cdc: { sequence_number: stored } } }] },
       }),
     } as never;

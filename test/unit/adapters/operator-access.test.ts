@@ -1,11 +1,10 @@
 /**
- * The function mapping the operators on a new domain, with the real client against a server that
+ * The function mapping the operators on a new domain, with the function's transport against a server that
  * records every request and keeps roles and mappings as the security plugin's REST API does.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Client } from '@opensearch-project/opensearch';
-import { createClient } from '../../../lambda/adapters/opensearch/client';
+import { connect, type SearchTransport } from '../../../lambda/adapters/opensearch';
 import { ensureOperatorAccess, type OperatorAccessLog } from '../../../lambda/adapters/opensearch/operator-access';
 import { operatorRole } from '../../../lambda/adapters/opensearch/operator-role';
 import type { IndexNames } from '../../../lambda/settings';
@@ -61,10 +60,10 @@ function recordingLog() {
 }
 
 let server: Awaited<ReturnType<typeof startSecurityApi>>;
-let client: Client;
+let client: SearchTransport;
 async function serve(refuse?: number) {
   server = await startSecurityApi(refuse);
-  client = await createClient({ endpoint: server.url, requestTimeoutMs: 5000 });
+  client = await connect({ endpoint: server.url, requestTimeoutMs: 5000 });
 }
 afterEach(async () => {
   await client?.close();
