@@ -9,6 +9,7 @@ import type { Command } from 'commander';
 import { ensureIndexes, OpenSearchPort, type ChangeLogLayout, type SearchTransport } from '../../lambda/adapters/opensearch';
 import {
   backfill,
+  lockCheckpoint,
   MAX_PARALLEL_SEGMENTS,
   MAX_SEGMENTS,
   readBackfillTarget,
@@ -76,8 +77,18 @@ interface Context {
 
 /** Where to start (the checkpoint's rule), then the Scan, the summary and the exit status. */
 async function runBackfill(flags: BackfillFlags, context: Context): Promise<void> {
+  const checkpointFile = flags.checkpoint ?? `.cdc/backfill-${context.deployment.tableName}.json`;
+  const release = lockCheckpoint(checkpointFile);
+  try {
+    await copyTable(flags, context, checkpointFile);
+  } finally {
+    release();
+  }
+}
+
+/** The backfill itself, holding the checkpoint's lock. */
+async function copyTable(flags: BackfillFlags, context: Context, checkpointFile: string): Promise<void> {
   const { dynamo, search, deployment } = context;
-  const checkpointFile = flags.checkpoint ?? `.cdc/backfill-${deployment.tableName}.json`;
   const pageSize = wholeNumberFlag('--page-size', flags.pageSize)!;
   const { start, total, layout } = await chooseStart(flags, context, checkpointFile);
   if (!flags.json) announce(deployment, total, start, checkpointFile);
