@@ -54,8 +54,14 @@ function tableOf(items: AttributeMap[]): { client: DynamoDBClient; pagesRead: ()
 const items = (count: number) => Array.from({ length: count }, (_, i): AttributeMap => ({ id: { S: `item-${i}` }, n: { N: String(i) } }));
 
 /** One `cdc backfill` run: where to start, then the Scan; stopped after `stopAfterPages` pages when given. */
-async function run(file: string, table: DynamoDBClient, mirror: InMemorySearch, stopAfterPages?: number): Promise<BackfillResult> {
-  const start = startPoint(file, readCheckpoint(file), target, { defaultSegments: 4 });
+async function run(
+  file: string,
+  table: DynamoDBClient,
+  mirror: InMemorySearch,
+  stopAfterPages?: number,
+  segments?: number,
+): Promise<BackfillResult> {
+  const start = startPoint(file, readCheckpoint(file), target, { segments, defaultSegments: 4 });
   let pages = 0;
   return backfill({
     dynamo: table,
@@ -119,17 +125,7 @@ describe('backfill run after run', () => {
         return table.client.send(command);
       },
     } as unknown as DynamoDBClient;
-    const start = startPoint(file, undefined, target, { segments: 1000, defaultSegments: 4 });
-    const mirror = new InMemorySearch();
-    const result = await backfill({
-      dynamo: counting,
-      port: mirror,
-      tableName: 'test-table',
-      settings,
-      checkpoint: start.checkpoint,
-      pageSize: 10,
-      checkpointFile: file,
-    });
+    const result = await run(file, counting, new InMemorySearch(), undefined, 1000);
     expect(result).toMatchObject({ complete: true, counts: { read: 300, written: 300 } });
     expect(mostInFlight).toBe(MAX_PARALLEL_SEGMENTS);
   });
