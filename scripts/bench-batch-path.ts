@@ -1,6 +1,6 @@
 /**
- * Throughput of the batch path (applyChanges: state reads, conditional writes, the check for
- * deletes that raced) against raw `_bulk` of the same documents, on the running OpenSearch
+ * Throughput of the batch path (applyChanges as the function runs it: externally versioned writes
+ * without a read, the tombstone check beside them) against raw `_bulk` of the same documents, on the running OpenSearch
  * (OPENSEARCH_URL, default http://localhost:9200). Prints figures; asserts nothing.
  *
  *   npx ts-node --transpile-only scripts/bench-batch-path.ts [records=5000] [batch=100] [rounds=3]
@@ -89,10 +89,16 @@ async function main(): Promise<void> {
 
       t0 = performance.now();
       for (let start = 0; start < records; start += batchSize) {
-        // As the function runs it (see PipelineSettings.mayRaceWithDeletes).
+        // As the function runs it (see PipelineSettings.mayRaceWithDeletes and writeStreamChangesWithoutRead).
         const result = await applyChanges(
           batch.slice(start, start + batchSize),
-          { indexes: pipeline, keySchema: { partitionKey: 'id' }, changeLogPartitioning: 'none', mayRaceWithDeletes: false },
+          {
+            indexes: pipeline,
+            keySchema: { partitionKey: 'id' },
+            changeLogPartitioning: 'none',
+            mayRaceWithDeletes: false,
+            writeStreamChangesWithoutRead: true,
+          },
           port,
         );
         if (result.failures.length + result.deadLettered.length > 0)
