@@ -4,7 +4,7 @@
  *
  * Per item only the newest change of the batch matters. Every mirror and tombstone write carries
  * an external version (external-version.ts), so the engine itself refuses a write older (by
- * creation time) than what it holds: a stream change is written at once (planWritesWithoutRead),
+ * creation time) than what it holds: a stream change is written at once (planWriteWithoutRead),
  * and only a conflict that may hide an older stored change (same second, within the skew
  * window) is settled by reading the exact sequence numbers (planMirrorWrites). There a change is
  * written only if newer than both the sequence number of the mirror document and that of the
@@ -144,25 +144,19 @@ export function planMirrorWrites(
 }
 
 /**
- * The stream's changes without a read: the newest of each item at the version of its creation
- * time. The engine refuses what is not newer than what it holds; a REMOVE always sends its
- * delete (a document may be there), which the engine remembers for a while even when there was
- * nothing to delete.
+ * A stream change without a read (the newest of its item in the batch: see newestPerDocument), at
+ * the version of its creation time. The engine refuses what is not newer than what it holds; a
+ * REMOVE always sends its delete (a document may be there), which the engine remembers for a
+ * while even when there was nothing to delete.
  */
-export function planWritesWithoutRead(entries: readonly MirrorEntry[], indexes: MirrorIndexes, mapping: MirrorMapping): MirrorPlan {
-  const newest = newestPerDocument(entries);
-  const chosen = new Set(newest.map((entry) => entry.position));
-  const superseded = entries.filter((entry) => !chosen.has(entry.position)).map((entry) => entry.position);
-  const writes = newest.map((entry) => {
-    const version = streamVersion(entry.record);
-    return entry.record.eventName === 'REMOVE' ? removeOf(entry, version, version, indexes) : putOf(entry, version, indexes, mapping);
-  });
-  return { writes, superseded };
+export function planWriteWithoutRead(entry: MirrorEntry, indexes: MirrorIndexes, mapping: MirrorMapping): PlannedWrite {
+  const version = streamVersion(entry.record);
+  return entry.record.eventName === 'REMOVE' ? removeOf(entry, version, version, indexes) : putOf(entry, version, indexes, mapping);
 }
 
-/** The tombstones to check the upserts among these writes against. */
-export function tombstoneRefs(writes: readonly PlannedWrite[], indexes: MirrorIndexes): DocumentRef[] {
-  return writes.filter(({ mirror }) => mirror?.operation === 'put').map(({ entry }) => ({ index: indexes.tombstones, id: entry.id }));
+/** The tombstones to check the upserts among these entries against. */
+export function tombstoneRefs(entries: readonly MirrorEntry[], indexes: MirrorIndexes): DocumentRef[] {
+  return entries.filter(({ record }) => record.eventName !== 'REMOVE').map(({ id }) => ({ index: indexes.tombstones, id }));
 }
 
 /** The version a planned write carries. */

@@ -12,7 +12,6 @@ import {
   undoWritesBehindTombstones,
   type DocumentRef,
   type MirrorEntry,
-  type PlannedWrite,
   type StateLookup,
 } from '../core';
 import { send, type Batch } from './write-steps';
@@ -30,7 +29,7 @@ export interface TombstoneCheck {
   readonly reading: Promise<StateLookup>;
 }
 
-export function tombstoneCheck(unread: readonly PlannedWrite[], { port, indexes }: Batch): TombstoneCheck | undefined {
+export function tombstoneCheck(unread: readonly MirrorEntry[], { port, indexes }: Batch): TombstoneCheck | undefined {
   const refs = tombstoneRefs(unread, indexes);
   if (refs.length === 0) return undefined;
   const reading = port.readStates(refs);
@@ -55,14 +54,18 @@ export async function takeBackWhatRaced(written: Written, check: TombstoneCheck 
     const positions = [...checked.map(({ entry }) => entry.position), ...written.removedUnseen.map((entry) => entry.position)];
     return ledger.retry(positions, `mirror: checking the writes against the tombstones failed: ${(error as Error).message}`);
   }
-  const actions = [...undoWritesBehindTombstones(checked, states, indexes), ...deletesBehindTombstones(written.removedUnseen, states, indexes)];
+  const actions = [
+    ...undoWritesBehindTombstones(checked, states, indexes),
+    ...deletesBehindTombstones(written.removedUnseen, states, indexes),
+  ];
   await send(
     port,
     actions.map((action) => ({
       action,
       // `stale`: written again since, at a higher version, by a writer that checks by the same rules.
       settle: (outcome) => {
-        if (outcome.kind === 'retry') ledger.retry(action.records, `mirror: taking back a write behind a tombstone failed: ${outcome.reason}`);
+        if (outcome.kind === 'retry')
+          ledger.retry(action.records, `mirror: taking back a write behind a tombstone failed: ${outcome.reason}`);
       },
     })),
   );

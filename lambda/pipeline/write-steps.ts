@@ -126,7 +126,8 @@ export function settleConflict(
   next: MirrorEntry[],
   action: WriteAction,
 ): void {
-  if (conflictVerdict(entry.record, versionOf(action), outcome.current) === 'superseded') return void batch.ledger.counts.mirrorSuperseded++;
+  if (conflictVerdict(entry.record, versionOf(action), outcome.current) === 'superseded')
+    return void batch.ledger.counts.mirrorSuperseded++;
   next.push({ ...entry, readBeforeWrite: true, conflictVersion: highest(entry.conflictVersion, outcome.current) });
 }
 

@@ -83,14 +83,13 @@ export class RecordingPort implements SearchPort {
 
   constructor(private readonly engine: InMemorySearch) {}
 
-  readStates: SearchPort['readStates'] = async (refs) => { const r = await this.engine.readStates(refs); if (process.env.DEBUG_WRITES) process.stderr.write(`read ${JSON.stringify(refs.map(x=>x.index+'/'+x.id))} -> ${JSON.stringify([...r.entries()])}\n`); return r; };
+  readStates: SearchPort['readStates'] = (refs) => this.engine.readStates(refs);
   mappedFields: SearchPort['mappedFields'] = (index) => this.engine.mappedFields(index);
   fieldsMapped: SearchPort['fieldsMapped'] = (index, fields) => this.engine.fieldsMapped(index, fields);
   forgetMapping: SearchPort['forgetMapping'] = () => this.engine.forgetMapping();
 
   async write(actions: readonly WriteAction[]): Promise<WriteOutcome[]> {
     const outcomes = await this.engine.write(actions);
-    if (process.env.DEBUG_WRITES) actions.forEach((a, i) => a.role !== 'change-log' && process.stderr.write(`${a.role} ${a.operation} ${a.id} ${JSON.stringify(a.condition)} ${a.operation === 'put' ? (JSON.parse(a.document)._cdc?.sequence_number + ' ' + JSON.parse(a.document)._cdc?.event_name) : ''} -> ${JSON.stringify(outcomes[i])}\n`));
     actions.forEach((action, position) => {
       if (action.role !== 'dead-letter' || action.operation !== 'put' || outcomes[position].kind !== 'written') return;
       const document = JSON.parse(action.document);
