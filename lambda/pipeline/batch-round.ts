@@ -2,19 +2,20 @@
  * One round of a batch. The stream's changes (when the settings allow) are written without a read,
  * at the version of their creation time; the others, and changes whose write conflicted within
  * the skew window, are planned from a read of what the mirror holds. Then: the read path's
- * tombstones first, then the change log and every mirror write in one request, with the
- * tombstones of the unread upserts read beside it; last, what a newer tombstone or a delete that
- * raced says must be taken back. What conflicted, or must be placed again, goes to the next round.
+ * tombstones first, then the change log and every mirror write, in a few requests sent one after
+ * the other without waiting (each slice's documents are built while the engine takes the one
+ * before), with the tombstones of the unread upserts read beside them; last, what a newer
+ * tombstone or a delete that raced says must be taken back. What conflicted, or must be placed again, goes to the next round.
  */
 import {
   MirrorMapping,
   NO_MAPPED_FIELDS,
   placedPaths,
+  newestPerDocument,
   planMirrorWrites,
-  planWritesWithoutRead,
+  planWriteWithoutRead,
   stateRefs,
   type MirrorEntry,
-  type MirrorPlan,
   type PlannedWrite,
   type StateLookup,
   type WriteOutcome,
@@ -39,16 +40,40 @@ export async function applyRound(pending: Pending, batch: Batch): Promise<Pendin
   const unread = pending.mirror.filter((entry) => writtenWithoutRead(entry, batch));
   const read = pending.mirror.filter((entry) => !writtenWithoutRead(entry, batch));
   const reading = readMirror(pending.mirror, read, batch);
-  // The change-log documents are built while the engine answers.
-  const changeLogSteps = pending.changeLog.map((entry) => changeLogStep(entry, batch, next.changeLog));
   const plans = await planMirror(read, unread, reading, batch);
   const tombstoned = await writeTombstones(plans.read, batch, next.mirror);
   const written: Written = { upserted: [], removedUnseen: [], upsertedUnread: [] };
-  const mirrorSteps = [...readPathSteps(plans.read, tombstoned, batch, next.mirror, written), ...unreadSteps(plans.unread, batch, next.mirror, written)];
   const checking = tombstoneCheck(plans.unread, batch);
-  await send(batch.port, [...changeLogSteps, ...mirrorSteps]);
+  const sending: Promise<void>[] = [];
+  for (const slice of slicesOf(pending.changeLog, plans.unread)) {
+    // Each slice's documents are built while the engine takes the slices before it.
+    const steps = [
+      ...slice.changeLog.map((entry) => changeLogStep(entry, batch, next.changeLog)),
+      ...(sending.length === 0 ? readPathSteps(plans.read, tombstoned, batch, next.mirror, written) : []),
+      ...unreadSteps(slice.unread.map(plans.place), batch, next.mirror, written),
+    ];
+    sending.push(send(batch.port, steps));
+    await new Promise((resolve) => setImmediate(resolve)); // let the request leave before building the next slice
+  }
+  await Promise.all(sending);
   await takeBackWhatRaced(written, checking, batch);
   return next;
+}
+
+/** Records per request slice: a batch goes in a few requests, so building one overlaps with the engine writing the one before. */
+const SLICES = 4;
+const MIN_SLICE = 50;
+
+/** The change-log entries and the unread mirror entries, cut into slices of the same records' count. */
+function slicesOf(
+  changeLog: readonly ChangeLogEntry[],
+  unread: readonly MirrorEntry[],
+): { changeLog: readonly ChangeLogEntry[]; unread: readonly MirrorEntry[] }[] {
+  const size = Math.max(MIN_SLICE, Math.ceil(Math.max(changeLog.length, unread.length) / SLICES));
+  const slices = [];
+  for (let start = 0; start === 0 || start < Math.max(changeLog.length, unread.length); start += size)
+    slices.push({ changeLog: changeLog.slice(start, start + size), unread: unread.slice(start, start + size) });
+  return slices;
 }
 
 /** A stream change goes without a read unless its write met a conflict that only the sequence numbers settle. */
@@ -77,25 +102,35 @@ function readMirror(all: readonly MirrorEntry[], read: readonly MirrorEntry[], {
   return reading;
 }
 
-/** Both plans, their puts placed on one mapping in the order the writes are sent. */
+interface Plans {
+  readonly read: PlannedWrite[];
+  /** The newest unread entry of each item, planned slice by slice (place), on the same mapping, in order. */
+  readonly unread: MirrorEntry[];
+  readonly place: (entry: MirrorEntry) => PlannedWrite;
+}
+
+const NO_PLANS: Plans = { read: [], unread: [], place: () => undefined as never };
+
+/** The read path's plan, and the unread entries to plan as they are sent, their puts placed on one mapping in the order sent. */
 async function planMirror(
   read: readonly MirrorEntry[],
   unread: readonly MirrorEntry[],
   reading: Promise<MirrorView> | undefined,
   batch: Batch,
-): Promise<{ read: PlannedWrite[]; unread: PlannedWrite[] }> {
-  if (reading === undefined) return { read: [], unread: [] };
+): Promise<Plans> {
+  if (reading === undefined) return NO_PLANS;
   try {
     const { states, mapping } = await reading;
-    const plans: MirrorPlan[] = [planMirrorWrites(read, states, batch.indexes, mapping), planWritesWithoutRead(unread, batch.indexes, mapping)];
-    batch.ledger.counts.mirrorSuperseded += plans[0].superseded.length + plans[1].superseded.length;
-    return { read: plans[0].writes, unread: plans[1].writes };
+    const plan = planMirrorWrites(read, states, batch.indexes, mapping);
+    const newest = newestPerDocument(unread);
+    batch.ledger.counts.mirrorSuperseded += plan.superseded.length + unread.length - newest.length;
+    return { read: plan.writes, unread: newest, place: (entry) => planWriteWithoutRead(entry, batch.indexes, mapping) };
   } catch (error) {
     batch.ledger.retry(
       [...read, ...unread].map((entry) => entry.position),
       `mirror: reading current state failed: ${(error as Error).message}`,
     );
-    return { read: [], unread: [] };
+    return NO_PLANS;
   }
 }
 
