@@ -2,10 +2,11 @@
  * One round of a batch. The stream's changes (when the settings allow) are written without a read,
  * at the version of their creation time; the others, and changes whose write conflicted within
  * the skew window, are planned from a read of what the mirror holds. Then: the read path's
- * tombstones first, then the change log and every mirror write, in a few requests sent one after
+ * tombstones first, then the change log and every mirror write (of a REMOVE, its tombstone), in a few requests sent one after
  * the other without waiting (each slice's documents are built while the engine takes the one
  * before), with the tombstones of the unread upserts read beside them; last, what a newer
- * tombstone or a delete that raced says must be taken back. What conflicted, or must be placed again, goes to the next round.
+ * tombstone or a delete that raced says must be taken back, beside the deletes of the REMOVEs whose
+ * tombstone is now recorded. What conflicted, or must be placed again, goes to the next round.
  */
 import {
   MirrorMapping,
@@ -22,7 +23,7 @@ import {
 } from '../core';
 import { takeBackWhatRaced, tombstoneCheck, type Written } from './take-back';
 import { changeLogStep, send, settleLost, type Batch, type ChangeLogEntry, type Step } from './write-steps';
-import { removeStepsWithoutRead, upsertStepWithoutRead } from './unread-steps';
+import { removeStepWithoutRead, upsertStepWithoutRead } from './unread-steps';
 
 /** What is still to write. */
 export interface Pending {
@@ -42,7 +43,7 @@ export async function applyRound(pending: Pending, batch: Batch): Promise<Pendin
   const reading = readMirror(pending.mirror, read, batch);
   const plans = await planMirror(read, unread, reading, batch);
   const tombstoned = await writeTombstones(plans.read, batch, next.mirror);
-  const written: Written = { upserted: [], removedUnseen: [], upsertedUnread: [] };
+  const written: Written = { upserted: [], removedUnseen: [], upsertedUnread: [], deletes: [] };
   const checking = tombstoneCheck(plans.unread, batch);
   const sending: Promise<void>[] = [];
   for (const slice of slicesOf(pending.changeLog, plans.unread)) {
@@ -56,7 +57,7 @@ export async function applyRound(pending: Pending, batch: Batch): Promise<Pendin
     await new Promise((resolve) => setImmediate(resolve)); // let the request leave before building the next slice
   }
   await Promise.all(sending);
-  await takeBackWhatRaced(written, checking, batch);
+  await Promise.all([send(batch.port, written.deletes), takeBackWhatRaced(written, checking, batch)]);
   return next;
 }
 
@@ -183,12 +184,12 @@ function readPathMirrorStep(write: PlannedWrite, batch: Batch, next: MirrorEntry
   };
 }
 
-/** The unread plan's writes: a put each, a tombstone and a delete for each REMOVE. */
+/** The unread plan's writes: a put each, a tombstone for each REMOVE (its delete follows once it is recorded). */
 function unreadSteps(writes: readonly PlannedWrite[], batch: Batch, next: MirrorEntry[], written: Written): Step[] {
   return writes.flatMap((write) =>
     write.tombstone === undefined
       ? [upsertStepWithoutRead(write, batch, next, written, () => countPut(write, batch))]
-      : removeStepsWithoutRead(write, batch, next),
+      : [removeStepWithoutRead(write, batch, next, written.deletes)],
   );
 }
 

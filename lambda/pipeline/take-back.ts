@@ -14,13 +14,15 @@ import {
   type MirrorEntry,
   type StateLookup,
 } from '../core';
-import { send, type Batch } from './write-steps';
+import { send, type Batch, type Step } from './write-steps';
 
 /** Upserts written this round (to check against tombstones) and read-path deletes that found nothing (to check against documents). */
 export interface Written {
   readonly upserted: { entry: MirrorEntry; version: number }[];
   readonly removedUnseen: MirrorEntry[];
   readonly upsertedUnread: { entry: MirrorEntry; version: number }[];
+  /** Deletes of REMOVEs written without a read whose tombstone is recorded: sent after the batch's writes. */
+  readonly deletes: Step[];
 }
 
 /** The tombstone read sent beside the unread upserts' write. */

@@ -22,31 +22,31 @@ export function upsertStepWithoutRead(write: PlannedWrite, batch: Batch, next: M
   };
 }
 
-/** A REMOVE's tombstone and delete, sent together; the entry is settled once both are answered. */
-export function removeStepsWithoutRead(write: PlannedWrite, batch: Batch, next: MirrorEntry[]): Step[] {
-  const actions = [write.tombstone!, write.mirror!];
-  const outcomes: WriteOutcome[] = [];
-  return actions.map((action, position) => ({
-    action,
-    settle: (outcome: WriteOutcome) => {
-      outcomes[position] = outcome;
-      if (outcomes.filter(Boolean).length === actions.length) settleRemove(outcomes, actions, write.entry, batch, next);
+/**
+ * A REMOVE: its tombstone with the batch's writes; once it is recorded, the delete (`deletes`, sent
+ * after the batch's writes): a delete is never done before it is recorded, so a document is never
+ * gone without the tombstone that keeps an older write from bringing it back.
+ */
+export function removeStepWithoutRead(write: PlannedWrite, batch: Batch, next: MirrorEntry[], deletes: Step[]): Step {
+  const { entry } = write;
+  const tombstone = write.tombstone!;
+  const remove = write.mirror!;
+  return {
+    action: tombstone,
+    settle: (outcome) => {
+      if (outcome.kind === 'written' || (outcome.kind === 'stale' && isSuperseded(entry, tombstone, outcome))) {
+        return void deletes.push({ action: remove, settle: (deleted) => settleDelete(deleted, entry, batch, next, remove) });
+      }
+      settleLost(outcome, entry, batch, next, tombstone);
     },
-  }));
+  };
 }
 
-function settleRemove(outcomes: WriteOutcome[], actions: WriteAction[], entry: MirrorEntry, batch: Batch, next: MirrorEntry[]): void {
-  const failed = outcomes.findIndex((outcome) => outcome.kind !== 'written' && outcome.kind !== 'stale');
-  if (failed >= 0) return settleLost(outcomes[failed], entry, batch, next, actions[failed]);
-  const undecided = outcomes.flatMap((outcome, position) =>
-    outcome.kind === 'stale' && conflictVerdict(entry.record, versionOf(actions[position]), outcome.current) === 'compare' ? [outcome] : [],
-  );
-  if (undecided.length > 0) {
-    const reported = undecided.flatMap((outcome) => (outcome.current === undefined ? [] : [outcome.current]));
-    const conflictVersion = Math.max(entry.conflictVersion ?? 0, ...reported);
-    return void next.push({ ...entry, readBeforeWrite: true, conflictVersion: conflictVersion > 0 ? conflictVersion : undefined });
-  }
-  // Both done, or found something newer: the delete done or not needed.
-  if (outcomes[1].kind === 'written') batch.ledger.counts.mirrorDeleted++;
-  else batch.ledger.counts.mirrorSuperseded++;
+function isSuperseded(entry: MirrorEntry, action: WriteAction, outcome: Extract<WriteOutcome, { kind: 'stale' }>): boolean {
+  return conflictVerdict(entry.record, versionOf(action), outcome.current) === 'superseded';
+}
+
+function settleDelete(outcome: WriteOutcome, entry: MirrorEntry, batch: Batch, next: MirrorEntry[], action: WriteAction): void {
+  if (outcome.kind === 'written') return void batch.ledger.counts.mirrorDeleted++;
+  settleLost(outcome, entry, batch, next, action);
 }

@@ -55,12 +55,12 @@ describe('writing the stream without a read', () => {
     expect(search.storedVersion(MIRROR, 'a')).toBe(T * 1_000_000);
   });
 
-  it('a REMOVE records its tombstone and deletes the document in the same request, at its creation time', async () => {
+  it('a REMOVE records its tombstone with the batch, then deletes the document, both at its creation time', async () => {
     const { search, calls } = engine();
     await applyChanges([insertRecord(item('a', 'a1'), { sequenceNumber: 1, at: T })], settings, search);
     calls.length = 0;
     await applyChanges([removeRecord(item('a', 'a1'), { sequenceNumber: 2, at: T + 1 })], settings, search);
-    expect(calls).toEqual(['write']);
+    expect(calls).toEqual(['write', 'write']);
     expect(search.sources(MIRROR)).toEqual({});
     expect(search.sources(TOMBSTONES).a._cdc.sequence_number).toBe('000000000000000000002');
     expect(search.storedVersion(TOMBSTONES, 'a')).toBe((T + 1) * 1_000_000);
@@ -125,6 +125,15 @@ describe('writing the stream without a read', () => {
     const again = await applyChanges([insertRecord(item('a', 'a4'), { sequenceNumber: 4, at: T })], settings, search);
     expect(again).toMatchObject({ failures: [], mirrorWritten: 1, conflictRounds: 1 });
     expect(name(search, 'a')).toBe('a4');
+  });
+
+  it('a REMOVE whose tombstone cannot be written deletes nothing: a delete is never done before it is recorded', async () => {
+    const { search } = engine();
+    await applyChanges([insertRecord(item('a', 'a1'), { sequenceNumber: 1, at: T })], settings, search);
+    search.fault = (action) => (action.index === TOMBSTONES ? { kind: 'retry', reason: 'index read-only' } : undefined);
+    const blocked = await applyChanges([removeRecord(item('a', 'a1'), { sequenceNumber: 2, at: T + 1 })], settings, search);
+    expect(blocked.failures).toHaveLength(1);
+    expect(name(search, 'a')).toBe('a1');
   });
 
   it('a manual record (no creation time of DynamoDB) is read first, and never replaces a stream change', async () => {
