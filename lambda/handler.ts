@@ -99,7 +99,7 @@ export const handler = async (
     throw error;
   }
   const { settings, port } = ready;
-  const result = await applyChanges(records, { ...settings, mayRaceWithDeletes: false }, port);
+  const result = await applyChanges(records, { ...settings, mayRaceWithDeletes: false, writeStreamChangesWithoutRead: true }, port);
   report(result, endToEndLagMs(records, new Date()), performance.now() - started);
   await setUpAgainIfIndexesChanged(ready, records, result);
   return batchResponse(result.failures, records.length, settings.failureReporting);

@@ -76,6 +76,7 @@ export class OpenSearchPort implements SearchPort {
       states.set(refKey(refs[position]), {
         revision: revisionOf(doc._seq_no, doc._primary_term) as never,
         sequenceNumber: storedSequenceNumber(doc._source?.[MIRROR_METADATA_FIELD]?.sequence_number),
+        ...(typeof doc._version === 'number' ? { version: doc._version } : {}),
       });
     });
     return states;

@@ -124,6 +124,25 @@ describe('a bulk item outcome', () => {
     expect(classifyItem(action, status, error).kind).toBe(kind);
   });
 
+  it('reads the stored version from the reason of a conflict on an externally versioned write (a delete the engine remembers too)', () => {
+    const conflict = (current: string) => ({
+      type: 'version_conflict_engine_exception',
+      reason: `[a]: version conflict, current version [${current}] is higher or equal to the one provided [1704110400000000]`,
+    });
+    const versioned = { kind: 'version', version: 1704110400000000 } as const;
+    expect(classifyItem(put('a', versioned), 409, conflict('1704110400000001'))).toEqual({ kind: 'stale', current: 1704110400000001 });
+    expect(classifyItem(del('a', versioned), 409, conflict('1704110400000001'))).toEqual({ kind: 'stale', current: 1704110400000001 });
+    expect(classifyItem(put('a', versioned), 409, { type: 'version_conflict_engine_exception', reason: 'conflict' })).toEqual({
+      kind: 'stale',
+      current: undefined,
+    });
+    expect(classifyItem(put('a', versioned), 409, conflict('99999999999999999999'))).toEqual({ kind: 'stale', current: undefined });
+  });
+
+  it('counts an externally versioned delete of a missing document as done (the engine remembers its version)', () => {
+    expect(classifyItem(del('a', { kind: 'version', version: 5 }), 404, undefined)).toEqual({ kind: 'written' });
+  });
+
   it('says what to do when the cluster is at its shard limit', () => {
     const outcome = classifyItem(put('a'), 400, SHARD_LIMIT_ERROR);
     expect(outcome).toEqual({ kind: 'retry', reason: expect.stringContaining('maximum shards open') });
@@ -140,6 +159,12 @@ describe('bulk requests', () => {
     expect(actionLines(put('a', { kind: 'any' }))).toBe('{"index":{"_index":"m","_id":"a"}}\n{"a":1}\n');
     expect(actionLines(del('a', { kind: 'unchanged', revision }))).toBe(
       '{"delete":{"_index":"m","_id":"a","if_seq_no":7,"if_primary_term":1}}\n',
+    );
+    expect(actionLines(put('a', { kind: 'version', version: 1704110400000000 }))).toBe(
+      '{"index":{"_index":"m","_id":"a","version":1704110400000000,"version_type":"external"}}\n{"a":1}\n',
+    );
+    expect(actionLines(del('a', { kind: 'version', version: 3 }))).toBe(
+      '{"delete":{"_index":"m","_id":"a","version":3,"version_type":"external"}}\n',
     );
   });
 
