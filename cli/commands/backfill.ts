@@ -75,7 +75,7 @@ interface Context {
   readonly deployment: Deployment;
 }
 
-/** Where to start (the checkpoint's rule), then the Scan, the summary and the exit status. */
+/** One run per checkpoint at a time (its lock), then the backfill. */
 async function runBackfill(flags: BackfillFlags, context: Context): Promise<void> {
   const checkpointFile = flags.checkpoint ?? `.cdc/backfill-${context.deployment.tableName}.json`;
   const release = lockCheckpoint(checkpointFile);
@@ -86,7 +86,7 @@ async function runBackfill(flags: BackfillFlags, context: Context): Promise<void
   }
 }
 
-/** The backfill itself, holding the checkpoint's lock. */
+/** Where to start (the checkpoint's rule), then the Scan, the summary and the exit status. */
 async function copyTable(flags: BackfillFlags, context: Context, checkpointFile: string): Promise<void> {
   const { dynamo, search, deployment } = context;
   const pageSize = wholeNumberFlag('--page-size', flags.pageSize)!;

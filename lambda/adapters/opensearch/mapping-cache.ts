@@ -16,7 +16,7 @@
  * ABSENT_TTL_MS, in case the limit was raised.
  */
 import { fieldsOfKind, NO_MAPPED_FIELDS, type FieldKind, type MappedFields } from '../../core';
-import { pathOf, type SearchTransport } from './search-transport';
+import { pathOf, statusOf, type SearchTransport } from './search-transport';
 
 /** How long a path looked for and not found is taken as not mapped, without reading again. */
 export const ABSENT_TTL_MS = 5 * 60_000;
@@ -84,7 +84,7 @@ export class MappingCache {
       body = response.body;
     } catch (error) {
       // No index yet: its first write creates it (from the template); nothing mapped to conflict with.
-      if ((error as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return NO_MAPPED_FIELDS;
+      if (statusOf(error) === 404) return NO_MAPPED_FIELDS;
       throw new Error(`reading the mapping of ${index} failed: ${(error as Error).message}`, { cause: error });
     }
     // Asked by its concrete name: the one index in the answer.

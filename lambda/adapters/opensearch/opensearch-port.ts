@@ -19,7 +19,7 @@ import type { SearchPort } from '../../pipeline';
 import { classifyItem, type BulkItemError } from './bulk-outcome';
 import { operationOf, revisionOf, splitIntoRequests } from './bulk-request';
 import { MappingCache } from './mapping-cache';
-import type { SearchTransport } from './search-transport';
+import { statusOf, type SearchTransport } from './search-transport';
 
 interface BulkResponseItem {
   readonly [operation: string]: {
@@ -99,7 +99,7 @@ export class OpenSearchPort implements SearchPort {
       const response = await this.transport.request<{ items?: BulkResponseItem[] }>({ method: 'POST', path: '/_bulk', bulkBody: body });
       items = checkedItems(actions, response.body);
     } catch (error) {
-      const status = (error as { meta?: { statusCode?: number } }).meta?.statusCode;
+      const status = statusOf(error);
       // The whole request refused for something in it (too large, an id too long): split it
       // until the one write at fault is alone, and refuse only that one.
       if (status === 413 || status === 400) {

@@ -9,7 +9,7 @@
  * warning and never fails a batch; the next container start tries again.
  */
 import { operatorRoleName, type IndexNames } from '../../settings';
-import { pathOf, type SearchTransport } from './search-transport';
+import { pathOf, statusOf, type SearchTransport } from './search-transport';
 import { operatorBackendRoles, operatorRole } from './operator-role';
 
 export interface OperatorAccessSettings {
@@ -59,8 +59,8 @@ export async function ensureOperatorAccess(
 
 /** The status and the engine's reason when it answered; else the error's message (unreachable, timed out). */
 function refusal(error: unknown): { status?: number; reason: string; hint?: string } {
-  const { meta, body, message } = (error ?? {}) as { meta?: { statusCode?: number }; body?: unknown; message?: string };
-  const status = meta?.statusCode ?? undefined;
+  const { body, message } = (error ?? {}) as { body?: unknown; message?: string };
+  const status = statusOf(error);
   const answered = typeof body === 'string' ? body : typeof body === 'object' && body !== null ? JSON.stringify(body) : '';
   const reason = (answered || String(message ?? error)).slice(0, 500);
   const hint =

@@ -49,6 +49,11 @@ export function overTransport(transport: Transport): SearchTransport {
   };
 }
 
+/** The HTTP status of a refused request (a ResponseError's `meta.statusCode`); undefined when none came back (unreachable, timed out). */
+export function statusOf(error: unknown): number | undefined {
+  return (error as { meta?: { statusCode?: number | null } } | undefined)?.meta?.statusCode ?? undefined;
+}
+
 /** A path from its parts, each encoded: `pathOf('mirror', '_doc', 'a/b')` is `/mirror/_doc/a%2Fb`. */
 export function pathOf(...parts: string[]): string {
   return parts.map((part) => `/${encodeURIComponent(part)}`).join('');
