@@ -36,8 +36,11 @@ export type OpenSearchSettings =
   | { readonly kind: 'serverless'; readonly endpoint: string; readonly collectionArn: string; readonly collectionName: string }
   /** A cluster with basic auth: `openSearchEndpoint`, `openSearchSecretArn`. */
   | { readonly kind: 'basicAuth'; readonly endpoint: string; readonly secretArn: string }
-  /** A new domain made by the stack; `openSearchVpc` = `new` or a VPC id places it and the function in a VPC. */
-  | { readonly kind: 'newDomain'; readonly vpc?: string };
+  /**
+   * A new domain made by the stack; `openSearchVpc` = `new` or a VPC id places it and the function in a VPC;
+   * `openSearchOperatorRoleArn` names the IAM roles the function maps to the pipeline's operator role.
+   */
+  | { readonly kind: 'newDomain'; readonly vpc?: string; readonly operatorRoleArns?: readonly string[] };
 
 export interface CdcAppSettings {
   readonly tableName: string;
@@ -148,9 +151,23 @@ function readNames(read: ContextSettings) {
     functionName: read.value('functionName'),
     dlqName: read.value('deadLetterQueueName'),
     changeLogIndex: read.value('changeLogIndex'),
-    mirrorIndex: read.value('mirrorIndex', tableName.toLowerCase()),
+    mirrorIndex: mirrorIndexFor(read, tableName),
     deadLetterIndex: read.optional('deadLetterIndex'),
   };
+}
+
+/** Without mirrorIndex, the table's name in lowercase; when that is no index name, the error says to set mirrorIndex. */
+function mirrorIndexFor(read: ContextSettings, tableName: string): string {
+  try {
+    return read.value('mirrorIndex', tableName.toLowerCase());
+  } catch (error) {
+    if (!(error instanceof SettingError) || read.optional('mirrorIndex') !== undefined) throw error;
+    throw new SettingError(
+      SETTINGS.mirrorIndex.context,
+      `${error.problem}; without it the mirror is named after tableName "${tableName}" in lowercase, which is no index name: set ${SETTINGS.mirrorIndex.context}`,
+      tableName.toLowerCase(),
+    );
+  }
 }
 
 /** Where the function writes; outside a local target only over https and authenticated, unless allowed. */
@@ -180,6 +197,14 @@ const AUTH_MODE_OF: Record<Exclude<OpenSearchKind, 'newDomain'>, AuthMode> = {
 function openSearchSettings(read: ContextSettings, endpoint: string): OpenSearchSettings {
   const kind = read.value('openSearch');
   const why = `openSearch=${kind}`;
+  const operatorRoleArns = read.optional('operatorRoleArns');
+  if (operatorRoleArns && kind !== 'newDomain') {
+    throw new SettingError(
+      declaration('operatorRoleArns').context!,
+      `applies with openSearch=newDomain only (the function maps operators on the domain it is master user of), not with ${why}; on a domain of yours, map the role in fine-grained access control yourself`,
+      operatorRoleArns.join(','),
+    );
+  }
   const names = (arn: ContextSettingKey) => ({ endpoint: SETTINGS.openSearchEndpoint.context, arn: declaration(arn).context!, kind: why });
   switch (kind) {
     case 'endpoint':
@@ -198,7 +223,7 @@ function openSearchSettings(read: ContextSettings, endpoint: string): OpenSearch
     case 'basicAuth':
       return { kind, endpoint, secretArn: read.required('basicAuthSecretArn', why) };
     case 'newDomain':
-      return { kind, vpc: read.optional('openSearchVpc') };
+      return { kind, vpc: read.optional('openSearchVpc'), ...(operatorRoleArns ? { operatorRoleArns } : {}) };
   }
 }
 

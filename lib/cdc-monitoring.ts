@@ -137,7 +137,7 @@ export class CdcMonitoring extends Construct {
               customMetric(props.handler, METRIC.maintenanceFailed, 'Sum', Duration.hours(1)),
               1,
               1,
-              'The maintenance failed: expired change-log partitions or tombstones were left in place (read the function log; cdc prune runs it by hand).',
+              'The maintenance failed: expired change-log partitions or tombstones were left in place, or the partition of today or tomorrow could not be created (read the function log; cdc prune runs it by hand).',
             ),
           }
         : {}),

@@ -1,8 +1,9 @@
 /**
  * An Amazon OpenSearch Service domain made for the pipeline, secure by default: HTTPS only with
  * TLS 1.2, encryption at rest and between nodes, fine-grained access control whose master user is
- * the function's role (no password anywhere), a resource policy naming that role only, application and slow logs, optionally inside a
- * VPC where only the function may reach port 443.
+ * the function's role (no password anywhere), a resource policy naming that role and the operator
+ * roles given (nothing else), application and slow logs, optionally inside a VPC where only the
+ * function may reach port 443.
  */
 import { RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
@@ -11,6 +12,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { Construct } from 'constructs';
 import type { OpenSearchTargetNetwork } from './opensearch-target-network';
+import { checkRoleArn } from '../lambda/settings';
 import { ValidationError } from './validation-error';
 
 /** Properties of {@link CdcOpenSearchDomain}. */
@@ -21,6 +23,17 @@ export interface CdcOpenSearchDomainProps {
    * @default none: required when the construct is used on its own
    */
   readonly masterRole?: iam.IRole;
+
+  /**
+   * IAM roles of operators (the CLI: `cdc verify`, `backfill`, `redrive`, `prune`...). The domain's
+   * resource policy names them beside the master role. Only the master user can map a role in
+   * fine-grained access control: with `OpenSearchTarget.newDomain`, the function maps them (at
+   * its container start) to an OpenSearch role limited to the pipeline's indexes. Used on its
+   * own, this construct only lets them through the resource policy: map them yourself.
+   * In a VPC an operator also needs a network path to port 443 (add it to `domainSecurityGroup`).
+   * @default none: only the function reaches the domain
+   */
+  readonly operatorRoles?: readonly iam.IRole[];
 
   /**
    * The domain's name, 3-28 characters of a-z 0-9 -, starting with a letter. Named so its access
@@ -125,8 +138,9 @@ export class CdcOpenSearchDomain extends Construct {
       removalPolicy,
       ...network?.domainPlacement,
     });
-    this.allowOnly(props.masterRole, domainName);
-    this.acknowledgeFindings(props.vpc !== undefined, zones);
+    const operatorRoles = this.checkedOperatorRoles(props.operatorRoles ?? []);
+    this.allowOnly([props.masterRole, ...operatorRoles], domainName);
+    this.acknowledgeFindings(props.vpc !== undefined, zones, operatorRoles.length > 0);
   }
 
   private checkedDomainName(domainName: string): string {
@@ -134,6 +148,15 @@ export class CdcOpenSearchDomain extends Construct {
       throw new ValidationError(this, 'domainName', 'must be 3-28 characters of a-z 0-9 -, starting with a letter', domainName);
     }
     return domainName;
+  }
+
+  /** Each role ARN known at synth time must be a role's (a principal of the resource policy and a backend role). */
+  private checkedOperatorRoles(roles: readonly iam.IRole[]): readonly iam.IRole[] {
+    for (const role of roles) {
+      if (Token.isUnresolved(role.roleArn)) continue;
+      ValidationError.check(this, () => checkRoleArn('operatorRoles', role.roleArn));
+    }
+    return roles;
   }
 
   /** The three log groups, and the resource policy that lets the service write to them. */
@@ -183,16 +206,18 @@ export class CdcOpenSearchDomain extends Construct {
   }
 
   /**
-   * The resource policy names the master role only (no anonymous access). Set on the L1 so no
-   * custom resource (a Lambda function) is needed, as the L2's accessPolicies would add.
+   * The resource policy names these roles only (no anonymous access); fine-grained access control
+   * decides what each may do. Set on the L1 so no custom resource (a Lambda function) is needed,
+   * as the L2's accessPolicies would add.
    */
-  private allowOnly(masterRole: iam.IRole, domainName: string): void {
+  private allowOnly(roles: readonly iam.IRole[], domainName: string): void {
+    const principals = roles.map((role) => role.roleArn);
     (this.domain.node.defaultChild as opensearch.CfnDomain).accessPolicies = {
       Version: '2012-10-17',
       Statement: [
         {
           Effect: 'Allow',
-          Principal: { AWS: masterRole.roleArn },
+          Principal: { AWS: principals.length === 1 ? principals[0] : principals },
           Action: 'es:ESHttp*',
           Resource: Stack.of(this).formatArn({ service: 'es', resource: 'domain', resourceName: `${domainName}/*` }),
         },
@@ -201,22 +226,23 @@ export class CdcOpenSearchDomain extends Construct {
   }
 
   /** The AwsSolutions findings this domain has by design, each with its reason. */
-  private acknowledgeFindings(inVpc: boolean, zones: number): void {
+  private acknowledgeFindings(inVpc: boolean, zones: number, withOperators: boolean): void {
+    const named = withOperators
+      ? 'the function role and the operator roles given, which fine-grained access control maps to the pipeline indexes only'
+      : 'only the function role';
     Validations.of(this.domain).acknowledge({
       id: 'AwsSolutions-OS4',
       reason:
         'Dedicated master nodes triple the cost of a small CDC domain; two data nodes in two zones suffice for its load. Give capacity.masterNodes for a larger cluster.',
     });
     if (!inVpc) {
-      const reason =
-        'Without a VPC the endpoint is public but every request must be signed: the resource policy names only the function role, whose own policy allows its indexes only, and fine-grained access control maps only that role. Give a VPC to keep it private.';
+      const reason = `Without a VPC the endpoint is public but every request must be signed: the resource policy names ${named}; the function role's own policy allows its indexes only. Give a VPC to keep it private.`;
       Validations.of(this.domain).acknowledge({ id: 'AwsSolutions-OS1', reason });
       Validations.of(this.domain).acknowledge({ id: 'AwsSolutions-OS3', reason });
     } else {
       Validations.of(this.domain).acknowledge({
         id: 'AwsSolutions-OS3',
-        reason:
-          'In a VPC, IP-based access policies do not apply; the security group admits port 443 from the function only, and the resource policy names only its role.',
+        reason: `In a VPC, IP-based access policies do not apply; the security group admits port 443 from the function only, and the resource policy names ${named}.`,
       });
     }
     if (zones === 1) {

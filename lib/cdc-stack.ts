@@ -2,6 +2,7 @@ import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
@@ -107,7 +108,12 @@ export class CdcStack extends Stack {
         return OpenSearchTarget.basicAuth(settings.endpoint, secret);
       }
       case 'newDomain':
-        return OpenSearchTarget.newDomain({ vpc: this.vpc });
+        return OpenSearchTarget.newDomain({
+          vpc: this.vpc,
+          operatorRoles: settings.operatorRoleArns?.map((arn, at) =>
+            iam.Role.fromRoleArn(this, `OperatorRole${at}`, arn, { mutable: false }),
+          ),
+        });
     }
   }
 

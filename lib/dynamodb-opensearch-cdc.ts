@@ -296,9 +296,10 @@ export class DynamoDbOpenSearchCdc extends Construct {
           signingService: bound.signingService,
           signingRegion: bound.signingRegion,
           basicAuthSecretArn: bound.basicAuthSecretArn,
+          operatorRoleArns: bound.operatorRoleArns,
         },
-        { ...PROP_NAMES, openSearchEndpoint: targetProp },
-        (value) => typeof value === 'string' && Token.isUnresolved(value),
+        { ...PROP_NAMES, openSearchEndpoint: targetProp, operatorRoleArns: `openSearch (${target.kind}) operatorRoles` },
+        isDeployTimeValue,
       ),
     );
     if (!checked.allowInsecureEndpoint && !(settings.auth.mode === 'none' && isLoopbackEndpoint(settings.openSearchEndpoint))) {
@@ -452,9 +453,9 @@ export class DynamoDbOpenSearchCdc extends Construct {
               : '.')
           : text.includes('LogGroup')
             ? "The log streams of the function's own log group (logs:CreateLogStream, logs:PutLogEvents)."
-            : /_index_template\/|\/_bulk$|\/_mget$|\/_aliases$/.test(text)
-              ? 'A fixed path of the domain, spelled exactly.'
-              : `The function's own indexes on the domain (${patterns}) and their subpaths (_doc, _search, _refresh...), nothing else.`;
+            : /\/_cat\/indices\//.test(text)
+              ? `The names of the change log's partitions (GET only, a listing): the maintenance finds the expired ones.`
+              : `The function's own indexes on the domain (${patterns}), nothing else.`;
       Validations.of(this.role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${text}]`, reason });
     }
   }
@@ -486,6 +487,11 @@ export class DynamoDbOpenSearchCdc extends Construct {
     }
     throw new ValidationError(this, 'keySchema', 'is required when the table is not a Table defined in this app');
   }
+}
+
+/** Known only at deploy time: a token, or a list holding one (the ARN of a role made in the app); the function checks it. */
+function isDeployTimeValue(value: unknown): boolean {
+  return Array.isArray(value) ? value.some(isDeployTimeValue) : typeof value === 'string' && Token.isUnresolved(value);
 }
 
 /** The table's name, lowercased, when it is known at synth time (a Table given a tableName). */

@@ -31,6 +31,27 @@ export const HANDLER_BUNDLING: BundlingOptions = {
 };
 
 /**
+ * The esbuild options HANDLER_BUNDLING stands for, to build the same bundle outside CDK
+ * (`npm run build`, scripts/measure-bundle.ts).
+ * @param packageRoot the folder holding `lambda/`
+ * @param outfile where the bundle goes
+ */
+export function handlerBuildOptions(packageRoot: string, outfile: string) {
+  return {
+    absWorkingDir: packageRoot,
+    entryPoints: [HANDLER_ENTRY],
+    outfile,
+    bundle: true,
+    platform: 'node' as const,
+    format: HANDLER_BUNDLING.format,
+    target: HANDLER_BUNDLING.target,
+    minify: HANDLER_BUNDLING.minify,
+    sourcemap: HANDLER_BUNDLING.sourceMap,
+    external: HANDLER_BUNDLING.externalModules,
+  };
+}
+
+/**
  * The code props of the function: the TypeScript entry with its bundling when the sources are
  * there (this checkout), else the pre-built bundle of the installed package.
  * @param packageRoot the folder holding `lambda/` (sources) or `dist/` (package); by default the

@@ -25,6 +25,8 @@ export type {
   PlainValue,
   RawChange,
 } from '../lambda/core';
+/** The esbuild options the construct bundles the function with, to build the same bundle outside CDK. */
+export { handlerBuildOptions } from './handler-code';
 export { CdcStack, type CdcStackProps } from './cdc-stack';
 export { readAppSettings, type CdcAppSettings, type OpenSearchKind, type OpenSearchSettings, type Platform } from './app-settings';
 export { ValidationError } from './validation-error';

@@ -1,19 +1,41 @@
 /**
- * What the function may do in OpenSearch, as IAM sees it: the HTTP paths under a domain's ARN
- * (Amazon OpenSearch Service), and the index patterns of a data-access policy (OpenSearch
- * Serverless). Derived from the index names, so one pipeline cannot touch another's indexes.
+ * What the function may do in OpenSearch, as IAM sees it: the HTTP methods and paths under a
+ * domain's ARN (Amazon OpenSearch Service), and the index patterns of a data-access policy
+ * (OpenSearch Serverless). Derived from the index names, so one pipeline cannot touch another's
+ * indexes.
  *
- * The paths are the ones the function's OpenSearch adapter calls (lambda/adapters/opensearch):
- * - on its indexes: create (`PUT /<index>`), `_doc`, `_mget`, `_search`, `_count`, `_refresh`,
- *   `_delete_by_query`, `_alias`, delete of an expired change-log partition;
- * - at the root, where the indexes are named in the body: `_bulk` (every write), `_mget` (the
- *   mirror's sequence numbers), `_aliases` (the change-log alias over daily partitions);
- * - the maintenance: `_cat/indices/<changeLog>-*` (the partitions), `_alias/<changeLog>` (is
- *   the change log partitioned?), and `_search/scroll` (expired tombstones: scroll ids are opaque,
- *   IAM cannot tell one index's from another's; a scroll only pages a search the paths above allow);
- * - its own index templates, `_index_template/<name>` (one per index it creates).
+ * On a domain, exactly the requests the function's OpenSearch adapter makes (lambda/adapters/
+ * opensearch; test/integration/domain-grants.test.ts records them through a proxy and checks both
+ * ways), each method on its own paths:
+ * - setup: is the change log an index or an alias (`HEAD <changeLog>`, `HEAD _alias/<changeLog>`),
+ *   its index templates (`PUT _index_template/<name>`), then its indexes (`PUT <index>`: the change
+ *   log or a day's partition, the mirror's backing index, the tombstones, the dead letters; a PUT of
+ *   an index that exists is refused, so this only creates). The mirror's alias comes with its
+ *   backing index (the template), never by name;
+ * - batches: the mirror's mapping (`GET <mirror>-v1`, its backing index), the stored sequence
+ *   numbers (`POST _mget`), every write (`POST _bulk`): documents are never written, nor indexes
+ *   changed, by their own paths;
+ * - maintenance: the partitions (`GET _cat/indices/<changeLog>-*`, a listing of names), a partition
+ *   ahead (`HEAD`, `PUT`), an expired one (`DELETE`: the only index the function deletes), expired
+ *   tombstones (`POST <tombstones>/_search` opening a scroll, `POST`/`DELETE _search/scroll` with the
+ *   scroll id in the body: `_search/scroll/_all`, every scroll of the cluster, is not granted).
+ * - with operator roles (a new domain, whose master user it is): the security plugin's role and
+ *   role mapping of the operators (`PUT _plugins/_security/api/roles|rolesmapping/<changeLog>-operator`).
+ * Partitions are `<changeLog>-????.??.??` (IAM's `?` is one character), so the default dead-letter
+ * index `<changeLog>-deadletter` is not one of them.
  */
-import { indexTemplateNames, mirrorBackingIndex, tombstoneIndex, type IndexNames } from '../lambda/settings';
+import { changeLogPartition } from '../lambda/core';
+import {
+  indexPatterns,
+  indexTemplateNames,
+  mirrorBackingIndex,
+  operatorRoleName,
+  tombstoneIndex,
+  type IndexNames,
+} from '../lambda/settings';
+
+/** The pipeline's index patterns, as a serverless collection's data-access policy names them (`-*`: no one-character wildcard there). */
+export { indexPatterns };
 
 /** The HTTP methods of Amazon OpenSearch Service, as IAM actions. */
 export const ES_HTTP = {
@@ -27,40 +49,44 @@ export const ES_HTTP = {
 /** One set of paths under the domain ARN with the methods allowed on them. */
 export interface DomainPathGrant {
   readonly actions: readonly string[];
-  /** Relative to the domain ARN, without the leading slash; `*` as IAM reads it. */
+  /** Relative to the domain ARN, without the leading slash; `*` and `?` as IAM reads them. */
   readonly paths: readonly string[];
 }
 
-/** The index patterns of the pipeline: the change log and its daily partitions, the mirror's three, dead letters. */
-export function indexPatterns(indexes: IndexNames): string[] {
-  return unique([
-    indexes.changeLog,
-    // Daily partitions `${changeLog}-<date>` behind the change-log alias (and the default dead-letter index).
-    `${indexes.changeLog}-*`,
-    indexes.mirror,
-    mirrorBackingIndex(indexes.mirror),
-    tombstoneIndex(indexes.mirror),
-    indexes.deadLetter,
-  ]);
+/** What the function does on a domain besides its indexes. */
+export interface DomainPathOptions {
+  /** It maps operator roles (as a new domain's master user): the two security-API paths of their OpenSearch role. @default false */
+  readonly mapsOperators?: boolean;
 }
 
-/** The grants of the function on a domain: its indexes, the root APIs it calls, its templates. */
-export function domainPathGrants(indexes: IndexNames): DomainPathGrant[] {
-  const onIndexes = indexPatterns(indexes).flatMap((pattern) => (pattern.endsWith('*') ? [pattern] : [pattern, `${pattern}/*`]));
+/** Any day's partition of the change log, as an IAM pattern: each digit of its date one `?`. */
+export function changeLogPartitions(changeLog: string): string {
+  const any = changeLogPartition(changeLog, new Date(0));
+  return changeLog + any.slice(changeLog.length).replace(/\d/g, '?');
+}
+
+/** The grants of the function on a domain: each method on the paths it requests with it, no more; the operators' role when it maps them. */
+export function domainPathGrants(indexes: IndexNames, options: DomainPathOptions = {}): DomainPathGrant[] {
+  const { changeLog, mirror, deadLetter } = indexes;
+  const partitions = changeLogPartitions(changeLog);
+  const templates = Object.values(indexTemplateNames(indexes)).map((name) => `_index_template/${name}`);
   return [
-    { actions: Object.values(ES_HTTP), paths: onIndexes },
-    { actions: [ES_HTTP.post, ES_HTTP.put], paths: ['_bulk'] },
-    { actions: [ES_HTTP.get, ES_HTTP.post], paths: ['_mget'] },
-    { actions: [ES_HTTP.post], paths: ['_aliases'] },
-    { actions: [ES_HTTP.get, ES_HTTP.head], paths: [`_alias/${indexes.changeLog}`, `_cat/indices/${indexes.changeLog}-*`] },
-    // The client sends the scroll id in the path (GET, DELETE) or the body (POST).
-    { actions: [ES_HTTP.get, ES_HTTP.post, ES_HTTP.delete], paths: ['_search/scroll', '_search/scroll/*'] },
-    // The client puts a template with POST.
+    { actions: [ES_HTTP.head], paths: [changeLog, `_alias/${changeLog}`, partitions] },
+    { actions: [ES_HTTP.get], paths: [mirrorBackingIndex(mirror), `_cat/indices/${changeLog}-*`] },
     {
-      actions: [ES_HTTP.get, ES_HTTP.head, ES_HTTP.put, ES_HTTP.post],
-      paths: Object.values(indexTemplateNames(indexes)).map((name) => `_index_template/${name}`),
+      actions: [ES_HTTP.put],
+      paths: unique([...templates, changeLog, partitions, mirrorBackingIndex(mirror), tombstoneIndex(mirror), deadLetter]),
     },
+    { actions: [ES_HTTP.post], paths: ['_bulk', '_mget', `${tombstoneIndex(mirror)}/_search`, '_search/scroll'] },
+    { actions: [ES_HTTP.delete], paths: [partitions, '_search/scroll'] },
+    ...(options.mapsOperators ? [operatorAccessGrant(indexes)] : []),
   ];
+}
+
+/** PUT only: the function replaces the operators' role and its mapping at each container start, and reads neither. */
+function operatorAccessGrant(indexes: IndexNames): DomainPathGrant {
+  const name = operatorRoleName(indexes);
+  return { actions: [ES_HTTP.put], paths: [`_plugins/_security/api/roles/${name}`, `_plugins/_security/api/rolesmapping/${name}`] };
 }
 
 /** The permissions of the function in a serverless collection's data-access policy. */

@@ -20,7 +20,7 @@ import { CdcOpenSearchDomain, type CdcOpenSearchDomainProps } from './cdc-opense
 import type { OpenSearchTargetNetwork } from './opensearch-target-network';
 
 export type { OpenSearchTargetNetwork } from './opensearch-target-network';
-import { domainPathGrants, serverlessAccessPolicy } from './opensearch-access';
+import { domainPathGrants, serverlessAccessPolicy, type DomainPathOptions } from './opensearch-access';
 
 /** What the construct gives a target when binding it. */
 export interface OpenSearchTargetBindOptions {
@@ -43,6 +43,8 @@ export interface OpenSearchTargetConfig {
   readonly network?: OpenSearchTargetNetwork;
   /** @default no domain created */
   readonly domain?: opensearch.IDomain;
+  /** IAM roles the function maps to the pipeline's operator role (it is the master user of a new domain). @default none */
+  readonly operatorRoleArns?: readonly string[];
   /** Grants the role access to the pipeline's indexes once their names are checked. */
   readonly grant: (indexes: IndexNames) => void;
 }
@@ -208,11 +210,17 @@ export abstract class OpenSearchTarget {
     })('basicAuth', url);
   }
 
-  /** A new domain for the pipeline, made secure by default (see {@link CdcOpenSearchDomain}). */
+  /**
+   * A new domain for the pipeline, made secure by default (see {@link CdcOpenSearchDomain}). With
+   * `operatorRoles`, the function (its master user) maps those IAM roles to an OpenSearch role
+   * limited to the pipeline's indexes, so operators can run the CLI against it.
+   */
   static newDomain(props: CdcOpenSearchDomainProps = {}): OpenSearchTarget {
     return new (class extends OpenSearchTarget {
       bind(scope: Construct, options: OpenSearchTargetBindOptions): OpenSearchTargetConfig {
         const created = new CdcOpenSearchDomain(scope, 'OpenSearch', { ...props, masterRole: options.role });
+        const operatorRoleArns = (props.operatorRoles ?? []).map((role) => role.roleArn);
+        const mapsOperators = operatorRoleArns.length > 0;
         return {
           ...domainConfig(
             `https://${created.domain.domainEndpoint}`,
@@ -220,8 +228,10 @@ export abstract class OpenSearchTarget {
             Stack.of(scope).region,
             options.role,
             created.domain,
+            { mapsOperators },
           ),
           network: created.functionNetwork,
+          ...(mapsOperators ? { operatorRoleArns } : {}),
         };
       }
     })('newDomain', undefined);
@@ -244,6 +254,7 @@ function domainConfig(
   region: string,
   role: iam.IRole,
   domain?: opensearch.IDomain,
+  access: DomainPathOptions = {},
 ): OpenSearchTargetConfig {
   return {
     endpoint,
@@ -252,7 +263,7 @@ function domainConfig(
     signingRegion: region,
     domain,
     grant: (indexes) => {
-      for (const { actions, paths } of domainPathGrants(indexes)) {
+      for (const { actions, paths } of domainPathGrants(indexes, access)) {
         role.addToPrincipalPolicy(
           new iam.PolicyStatement({ actions: [...actions], resources: paths.map((path) => `${domainArn}/${path}`) }),
         );

@@ -8,5 +8,5 @@ export { deployToEmulator, tableExists } from './deploy';
 export { endpointsFromEnv, emulatorEnvironment, sdkClientConfig, type Endpoints } from './endpoints';
 export { httpOk, isAlive, sleep } from './processes';
 export { matchMirrorToTable, describeMirrorSource, MIRROR_SOURCE_INDEX } from './mirror-source';
-export { PROJECT_ROOT } from './paths';
+export { PROJECT_ROOT, paths } from './paths';
 export { StepError } from './step-error';

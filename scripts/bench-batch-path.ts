@@ -1,11 +1,15 @@
 /**
- * Throughput of the batch path (applyChanges: state reads, conditional writes, the check for
- * deletes that raced) against raw `_bulk` of the same documents, on the running OpenSearch
- * (OPENSEARCH_URL, default http://localhost:9200). Prints figures; asserts nothing.
+ * Throughput of the batch path (applyChanges as the function runs it: externally versioned writes
+ * without a read, the tombstone check beside them) against raw `_bulk` of the same, pre-built
+ * documents, and against the read path (one `_mget` of the mirror and the tombstones before the
+ * write, as the operator tools apply changes), on the running OpenSearch (OPENSEARCH_URL, default
+ * http://localhost:9200). The three take turns batch by batch (the order rotating), so on a shared,
+ * noisy machine they see the same load; ratios are per round, then the median. Prints figures;
+ * asserts nothing.
  *
  *   npx ts-node --transpile-only scripts/bench-batch-path.ts [records=5000] [batch=100] [rounds=3]
  */
-import { createClient, ensureIndexes, OpenSearchPort, actionLines } from '../lambda/adapters/opensearch';
+import { connect, ensureIndexes, OpenSearchPort, actionLines } from '../lambda/adapters/opensearch';
 import { toChangeRecord, toChangeLogDocument, stringifyLossless, mirrorMetadata, toMirrorDocument } from '../lambda/core';
 import { applyChanges } from '../lambda/pipeline';
 import { mirrorBackingIndex } from '../lambda/settings';
@@ -38,17 +42,18 @@ function record(i: number, run: string) {
   };
 }
 
+type Arm = 'raw' | 'unread' | 'read';
+
 async function main(): Promise<void> {
-  const client = await createClient({ endpoint, requestTimeoutMs: 120_000 });
-  const results: { pipeline: number; raw: number }[] = [];
+  const client = await connect({ endpoint, requestTimeoutMs: 120_000 });
+  const ratios: { unread: number; read: number }[] = [];
   try {
     for (let round = 0; round < rounds; round++) {
       const run = `bench-${Date.now().toString(36)}`;
       const batch = Array.from({ length: records }, (_, i) => record(i, run));
-      const pipeline = { changeLog: `${run}-log`, mirror: `${run}-mirror`, deadLetter: `${run}-dl` };
-      const raw = { changeLog: `${run}-rawlog`, mirror: `${run}-rawmirror`, deadLetter: `${run}-rawdl` };
-      await ensureIndexes(client, { indexes: pipeline });
-      await ensureIndexes(client, { indexes: raw });
+      const names = (arm: Arm) => ({ changeLog: `${run}-${arm}-log`, mirror: `${run}-${arm}-mirror`, deadLetter: `${run}-${arm}-dl` });
+      for (const arm of ['raw', 'unread', 'read'] as const) await ensureIndexes(client, { indexes: names(arm) });
+      const raw = names('raw');
       const port = new OpenSearchPort(client, 9 * 1024 * 1024);
 
       // The same documents, as raw `_bulk` requests of the same batches (built before timing).
@@ -80,39 +85,47 @@ async function main(): Promise<void> {
         });
         bodies.push(lines.join(''));
       }
-      let t0 = performance.now();
-      for (const body of bodies) {
-        const response = await client.bulk({ body: body as never });
-        if ((response.body as { errors: boolean }).errors) throw new Error('raw bulk reported errors');
-      }
-      const rawSeconds = (performance.now() - t0) / 1000;
-
-      t0 = performance.now();
-      for (let start = 0; start < records; start += batchSize) {
-        // As the function runs it (see PipelineSettings.mayRaceWithDeletes).
-        const result = await applyChanges(
-          batch.slice(start, start + batchSize),
-          { indexes: pipeline, keySchema: { partitionKey: 'id' }, changeLogPartitioning: 'none', mayRaceWithDeletes: false },
-          port,
-        );
-        if (result.failures.length + result.deadLettered.length > 0)
-          throw new Error(`pipeline: ${JSON.stringify(result.failures[0] ?? result.deadLettered[0])}`);
-      }
-      const pipelineSeconds = (performance.now() - t0) / 1000;
-      results.push({ pipeline: records / pipelineSeconds, raw: records / rawSeconds });
+      const seconds: Record<Arm, number> = { raw: 0, unread: 0, read: 0 };
+      const timed = async (arm: Arm, turn: number, start: number) => {
+        const t0 = performance.now();
+        if (arm === 'raw') {
+          const response = await client.request({ method: 'POST', path: '/_bulk', bulkBody: bodies[turn] });
+          if ((response.body as { errors: boolean }).errors) throw new Error('raw bulk reported errors');
+        } else {
+          const result = await applyChanges(
+            batch.slice(start, start + batchSize),
+            {
+              indexes: names(arm),
+              keySchema: { partitionKey: 'id' },
+              changeLogPartitioning: 'none',
+              mayRaceWithDeletes: false, // as the function (see PipelineSettings)
+              writeStreamChangesWithoutRead: arm === 'unread',
+            },
+            port,
+          );
+          if (result.failures.length + result.deadLettered.length > 0)
+            throw new Error(`pipeline: ${JSON.stringify(result.failures[0] ?? result.deadLettered[0])}`);
+        }
+        seconds[arm] += (performance.now() - t0) / 1000;
+      };
+      const arms: Arm[] = ['raw', 'unread', 'read'];
+      for (let start = 0, turn = 0; start < records; start += batchSize, turn++)
+        for (let k = 0; k < arms.length; k++) await timed(arms[(turn + k) % arms.length], turn, start);
+      ratios.push({ unread: seconds.raw / seconds.unread, read: seconds.raw / seconds.read });
+      const rate = (arm: Arm) => `${(records / seconds[arm]).toFixed(0)} records/s`;
       console.log(
-        `round ${round + 1}: pipeline ${(records / pipelineSeconds).toFixed(0)} records/s, raw _bulk ${(records / rawSeconds).toFixed(0)} records/s, ratio ${(rawSeconds / pipelineSeconds).toFixed(2)}`,
+        `round ${round + 1}: raw _bulk ${rate('raw')}, without read ${rate('unread')} (ratio ${ratios[round].unread.toFixed(2)}), ` +
+          `read first ${rate('read')} (ratio ${ratios[round].read.toFixed(2)})`,
       );
-      await client.indices.delete({ index: `${run}-*` });
+      await client.request({ method: 'DELETE', path: `/${run}-*` });
     }
   } finally {
     await client.close();
   }
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const pipeline = median(results.map((r) => r.pipeline));
-  const raw = median(results.map((r) => r.raw));
   console.log(
-    `[figures] ${records} records of ~1 KB in batches of ${batchSize} (2 documents each): pipeline ${pipeline.toFixed(0)} records/s, raw _bulk of the same documents ${raw.toFixed(0)} records/s; ratio ${(pipeline / raw).toFixed(2)} (median of ${rounds})`,
+    `[figures] ${records} records of ~1 KB in batches of ${batchSize} (2 documents each), against raw _bulk of the same documents: ` +
+      `without read ${median(ratios.map((r) => r.unread)).toFixed(2)}, read first ${median(ratios.map((r) => r.read)).toFixed(2)} (median of ${rounds} rounds)`,
   );
 }
 

@@ -13,17 +13,5 @@ execFileSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', pat
   stdio: 'inherit',
 });
 
-const { HANDLER_BUNDLING: bundling, HANDLER_BUNDLE_DIR, HANDLER_ENTRY } = require('../dist/lib/handler-code');
-require('esbuild').buildSync({
-  absWorkingDir: root,
-  entryPoints: [HANDLER_ENTRY],
-  outfile: path.join(HANDLER_BUNDLE_DIR, 'index.js'),
-  bundle: true,
-  platform: 'node',
-  format: bundling.format,
-  target: bundling.target,
-  minify: bundling.minify,
-  sourcemap: bundling.sourceMap,
-  external: bundling.externalModules,
-  logLevel: 'warning',
-});
+const { handlerBuildOptions, HANDLER_BUNDLE_DIR } = require('../dist/lib/handler-code');
+require('esbuild').buildSync({ ...handlerBuildOptions(root, path.join(HANDLER_BUNDLE_DIR, 'index.js')), logLevel: 'warning' });

@@ -4,7 +4,8 @@
  * OPENSEARCH_URL, with CDC_EMULATOR's emulator), so nothing else may run there:
  *   down + up; kill -9 of the emulator + up; kill -9 of both engines + up; Ctrl-C of `npm start` +
  *   `npm start`; and, with the table holding items, that nothing is emptied (same table, or an
- *   unrecorded mirror). About 5 minutes on MiniStack. `npm run test:restart`.
+ *   unrecorded mirror). About 5 minutes on MiniStack. `npm run test:restart`; with arguments, only
+ *   the scenarios whose names contain one of them (CI: `npm run test:restart -- 'npm run down'`).
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { BatchWriteItemCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
@@ -192,13 +193,22 @@ const scenarios: [string, () => Promise<void>][] = [
   ],
 ];
 
+/** The scenarios named (by a part of their name) on the command line; all without arguments. */
+function chosenScenarios(): typeof scenarios {
+  const wanted = process.argv.slice(2);
+  const chosen = scenarios.filter(([name]) => wanted.length === 0 || wanted.some((part) => name.includes(part)));
+  check(chosen.length > 0, `no scenario matches ${wanted.join(', ')}; the scenarios: ${scenarios.map(([name]) => name).join('; ')}`);
+  return chosen;
+}
+
 async function main(): Promise<void> {
+  const chosen = chosenScenarios();
   let passed = 0;
   let failed = 0;
   log(`engines on ${endpoints.aws} and ${endpoints.openSearch} (CDC_EMULATOR=${process.env.CDC_EMULATOR ?? 'ministack'})`);
   try {
     await upAndSay();
-    for (const [name, scenario] of scenarios) {
+    for (const [name, scenario] of chosen) {
       const started = Date.now();
       log(`${name}`);
       try {

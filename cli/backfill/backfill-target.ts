@@ -5,13 +5,20 @@
  * resumed only against the same ones.
  */
 import { DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Client } from '@opensearch-project/opensearch';
+import { pathOf, type SearchTransport } from '../../lambda/adapters/opensearch';
 import type { BackfillTarget } from './checkpoint';
 
-export async function readBackfillTarget(dynamo: DynamoDBClient, search: Client, table: string, mirror: string): Promise<BackfillTarget> {
+export async function readBackfillTarget(
+  dynamo: DynamoDBClient,
+  search: SearchTransport,
+  table: string,
+  mirror: string,
+): Promise<BackfillTarget> {
   const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: table }));
-  const { body } = await search.indices.getSettings({ index: mirror, name: 'index.uuid' });
-  const indexes = body as Record<string, { settings?: { index?: { uuid?: string } } }>;
+  const { body: indexes } = await search.request<Record<string, { settings?: { index?: { uuid?: string } } }>>({
+    method: 'GET',
+    path: pathOf(mirror, '_settings', 'index.uuid'),
+  });
   return {
     table,
     incarnation: { arn: Table?.TableArn, id: Table?.TableId, createdAt: Table?.CreationDateTime?.toISOString() },

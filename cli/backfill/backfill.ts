@@ -56,6 +56,11 @@ interface Run {
   readonly unreadable: string[];
 }
 
+/** Segments a backfill may have: each is a line of its checkpoint, rewritten after every page. */
+export const MAX_SEGMENTS = 10_000;
+/** Segments scanned at once; the others wait their turn (memory and connections stay bounded). */
+export const MAX_PARALLEL_SEGMENTS = 64;
+
 export async function backfill(options: BackfillOptions): Promise<BackfillResult> {
   const from = options.checkpoint;
   const run: Run = {
@@ -65,7 +70,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     problems: [],
     unreadable: [],
   };
-  await Promise.all(run.checkpoint.segments.map((_, segment) => scanSegment(run, segment)));
+  await scanSegments(run);
   const scanned = run.checkpoint.segments.every((segment) => segment.done);
   if (scanned) {
     run.checkpoint.finishedAt = new Date().toISOString();
@@ -77,6 +82,16 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     problems: run.problems,
     unreadable: run.unreadable,
   };
+}
+
+/** Every unfinished segment, at most MAX_PARALLEL_SEGMENTS at once, each worker taking the next in turn. */
+async function scanSegments(run: Run): Promise<void> {
+  const waiting = run.checkpoint.segments.flatMap((progress, segment) => (progress.done ? [] : [segment]));
+  const worker = async () => {
+    for (let segment = waiting.shift(); segment !== undefined && !run.options.stopped?.(); segment = waiting.shift())
+      await scanSegment(run, segment);
+  };
+  await Promise.all(Array.from({ length: Math.min(MAX_PARALLEL_SEGMENTS, waiting.length) }, worker));
 }
 
 /** Page after page of one segment, each applied then recorded, until its end, a stop, or writes that keep failing. */

@@ -3,3 +3,4 @@ export * from './backfill';
 export * from './checkpoint';
 export * from './start-point';
 export * from './backfill-target';
+export * from './checkpoint-lock';

@@ -4,13 +4,14 @@
  * checkpoint file; a finished one is never resumed, so running it again copies the table again.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { Client } from '@opensearch-project/opensearch';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { ensureIndexes, OpenSearchPort, type ChangeLogLayout } from '../../lambda/adapters/opensearch';
-import { SettingError } from '../../lambda/settings';
+import { ensureIndexes, OpenSearchPort, type ChangeLogLayout, type SearchTransport } from '../../lambda/adapters/opensearch';
 import {
   backfill,
+  lockCheckpoint,
+  MAX_PARALLEL_SEGMENTS,
+  MAX_SEGMENTS,
   readBackfillTarget,
   readCheckpoint,
   startPoint,
@@ -18,7 +19,15 @@ import {
   type BackfillResult,
   type StartPoint,
 } from '../backfill';
-import { sdkClientConfig, withDeployment, type AwsAccess, type Deployment, type GlobalOptions, searchClient } from '../deployment';
+import {
+  sdkClientConfig,
+  wholeNumberFlag,
+  withDeployment,
+  type AwsAccess,
+  type Deployment,
+  type GlobalOptions,
+  searchClient,
+} from '../deployment';
 import { countItems, describeItems, tableKeyTypes } from '../table';
 
 interface BackfillFlags {
@@ -36,7 +45,10 @@ export function registerBackfill(program: Command): void {
     .description(
       'copy every item already in the table into the mirror, safely beside the live stream; an interrupted run (Ctrl-C, a kill) resumes, a finished one starts over',
     )
-    .option('--segments <n>', 'parallel Scan segments (default: 1 per GB of table, at least 4, at most 32; a resumed run keeps its own)')
+    .option(
+      '--segments <n>',
+      `Scan segments (default: 1 per GB of table, at least 4, at most 32; up to ${MAX_SEGMENTS}, ${MAX_PARALLEL_SEGMENTS} scanned at once; a resumed run keeps its own)`,
+    )
     .option('--page-size <n>', 'items per Scan page (and per bulk write)', '500')
     .option('--change-log', 'also write one SNAPSHOT document per item to the change log (never an INSERT)')
     .option('--checkpoint <file>', 'where progress is kept (default: .cdc/backfill-<table>.json)')
@@ -58,15 +70,25 @@ export function registerBackfill(program: Command): void {
 
 interface Context {
   readonly dynamo: DynamoDBClient;
-  readonly search: Client;
+  readonly search: SearchTransport;
   readonly access: AwsAccess;
   readonly deployment: Deployment;
 }
 
-/** Where to start (the checkpoint's rule), then the Scan, the summary and the exit status. */
+/** One run per checkpoint at a time (its lock), then the backfill. */
 async function runBackfill(flags: BackfillFlags, context: Context): Promise<void> {
+  const checkpointFile = flags.checkpoint ?? `.cdc/backfill-${context.deployment.tableName}.json`;
+  const release = lockCheckpoint(checkpointFile);
+  try {
+    await copyTable(flags, context, checkpointFile);
+  } finally {
+    release();
+  }
+}
+
+/** Where to start (the checkpoint's rule), then the Scan, the summary and the exit status. */
+async function copyTable(flags: BackfillFlags, context: Context, checkpointFile: string): Promise<void> {
   const { dynamo, search, deployment } = context;
-  const checkpointFile = flags.checkpoint ?? `.cdc/backfill-${deployment.tableName}.json`;
   const pageSize = wholeNumberFlag('--page-size', flags.pageSize)!;
   const { start, total, layout } = await chooseStart(flags, context, checkpointFile);
   if (!flags.json) announce(deployment, total, start, checkpointFile);
@@ -86,7 +108,7 @@ async function runBackfill(flags: BackfillFlags, context: Context): Promise<void
   });
   progress.stop();
   report(result, { json: flags.json, seconds: (Date.now() - started) / 1000, checkpointFile, start });
-  process.exitCode = result.complete ? 0 : stop.stopping() ? 130 : 1;
+  process.exitCode = result.complete ? 0 : stop.stopping() ? stop.exitCode() : 1;
 }
 
 /**
@@ -98,7 +120,7 @@ async function chooseStart(
   { dynamo, search, access, deployment }: Context,
   checkpointFile: string,
 ): Promise<{ start: StartPoint; total: number; layout: ChangeLogLayout }> {
-  const segments = wholeNumberFlag('--segments', flags.segments);
+  const segments = wholeNumberFlag('--segments', flags.segments, { max: MAX_SEGMENTS });
   await tableKeyTypes(dynamo, deployment.tableName, deployment.settings.keySchema);
   const size = await tableSize(dynamo, deployment.tableName, access.local);
   const layout = await ensureIndexes(search, deployment.settings);
@@ -122,17 +144,21 @@ function announce(deployment: Deployment, total: number, start: StartPoint, chec
   if (start.note) console.error(`  ${start.note}`);
 }
 
-/** Ctrl-C or SIGTERM stops after the pages in flight (the checkpoint keeps the rest); a second one exits at once. */
-function stopOnSignals(): { stopping: () => boolean } {
-  let stopping = false;
-  const stop = () => {
-    if (stopping) process.exit(130);
-    stopping = true;
+/**
+ * Ctrl-C or SIGTERM stops after the pages in flight (the checkpoint keeps the rest); a second one
+ * exits at once. The exit status is the shell's for the signal (130 for SIGINT, 143 for SIGTERM).
+ */
+function stopOnSignals(): { stopping: () => boolean; exitCode: () => number } {
+  let signal: NodeJS.Signals | undefined;
+  const exitCode = () => 128 + (signal === 'SIGTERM' ? 15 : 2);
+  const stop = (received: NodeJS.Signals) => {
+    if (signal) process.exit(exitCode());
+    signal = received;
     console.error('\nstopping after the pages in flight; run the same command again to resume');
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  return { stopping: () => stopping };
+  return { stopping: () => signal !== undefined, exitCode };
 }
 
 function report(result: BackfillResult, run: { json?: boolean; seconds: number; checkpointFile: string; start: StartPoint }): void {
@@ -160,14 +186,6 @@ function report(result: BackfillResult, run: { json?: boolean; seconds: number; 
       `  ~ ${result.unreadable.length} item(s) left to the stream: the AWS SDK reads an attribute named __proto__ without its value (${result.unreadable.slice(0, 5).join(', ')})`,
     );
   }
-}
-
-/** A flag that takes a whole number from 1, when given. */
-function wholeNumberFlag(flag: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > 1_000_000) throw new SettingError(flag, 'must be a whole number from 1', value);
-  return number;
 }
 
 /** A new backfill's segments without --segments: 1 per GB of table, 4 to 32. */

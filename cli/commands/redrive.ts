@@ -5,9 +5,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
-import type { Client } from '@opensearch-project/opensearch';
 import type { Command } from 'commander';
-import { DeadLetterStore, ensureIndexes, MirrorReader, OpenSearchPort } from '../../lambda/adapters/opensearch';
+import { DeadLetterStore, ensureIndexes, MirrorReader, OpenSearchPort, type SearchTransport } from '../../lambda/adapters/opensearch';
 import { emptyReport, redriveDeadLetters, redriveQueue, type RedriveDependencies, type RedriveReport } from '../redrive';
 import { repair, type Difference } from '../sync';
 import { sdkClientConfig, withDeployment, type AwsAccess, type Deployment, type GlobalOptions, searchClient } from '../deployment';
@@ -20,7 +19,7 @@ interface RedriveFlags {
 
 /** The clients one run uses, closed when it ends. */
 interface RedriveClients {
-  readonly search: Client;
+  readonly search: SearchTransport;
   readonly sqs: SQSClient;
   readonly streams: DynamoDBStreamsClient;
   readonly dynamo: DynamoDBClient;

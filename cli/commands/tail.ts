@@ -2,10 +2,12 @@
  * `cdc tail`: follows the change log live, one line per change, until Ctrl-C.
  */
 import type { Command } from 'commander';
-import { ChangeLogReader } from '../../lambda/adapters/opensearch';
+import { ChangeLogReader, type ChangeLogPosition } from '../../lambda/adapters/opensearch';
 import { changeJson, changeLine } from '../output';
 import { itemKey } from '../table';
-import { withDeployment, type GlobalOptions, searchClient } from '../deployment';
+import { wholeNumberFlag, withDeployment, type GlobalOptions, searchClient } from '../deployment';
+
+const PAGE_SIZE = 1000;
 
 export function registerTail(program: Command): void {
   program
@@ -18,6 +20,7 @@ export function registerTail(program: Command): void {
     .action(async (options: { key?: string[]; since?: string; interval: string; json?: boolean }, command: Command) => {
       await withDeployment(command.optsWithGlobals<GlobalOptions>(), async ({ deployment }) => {
         const key = options.key ? itemKey(options.key, deployment.settings.keySchema, '--key') : undefined;
+        const intervalMs = wholeNumberFlag('--interval', options.interval, { max: 3_600_000 })!;
         const since = options.since ? new Date(options.since) : new Date();
         if (Number.isNaN(since.getTime())) throw new Error(`--since must be a time such as 2026-01-01T12:00:00Z, got "${options.since}"`);
         const client = await searchClient(deployment);
@@ -32,23 +35,14 @@ export function registerTail(program: Command): void {
           console.error(
             `following ${deployment.settings.indexes.changeLog}${key ? ` for ${options.key!.join(' ')}` : ''} from ${since.toISOString()}; Ctrl-C stops`,
           );
-        // The cursor is a processing time; the changes seen at exactly that time are remembered,
-        // so the next look (which starts there again) shows none of them twice.
-        let cursor = since.toISOString();
-        let seenAtCursor = new Set<string>();
+        let position: ChangeLogPosition = { since: since.toISOString() };
         try {
           while (!stopped) {
-            const fresh = (await reader.writtenAfter(cursor, { key })).filter((change) => !seenAtCursor.has(change.event_id));
-            for (const change of fresh) console.log(options.json ? JSON.stringify(changeJson(change)) : changeLine(change));
-            if (fresh.length > 0) {
-              const last = fresh[fresh.length - 1].processed_at;
-              seenAtCursor = new Set([
-                ...(last === cursor ? seenAtCursor : []),
-                ...fresh.filter((change) => change.processed_at === last).map((change) => change.event_id),
-              ]);
-              cursor = last;
-            }
-            await new Promise((resolve) => setTimeout(resolve, Number(options.interval)));
+            const { changes, next } = await reader.writtenSince(position, { key, limit: PAGE_SIZE });
+            for (const change of changes) console.log(options.json ? JSON.stringify(changeJson(change)) : changeLine(change));
+            position = next;
+            // A full page: more are waiting, read on at once.
+            if (changes.length < PAGE_SIZE) await new Promise((resolve) => setTimeout(resolve, intervalMs));
           }
         } finally {
           await client.close();

@@ -6,7 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Command } from 'commander';
 import { MirrorReader, OpenSearchPort } from '../../lambda/adapters/opensearch';
-import { sdkClientConfig, withDeployment, type GlobalOptions, searchClient } from '../deployment';
+import { sdkClientConfig, wholeNumberFlag, withDeployment, type GlobalOptions, searchClient } from '../deployment';
 import { repair, type RepairResult } from '../sync';
 import { verify, type VerifyReport, type VerifyResult } from '../verify';
 
@@ -24,18 +24,16 @@ export function registerVerify(program: Command): void {
     .option('--json', 'the report as JSON, for scripts')
     .action(async (flags: { sample?: string; json?: boolean; repair?: boolean }, command: Command) => {
       await withDeployment(command.optsWithGlobals<GlobalOptions>(), async ({ access, deployment }) => {
-        if (flags.sample !== undefined && !/^[1-9]\d*$/.test(flags.sample.trim()))
-          throw new Error(`--sample must be a whole number from 1, got "${flags.sample}"`);
-        const sample = flags.sample === undefined ? undefined : Number(flags.sample);
+        const sample = wholeNumberFlag('--sample', flags.sample);
         const dynamo = new DynamoDBClient(sdkClientConfig(access));
         const search = await searchClient(deployment);
         try {
           const mirror = new MirrorReader(search, deployment.settings.indexes.mirror);
           const check = () => verify({ dynamo, mirror, tableName: deployment.tableName, keySchema: deployment.settings.keySchema, sample });
           const found = await check();
-          const show = (report: VerifyReport) => {
+          const show = (report: VerifyReport, afterRepair = false) => {
             if (!flags.json)
-              for (const line of describe(report, deployment.tableName, deployment.settings.indexes.mirror)) console.log(line);
+              for (const line of describe(report, deployment.tableName, deployment.settings.indexes.mirror, afterRepair)) console.log(line);
           };
           show(found.report);
           if (!flags.repair || found.report.matches) {
@@ -56,7 +54,7 @@ export function registerVerify(program: Command): void {
           const only = sample === undefined ? undefined : [...found.keys.values()];
           const after = (await verify({ dynamo, mirror, tableName: deployment.tableName, keySchema: deployment.settings.keySchema, only }))
             .report;
-          show(after);
+          show(after, true);
           if (flags.json) console.log(JSON.stringify({ ...found.report, repair: repaired, afterRepair: after }, null, 2));
           process.exitCode = after.matches && repaired.failed.length === 0 ? 0 : 1;
         } finally {
@@ -83,7 +81,7 @@ function describeRepair(result: RepairResult): string[] {
   ];
 }
 
-function describe(report: VerifyReport, table: string, mirror: string): string[] {
+function describe(report: VerifyReport, table: string, mirror: string, afterRepair: boolean): string[] {
   const list = (name: string, ids: string[]) =>
     ids.length === 0 ? [] : [`${name}: ${ids.length}  (${ids.slice(0, SHOWN).join(', ')}${ids.length > SHOWN ? ', …' : ''})`];
   return [
@@ -98,6 +96,8 @@ function describe(report: VerifyReport, table: string, mirror: string): string[]
     ),
     report.matches
       ? `MATCH: the mirror holds exactly the table's items${report.sampled ? ' (in the sample)' : ''}`
-      : 'DIFFERENT: changes may still be in flight (run again in a few seconds); otherwise cdc verify --repair puts it right (items from before the stream can also be copied with cdc backfill, refused ones re-applied with cdc redrive)',
+      : afterRepair
+        ? 'DIFFERENT after the repair: changes may still be in flight (run cdc verify again in a few seconds); what the repair could not put right is listed above with why'
+        : 'DIFFERENT: changes may still be in flight (run again in a few seconds); otherwise cdc verify --repair puts it right (items from before the stream can also be copied with cdc backfill, refused ones re-applied with cdc redrive)',
   ];
 }

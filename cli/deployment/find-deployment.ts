@@ -143,7 +143,7 @@ function checkKeySchemaAgrees(flag: string | undefined, deployedKeys: string | u
   if (JSON.stringify(parseKeySchema(flag, flagName)) === JSON.stringify(parseKeySchema(deployedKeys))) return;
   throw new SettingError(
     flagName,
-    `contradicts the deployed function's ${ENVIRONMENT.keySchema} "${deployedKeys}": leave it out, or deployment the right stack`,
+    `contradicts the deployed function's ${ENVIRONMENT.keySchema} "${deployedKeys}": leave it out, or point --stack at the right stack`,
     flag,
   );
 }

@@ -7,3 +7,4 @@ export * from './aws-access';
 export * from './find-deployment';
 export * from './search-client';
 export * from './options';
+export * from './number-flag';

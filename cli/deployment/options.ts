@@ -19,7 +19,7 @@ export interface GlobalOptions {
 export function addGlobalOptions(program: Command): Command {
   program
     .option('--stack <name>', 'the deployed stack to operate on', DEFAULT_NAMES.stackName)
-    .option('--local', 'deployment the local emulator (http://localhost:4566, test credentials); implied by AWS_ENDPOINT_URL')
+    .option('--local', 'reach the local emulator (http://localhost:4566, test credentials); implied by AWS_ENDPOINT_URL')
     .option('--region <region>', 'AWS region (default: AWS_REGION)');
   // One flag per setting the settings table gives a flag: it overrides the deployed function's value.
   for (const key of FLAG_SETTING_KEYS) {

@@ -13,7 +13,10 @@ import { timeNow, type RedriveDependencies, type RedriveReport } from './redrive
 
 export async function redriveDeadLetters(deps: RedriveDependencies, report: RedriveReport): Promise<void> {
   const others = await deps.deadLetters.countOthers(deps.tableName);
-  if (others > 0) deps.log(`  ${others} dead letter(s) of other tables (or of none) left as they are`);
+  if (others > 0)
+    deps.log(
+      `  ${others} dead letter(s) of other tables, or of none (malformed records, kept only to be read), left as they are: read their reason, and delete them from the dead-letter index once understood`,
+    );
   for await (const page of deps.deadLetters.pages(deps.tableName)) {
     report.deadLetters += page.length;
     const now = timeNow(deps); // after the page is read: see the age rule

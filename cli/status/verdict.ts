@@ -36,7 +36,7 @@ export function verdictOf(facts: StatusFacts): Verdict {
   if ((facts.deadLetters ?? 0) > 0) {
     return {
       status: 'failing',
-      reason: `${facts.deadLetters} record(s) were refused and wait in the dead-letter index: read their reason, then cdc redrive`,
+      reason: `${facts.deadLetters} record(s) were refused and wait in the dead-letter index: read their reason, then cdc redrive (a letter of no table, a malformed record, cannot be re-driven: delete it once read)`,
     };
   }
   if (facts.tableItems !== undefined && facts.mirrorItems !== undefined && facts.tableItems > facts.mirrorItems) {

@@ -104,6 +104,7 @@ export function isTtlExpiry(record: ChangeRecord): boolean {
  */
 function longestTermPath(field: string, image: AttributeMap): string | undefined {
   const budget = MAX_TERM_BYTES - 2 * Buffer.byteLength(field) - 8;
+  if (!mayHoldLongTerm(image, 0, budget)) return undefined;
   const visit = (value: AttributeValue, path: string): string | undefined => {
     for (const [type, inner] of Object.entries(value)) {
       const here = `${path}.${type}`;
@@ -126,4 +127,27 @@ function longestTermPath(field: string, image: AttributeMap): string | undefined
     return undefined;
   };
   return visitMap(image, '');
+}
+
+/**
+ * Whether some value of the image might not fit, from lengths alone (a UTF-16 unit is at most
+ * 3 bytes of UTF-8; `pathUnits` bounds the path's units): the common case costs no byte count
+ * and builds no path.
+ */
+function mayHoldLongTerm(map: AttributeMap, pathUnits: number, budget: number): boolean {
+  for (const name of Object.keys(map)) {
+    const value = map[name] as Record<string, unknown>;
+    for (const type of Object.keys(value)) {
+      const here = pathUnits + name.length + type.length + 2;
+      const inner = value[type];
+      for (const leaf of Array.isArray(inner) ? inner : [inner]) {
+        if (typeof leaf === 'string' && 3 * (leaf.length + 2 * here) > budget) return true;
+        if (leaf !== null && typeof leaf === 'object') {
+          const nested = type === 'M' ? (leaf as AttributeMap) : { '': leaf as AttributeValue };
+          if (mayHoldLongTerm(nested, here, budget)) return true;
+        }
+      }
+    }
+  }
+  return false;
 }

@@ -204,15 +204,13 @@ function normaliseImage(image: unknown, name: string): AttributeMap | undefined 
   if (typeof image !== 'object' || Array.isArray(image)) {
     throw new MalformedRecordError(`dynamodb.${name} must be a map of attribute values`);
   }
-  // Own data properties: an attribute named "__proto__" stays an attribute.
-  const out: AttributeMap = {};
+  const out: Record<string, AttributeValue> = {};
   for (const attribute of Object.keys(image)) {
-    Object.defineProperty(out, attribute, {
-      value: normaliseValue((image as Record<string, unknown>)[attribute], name, attribute),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
+    const value = normaliseValue((image as Record<string, unknown>)[attribute], name, attribute);
+    // An own property even for "__proto__", which assignment would take as the prototype; only
+    // for it, because defining every property keeps the object out of V8's fast layouts.
+    if (attribute === '__proto__') Object.defineProperty(out, attribute, { value, enumerable: true, writable: true, configurable: true });
+    else out[attribute] = value;
   }
   return out;
 }

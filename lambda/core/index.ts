@@ -12,6 +12,7 @@ export * from './document-id';
 export * from './lossless-json';
 export * from './sequence-number';
 export * from './writes';
+export * from './external-version';
 export * from './mirror-plan';
 export * from './tombstone-purge';
 export * from './partition-retention';

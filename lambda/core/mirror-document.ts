@@ -104,16 +104,11 @@ export function toMirrorDocument(
   metadata: MirrorMetadata,
   layout: MirrorLayout = { form: 'indexed' },
 ): MirrorDocument {
-  const plain = toPlainJson(image);
-  const attributes = Object.entries(plain);
+  const analysed = attributesOf(image);
+  const attributes = analysed.attributes;
   if (layout.form === 'stored') return documentOf([], attributes, [layout.reason], metadata, new Map());
-  const fit: [string, LosslessValue][] = [];
-  const moved = new Map<string, string>();
-  for (const [name, value] of attributes) {
-    const problem = unindexableBecause(name, value);
-    if (problem === undefined) fit.push([name, value]);
-    else moved.set(name, `${JSON.stringify(name)}: ${problem}`);
-  }
+  const moved = new Map(analysed.unfit);
+  const fit = moved.size === 0 ? attributes : attributes.filter(([name]) => !moved.has(name));
   const placement = (layout.mapping ?? new MirrorMapping()).place(fit);
   for (const [name, reason] of placement.moved) moved.set(name, reason);
   const [indexed, unindexed] = partition(attributes, ([name]) => !moved.has(name));
@@ -121,8 +116,33 @@ export function toMirrorDocument(
 }
 
 /** The attributes a mapping could take by their names and shapes, as toMirrorDocument tries them on the mapping. */
-export function mappableAttributes(image: AttributeMap): [string, LosslessValue][] {
-  return Object.entries(toPlainJson(image)).filter(([name, value]) => unindexableBecause(name, value) === undefined);
+export function mappableAttributes(image: AttributeMap): readonly [string, LosslessValue][] {
+  const { attributes, unfit } = attributesOf(image);
+  return unfit.size === 0 ? attributes : attributes.filter(([name]) => !unfit.has(name));
+}
+
+interface AnalysedImage {
+  readonly attributes: readonly [string, LosslessValue][];
+  /** The attributes no mapping can take by their names and shapes, with the reason. */
+  readonly unfit: ReadonlyMap<string, string>;
+}
+
+/** Planning a batch asks twice per image (which paths it maps, then its document): worked out once. */
+const analysedImages = new WeakMap<AttributeMap, AnalysedImage>();
+
+function attributesOf(image: AttributeMap): AnalysedImage {
+  let analysed = analysedImages.get(image);
+  if (analysed === undefined) {
+    const attributes = Object.entries(toPlainJson(image));
+    const unfit = new Map<string, string>();
+    for (const [name, value] of attributes) {
+      const problem = unindexableBecause(name, value);
+      if (problem !== undefined) unfit.set(name, `${JSON.stringify(name)}: ${problem}`);
+    }
+    analysed = { attributes, unfit };
+    analysedImages.set(image, analysed);
+  }
+  return analysed;
 }
 
 function documentOf(
@@ -184,10 +204,12 @@ function badFieldName(name: string): string | undefined {
 function badNesting(value: LosslessValue): string | undefined {
   if (value === null || typeof value !== 'object' || value instanceof ExactNumber) return undefined;
   if (Array.isArray(value)) {
+    const leaves = value.some(Array.isArray) ? leavesOfList(value) : value;
     const kinds = new Set<string>();
-    for (const element of leavesOfList(value)) if (element !== null) kinds.add(kindOf(element));
+    for (const element of leaves) if (element !== null) kinds.add(kindOf(element));
     if (kinds.size > 1) return `a list mixing ${[...kinds].sort().join(', ')} cannot be mapped`;
-    for (const element of leavesOfList(value)) {
+    if (!kinds.has('maps')) return undefined; // text, numbers or booleans hold no names
+    for (const element of leaves) {
       const problem = badNesting(element);
       if (problem) return problem;
     }

@@ -128,6 +128,7 @@ class AttributeTrial {
 
   /** A name below `parent`: OpenSearch reads the dots of a name as objects (`a.b` is `b` in object `a`). */
   private named(parent: string, name: string, value: LosslessValue): string | undefined {
+    if (!name.includes('.')) return this.valueAt(parent === '' ? name : `${parent}.${name}`, value);
     const segments = name.split('.');
     let path = parent;
     for (const segment of segments.slice(0, -1)) {

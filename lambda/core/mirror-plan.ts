@@ -1,25 +1,30 @@
 /**
- * Which mirror writes a batch needs, given what the mirror and its tombstones hold now.
+ * Which mirror writes a batch needs: without a read for the stream's changes, or given what the
+ * mirror and its tombstones hold now for the others and for changes whose write conflicted.
  *
- * Per item only the newest change of the batch matters, and only if it is newer than both the
- * sequence number of the mirror document and that of the item's tombstone: a retried,
- * duplicated or late batch never moves an item back to an older image, and a deleted item stays
- * deleted. Every write is conditional on the revision read, so a concurrent writer makes us plan
+ * Per item only the newest change of the batch matters. Every mirror and tombstone write carries
+ * an external version (external-version.ts), so the engine itself refuses a write older (by
+ * creation time) than what it holds: a stream change is written at once (planWriteWithoutRead),
+ * and only a conflict that may hide an older stored change (same second, within the skew
+ * window) is settled by reading the exact sequence numbers (planMirrorWrites). There a change is
+ * written only if newer than both the sequence number of the mirror document and that of the
+ * item's tombstone, at a version just above the one read, so a concurrent writer makes us plan
  * again instead of losing an update.
  *
- * A REMOVE first records its tombstone (the item's sequence number, in the tombstone index),
- * then deletes the mirror document: the item is gone from every read path of the mirror. Each
- * side checks the other after writing: an upserter reads the tombstones after its write
- * (undoWritesBehindTombstones), a remover that found no document reads the mirror again after its
- * tombstone (deletesBehindTombstones). Whichever writes second sees the other's write, so an
- * upsert racing with a REMOVE never outlives it.
+ * A REMOVE records its tombstone (the item's sequence number, in the tombstone index), and
+ * deletes the mirror document: the item is gone from every read path of the mirror. The engine
+ * forgets a delete's version after `index.gc_deletes`, so the tombstone is the lasting guard:
+ * every upsert is checked against the tombstones (undoWritesBehindTombstones), and a remover
+ * that found no document reads the mirror again after its tombstone (deletesBehindTombstones).
+ * Whichever writes second sees the other's write, so an upsert never outlives a newer REMOVE.
  */
 import { MANUAL_SEQUENCE_NUMBER, type ChangeRecord } from './change-record';
 import { stringifyLossless } from './lossless-json';
 import { mappableAttributes, MIRROR_METADATA_FIELD, mirrorMetadata, toMirrorDocument, type MirrorLayout } from './mirror-document';
 import { fieldPaths, MirrorMapping, type FieldKind } from './mirror-fields';
 import { isNewer } from './sequence-number';
-import { refKey, type DocumentRef, type Revision, type StoredState, type WriteAction } from './writes';
+import { streamVersion, versionAbove } from './external-version';
+import { refKey, type DocumentRef, type StoredState, type WriteAction } from './writes';
 
 export interface MirrorIndexes {
   /** The backing index (written directly). */
@@ -39,6 +44,13 @@ export interface MirrorEntry {
   readonly refused?: Refusal;
   /** Set once OpenSearch refused the indexed form twice: write every attribute unindexed. */
   readonly storedBecause?: string;
+  /**
+   * Set once a write of this entry met a stored version that may reflect an older change: from
+   * then on it is planned from a read (planMirrorWrites), above `conflictVersion` (the highest
+   * version a conflict reported).
+   */
+  readonly readBeforeWrite?: boolean;
+  readonly conflictVersion?: number;
 }
 
 export interface Refusal {
@@ -117,22 +129,44 @@ export function planMirrorWrites(
       // A document older than the item's tombstone is a delete left half done (the tombstone was
       // recorded, then the write that deletes the document failed or lost a race): finish it.
       if (current && tombstone && isNewer(tombstone.sequenceNumber ?? MANUAL_SEQUENCE_NUMBER, current.sequenceNumber)) {
-        writes.push({ entry, mirror: deleteOf(id, current.revision, position, indexes) });
+        writes.push({ entry, mirror: deleteOf(id, (current.version ?? 0) + 1, position, indexes) });
       }
       continue;
     }
-    writes.push(record.eventName === 'REMOVE' ? removeOf(entry, current, tombstone, indexes) : putOf(entry, current, indexes, mapping));
+    const above = (state: StoredState | undefined) => versionAbove(record, state?.version, entry.conflictVersion);
+    writes.push(
+      record.eventName === 'REMOVE'
+        ? removeOf(entry, above(tombstone), current && above(current), indexes)
+        : putOf(entry, above(current), indexes, mapping),
+    );
   }
   return { writes, superseded };
 }
 
-/** A REMOVE: its tombstone first, then the delete of the document (if there is one). */
-function removeOf(
-  entry: MirrorEntry,
-  current: StoredState | undefined,
-  tombstone: StoredState | undefined,
-  indexes: MirrorIndexes,
-): PlannedWrite {
+/**
+ * A stream change without a read (the newest of its item in the batch: see newestPerDocument), at
+ * the version of its creation time. The engine refuses what is not newer than what it holds; a
+ * REMOVE always sends its delete (a document may be there), which the engine remembers for a
+ * while even when there was nothing to delete.
+ */
+export function planWriteWithoutRead(entry: MirrorEntry, indexes: MirrorIndexes, mapping: MirrorMapping): PlannedWrite {
+  const version = streamVersion(entry.record);
+  return entry.record.eventName === 'REMOVE' ? removeOf(entry, version, version, indexes) : putOf(entry, version, indexes, mapping);
+}
+
+/** The tombstones to check the upserts among these entries against. */
+export function tombstoneRefs(entries: readonly MirrorEntry[], indexes: MirrorIndexes): DocumentRef[] {
+  return entries.filter(({ record }) => record.eventName !== 'REMOVE').map(({ id }) => ({ index: indexes.tombstones, id }));
+}
+
+/** The version a planned write carries. */
+export function versionOf(action: WriteAction): number {
+  if (action.condition.kind !== 'version') throw new Error(`${action.role} write ${action.id} carries no version`);
+  return action.condition.version;
+}
+
+/** A REMOVE: its tombstone, and the delete of the document (unless known to be absent). */
+function removeOf(entry: MirrorEntry, tombstoneVersion: number, deleteVersion: number | undefined, indexes: MirrorIndexes): PlannedWrite {
   const { record, id, position } = entry;
   return {
     entry,
@@ -141,16 +175,16 @@ function removeOf(
       role: 'tombstone',
       index: indexes.tombstones,
       id,
-      condition: tombstone ? { kind: 'unchanged', revision: tombstone.revision } : { kind: 'absent' },
+      condition: { kind: 'version', version: tombstoneVersion },
       document: stringifyLossless({ [MIRROR_METADATA_FIELD]: { ...mirrorMetadata(record) } }),
       records: [position],
     },
-    mirror: current ? deleteOf(id, current.revision, position, indexes) : undefined,
+    mirror: deleteVersion === undefined ? undefined : deleteOf(id, deleteVersion, position, indexes),
   };
 }
 
 /** An INSERT or MODIFY: the item's document, placed on the mapping (or stored whole, once refused twice). */
-function putOf(entry: MirrorEntry, current: StoredState | undefined, indexes: MirrorIndexes, mapping: MirrorMapping): PlannedWrite {
+function putOf(entry: MirrorEntry, version: number, indexes: MirrorIndexes, mapping: MirrorMapping): PlannedWrite {
   const { record, id, position } = entry;
   const layout: MirrorLayout =
     entry.storedBecause === undefined ? { form: 'indexed', mapping } : { form: 'stored', reason: entry.storedBecause };
@@ -162,7 +196,7 @@ function putOf(entry: MirrorEntry, current: StoredState | undefined, indexes: Mi
       role: 'mirror',
       index: indexes.mirror,
       id,
-      condition: current ? { kind: 'unchanged', revision: current.revision } : { kind: 'absent' },
+      condition: { kind: 'version', version },
       document: stringifyLossless(document),
       records: [position],
     },
@@ -180,24 +214,24 @@ export function placedPaths(entries: readonly MirrorEntry[]): Set<string> {
   return paths;
 }
 
-function deleteOf(id: string, revision: Revision, position: number, indexes: MirrorIndexes): WriteAction {
+function deleteOf(id: string, version: number, position: number, indexes: MirrorIndexes): WriteAction {
   return {
     operation: 'delete',
     role: 'mirror',
     index: indexes.mirror,
     id,
-    condition: { kind: 'unchanged', revision },
+    condition: { kind: 'version', version },
     records: [position],
   };
 }
 
 /**
- * After upserts were written: any whose item got a newer tombstone meanwhile (a REMOVE that
- * raced with it and found nothing to delete yet) is deleted again, conditionally on the revision
- * we wrote, so a newer write by somebody else is never touched.
+ * After upserts were written: any whose item has a newer tombstone (a REMOVE that raced with it,
+ * or one whose delete the engine has forgotten) is deleted again, just above the version we wrote,
+ * so a newer write by somebody else (always of a higher version) is never touched.
  */
 export function undoWritesBehindTombstones(
-  written: readonly { entry: MirrorEntry; revision: Revision }[],
+  written: readonly { entry: MirrorEntry; version: number }[],
   tombstones: StateLookup,
   indexes: MirrorIndexes,
 ): WriteAction[] {
@@ -206,25 +240,18 @@ export function undoWritesBehindTombstones(
       const tombstone = tombstones.get(refKey({ index: indexes.tombstones, id: entry.id }));
       return tombstone !== undefined && isNewer(tombstone.sequenceNumber ?? MANUAL_SEQUENCE_NUMBER, entry.record.sequenceNumber);
     })
-    .map(({ entry, revision }) => ({
-      operation: 'delete',
-      role: 'mirror',
-      index: indexes.mirror,
-      id: entry.id,
-      condition: { kind: 'unchanged', revision },
-      records: [entry.position],
-    }));
+    .map(({ entry, version }) => deleteOf(entry.id, version + 1, entry.position, indexes));
 }
 
 /**
  * After tombstones were recorded for REMOVEs that found no document to delete: a document written
  * meanwhile by a writer that had not seen the tombstone yet (a backfill, a repair, a re-drive),
- * and not newer than the REMOVE, is deleted, conditionally on the revision read.
+ * and not newer than the REMOVE, is deleted, just above the version read.
  */
 export function deletesBehindTombstones(removed: readonly MirrorEntry[], documents: StateLookup, indexes: MirrorIndexes): WriteAction[] {
   return removed.flatMap((entry) => {
     const document = documents.get(refKey({ index: indexes.mirror, id: entry.id }));
     if (document === undefined || isNewer(document.sequenceNumber ?? MANUAL_SEQUENCE_NUMBER, entry.record.sequenceNumber)) return [];
-    return [deleteOf(entry.id, document.revision, entry.position, indexes)];
+    return [deleteOf(entry.id, (document.version ?? 0) + 1, entry.position, indexes)];
   });
 }

@@ -82,6 +82,7 @@ export function purgeStepOf(outcome: WriteOutcome): PurgeStep {
     case 'written':
       return { kind: 'done' };
     case 'changed':
+    case 'stale':
       return { kind: 'kept' };
     case 'exists':
       return { kind: 'failed', reason: 'a delete was answered as a create (the document exists)' };

@@ -16,6 +16,11 @@ export type WriteCondition =
   | { readonly kind: 'absent' }
   /** Only if the document is still at this revision (nobody wrote it since we read it). */
   | { readonly kind: 'unchanged'; readonly revision: Revision }
+  /**
+   * External version: only if the stored version (or the remembered version of a recent delete)
+   * is below this one. Mirror and tombstone writes (see external-version.ts).
+   */
+  | { readonly kind: 'version'; readonly version: number }
   | { readonly kind: 'any' };
 
 interface WriteBase {
@@ -46,6 +51,8 @@ export type WriteOutcome =
   | { readonly kind: 'exists' }
   /** Condition `unchanged` not met: somebody wrote (or deleted) the document since we read it. */
   | { readonly kind: 'changed' }
+  /** Condition `version` not met: the stored version, when the engine said it, is at or above ours. */
+  | { readonly kind: 'stale'; readonly current?: number }
   /** Not written this time; worth trying again as it is (engine down, overloaded, index closed). */
   | { readonly kind: 'retry'; readonly reason: string }
   /** The index cannot map this document as it is: send it in the stored (unindexed) form. */
@@ -58,6 +65,8 @@ export interface StoredState {
   readonly revision: Revision;
   /** Sequence number of the change the document reflects. */
   readonly sequenceNumber?: string;
+  /** The document's (external) version. */
+  readonly version?: number;
 }
 
 export interface DocumentRef {

@@ -1,25 +1,29 @@
 /**
- * One round of a batch: read what the mirror holds (the items' states, and its mapping when the
- * batch brings a path it does not know), plan, record the tombstones, write the change log and
- * the mirror (one request), take back what raced with a delete. What lost a race, or must be
- * placed again, goes to the next round.
+ * One round of a batch. The stream's changes (when the settings allow) are written without a read,
+ * at the version of their creation time; the others, and changes whose write conflicted within
+ * the skew window, are planned from a read of what the mirror holds. Then: the read path's
+ * tombstones first, then the change log and every mirror write (of a REMOVE, its tombstone), in a few requests sent one after
+ * the other without waiting (each slice's documents are built while the engine takes the one
+ * before), with the tombstones of the unread upserts read beside them; last, what a newer
+ * tombstone or a delete that raced says must be taken back, beside the deletes of the REMOVEs whose
+ * tombstone is now recorded. What conflicted, or must be placed again, goes to the next round.
  */
 import {
-  deletesBehindTombstones,
   MirrorMapping,
   NO_MAPPED_FIELDS,
   placedPaths,
+  newestPerDocument,
   planMirrorWrites,
+  planWriteWithoutRead,
   stateRefs,
-  undoWritesBehindTombstones,
-  type MappedFields,
   type MirrorEntry,
   type PlannedWrite,
-  type Revision,
   type StateLookup,
   type WriteOutcome,
 } from '../core';
+import { takeBackWhatRaced, tombstoneCheck, type Written } from './take-back';
 import { changeLogStep, send, settleLost, type Batch, type ChangeLogEntry, type Step } from './write-steps';
+import { removeStepWithoutRead, upsertStepWithoutRead } from './unread-steps';
 
 /** What is still to write. */
 export interface Pending {
@@ -32,66 +36,106 @@ interface Next {
   readonly changeLog: ChangeLogEntry[];
 }
 
-/** Upserts written this round (to check against tombstones) and deletes that found nothing (to check against documents). */
-interface Written {
-  readonly upserted: { entry: MirrorEntry; revision: Revision }[];
-  readonly removedUnseen: MirrorEntry[];
-}
-
 export async function applyRound(pending: Pending, batch: Batch): Promise<Pending> {
   const next: Next = { mirror: [], changeLog: [] };
-  const reading = readMirror(pending.mirror, batch);
-  // The change-log documents are built while the engine answers.
-  const changeLogSteps = pending.changeLog.map((entry) => changeLogStep(entry, batch, next.changeLog));
-  const writes = await planMirror(pending.mirror, reading, batch);
-  const tombstoned = await writeTombstones(writes, batch, next.mirror);
-  const written = await writeDocuments(changeLogSteps, writes, tombstoned, batch, next.mirror);
-  await takeBackWhatRaced(written, batch);
+  const unread = pending.mirror.filter((entry) => writtenWithoutRead(entry, batch));
+  const read = pending.mirror.filter((entry) => !writtenWithoutRead(entry, batch));
+  const reading = readMirror(pending.mirror, read, batch);
+  const plans = await planMirror(read, unread, reading, batch);
+  const tombstoned = await writeTombstones(plans.read, batch, next.mirror);
+  const written: Written = { upserted: [], removedUnseen: [], upsertedUnread: [], deletes: [] };
+  const checking = tombstoneCheck(plans.unread, batch);
+  const sending: Promise<void>[] = [];
+  for (const slice of slicesOf(pending.changeLog, plans.unread)) {
+    // Each slice's documents are built while the engine takes the slices before it.
+    const steps = [
+      ...slice.changeLog.map((entry) => changeLogStep(entry, batch, next.changeLog)),
+      ...(sending.length === 0 ? readPathSteps(plans.read, tombstoned, batch, next.mirror, written) : []),
+      ...unreadSteps(slice.unread.map(plans.place), batch, next.mirror, written),
+    ];
+    sending.push(send(batch.port, steps));
+    await new Promise((resolve) => setImmediate(resolve)); // let the request leave before building the next slice
+  }
+  await Promise.all(sending);
+  await Promise.all([send(batch.port, written.deletes), takeBackWhatRaced(written, checking, batch)]);
   return next;
+}
+
+/** Records per request slice: a batch goes in a few requests, so building one overlaps with the engine writing the one before. */
+const SLICES = 4;
+const MIN_SLICE = 50;
+
+/** The change-log entries and the unread mirror entries, cut into slices of the same records' count. */
+function slicesOf(
+  changeLog: readonly ChangeLogEntry[],
+  unread: readonly MirrorEntry[],
+): { changeLog: readonly ChangeLogEntry[]; unread: readonly MirrorEntry[] }[] {
+  const size = Math.max(MIN_SLICE, Math.ceil(Math.max(changeLog.length, unread.length) / SLICES));
+  const slices = [];
+  for (let start = 0; start === 0 || start < Math.max(changeLog.length, unread.length); start += size)
+    slices.push({ changeLog: changeLog.slice(start, start + size), unread: unread.slice(start, start + size) });
+  return slices;
+}
+
+/** A stream change goes without a read unless its write met a conflict that only the sequence numbers settle. */
+function writtenWithoutRead(entry: MirrorEntry, { settings }: Batch): boolean {
+  return settings.writeStreamChangesWithoutRead === true && entry.record.origin === 'stream' && entry.readBeforeWrite !== true;
 }
 
 interface MirrorView {
   readonly states: StateLookup;
-  readonly fields: MappedFields;
+  readonly mapping: MirrorMapping;
 }
 
 /**
- * The items' states, and the mirror's mapping at the paths the puts bring (the port reads the
- * engine only for paths it does not know yet). Started at once; awaited by planMirror.
+ * The states of the entries planned from a read, and the mirror's mapping at the paths the puts
+ * bring (the port reads the engine only for paths it does not know yet). Started at once;
+ * awaited by planMirror.
  */
-function readMirror(entries: readonly MirrorEntry[], { port, indexes }: Batch): Promise<MirrorView> | undefined {
-  if (entries.length === 0) return undefined;
-  const paths = placedPaths(entries);
+function readMirror(all: readonly MirrorEntry[], read: readonly MirrorEntry[], { port, indexes }: Batch): Promise<MirrorView> | undefined {
+  if (all.length === 0) return undefined;
+  const paths = placedPaths(all);
   const reading = Promise.all([
-    port.readStates(stateRefs(entries, indexes)),
+    read.length === 0 ? new Map() : port.readStates(stateRefs(read, indexes)),
     paths.size === 0 ? NO_MAPPED_FIELDS : port.mappedFields(indexes.mirror, paths),
-  ]).then(([states, fields]) => ({ states, fields }));
+  ]).then(([states, fields]) => ({ states, mapping: new MirrorMapping(fields) }));
   reading.catch(() => undefined); // handled by planMirror; never an unhandled rejection meanwhile
   return reading;
 }
 
-/** The mirror writes, each put placed on the mapping in the order the writes are sent. */
+interface Plans {
+  readonly read: PlannedWrite[];
+  /** The newest unread entry of each item, planned slice by slice (place), on the same mapping, in order. */
+  readonly unread: MirrorEntry[];
+  readonly place: (entry: MirrorEntry) => PlannedWrite;
+}
+
+const NO_PLANS: Plans = { read: [], unread: [], place: () => undefined as never };
+
+/** The read path's plan, and the unread entries to plan as they are sent, their puts placed on one mapping in the order sent. */
 async function planMirror(
-  entries: readonly MirrorEntry[],
+  read: readonly MirrorEntry[],
+  unread: readonly MirrorEntry[],
   reading: Promise<MirrorView> | undefined,
   batch: Batch,
-): Promise<PlannedWrite[]> {
-  if (reading === undefined) return [];
+): Promise<Plans> {
+  if (reading === undefined) return NO_PLANS;
   try {
-    const { states, fields } = await reading;
-    const plan = planMirrorWrites(entries, states, batch.indexes, new MirrorMapping(fields));
-    batch.ledger.counts.mirrorSuperseded += plan.superseded.length;
-    return plan.writes;
+    const { states, mapping } = await reading;
+    const plan = planMirrorWrites(read, states, batch.indexes, mapping);
+    const newest = newestPerDocument(unread);
+    batch.ledger.counts.mirrorSuperseded += plan.superseded.length + unread.length - newest.length;
+    return { read: plan.writes, unread: newest, place: (entry) => planWriteWithoutRead(entry, batch.indexes, mapping) };
   } catch (error) {
     batch.ledger.retry(
-      entries.map((entry) => entry.position),
+      [...read, ...unread].map((entry) => entry.position),
       `mirror: reading current state failed: ${(error as Error).message}`,
     );
-    return [];
+    return NO_PLANS;
   }
 }
 
-/** Tombstones first: a delete is recorded before it is done. Returns the entries whose tombstone is written. */
+/** The read path's tombstones first: a delete is recorded before it is done. Returns the entries whose tombstone is written. */
 async function writeTombstones(writes: readonly PlannedWrite[], batch: Batch, next: MirrorEntry[]): Promise<Set<MirrorEntry>> {
   const tombstoned = new Set<MirrorEntry>();
   await send(
@@ -102,86 +146,56 @@ async function writeTombstones(writes: readonly PlannedWrite[], batch: Batch, ne
         action: tombstone!,
         settle: (outcome: WriteOutcome) => {
           if (outcome.kind === 'written') tombstoned.add(entry);
-          else settleLost(outcome, entry, batch, next, 'tombstone');
+          else settleLost(outcome, entry, batch, next, tombstone!);
         },
       })),
   );
   return tombstoned;
 }
 
-/** Change-log documents and mirror documents (puts, and deletes of items whose tombstone is recorded), in one request. */
-async function writeDocuments(
-  changeLogSteps: readonly Step[],
+/** The read path's mirror writes: puts, and deletes of items whose tombstone is recorded. */
+function readPathSteps(
   writes: readonly PlannedWrite[],
   tombstoned: ReadonlySet<MirrorEntry>,
   batch: Batch,
   next: MirrorEntry[],
-): Promise<Written> {
-  const written: Written = { upserted: [], removedUnseen: [] };
-  const mirrorSteps = writes
+  written: Written,
+): Step[] {
+  return writes
     .filter(({ entry, tombstone }) => tombstone === undefined || tombstoned.has(entry))
     .flatMap((write): Step[] => {
-      if (write.mirror !== undefined) return [mirrorStep(write, batch, next, written)];
+      if (write.mirror !== undefined) return [readPathMirrorStep(write, batch, next, written)];
       batch.ledger.counts.mirrorDeleted++; // nothing to delete: the tombstone is the whole change
       if (tombstoned.has(write.entry)) written.removedUnseen.push(write.entry);
       return [];
     });
-  await send(batch.port, [...changeLogSteps, ...mirrorSteps]);
-  return written;
 }
 
-function mirrorStep({ entry, mirror, placed }: PlannedWrite, batch: Batch, next: MirrorEntry[], written: Written): Step {
-  const { ledger, port, indexes } = batch;
+function readPathMirrorStep(write: PlannedWrite, batch: Batch, next: MirrorEntry[], written: Written): Step {
+  const { entry, mirror } = write;
   return {
     action: mirror!,
     settle: (outcome) => {
-      if (outcome.kind !== 'written') return settleLost(outcome, entry, batch, next, 'mirror');
-      if (mirror!.operation === 'delete') return void ledger.counts.mirrorDeleted++;
-      ledger.counts.mirrorWritten++;
-      if (placed?.unindexed) ledger.counts.unindexed++;
-      if (placed !== undefined && placed.newFields.size > 0) port.fieldsMapped(indexes.mirror, placed.newFields);
-      if (outcome.revision !== undefined) written.upserted.push({ entry, revision: outcome.revision });
+      if (outcome.kind !== 'written') return settleLost(outcome, entry, batch, next, mirror!);
+      if (mirror!.operation === 'delete') return void batch.ledger.counts.mirrorDeleted++;
+      countPut(write, batch);
+      if (mirror!.condition.kind === 'version') written.upserted.push({ entry, version: mirror!.condition.version });
     },
   };
 }
 
-/**
- * Each side of a race between an upsert and a delete of one item checks the other after writing:
- * an upsert against tombstones recorded meanwhile, a delete that found nothing against documents
- * written meanwhile. Whatever raced is taken back. The function's own stream changes cannot race
- * (see PipelineSettings.mayRaceWithDeletes): only its manual records are checked.
- */
-async function takeBackWhatRaced({ upserted, removedUnseen }: Written, batch: Batch): Promise<void> {
-  const mayHaveRaced =
-    batch.settings.mayRaceWithDeletes === false ? upserted.filter(({ entry }) => entry.record.origin !== 'stream') : upserted;
-  if (mayHaveRaced.length + removedUnseen.length > 0) await takeBackRacedWrites(mayHaveRaced, removedUnseen, batch);
+/** The unread plan's writes: a put each, a tombstone for each REMOVE (its delete follows once it is recorded). */
+function unreadSteps(writes: readonly PlannedWrite[], batch: Batch, next: MirrorEntry[], written: Written): Step[] {
+  return writes.flatMap((write) =>
+    write.tombstone === undefined
+      ? [upsertStepWithoutRead(write, batch, next, written, () => countPut(write, batch))]
+      : [removeStepWithoutRead(write, batch, next, written.deletes)],
+  );
 }
 
-/** One read for both checks, and one request for what they take back. */
-async function takeBackRacedWrites(
-  upserted: readonly { entry: MirrorEntry; revision: Revision }[],
-  removed: readonly MirrorEntry[],
-  { port, indexes, ledger }: Batch,
-): Promise<void> {
-  let states;
-  try {
-    states = await port.readStates([
-      ...upserted.map(({ entry }) => ({ index: indexes.tombstones, id: entry.id })),
-      ...removed.map((entry) => ({ index: indexes.mirror, id: entry.id })),
-    ]);
-  } catch (error) {
-    const positions = [...upserted.map(({ entry }) => entry.position), ...removed.map((entry) => entry.position)];
-    return ledger.retry(positions, `mirror: checking for an upsert and a delete that raced failed: ${(error as Error).message}`);
-  }
-  await send(
-    port,
-    [...undoWritesBehindTombstones(upserted, states, indexes), ...deletesBehindTombstones(removed, states, indexes)].map((action) => ({
-      action,
-      // `changed`: written again since, by a writer that checks after its own write by the same rules.
-      settle: (outcome) => {
-        if (outcome.kind === 'retry')
-          ledger.retry(action.records, `mirror: taking back a write that raced with a delete failed: ${outcome.reason}`);
-      },
-    })),
-  );
+/** A put done: counted, and what it mapped is known from now on. */
+export function countPut({ placed }: PlannedWrite, { ledger, port, indexes }: Batch): void {
+  ledger.counts.mirrorWritten++;
+  if (placed?.unindexed) ledger.counts.unindexed++;
+  if (placed !== undefined && placed.newFields.size > 0) port.fieldsMapped(indexes.mirror, placed.newFields);
 }

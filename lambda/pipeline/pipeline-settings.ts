@@ -19,6 +19,14 @@ export interface PipelineSettings {
    * @default true
    */
   readonly mayRaceWithDeletes?: boolean;
+  /**
+   * Write the stream's changes without reading the mirror first: each at the external version of
+   * its creation time, read only when the engine reports a conflict that may hide an older stored
+   * change (see core/external-version.ts and docs/ordering.md). The function passes true; operator
+   * tools read first (their records have no creation time, or are re-driven out of order).
+   * @default false
+   */
+  readonly writeStreamChangesWithoutRead?: boolean;
   /** Write the change log (a backfill writes only the mirror unless asked). @default true */
   readonly writeChangeLog?: boolean;
   /** Write the mirror (a re-drive of changes older than the tombstones' retention writes only the change log). @default true */

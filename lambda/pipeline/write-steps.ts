@@ -12,6 +12,8 @@
 import {
   boundedId,
   changeLogPartition,
+  conflictVerdict,
+  versionOf,
   deadLetterId,
   toChangeLogDocument,
   toDeadLetterDocument,
@@ -94,24 +96,43 @@ export function changeLogStep(entry: ChangeLogEntry, batch: Batch, next: ChangeL
   return { action, settle };
 }
 
-/** A mirror or tombstone write that was not done: plan again, place again, store unindexed, retry or dead-letter. */
-export function settleLost(
-  outcome: WriteOutcome,
-  entry: MirrorEntry,
-  batch: Batch,
-  next: MirrorEntry[],
-  target: 'mirror' | 'tombstone',
-): void {
+/**
+ * A mirror or tombstone write that was not done: superseded, plan again (from a read), place
+ * again, store unindexed, retry or dead-letter.
+ */
+export function settleLost(outcome: WriteOutcome, entry: MirrorEntry, batch: Batch, next: MirrorEntry[], action: WriteAction): void {
   switch (outcome.kind) {
     case 'exists':
     case 'changed':
       return void next.push(entry);
+    case 'stale':
+      return settleConflict(outcome, entry, batch, next, action);
     case 'unindexable':
-      if (target === 'mirror') return settleRefusedMirror(outcome, entry, batch, next);
+      if (action.role === 'mirror') return settleRefusedMirror(outcome, entry, batch, next);
       return batch.ledger.deadLetter(entry.position, { target: 'mirror', errorType: outcome.errorType, reason: outcome.reason });
     default:
       return settleFailure(outcome, undefined, entry.position, batch.ledger);
   }
+}
+
+/**
+ * The engine holds a version at or above ours: far above, a newer change is there (superseded);
+ * else the next round reads the exact sequence numbers and plans above the version it reported.
+ */
+export function settleConflict(
+  outcome: Extract<WriteOutcome, { kind: 'stale' }>,
+  entry: MirrorEntry,
+  batch: Batch,
+  next: MirrorEntry[],
+  action: WriteAction,
+): void {
+  if (conflictVerdict(entry.record, versionOf(action), outcome.current) === 'superseded')
+    return void batch.ledger.counts.mirrorSuperseded++;
+  next.push({ ...entry, readBeforeWrite: true, conflictVersion: highest(entry.conflictVersion, outcome.current) });
+}
+
+function highest(a: number | undefined, b: number | undefined): number | undefined {
+  return a === undefined ? b : b === undefined ? a : Math.max(a, b);
 }
 
 /**

@@ -20,10 +20,14 @@ function arnFields(
 ): { partition: string; region: string; resource: string } {
   const match = typeof value === 'string' ? ARN.exec(value) : null;
   if (!match || match[2] !== service || !match[3] || !match[4] || !resource.test(match[5])) throw new SettingError(setting, rule, value);
-  if (!(AWS_PARTITIONS as readonly string[]).includes(match[1])) {
-    throw new SettingError(setting, `has partition "${match[1]}", which is not an AWS partition (${AWS_PARTITIONS.join(', ')})`, value);
-  }
+  checkPartition(setting, match[1], value);
   return { partition: match[1], region: match[3], resource: match[5] };
+}
+
+function checkPartition(setting: string, partition: string, value: unknown): void {
+  if (!(AWS_PARTITIONS as readonly string[]).includes(partition)) {
+    throw new SettingError(setting, `has partition "${partition}", which is not an AWS partition (${AWS_PARTITIONS.join(', ')})`, value);
+  }
 }
 
 /** An OpenSearch Service domain ARN, `arn:<partition>:es:<region>:<account>:domain/<name>`. */
@@ -75,4 +79,30 @@ export function checkNoWildcard(setting: string, value: unknown): void {
       value,
     );
   }
+}
+
+/**
+ * An IAM role's ARN: `arn:<partition>:iam::<account>:role/<name>`, or `role/<path>/<name>`. IAM is
+ * global (no region). No `*` or `?`: the ARN names a principal, and a principal has no wildcards.
+ */
+const ROLE_ARN = /^arn:([a-z0-9-]+):iam::(\d{12}):role\/(?:[\x21-\x7e]+\/)?[\w+=,.@-]{1,64}$/;
+
+export function checkRoleArn(setting: string, value: unknown): string {
+  const match = typeof value === 'string' && !/[*?]/.test(value) ? ROLE_ARN.exec(value) : null;
+  if (!match) throw new SettingError(setting, 'must be the ARN of an IAM role (arn:aws:iam::account:role/name, or role/path/name)', value);
+  checkPartition(setting, match[1], value);
+  return value as string;
+}
+
+/**
+ * One IAM role ARN or several: a list, or text with the ARNs separated by spaces or commas. A
+ * comma separates only where an ARN starts after it (`,arn:`): a role's name may hold commas.
+ * Duplicates are dropped; an empty list is refused (leave the setting out instead).
+ */
+export function checkRoleArns(setting: string, value: unknown): string[] {
+  const given = typeof value === 'string' ? value.trim().split(/\s*,\s*(?=arn:)|\s+/) : value;
+  if (!Array.isArray(given) || given.length === 0 || given.some((arn) => typeof arn !== 'string' || arn === '')) {
+    throw new SettingError(setting, 'must be one IAM role ARN, or several separated by commas', value);
+  }
+  return [...new Set(given.map((arn) => checkRoleArn(setting, arn)))];
 }

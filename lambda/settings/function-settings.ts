@@ -46,6 +46,8 @@ export interface FunctionSettings {
   readonly auth: OpenSearchAuth;
   /** Plain http is allowed with authentication (else refused at run time: see checkSecureTransport). */
   readonly allowInsecureEndpoint: boolean;
+  /** IAM roles the function maps, as master user of a new domain, to the pipeline's operator role; none when absent. */
+  readonly operatorRoleArns?: readonly string[];
   readonly indexes: IndexNames;
   readonly keySchema: KeySchema;
   /** The captured table, for records that do not name their source (manual invokes). */
@@ -104,6 +106,7 @@ export function resolveFunctionSettings(
     openSearchEndpoint: read.deployTime('openSearchEndpoint'),
     auth: authSetting(read),
     allowInsecureEndpoint: read.value('allowInsecureEndpoint'),
+    ...(isUnset(input.operatorRoleArns) ? {} : { operatorRoleArns: read.deployTime('operatorRoleArns') }),
     indexes,
     keySchema,
     ...(isUnset(input.tableName) ? {} : { tableName: read.deployTime('tableName') }),
@@ -217,6 +220,7 @@ function settingValues(settings: FunctionSettings): { [K in FunctionSettingKey]:
     basicAuthSecretArn: auth.mode === 'basic' ? auth.secretArn : undefined,
     // Written only where it allows something: the run-time guard concerns authenticated requests.
     allowInsecureEndpoint: settings.allowInsecureEndpoint && auth.mode !== 'none' ? true : undefined,
+    operatorRoleArns: settings.operatorRoleArns,
     tableName: settings.tableName,
     changeLogIndex: settings.indexes.changeLog,
     mirrorIndex: settings.indexes.mirror,

@@ -44,3 +44,26 @@ export function indexTemplateNames(names: IndexNames) {
     deadLetter: `cdc-dead-letter-${names.deadLetter}`,
   } as const;
 }
+
+/** The index patterns of a pipeline: the change log and its daily partitions, the mirror's three, dead letters. */
+export function indexPatterns(indexes: IndexNames): string[] {
+  return [
+    ...new Set([
+      indexes.changeLog,
+      // Daily partitions `${changeLog}-<date>` behind the change-log alias (and the default dead-letter index).
+      `${indexes.changeLog}-*`,
+      indexes.mirror,
+      mirrorBackingIndex(indexes.mirror),
+      tombstoneIndex(indexes.mirror),
+      indexes.deadLetter,
+    ]),
+  ];
+}
+
+/**
+ * The OpenSearch role (fine-grained access control) of a pipeline's operators on a new domain:
+ * the function puts it and maps the operator IAM roles to it; its grants name it.
+ */
+export function operatorRoleName(indexes: IndexNames): string {
+  return `${indexes.changeLog}-operator`;
+}

@@ -4,7 +4,7 @@
  * rule in words for the docs, and the text its variable holds.
  */
 import type { ChangeLogRoute, KeySchema, MirrorRoute } from '../core';
-import { checkCollectionArn, checkDomainArn, checkSecretArn } from './aws-arns';
+import { checkCollectionArn, checkDomainArn, checkRoleArns, checkSecretArn } from './aws-arns';
 import { formatKeySchema, parseKeyAttribute, parseKeySchema } from './key-schema';
 import { checkChangeLogRoute, checkMirrors } from './routing-rules';
 import { checkBoolean, checkEndpoint, checkIndexName, checkInteger, checkName, checkOneOf, type IntegerRange } from './rules';
@@ -124,4 +124,11 @@ export const changeLogRule: Rule<ChangeLogRoute> = {
   allowed: 'a JSON object `{"operations"?: [INSERT, MODIFY, REMOVE], "exclude"?: [attribute paths]}`',
   check: checkChangeLogRoute,
   format: (value) => JSON.stringify(value),
+};
+
+/** IAM roles, written to the environment separated by commas. */
+export const roleArnsRule: Rule<readonly string[]> = {
+  allowed: 'an IAM role ARN, `arn:<partition>:iam::<account>:role/<name>` (a path allowed), or several separated by commas',
+  check: checkRoleArns,
+  format: (value) => value.join(','),
 };

@@ -20,6 +20,7 @@ import {
   mirrorsRule,
   oneOfRule,
   patternRule,
+  roleArnsRule,
   scheduleRule,
   secretArnRule,
 } from './setting-rule';
@@ -222,6 +223,12 @@ const AUTHENTICATION = {
     doc: 'With `openSearch=newDomain`: places the domain and the function in a VPC, `new` (two zones of isolated subnets) or an existing one',
     context: 'openSearchVpc',
     rule: patternRule(/^(new|vpc-[0-9a-f]{8,17})$/, 'new (a VPC made by the stack) or a VPC id, vpc-...'),
+  }),
+  operatorRoleArns: defineSetting({
+    doc: "With `openSearch=newDomain` (construct: `OpenSearchTarget.newDomain({ operatorRoles })`): IAM roles for operators and the CLI; the domain's resource policy names them, and the function, the domain's master user, maps them to an OpenSearch role limited to the pipeline's indexes",
+    context: 'openSearchOperatorRoleArn',
+    env: 'OPENSEARCH_OPERATOR_ROLE_ARNS',
+    rule: roleArnsRule,
   }),
   allowInsecureEndpoint: defineSetting({
     doc: 'Allows a plain `http://` endpoint, or one without authentication, outside a local target (a cluster inside a network you trust); without it the function also refuses `http://` with authentication at run time',

@@ -10,9 +10,10 @@ import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { mirrorBackingIndex } from '../../lambda/settings/index-names';
 import { dynamo, runPrefix, search, waitFor } from '../support/live-system';
+import { createTable, putItems as putTableItems } from '../support/private-table';
 
 const client = dynamo();
 const opensearch = search();
@@ -44,7 +45,7 @@ function privateTarget(name: string) {
     cdc,
     backfill: (...extra: string[]) => cdc('backfill', '--checkpoint', checkpoint, ...extra),
     backfillArgs,
-    create: () => createTable(table),
+    create: () => createTable(client, table),
     remove: async () => {
       await client.send(new DeleteTableCommand({ TableName: table })).catch(() => undefined);
       await opensearch.indices.delete({ index: `${prefix}-*` });
@@ -52,22 +53,8 @@ function privateTarget(name: string) {
   };
 }
 
-async function createTable(table: string): Promise<void> {
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-}
-
-async function putItems(table: string, ids: string[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += 25) {
-    const requests = ids.slice(i, i + 25).map((id) => ({ PutRequest: { Item: { id: { S: id }, payload: { S: 'x'.repeat(200) } } } }));
-    await client.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } }));
-  }
+function putItems(table: string, ids: string[]): Promise<void> {
+  return putTableItems(client, table, ids, { payload: { S: 'x'.repeat(200) } });
 }
 
 const idsOf = (prefix: string, from: number, count: number) =>
@@ -211,7 +198,7 @@ it('does not resume a checkpoint whose table was deleted and created again: it s
     expect(stopped.exit).toBe(130);
 
     await client.send(new DeleteTableCommand({ TableName: target.table }));
-    await createTable(target.table);
+    await createTable(client, target.table);
     const renewed = idsOf(target.prefix, 5000, 1200);
     await putItems(target.table, renewed);
     const again = target.backfill();

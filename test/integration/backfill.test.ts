@@ -11,6 +11,8 @@ import { BatchWriteItemCommand, CreateTableCommand, DeleteTableCommand, type Dyn
 import { mirrorBackingIndex } from '../../lambda/settings/index-names';
 import { dynamo, MIRROR, runPrefix, search, TABLE, waitFor } from '../support/live-system';
 import { expectMirrorEqualsTable, planWorkload, runWorkload } from '../support/workload';
+import { pipelineFlags } from '../support/cli-flags';
+import { createTable, putItems as putTableItems } from '../support/private-table';
 
 const client = dynamo();
 const opensearch = search();
@@ -23,13 +25,9 @@ afterAll(async () => {
   await opensearch.close();
 });
 
-async function putItems(dynamoClient: DynamoDBClient, table: string, ids: string[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += 25) {
-    const requests = ids
-      .slice(i, i + 25)
-      .map((id) => ({ PutRequest: { Item: { id: { S: id }, version: { N: '0' }, payload: { S: 'before the stream' } } } }));
-    await dynamoClient.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } }));
-  }
+/** Items written before the stream is enabled (or before a backfill). */
+function putItems(dynamoClient: DynamoDBClient, table: string, ids: string[]): Promise<void> {
+  return putTableItems(dynamoClient, table, ids, { version: { N: '0' }, payload: { S: 'before the stream' } });
 }
 
 /** Until the stream has mirrored `count` items of this prefix. */
@@ -87,29 +85,11 @@ it('resumes a backfill killed half-way from its checkpoint, writing no item twic
   const prefix = runPrefix('resume');
   const table = `${prefix}-table`;
   const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createTable(client, table);
   try {
     const ids = Array.from({ length: 2000 }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`);
     await putItems(client, table, ids);
-    const target = [
-      '--table',
-      table,
-      '--key-schema',
-      'id',
-      '--mirror-index',
-      names.mirror,
-      '--change-log-index',
-      names.changeLog,
-      '--dead-letter-index',
-      names.deadLetter,
-    ];
+    const target = pipelineFlags(table, names);
     const checkpoint = path.join(work, 'resume.json');
     const args = [
       CDC,
@@ -170,14 +150,7 @@ it('verifies the mirror against the table: a match exits 0; documents changed, r
   const prefix = runPrefix('verify');
   const table = `${prefix}-table`;
   const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createTable(client, table);
   try {
     const ids = Array.from({ length: 300 }, (_, i) => `${prefix}-${String(i).padStart(3, '0')}`);
     await putItems(client, table, ids);
@@ -207,18 +180,7 @@ it('verifies the mirror against the table: a match exits 0; documents changed, r
         RequestItems: { [table]: [{ PutRequest: { Item: JSON.parse(`{"id":{"S":"${prefix}-proto"},"__proto__":{"S":"x"}}`) } }] },
       }),
     );
-    const target = [
-      '--table',
-      table,
-      '--key-schema',
-      'id',
-      '--mirror-index',
-      names.mirror,
-      '--change-log-index',
-      names.changeLog,
-      '--dead-letter-index',
-      names.deadLetter,
-    ];
+    const target = pipelineFlags(table, names);
     const cdc = (...args: string[]) =>
       spawnSync(process.execPath, [CDC, '--local', ...target, ...args], { env: process.env, encoding: 'utf8', timeout: 120_000 });
     const filled = cdc('backfill', '--json', '--checkpoint', path.join(work, 'verify.json'));
@@ -367,20 +329,7 @@ it('repairs a mirror keyed by numbers and a sort key: extras (items deleted behi
         RequestItems: { [table]: keys.map((key, i) => ({ PutRequest: { Item: { ...key, v: { N: String(i) } } } })) },
       }),
     );
-    const target = [
-      '--stack',
-      `${prefix}-none`,
-      '--table',
-      table,
-      '--key-schema',
-      'pk,sk',
-      '--mirror-index',
-      names.mirror,
-      '--change-log-index',
-      names.changeLog,
-      '--dead-letter-index',
-      names.deadLetter,
-    ];
+    const target = pipelineFlags(table, names, { keySchema: 'pk,sk', stack: `${prefix}-none` });
     const cdc = (...args: string[]) =>
       spawnSync(process.execPath, [CDC, '--local', ...target, ...args], { env: process.env, encoding: 'utf8', timeout: 120_000 });
     expect(cdc('backfill', '--json', '--checkpoint', path.join(work, 'nk.json')).status).toBe(0);

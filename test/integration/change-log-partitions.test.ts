@@ -6,16 +6,19 @@
  */
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
-import { ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
+import { ensureIndexes, OpenSearchPort, overTransport } from '../../lambda/adapters/opensearch';
 import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply-changes';
 import { changeLogPartition } from '../../lambda/core/change-log-partitions';
 import { MAINTENANCE_EVENT } from '../../lambda/settings/maintenance-event';
 import { functionFor, namesFor } from '../support/isolated-function';
 import { endpoints, runPrefix, search } from '../support/live-system';
 import { insertRecord, modifyRecord, removeRecord } from '../support/stream-records';
+import { pipelineFlags } from '../support/cli-flags';
 
 const os = search();
-const port = new OpenSearchPort(os, 9 * 1024 * 1024);
+/** The adapters' way to the same cluster. */
+const transport = overTransport(os.transport);
+const port = new OpenSearchPort(transport, 9 * 1024 * 1024);
 const DAY = 86_400;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const item = (id: string, name: string) => ({ id: { S: id }, name: { S: name } });
@@ -44,7 +47,7 @@ describe('daily change-log partitions', () => {
   afterAll(() => deleteAll(prefix));
 
   it('writes each change to the partition of its creation day, all answered under the change log name', async () => {
-    const layout = await ensureIndexes(os, { indexes: names, changeLogPartitioning: 'daily', mirrorShards: 2 });
+    const layout = await ensureIndexes(transport, { indexes: names, changeLogPartitioning: 'daily', mirrorShards: 2 });
     expect(layout).toEqual({ partitioning: 'daily' });
     const midnight = Math.floor(nowSeconds() / DAY) * DAY;
     const batch = [
@@ -93,7 +96,7 @@ describe('retention of partitions: the maintenance event', () => {
   });
 
   it('deletes the partitions past the retention and nothing else', async () => {
-    await ensureIndexes(os, { indexes: names, changeLogPartitioning: 'daily' });
+    await ensureIndexes(transport, { indexes: names, changeLogPartitioning: 'daily' });
     const now = nowSeconds();
     const ages = [0, 1, 2, 3, 10];
     await applyChanges(
@@ -122,20 +125,7 @@ describe('purging tombstones: cdc prune', () => {
   afterAll(() => deleteAll(prefix));
 
   function prune(...flags: string[]) {
-    const target = [
-      '--stack',
-      `${prefix}-no-stack`,
-      '--table',
-      'test-table',
-      '--key-schema',
-      'id',
-      '--mirror-index',
-      names.mirror,
-      '--change-log-index',
-      names.changeLog,
-      '--dead-letter-index',
-      names.deadLetter,
-    ];
+    const target = pipelineFlags('test-table', names, { stack: `${prefix}-no-stack` });
     const run = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...target, 'prune', ...flags], {
       env: process.env,
       encoding: 'utf8',
@@ -146,7 +136,7 @@ describe('purging tombstones: cdc prune', () => {
   }
 
   it('purges only tombstones past their retention, finishing a half-done delete first', async () => {
-    await ensureIndexes(os, { indexes: names, changeLogPartitioning: 'daily' });
+    await ensureIndexes(transport, { indexes: names, changeLogPartitioning: 'daily' });
     const settings = { indexes: names, keySchema: { partitionKey: 'id' }, changeLogPartitioning: 'daily' } as const;
     const old = nowSeconds() - 3 * DAY;
     await applyChanges(
@@ -197,10 +187,10 @@ describe('upgrading from one concrete change-log index', () => {
   afterAll(() => deleteAll(prefix));
 
   it('keeps writing the old index with a warning, and partitions after the migration the warning gives', async () => {
-    await ensureIndexes(os, { indexes: names, changeLogPartitioning: 'none' });
+    await ensureIndexes(transport, { indexes: names, changeLogPartitioning: 'none' });
     await applyChanges([insertRecord(item(`${prefix}-1`, 'x'), { sequenceNumber: 1 })], settings('none'), port);
 
-    const layout = await ensureIndexes(os, { indexes: names, changeLogPartitioning: 'daily' });
+    const layout = await ensureIndexes(transport, { indexes: names, changeLogPartitioning: 'daily' });
     expect(layout.partitioning).toBe('none');
     expect(layout.warning).toContain(`the change log "${names.changeLog}" is one index`);
     await applyChanges([insertRecord(item(`${prefix}-2`, 'x'), { sequenceNumber: 2 })], settings(layout.partitioning), port);
@@ -213,7 +203,7 @@ describe('upgrading from one concrete change-log index', () => {
     await os.indices.delete({ index: names.changeLog });
     await os.indices.updateAliases({ body: { actions: [{ add: { index: `${names.changeLog}-archive`, alias: names.changeLog } }] } });
 
-    expect(await ensureIndexes(os, { indexes: names, changeLogPartitioning: 'daily' })).toEqual({ partitioning: 'daily' });
+    expect(await ensureIndexes(transport, { indexes: names, changeLogPartitioning: 'daily' })).toEqual({ partitioning: 'daily' });
     const third = await applyChanges([insertRecord(item(`${prefix}-3`, 'x'), { sequenceNumber: 3 })], settings('daily'), port);
     expect(third).toMatchObject({ failures: [], changeLogWritten: 1 });
     expect(await countOf(names.changeLog)).toBe(3);
@@ -231,7 +221,7 @@ describe('a warm function across the migration to partitions', () => {
   });
 
   it('sets its indexes up again when a write fails because they changed under it, and the retried batch is written', async () => {
-    await ensureIndexes(os, { indexes: names, changeLogPartitioning: 'none' });
+    await ensureIndexes(transport, { indexes: names, changeLogPartitioning: 'none' });
     const handler = functionFor(names);
     const batch = (n: number) => ({ Records: [insertRecord(item(`${prefix}-${n}`, 'x'), { sequenceNumber: n, at: nowSeconds() })] });
     expect(await handler(batch(1))).toEqual({ batchItemFailures: [] });

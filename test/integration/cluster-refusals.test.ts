@@ -11,6 +11,7 @@ import {
   ensureIndexes,
   MaintenanceFailure,
   OpenSearchPort,
+  overTransport,
   runMaintenance,
   type MaintenanceSettings,
 } from '../../lambda/adapters/opensearch';
@@ -21,9 +22,12 @@ import type { IndexNames } from '../../lambda/settings/index-names';
 import { functionFor, namesFor } from '../support/isolated-function';
 import { endpoints, runPrefix, search } from '../support/live-system';
 import { insertRecord, removeRecord } from '../support/stream-records';
+import { pipelineFlags } from '../support/cli-flags';
 
 const os = search();
-const port = new OpenSearchPort(os, 9 * 1024 * 1024);
+/** The adapters' way to the same cluster. */
+const transport = overTransport(os.transport);
+const port = new OpenSearchPort(transport, 9 * 1024 * 1024);
 const DAY = 86_400;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const item = (id: string, name: string) => ({ id: { S: id }, name: { S: name } });
@@ -94,7 +98,7 @@ describe('a day whose partition the cluster cannot create (its shard limit)', ()
   });
 
   it('retries the changes of that day, dead-letters none, fails the maintenance naming the limit, and writes them once the limit is raised', async () => {
-    await ensureIndexes(os, { indexes: names, changeLogPartitioning: 'daily' });
+    await ensureIndexes(transport, { indexes: names, changeLogPartitioning: 'daily' });
     const day = nowSeconds() - 3 * DAY;
     const partition = changeLogPartition(names.changeLog, new Date(day * 1000));
     const tomorrow = changeLogPartition(names.changeLog, new Date(Date.now() + DAY * 1000));
@@ -112,7 +116,7 @@ describe('a day whose partition the cluster cannot create (its shard limit)', ()
     expect(await indexExists(partition)).toBe(false);
 
     // The maintenance cannot create tomorrow's partition: it throws, names the cause and what to do.
-    const failure = await failedRun(runMaintenance(os, maintenanceSettings(names)));
+    const failure = await failedRun(runMaintenance(transport, maintenanceSettings(names)));
     expect(failure.message).toContain(`cannot create the change-log partition ${tomorrow} ahead`);
     expect(failure.message).toMatch(/maximum shards open.*raise cluster\.max_shards_per_node.*changeLogRetentionDays.*mirrorShards/);
     expect(failure.report.partitions).toMatchObject({ missing: [tomorrow], created: [] });
@@ -126,7 +130,7 @@ describe('a day whose partition the cluster cannot create (its shard limit)', ()
     const retried = await applyChanges(records, settings, port);
     expect(retried).toMatchObject({ failures: [], deadLettered: [], changeLogWritten: 3 });
     expect(await countOf(partition)).toBe(3);
-    const report = await runMaintenance(os, maintenanceSettings(names));
+    const report = await runMaintenance(transport, maintenanceSettings(names));
     expect(report.partitions).toMatchObject({ missing: [tomorrow], created: [tomorrow] });
     expect(report.problems).toEqual([]);
   });
@@ -142,9 +146,8 @@ describe('a tombstone purge whose deletes fail', () => {
   });
 
   function prune() {
-    const target = ['--stack', `${prefix}-no-stack`, '--table', 'test-table', '--key-schema', 'id'];
-    const indexes = ['--mirror-index', names.mirror, '--change-log-index', names.changeLog, '--dead-letter-index', names.deadLetter];
-    return spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...target, ...indexes, 'prune'], {
+    const target = pipelineFlags('test-table', names, { stack: `${prefix}-no-stack` });
+    return spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'bin', 'cdc.js'), '--local', ...target, 'prune'], {
       env: process.env,
       encoding: 'utf8',
       timeout: 120_000,
@@ -152,7 +155,7 @@ describe('a tombstone purge whose deletes fail', () => {
   }
 
   it('fails the maintenance after the rest of its work, and cdc prune exits 1 naming the tombstone', async () => {
-    await ensureIndexes(os, { indexes: names, changeLogPartitioning: 'daily' });
+    await ensureIndexes(transport, { indexes: names, changeLogPartitioning: 'daily' });
     const old = nowSeconds() - 3 * DAY;
     const id = `${prefix}-gone`;
     await applyChanges(
@@ -163,7 +166,7 @@ describe('a tombstone purge whose deletes fail', () => {
     await os.indices.putSettings({ index: tombstones, body: { 'index.blocks.write': true } } as never);
     await os.indices.refresh({ index: tombstones });
 
-    const failure = await failedRun(runMaintenance(os, maintenanceSettings(names)));
+    const failure = await failedRun(runMaintenance(transport, maintenanceSettings(names)));
     expect(failure.report.tombstones).toMatchObject({ expired: 1, purged: 0, kept: 0, failed: 1 });
     expect(failure.report.tombstones.failures).toEqual([
       { index: tombstones, id, reason: expect.stringContaining('cluster_block_exception') },
@@ -179,7 +182,7 @@ describe('a tombstone purge whose deletes fail', () => {
     expect(run.stderr).toContain('the maintenance could not do all its work: 1 tombstone purge delete(s) failed');
 
     await os.indices.putSettings({ index: tombstones, body: { 'index.blocks.write': false } } as never);
-    const report = await runMaintenance(os, maintenanceSettings(names));
+    const report = await runMaintenance(transport, maintenanceSettings(names));
     expect(report.tombstones).toMatchObject({ expired: 1, purged: 1, failed: 0 });
     expect(await countOf(tombstones)).toBe(0);
   });

@@ -7,7 +7,7 @@
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { parse } from 'lossless-json';
-import { createClient, detectChangeLogLayout, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
+import { connect, detectChangeLogLayout, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
 import { documentId } from '../../lambda/core/document-id';
 import { itemOfMirrorDocument } from '../../lambda/core/mirror-document';
 import { applyChanges } from '../../lambda/pipeline/apply-changes';
@@ -228,7 +228,7 @@ describe('a deleted item', () => {
     // The INSERT arrives again, late (a re-drive, a replay): the tombstone keeps the item deleted.
     const [insert, remove] = (await changeLogFor(opensearch, id)).map((doc) => doc.sequence_number as string);
     const late = insertRecord({ id: { S: id }, name: { S: 'soon gone' } }, { sequenceNumber: insert });
-    const os = await createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
+    const os = await connect({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
     try {
       const indexes = { changeLog: CHANGE_LOG, mirror: MIRROR, deadLetter: `${CHANGE_LOG}-deadletter` };
       // As the deployed function writes it: the layout the cluster holds.
@@ -251,11 +251,12 @@ describe('an index closed for a while', () => {
   it('makes its records retry (never dead letters), and they are written once it opens', async () => {
     const prefix = runPrefix('closed');
     const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
-    const os = await createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
+    const transport = await connect({ endpoint: endpoints.openSearch, requestTimeoutMs: 30_000 });
+    const os = opensearch;
     try {
-      const layout = await ensureIndexes(os, { indexes: names });
+      const layout = await ensureIndexes(transport, { indexes: names });
       const settings = { indexes: names, keySchema: { partitionKey: 'id' }, changeLogPartitioning: layout.partitioning };
-      const port = new OpenSearchPort(os, 1 << 20);
+      const port = new OpenSearchPort(transport, 1 << 20);
       const batch = [
         insertRecord({ id: { S: 'a' } }, { sequenceNumber: 1 }),
         insertRecord({ id: { S: 'b' } }, { sequenceNumber: 2 }),
@@ -274,7 +275,7 @@ describe('an index closed for a while', () => {
       expect(ids).toEqual(['b']);
     } finally {
       await os.indices.delete({ index: `${prefix}-*` });
-      await os.close();
+      await transport.close();
     }
   });
 });

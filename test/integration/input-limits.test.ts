@@ -3,10 +3,10 @@
  * item reaches both indexes, exactly (indexed, or kept unindexed with the reason); none is
  * refused, none fails the batch.
  */
-import { createClient, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
+import { connect, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
 import { applyChanges } from '../../lambda/pipeline/apply-changes';
 import { mirrorBackingIndex } from '../../lambda/settings/index-names';
-import { endpoints, runPrefix } from '../support/live-system';
+import { endpoints, runPrefix, search } from '../support/live-system';
 import { insertRecord } from '../support/stream-records';
 
 function nested(depth: number): any {
@@ -16,9 +16,10 @@ function nested(depth: number): any {
 it('writes every item at the limits to both indexes, and retries or refuses none', async () => {
   const prefix = runPrefix('limits');
   const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
-  const os = await createClient({ endpoint: endpoints.openSearch, requestTimeoutMs: 60_000 });
+  const transport = await connect({ endpoint: endpoints.openSearch, requestTimeoutMs: 60_000 });
+  const os = search();
   try {
-    await ensureIndexes(os, { indexes: names });
+    await ensureIndexes(transport, { indexes: names });
     const items: Record<string, any>[] = [
       { id: { S: 'large' }, blob: { S: 'é'.repeat(200_000) } }, // ~400 KB of UTF-8, DynamoDB's item limit
       { id: { S: 'deep' }, tree: nested(31) }, // DynamoDB allows 32 levels of nesting
@@ -39,7 +40,7 @@ it('writes every item at the limits to both indexes, and retries or refuses none
     const result = await applyChanges(
       records,
       { indexes: names, keySchema: { partitionKey: 'id' }, changeLogPartitioning: 'none' },
-      new OpenSearchPort(os, 9 * 1024 * 1024),
+      new OpenSearchPort(transport, 9 * 1024 * 1024),
     );
     expect(result.failures).toEqual([]);
     expect(result.deadLettered).toEqual([]);
@@ -64,5 +65,6 @@ it('writes every item at the limits to both indexes, and retries or refuses none
   } finally {
     await os.indices.delete({ index: `${prefix}-*` });
     await os.close();
+    await transport.close();
   }
 });

@@ -5,7 +5,7 @@
  * a batch brings a path it does not know. Each test has indexes of its own (a run prefix).
  */
 import { parse } from 'lossless-json';
-import { createClient, ensureIndexes, OpenSearchPort } from '../../lambda/adapters/opensearch';
+import { connect, ensureIndexes, OpenSearchPort, overTransport } from '../../lambda/adapters/opensearch';
 import { itemOfMirrorDocument } from '../../lambda/core/mirror-document';
 import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply-changes';
 import { mirrorBackingIndex } from '../../lambda/settings/index-names';
@@ -16,7 +16,9 @@ import { startTamperingProxy } from '../support/signature-checking-server';
 import { insertRecord } from '../support/stream-records';
 
 const os = search();
-const port = new OpenSearchPort(os, 9 * 1024 * 1024);
+/** The adapters' way to the same cluster. */
+const transport = overTransport(os.transport);
+const port = new OpenSearchPort(transport, 9 * 1024 * 1024);
 
 afterAll(async () => {
   await os.close();
@@ -24,7 +26,7 @@ afterAll(async () => {
 
 async function pipelineOn(prefix: string): Promise<PipelineSettings> {
   const names = namesFor(prefix);
-  const layout = await ensureIndexes(os, { indexes: names, changeLogPartitioning: 'daily' });
+  const layout = await ensureIndexes(transport, { indexes: names, changeLogPartitioning: 'daily' });
   return { indexes: names, keySchema: { partitionKey: 'id' }, changeLogPartitioning: layout.partitioning };
 }
 
@@ -132,7 +134,7 @@ describe("reading the mirror's mapping", () => {
   it('happens when a batch brings a name the port does not know, not for every batch', async () => {
     const settings = await pipelineOn(prefix);
     const proxy = await startTamperingProxy(endpoints.openSearch, () => undefined);
-    const client = await createClient({ endpoint: proxy.url.replace(/\/$/, ''), requestTimeoutMs: 30_000 });
+    const client = await connect({ endpoint: proxy.url.replace(/\/$/, ''), requestTimeoutMs: 30_000 });
     const backing = mirrorBackingIndex(settings.indexes.mirror);
     const mappingReads = () =>
       proxy.received.filter((request) => request.method === 'GET' && new URL(request.path, 'http://proxy').pathname === `/${backing}`)

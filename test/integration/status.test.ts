@@ -9,7 +9,6 @@ import * as path from 'node:path';
 import {
   type AttributeValue,
   BatchWriteItemCommand,
-  CreateTableCommand,
   DeleteItemCommand,
   DeleteTableCommand,
   PutItemCommand,
@@ -31,6 +30,8 @@ import {
   TABLE,
   waitFor,
 } from '../support/live-system';
+import { pipelineFlags } from '../support/cli-flags';
+import { createTable } from '../support/private-table';
 
 const client = dynamo();
 const opensearch = search();
@@ -60,28 +61,8 @@ it('says healthy for a pipeline whose mirror holds its table, then failing for a
   const table = `${prefix}-table`;
   const names = { changeLog: `${prefix}-log`, mirror: `${prefix}-mirror`, deadLetter: `${prefix}-dl` };
   // Its own table and indexes, and no stack of its own: no queue or mapping of others' tests to count.
-  const target = [
-    '--stack',
-    `${prefix}-none`,
-    '--table',
-    table,
-    '--key-schema',
-    'id',
-    '--mirror-index',
-    names.mirror,
-    '--change-log-index',
-    names.changeLog,
-    '--dead-letter-index',
-    names.deadLetter,
-  ];
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      AttributeDefinitions: [{ AttributeName: 'id', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  const target = pipelineFlags(table, names, { stack: `${prefix}-none` });
+  await createTable(client, table);
   try {
     const ids = Array.from({ length: 40 }, (_, i) => `${prefix}-${i}`);
     // One item holds a list mixing text and numbers: the mirror keeps it exactly, unindexed.

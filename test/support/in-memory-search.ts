@@ -1,5 +1,8 @@
 /**
- * An in-memory search engine behind the SearchPort: conditional puts and deletes with revisions,
+ * An in-memory search engine behind the SearchPort: conditional puts and deletes with revisions
+ * and external versions (a conflict reports the stored version, as OpenSearch's reason does; a
+ * delete's version is remembered only for gc_deletes of the engine's clock, and forgotten when the
+ * index is closed and opened),
  * hooks to make chosen writes fail or to write concurrently, and (for indexes given one with
  * mapIndex) a dynamic mapping that refuses, skips and counts fields as OpenSearch 2.19 does with the
  * mirror's settings. Unit tests only: the integration suites run the real engine.
@@ -12,11 +15,19 @@ import { DynamicMapping } from './dynamic-mapping';
 interface Stored {
   source: Record<string, any>;
   revision: number;
+  version: number;
 }
+
+/** OpenSearch's default `index.gc_deletes`. */
+export const GC_DELETES_MS = 60_000;
 
 export class InMemorySearch implements SearchPort {
   private readonly indexes = new Map<string, Map<string, Stored>>();
   private revisions = 0;
+  /** Versions of recent deletes, by index and id, with when they were done (engine clock). */
+  private readonly deletes = new Map<string, { version: number; at: number }>();
+  /** The engine's clock (for gc_deletes). */
+  clock: () => number = () => Date.now();
   writeRequests = 0;
   /** The outcome to force for one write; undefined = behave normally. */
   fault: (action: WriteAction) => WriteOutcome | undefined = () => undefined;
@@ -61,14 +72,30 @@ export class InMemorySearch implements SearchPort {
     return Object.fromEntries([...(this.indexes.get(index) ?? new Map()).entries()].map(([id, doc]) => [id, doc.source]));
   }
 
-  /** Writes behind the pipeline's back, as another writer would. */
-  put(index: string, id: string, source: Record<string, any>): void {
+  /** Writes behind the pipeline's back, as another writer would (internal versioning: one above the stored version). */
+  put(index: string, id: string, source: Record<string, any>, version?: number): void {
     if (!this.indexes.has(index)) this.indexes.set(index, new Map());
-    this.indexes.get(index)!.set(id, { source, revision: ++this.revisions });
+    const stored = version ?? (this.indexes.get(index)!.get(id)?.version ?? 0) + 1;
+    this.indexes.get(index)!.set(id, { source, revision: ++this.revisions, version: stored });
   }
 
-  delete(index: string, id: string): void {
+  delete(index: string, id: string, version?: number): void {
+    const stored = version ?? this.indexes.get(index)?.get(id)?.version;
     this.indexes.get(index)?.delete(id);
+    if (stored !== undefined) this.deletes.set(refKey({ index, id }), { version: stored, at: this.clock() });
+  }
+
+  /** The stored version of a document, or of its delete while the engine remembers it. */
+  storedVersion(index: string, id: string): number | undefined {
+    const doc = this.indexes.get(index)?.get(id);
+    if (doc) return doc.version;
+    const deleted = this.deletes.get(refKey({ index, id }));
+    return deleted !== undefined && this.clock() - deleted.at < GC_DELETES_MS ? deleted.version : undefined;
+  }
+
+  /** An index closed and opened: the versions of its deletes are forgotten. */
+  closeAndOpen(index: string): void {
+    for (const key of this.deletes.keys()) if (key.startsWith(`${index}\u0000`)) this.deletes.delete(key);
   }
 
   async readStates(refs: readonly DocumentRef[]): Promise<Map<string, StoredState>> {
@@ -77,7 +104,12 @@ export class InMemorySearch implements SearchPort {
     const states = new Map<string, StoredState>();
     for (const ref of refs) {
       const doc = this.indexes.get(ref.index)?.get(ref.id);
-      if (doc) states.set(refKey(ref), { revision: String(doc.revision) as Revision, sequenceNumber: doc.source._cdc?.sequence_number });
+      if (doc)
+        states.set(refKey(ref), {
+          revision: String(doc.revision) as Revision,
+          sequenceNumber: doc.source._cdc?.sequence_number,
+          version: doc.version,
+        });
     }
     this.afterRead();
     return states;
@@ -92,15 +124,18 @@ export class InMemorySearch implements SearchPort {
     const existing = this.indexes.get(action.index)?.get(action.id);
     if (action.condition.kind === 'absent' && existing) return { kind: 'exists' };
     if (action.condition.kind === 'unchanged' && String(existing?.revision) !== action.condition.revision) return { kind: 'changed' };
+    const version = action.condition.kind === 'version' ? action.condition.version : undefined;
+    const current = this.storedVersion(action.index, action.id);
+    if (version !== undefined && current !== undefined && current >= version) return { kind: 'stale', current };
     if (action.operation === 'delete') {
-      this.delete(action.index, action.id);
+      this.delete(action.index, action.id, version ?? (existing ? existing.version + 1 : undefined));
       return { kind: 'written' };
     }
     const source = JSON.parse(action.document);
     const mapped = this.mappings.get(action.index)?.take(source);
     if (mapped?.refused) return { kind: 'unindexable', reason: mapped.refused, errorType: mapped.errorType };
     for (const path of mapped?.skipped ?? []) this.skippedWithoutTrace.push({ index: action.index, id: action.id, path });
-    this.put(action.index, action.id, source);
+    this.put(action.index, action.id, source, version);
     return { kind: 'written', revision: String(this.revisions) as Revision };
   }
 }

@@ -6,9 +6,11 @@
 import { App, Duration, Stack, type Environment } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { readAppSettings } from '../../lib/app-settings';
+import { CdcOpenSearchDomain } from '../../lib/cdc-opensearch-domain';
 import { CdcStack } from '../../lib/cdc-stack';
 import { DynamoDbOpenSearchCdc } from '../../lib/dynamodb-opensearch-cdc';
 import { OpenSearchTarget } from '../../lib/opensearch-target';
@@ -20,6 +22,11 @@ const cdkJson = require('../../cdk.json');
 const DOMAIN_ARN = 'arn:aws:es:eu-west-1:123456789012:domain/orders';
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:opensearch-AbCdEf';
 const COLLECTION_ARN = 'arn:aws:aoss:eu-west-1:123456789012:collection/abc123';
+const OPERATOR_ARNS = ['arn:aws:iam::123456789012:role/cdc-operator', 'arn:aws:iam::123456789012:role/team/on-call'];
+const SECURITY_API_PATHS = [
+  '_plugins/_security/api/roles/dynamodb-cdc-operator',
+  '_plugins/_security/api/rolesmapping/dynamodb-cdc-operator',
+];
 
 /** The context of each aws variant, as given with -c on the command line. */
 const VARIANTS: Record<string, Record<string, unknown>> = {
@@ -39,6 +46,7 @@ const VARIANTS: Record<string, Record<string, unknown>> = {
   newDomain: { openSearch: 'newDomain' },
   newDomainInNewVpc: { openSearch: 'newDomain', openSearchVpc: 'new' },
   newDomainInExistingVpc: { openSearch: 'newDomain', openSearchVpc: 'vpc-0123456789abcdef0' },
+  newDomainWithOperators: { openSearch: 'newDomain', openSearchOperatorRoleArn: `${OPERATOR_ARNS[0]},${OPERATOR_ARNS[1]}` },
 };
 const ENV: Environment = { account: '123456789012', region: 'eu-west-1' };
 
@@ -90,44 +98,49 @@ function roleStatements(t: Template): any[] {
   return Object.values(policies).flatMap((policy: any) => policy.Properties.PolicyDocument.Statement);
 }
 
-function esResources(t: Template): string[] {
+/** The domain paths (the domain's ARN as `<domain>` when it is a token) each es: action is allowed on. */
+function esGrants(t: Template): Record<string, string[]> {
   const stack = new Stack();
-  return roleStatements(t)
-    .filter((statement) => [].concat(statement.Action).some((action: string) => action.startsWith('es:')))
-    .flatMap((statement) => [].concat(statement.Resource))
-    .map((resource) => (typeof resource === 'string' ? resource : stack.resolve(resource)))
-    .map((resource: any) =>
-      typeof resource === 'string'
-        ? resource
-        : resource['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : '<domain>')).join(''),
-    );
+  const grants: Record<string, string[]> = {};
+  for (const statement of roleStatements(t)) {
+    const actions = ([] as string[]).concat(statement.Action).filter((action) => action.startsWith('es:'));
+    if (actions.length === 0) continue;
+    const resources = ([] as unknown[])
+      .concat(statement.Resource)
+      .map((resource) => (typeof resource === 'string' ? resource : stack.resolve(resource)))
+      .map((resource: any) =>
+        typeof resource === 'string'
+          ? resource
+          : resource['Fn::Join'][1].map((part: any) => (typeof part === 'string' ? part : '<domain>')).join(''),
+      );
+    for (const action of actions) grants[action] = [...(grants[action] ?? []), ...resources].sort();
+  }
+  return grants;
 }
 
-const OWN_PATHS = [
-  'dynamodb-cdc',
-  'dynamodb-cdc/*',
-  'dynamodb-cdc-*',
-  'test-table',
-  'test-table/*',
-  'test-table-v1',
-  'test-table-v1/*',
-  'test-table-tombstones',
-  'test-table-tombstones/*',
-  'dynamodb-cdc-deadletter',
-  'dynamodb-cdc-deadletter/*',
-  '_bulk',
-  '_mget',
-  '_aliases',
-  '_alias/dynamodb-cdc',
-  '_cat/indices/dynamodb-cdc-*',
-  '_search/scroll',
-  '_search/scroll/*',
+const TEMPLATES = [
   '_index_template/cdc-change-log-partitions-dynamodb-cdc',
   '_index_template/cdc-change-log-dynamodb-cdc',
   '_index_template/cdc-mirror-test-table',
   '_index_template/cdc-tombstones-test-table',
   '_index_template/cdc-dead-letter-dynamodb-cdc-deadletter',
 ];
+
+/** Each method on exactly the paths the function requests with it. */
+const OWN_GRANTS: Record<string, string[]> = {
+  'es:ESHttpHead': ['dynamodb-cdc', '_alias/dynamodb-cdc', 'dynamodb-cdc-????.??.??'],
+  'es:ESHttpGet': ['test-table-v1', '_cat/indices/dynamodb-cdc-*'],
+  'es:ESHttpPut': [
+    ...TEMPLATES,
+    'dynamodb-cdc',
+    'dynamodb-cdc-????.??.??',
+    'test-table-v1',
+    'test-table-tombstones',
+    'dynamodb-cdc-deadletter',
+  ],
+  'es:ESHttpPost': ['_bulk', '_mget', 'test-table-tombstones/_search', '_search/scroll'],
+  'es:ESHttpDelete': ['dynamodb-cdc-????.??.??', '_search/scroll'],
+};
 
 describe('target aws, an existing domain given by endpoint and ARN (context openSearch=domain)', () => {
   it('signs requests with SigV4 for es in the domain region', () => {
@@ -139,26 +152,27 @@ describe('target aws, an existing domain given by endpoint and ARN (context open
     });
   });
 
-  it('allows es:ESHttp* on the function indexes and the API paths it calls, nothing else of the domain', () => {
-    const resources = esResources(template('domain'));
-    expect(new Set(resources)).toEqual(new Set(OWN_PATHS.map((path) => `${DOMAIN_ARN}/${path}`)));
-    expect(resources).not.toContain(`${DOMAIN_ARN}/*`);
-    expect(resources).not.toContain(DOMAIN_ARN);
+  it('allows each es:ESHttp method on exactly the paths the function requests with it, nothing else of the domain', () => {
+    const expected = Object.fromEntries(
+      Object.entries(OWN_GRANTS).map(([action, paths]) => [action, paths.map((path) => `${DOMAIN_ARN}/${path}`).sort()]),
+    );
+    expect(esGrants(template('domain'))).toEqual(expected);
   });
 
-  it('allows deletes only on its indexes and its own scrolls, never on _bulk, _aliases or templates', () => {
-    const deletes = roleStatements(template('domain')).filter((statement) =>
-      [].concat(statement.Action).includes('es:ESHttpDelete' as never),
-    );
-    expect(deletes).toHaveLength(2);
-    const resources = deletes.flatMap((statement) => [].concat(statement.Resource)).map(String);
-    expect(resources).not.toContain(`${DOMAIN_ARN}/_bulk`);
-    expect(resources.filter((resource) => resource.includes('/_'))).toEqual([
-      `${DOMAIN_ARN}/_search/scroll`,
-      `${DOMAIN_ARN}/_search/scroll/*`,
-    ]);
+  it('deletes only change-log partitions (never the default dead-letter index) and its own scroll, never another index, _bulk or a template', () => {
+    const deletes = esGrants(template('domain'))['es:ESHttpDelete'];
+    expect(deletes).toEqual([`${DOMAIN_ARN}/_search/scroll`, `${DOMAIN_ARN}/dynamodb-cdc-????.??.??`]);
+    // IAM's `?` is one character: `deadletter` has no dots where a date has them.
+    expect(deletes.some((pattern) => iamPatternAllows(pattern, `${DOMAIN_ARN}/dynamodb-cdc-deadletter`))).toBe(false);
+    expect(deletes.some((pattern) => iamPatternAllows(pattern, `${DOMAIN_ARN}/dynamodb-cdc-2026.12.03`))).toBe(true);
   });
 });
+
+/** IAM's reading of a resource pattern: `*` any run of characters, `?` one. */
+function iamPatternAllows(pattern: string, resource: string): boolean {
+  const expression = [...pattern].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  return new RegExp(`^${expression}$`).test(resource);
+}
 
 describe('the construct given an IDomain', () => {
   function withDomain() {
@@ -203,13 +217,13 @@ describe('the construct given an IDomain', () => {
       .flatMap((s) => s.Resource);
     expect(resources).toEqual(
       expect.arrayContaining([
-        'arn:aws:es:eu-central-1:123456789012:domain/shop/orders/*',
-        'arn:aws:es:eu-central-1:123456789012:domain/shop/dynamodb-cdc-*',
+        'arn:aws:es:eu-central-1:123456789012:domain/shop/orders-v1',
+        'arn:aws:es:eu-central-1:123456789012:domain/shop/dynamodb-cdc-????.??.??',
       ]),
     );
     for (const resource of resources)
       expect(resource).toMatch(
-        /^arn:aws:es:eu-central-1:123456789012:domain\/shop\/(dynamodb-cdc|orders|_bulk|_mget|_aliases|_alias\/dynamodb-cdc|_cat\/indices\/dynamodb-cdc-|_search\/scroll|_index_template\/cdc-)/,
+        /^arn:aws:es:eu-central-1:123456789012:domain\/shop\/(dynamodb-cdc|orders|_bulk|_mget|_alias\/dynamodb-cdc|_cat\/indices\/dynamodb-cdc-|_search\/scroll$|_index_template\/cdc-)/,
       );
   });
 });
@@ -357,6 +371,122 @@ describe('target aws, a new domain made by the stack (context openSearch=newDoma
       expect(JSON.stringify(t.findResources('AWS::EC2::SecurityGroup'))).not.toMatch(/0\.0\.0\.0\/0/);
     },
   );
+});
+
+describe('target aws, a new domain with operator roles (context openSearchOperatorRoleArn)', () => {
+  /** The function role's statements on the security API, with their paths after the domain ARN. */
+  function securityApiGrants(t: Template): { actions: string[]; paths: string[] }[] {
+    return roleStatements(t)
+      .filter((statement) => JSON.stringify(statement.Resource).includes('_plugins/_security'))
+      .map((statement) => ({
+        actions: [].concat(statement.Action),
+        paths: [].concat(statement.Resource).map((resource: any) => JSON.stringify(resource).match(/\/(_plugins[^"]*)/)![1]),
+      }));
+  }
+
+  it('names the operator roles in the resource policy, beside the function role', () => {
+    const [domain] = Object.values(template('newDomainWithOperators').findResources('AWS::OpenSearchService::Domain')) as any[];
+    expect(domain.Properties.AccessPolicies.Statement).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Principal: { AWS: [{ 'Fn::GetAtt': [expect.stringMatching(/^CdcHandlerRole/), 'Arn'] }, ...OPERATOR_ARNS] },
+        Action: 'es:ESHttp*',
+      }),
+    ]);
+  });
+
+  it('gives the function the operator roles to map, and nothing of them without (context or default)', () => {
+    expect(environment(template('newDomainWithOperators'))).toMatchObject({ OPENSEARCH_OPERATOR_ROLE_ARNS: OPERATOR_ARNS.join(',') });
+    expect(environment(template('newDomain'))).not.toHaveProperty('OPENSEARCH_OPERATOR_ROLE_ARNS');
+  });
+
+  it('grants the function PUT on the operator role and its mapping only with operator roles, and no other security API path', () => {
+    expect(securityApiGrants(template('newDomainWithOperators'))).toEqual([{ actions: ['es:ESHttpPut'], paths: SECURITY_API_PATHS }]);
+    expect(securityApiGrants(template('newDomain'))).toEqual([]);
+  });
+
+  it.each([
+    ['a user ARN', 'arn:aws:iam::123456789012:user/bob'],
+    ['a wildcard', 'arn:aws:iam::123456789012:role/*'],
+    ['an account of 4 digits', 'arn:aws:iam::1234:role/ops'],
+  ])('refuses %s, naming the context key and the value', (_case, value) => {
+    expect(() => aws('newDomain', { openSearchOperatorRoleArn: value })).toThrow(
+      `CDK context "openSearchOperatorRoleArn" must be the ARN of an IAM role (arn:aws:iam::account:role/name, or role/path/name), got "${value}"`,
+    );
+  });
+
+  it('refuses operator roles with another kind of OpenSearch, saying to map them in its own access control', () => {
+    expect(() => aws('domain', { openSearchOperatorRoleArn: OPERATOR_ARNS[0] })).toThrow(
+      /"openSearchOperatorRoleArn" applies with openSearch=newDomain only .* not with openSearch=domain/,
+    );
+  });
+
+  describe('in the construct (OpenSearchTarget.newDomain({ operatorRoles }))', () => {
+    function withOperatorRoles(arns: string[]): Stack {
+      const stack = new Stack(new App(), 'S');
+      const table = new dynamodb.Table(stack, 'T', {
+        partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+        stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      });
+      const operatorRoles = arns.map((arn, at) => iam.Role.fromRoleArn(stack, `Operator${at}`, arn, { mutable: false }));
+      new DynamoDbOpenSearchCdc(stack, 'Cdc', { table, mirrorIndex: 'orders', openSearch: OpenSearchTarget.newDomain({ operatorRoles }) });
+      return stack;
+    }
+
+    it('names them in the resource policy and the environment, and grants the security API paths', () => {
+      const t = Template.fromStack(withOperatorRoles(OPERATOR_ARNS));
+      const [domain] = Object.values(t.findResources('AWS::OpenSearchService::Domain')) as any[];
+      expect(domain.Properties.AccessPolicies.Statement[0].Principal.AWS).toEqual([expect.anything(), ...OPERATOR_ARNS]);
+      const [fn] = Object.values(t.findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } })) as any[];
+      expect(fn.Properties.Environment.Variables.OPENSEARCH_OPERATOR_ROLE_ARNS).toBe(OPERATOR_ARNS.join(','));
+      expect(JSON.stringify(t.toJSON())).toContain('_plugins/_security/api/rolesmapping/');
+    });
+
+    it('a role made in the app (its ARN a token) is mapped by its deploy-time ARN', () => {
+      const stack = new Stack(new App(), 'S');
+      const table = new dynamodb.Table(stack, 'T', {
+        partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+        stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
+      });
+      const operator = new iam.Role(stack, 'Operator', { assumedBy: new iam.AccountRootPrincipal() });
+      new DynamoDbOpenSearchCdc(stack, 'Cdc', {
+        table,
+        mirrorIndex: 'orders',
+        openSearch: OpenSearchTarget.newDomain({ operatorRoles: [operator] }),
+      });
+      const [fn] = Object.values(
+        Template.fromStack(stack).findResources('AWS::Lambda::Function', { Properties: { Handler: 'index.handler' } }),
+      ) as any[];
+      expect(fn.Properties.Environment.Variables.OPENSEARCH_OPERATOR_ROLE_ARNS).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(/^Operator/), 'Arn'],
+      });
+    });
+
+    it('refuses an ARN that is not a role, a ValidationError naming the prop and the value', () => {
+      const create = () => withOperatorRoles(['arn:aws:iam::123456789012:user/bob']);
+      expect(create).toThrow(ValidationError);
+      expect(create).toThrow(/operatorRoles must be the ARN of an IAM role .*got "arn:aws:iam::123456789012:user\/bob"/);
+    });
+
+    it('CdcOpenSearchDomain on its own refuses it too, naming its prop operatorRoles and the value', () => {
+      const stack = new Stack(new App(), 'S');
+      const operatorRoles = [iam.Role.fromRoleArn(stack, 'Operator', 'arn:aws:iam::123456789012:user/bob', { mutable: false })];
+      const masterRole = new iam.Role(stack, 'Master', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+      const create = () => new CdcOpenSearchDomain(stack, 'Domain', { masterRole, operatorRoles });
+      const error = (() => {
+        try {
+          create();
+        } catch (thrown) {
+          return thrown;
+        }
+        return undefined;
+      })();
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as Error).message).toMatch(
+        /^S\/Domain: operatorRoles must be the ARN of an IAM role .*got "arn:aws:iam::123456789012:user\/bob"/,
+      );
+    });
+  });
 });
 
 describe('guards outside the local target', () => {

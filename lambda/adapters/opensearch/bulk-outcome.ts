@@ -2,8 +2,9 @@
  * What one `_bulk` item's status and error mean for the write behind it.
  *
  * - written: 2xx (and a delete of a document already gone).
- * - exists / changed: a 409 (version conflict) on a conditional write: a duplicate delivery of a
- *   `create` (ids are event ids), or a mirror document somebody wrote since we read it.
+ * - exists / changed / stale: a 409 (version conflict) on a conditional write: a duplicate delivery
+ *   of a `create` (ids are event ids), a document somebody wrote since we read it, or a stored
+ *   external version at or above ours (with the stored version, read from the reason).
  * - retry: worth trying again as it is: 429, 5xx, 401/403, a missing index, a closed index, a
  *   cluster block, an alias that does not resolve, an index the cluster refuses to create (its
  *   shard limit: see index-creation-refusal.ts); and anything not understood.
@@ -46,6 +47,7 @@ export function classifyItem(action: WriteAction, status: number, error: BulkIte
   if (status === 409) {
     if (action.condition.kind === 'absent') return { kind: 'exists' };
     if (action.condition.kind === 'unchanged') return { kind: 'changed' };
+    if (action.condition.kind === 'version') return { kind: 'stale', current: storedVersionOf(error) };
   }
   const reason = describeError(status, error);
   const type = error?.type ?? `http_${status}`;
@@ -56,6 +58,13 @@ export function classifyItem(action: WriteAction, status: number, error: BulkIte
   // Any other 400 is about the document too: retrying it as it is would block the shard forever.
   if (status === 400 || UNINDEXABLE_ERROR_TYPES.has(type)) return { kind: 'unindexable', reason, errorType: type };
   return { kind: 'retry', reason };
+}
+
+/** `[id]: version conflict, current version [X] is higher or equal to the one provided [Y]` -> X. */
+export function storedVersionOf(error: BulkItemError | undefined): number | undefined {
+  const match = /current version \[(\d+)\]/.exec(error?.reason ?? '');
+  const version = match ? Number(match[1]) : NaN;
+  return Number.isSafeInteger(version) ? version : undefined;
 }
 
 export function describeError(status: number, error: BulkItemError | undefined): string {

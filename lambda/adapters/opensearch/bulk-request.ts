@@ -16,6 +16,10 @@ export function actionLines(action: WriteAction): string {
     meta.if_seq_no = seqNo;
     meta.if_primary_term = primaryTerm;
   }
+  if (action.condition.kind === 'version') {
+    meta.version = action.condition.version;
+    meta.version_type = 'external';
+  }
   const header = JSON.stringify({ [operationOf(action)]: meta });
   // The document is JSON text we built (exact numbers): sent as it is, never re-serialised.
   return action.operation === 'put' ? `${header}\n${action.document}\n` : `${header}\n`;

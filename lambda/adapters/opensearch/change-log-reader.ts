@@ -3,12 +3,15 @@
  * time (for following the log live). Responses are parsed as data (documents may hold
  * `__proto__` keys), in stream order.
  */
-import type { Client } from '@opensearch-project/opensearch';
 import { type ChangeLogDocument, type AttributeMap, compareSequenceNumbers } from '../../core';
+import { pathOf, type SearchTransport } from './search-transport';
+
+/** Where following the change log goes on: from a time, or after the last change seen. */
+export type ChangeLogPosition = { readonly since: string } | { readonly after: readonly unknown[] };
 
 export class ChangeLogReader {
   constructor(
-    private readonly client: Client,
+    private readonly transport: SearchTransport,
     private readonly index: string,
   ) {}
 
@@ -23,22 +26,40 @@ export class ChangeLogReader {
   }
 
   /**
-   * Changes written after `after` (processing time), oldest first, at most `limit`; with `key`,
-   * only that item's. The caller keeps the last `processed_at` (and the ids seen at it) to go on.
+   * The next changes written from `position` on (processing time, then event id), oldest first,
+   * at most `limit`; with `key`, only that item's. The position returned goes on after the last
+   * of them, however many changes share one processing time (a batch, a backfill page).
    */
-  async writtenAfter(
-    after: string,
+  async writtenSince(
+    position: ChangeLogPosition,
     options: { key?: Readonly<Record<string, string>>; limit?: number } = {},
-  ): Promise<ChangeLogDocument[]> {
-    const filter: object[] = [{ range: { processed_at: { gte: after } } }, ...keyClauses(options.key ?? {})];
-    await this.client.indices.refresh({ index: this.index });
-    // In the order they were written, across items and shards.
-    return this.search({ size: options.limit ?? 1000, query: { bool: { filter } }, sort: [{ processed_at: 'asc' }, { event_id: 'asc' }] });
+  ): Promise<{ changes: ChangeLogDocument[]; next: ChangeLogPosition }> {
+    const filter: object[] = [
+      ...('since' in position ? [{ range: { processed_at: { gte: position.since } } }] : []),
+      ...keyClauses(options.key ?? {}),
+    ];
+    await this.transport.request({ method: 'POST', path: pathOf(this.index, '_refresh') });
+    const hits = await this.searchHits({
+      size: options.limit ?? 1000,
+      query: { bool: { filter } },
+      // In the order they were written, across items and shards; the event id breaks ties.
+      sort: [{ processed_at: 'asc' }, { event_id: 'asc' }],
+      ...('after' in position ? { search_after: position.after } : {}),
+    });
+    return { changes: hits.map((hit) => hit._source), next: hits.length > 0 ? { after: hits[hits.length - 1].sort } : position };
   }
 
   private async search(body: object): Promise<ChangeLogDocument[]> {
-    const response = await this.client.search({ index: this.index, body: body as never });
-    return (response.body.hits.hits as { _source: ChangeLogDocument }[]).map((hit) => hit._source);
+    return (await this.searchHits(body)).map((hit) => hit._source);
+  }
+
+  private async searchHits(body: object): Promise<{ _source: ChangeLogDocument; sort: unknown[] }[]> {
+    const response = await this.transport.request<{ hits: { hits: { _source: ChangeLogDocument; sort: unknown[] }[] } }>({
+      method: 'POST',
+      path: pathOf(this.index, '_search'),
+      body,
+    });
+    return response.body.hits.hits;
   }
 }
 

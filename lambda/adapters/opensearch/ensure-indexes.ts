@@ -8,11 +8,11 @@
  * make setting and cluster agree. Switching in place would need the change log's name as an index
  * and an alias at once, which OpenSearch refuses: every new partition would fail to be created.
  */
-import type { Client } from '@opensearch-project/opensearch';
 import { type ChangeLogPartitioning, ENVIRONMENT, type IndexNames } from '../../settings';
 import { describeError } from './bulk-outcome';
 import { isShardLimit, SHARD_LIMIT_ADVICE, type OpenSearchError } from './index-creation-refusal';
 import { concreteIndexes, indexTemplates, type IndexLayout } from './index-templates';
+import { exists, pathOf, type SearchTransport } from './search-transport';
 
 export interface IndexSetup extends IndexLayout {
   readonly indexes: IndexNames;
@@ -25,15 +25,15 @@ export interface ChangeLogLayout {
   readonly warning?: string;
 }
 
-export async function ensureIndexes(client: Client, setup: IndexSetup, now: Date = new Date()): Promise<ChangeLogLayout> {
-  const layout = await detectChangeLogLayout(client, setup);
+export async function ensureIndexes(transport: SearchTransport, setup: IndexSetup, now: Date = new Date()): Promise<ChangeLogLayout> {
+  const layout = await detectChangeLogLayout(transport, setup);
   const effective: IndexLayout = { ...setup, changeLogPartitioning: layout.partitioning };
   for (const template of indexTemplates(setup.indexes, effective)) {
-    await client.indices.putIndexTemplate({ name: template.name, body: template.body as never });
+    await transport.request({ method: 'PUT', path: pathOf('_index_template', template.name), body: template.body });
   }
   for (const index of concreteIndexes(setup.indexes, effective, now)) {
     try {
-      await createIndex(client, index);
+      await createIndex(transport, index);
     } catch (error) {
       if (engineError(error)?.type === 'invalid_alias_name_exception') {
         throw new Error(
@@ -52,9 +52,9 @@ export async function ensureIndexes(client: Client, setup: IndexSetup, now: Date
  * Creates one index (its template shapes it); answers false when it exists already. A refusal
  * because of the cluster's shard limit says so and what to do.
  */
-export async function createIndex(client: Client, index: string): Promise<boolean> {
+export async function createIndex(transport: SearchTransport, index: string): Promise<boolean> {
   try {
-    await client.indices.create({ index });
+    await transport.request({ method: 'PUT', path: pathOf(index) });
     return true;
   } catch (error) {
     const refusal = engineError(error);
@@ -73,11 +73,11 @@ function engineError(error: unknown): OpenSearchError | undefined {
 }
 
 /** What the change log's name is in the cluster (nothing, one index, an alias over partitions), against the setting. Reads only. */
-export async function detectChangeLogLayout(client: Client, setup: IndexSetup): Promise<ChangeLogLayout> {
+export async function detectChangeLogLayout(transport: SearchTransport, setup: IndexSetup): Promise<ChangeLogLayout> {
   const wanted = setup.changeLogPartitioning ?? 'none';
   const name = setup.indexes.changeLog;
-  if (!(await client.indices.exists({ index: name })).body) return { partitioning: wanted };
-  const found: ChangeLogPartitioning = (await client.indices.existsAlias({ name })).body ? 'daily' : 'none';
+  if (!(await exists(transport, pathOf(name)))) return { partitioning: wanted };
+  const found: ChangeLogPartitioning = (await exists(transport, pathOf('_alias', name))) ? 'daily' : 'none';
   if (found === wanted) return { partitioning: wanted };
   const setting = `${ENVIRONMENT.changeLogPartitioning}=${found} (context changeLogPartitioning=${found})`;
   return {

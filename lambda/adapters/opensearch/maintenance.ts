@@ -9,7 +9,6 @@
  * and alarm see it. Creating tomorrow's partition a day ahead makes a cluster at its shard limit
  * show a day before the changes of that day have nowhere to go.
  */
-import type { Client } from '@opensearch-project/opensearch';
 import {
   changeLogPartition,
   planPartitionRetention,
@@ -23,6 +22,8 @@ import { type FunctionSettings, type ChangeLogPartitioning, mirrorBackingIndex, 
 import { revisionOf } from './bulk-request';
 import { createIndex, detectChangeLogLayout } from './ensure-indexes';
 import { OpenSearchPort } from './opensearch-port';
+import { scrolledHits } from './scroll';
+import { exists, pathOf, type SearchTransport } from './search-transport';
 
 export type MaintenanceSettings = Pick<
   FunctionSettings,
@@ -66,26 +67,26 @@ const DAY_MS = 86_400_000;
 const FAILURES_SHOWN = 10;
 
 export async function runMaintenance(
-  client: Client,
+  transport: SearchTransport,
   settings: MaintenanceSettings,
   options: { now?: Date; dryRun?: boolean } = {},
 ): Promise<MaintenanceReport> {
   const now = options.now ?? new Date();
   const dryRun = options.dryRun === true;
-  const layout = await detectChangeLogLayout(client, settings);
+  const layout = await detectChangeLogLayout(transport, settings);
   const problems: string[] = [];
 
   let partitions: MaintenanceReport['partitions'] = { expired: [], deleted: [], kept: 0, missing: [], created: [] };
   if (layout.partitioning === 'daily') {
     // Expired ones first: deleting them frees the shards the new partitions need.
-    const retention = await deleteExpiredPartitions(client, settings, now, dryRun);
-    const { refused, ...ahead } = await createPartitionsAhead(client, settings.indexes.changeLog, now, dryRun);
+    const retention = await deleteExpiredPartitions(transport, settings, now, dryRun);
+    const { refused, ...ahead } = await createPartitionsAhead(transport, settings.indexes.changeLog, now, dryRun);
     partitions = { ...retention, ...ahead };
     problems.push(...refused);
   }
 
   const olderThan = new Date(now.getTime() - settings.tombstoneRetentionHours * 3_600_000);
-  const tombstones = await purgeExpiredTombstones(client, settings, olderThan, dryRun);
+  const tombstones = await purgeExpiredTombstones(transport, settings, olderThan, dryRun);
   if (tombstones.failed > 0) {
     const first = tombstones.failures[0];
     problems.push(`${tombstones.failed} tombstone purge delete(s) failed (first: ${first.index}/${first.id}: ${first.reason})`);
@@ -106,16 +107,16 @@ export async function runMaintenance(
   return report;
 }
 
-async function deleteExpiredPartitions(client: Client, settings: MaintenanceSettings, now: Date, dryRun: boolean) {
+async function deleteExpiredPartitions(transport: SearchTransport, settings: MaintenanceSettings, now: Date, dryRun: boolean) {
   const plan = planPartitionRetention(
     settings.indexes.changeLog,
-    await partitionCandidates(client, settings.indexes.changeLog),
+    await partitionCandidates(transport, settings.indexes.changeLog),
     now,
     settings.changeLogRetentionDays,
   );
   const deleted: string[] = [];
   for (const index of dryRun ? [] : plan.expired) {
-    await client.indices.delete({ index, ignore_unavailable: true } as never);
+    await transport.request({ method: 'DELETE', path: pathOf(index), querystring: { ignore_unavailable: true } });
     deleted.push(index);
   }
   return { expired: plan.expired, deleted, kept: plan.kept.length };
@@ -126,18 +127,18 @@ async function deleteExpiredPartitions(client: Client, settings: MaintenanceSett
  * would create them; `refused` says why one could not be. Only once the change log is an alias
  * (the function has set its indexes up).
  */
-async function createPartitionsAhead(client: Client, changeLog: string, now: Date, dryRun: boolean) {
+async function createPartitionsAhead(transport: SearchTransport, changeLog: string, now: Date, dryRun: boolean) {
   const missing: string[] = [];
   const created: string[] = [];
   const refused: string[] = [];
-  if (!(await client.indices.existsAlias({ name: changeLog })).body) return { missing, created, refused };
+  if (!(await exists(transport, pathOf('_alias', changeLog)))) return { missing, created, refused };
   for (const day of [now, new Date(now.getTime() + DAY_MS)]) {
     const partition = changeLogPartition(changeLog, day);
-    if ((await client.indices.exists({ index: partition })).body) continue;
+    if (await exists(transport, pathOf(partition))) continue;
     missing.push(partition);
     if (dryRun) continue;
     try {
-      if (await createIndex(client, partition)) created.push(partition);
+      if (await createIndex(transport, partition)) created.push(partition);
     } catch (error) {
       refused.push(`cannot create the change-log partition ${partition} ahead: ${(error as Error).message}`);
     }
@@ -146,57 +147,48 @@ async function createPartitionsAhead(client: Client, changeLog: string, now: Dat
 }
 
 /** Every index whose name starts like a partition; the plan keeps only exact partitions. */
-async function partitionCandidates(client: Client, changeLog: string): Promise<string[]> {
-  const response = await client.cat.indices({
-    index: `${changeLog}-*`,
-    format: 'json',
-    h: 'index',
-    expand_wildcards: 'open,closed',
-  } as never);
-  return ((response.body ?? []) as { index: string }[]).map((row) => row.index);
+async function partitionCandidates(transport: SearchTransport, changeLog: string): Promise<string[]> {
+  const response = await transport.request<{ index: string }[]>({
+    method: 'GET',
+    path: pathOf('_cat', 'indices', `${changeLog}-*`),
+    querystring: { format: 'json', h: 'index', expand_wildcards: 'open,closed' },
+  });
+  return (response.body ?? []).map((row) => row.index);
 }
 
 /** Pages of tombstones older than `olderThan` (a scroll: one consistent view), each purged through the pipeline's port. */
 async function purgeExpiredTombstones(
-  client: Client,
+  transport: SearchTransport,
   settings: MaintenanceSettings,
   olderThan: Date,
   dryRun: boolean,
 ): Promise<TombstonePurgeCounts & { failures: TombstonePurgeFailure[] }> {
   const indexes = { mirror: mirrorBackingIndex(settings.indexes.mirror), tombstones: tombstoneIndex(settings.indexes.mirror) };
-  const port = new OpenSearchPort(client, settings.maxBulkBytes);
+  const port = new OpenSearchPort(transport, settings.maxBulkBytes);
   const total = noTombstonesPurged();
   const failures: TombstonePurgeFailure[] = [];
-  let response = await client.search({
+  const pages = scrolledHits<TombstoneHit>(transport, {
     index: indexes.tombstones,
-    scroll: '2m',
-    ignore_unavailable: true,
-    seq_no_primary_term: true,
-    _source_includes: [`${MIRROR_METADATA_FIELD}.sequence_number`],
+    keepAlive: '2m',
+    querystring: { ignore_unavailable: true, seq_no_primary_term: true, _source_includes: [`${MIRROR_METADATA_FIELD}.sequence_number`] },
     body: { size: PAGE, query: { range: { [`${MIRROR_METADATA_FIELD}.timestamp`]: { lt: olderThan.toISOString() } } } },
-  } as never);
-  try {
-    for (;;) {
-      const hits = (response.body.hits?.hits ?? []) as {
-        _id: string;
-        _seq_no: number;
-        _primary_term: number;
-        _source?: Record<string, any>;
-      }[];
-      if (hits.length === 0) break;
-      const page: ExpiredTombstone[] = hits.map((hit) => ({
-        id: hit._id,
-        revision: revisionOf(hit._seq_no, hit._primary_term) as Revision,
-        sequenceNumber: storedSequenceNumber(hit._source?.[MIRROR_METADATA_FIELD]?.sequence_number),
-      }));
-      const { failures: failed, ...counts } = await purgeTombstones(page, indexes, port, { dryRun });
-      for (const key of Object.keys(total) as (keyof TombstonePurgeCounts)[]) total[key] += counts[key];
-      failures.push(...failed.slice(0, FAILURES_SHOWN - failures.length));
-      if (!response.body._scroll_id) break;
-      response = await client.scroll({ scroll_id: response.body._scroll_id, scroll: '2m' } as never);
-    }
-  } finally {
-    if (response.body._scroll_id) await client.clearScroll({ scroll_id: response.body._scroll_id } as never).catch(() => undefined);
+  });
+  for await (const hits of pages) {
+    const page: ExpiredTombstone[] = hits.map((hit) => ({
+      id: hit._id,
+      revision: revisionOf(hit._seq_no, hit._primary_term) as Revision,
+      sequenceNumber: storedSequenceNumber(hit._source?.[MIRROR_METADATA_FIELD]?.sequence_number),
+    }));
+    const { failures: failed, ...counts } = await purgeTombstones(page, indexes, port, { dryRun });
+    for (const key of Object.keys(total) as (keyof TombstonePurgeCounts)[]) total[key] += counts[key];
+    failures.push(...failed.slice(0, FAILURES_SHOWN - failures.length));
   }
   return { ...total, failures };
+}
+
+interface TombstoneHit {
+  readonly _id: string;
+  readonly _seq_no: number;
+  readonly _primary_term: number;
+  readonly _source?: Record<string, any>;
 }

@@ -15,8 +15,8 @@
  * without a read (a table keyed by ids brings new names in every batch); it is read again after
  * ABSENT_TTL_MS, in case the limit was raised.
  */
-import type { Client } from '@opensearch-project/opensearch';
 import { fieldsOfKind, NO_MAPPED_FIELDS, type FieldKind, type MappedFields } from '../../core';
+import { pathOf, statusOf, type SearchTransport } from './search-transport';
 
 /** How long a path looked for and not found is taken as not mapped, without reading again. */
 export const ABSENT_TTL_MS = 5 * 60_000;
@@ -41,7 +41,7 @@ export class MappingCache {
   reads = 0;
 
   constructor(
-    private readonly client: Client,
+    private readonly transport: SearchTransport,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -76,14 +76,15 @@ export class MappingCache {
     this.reads++;
     let body: Record<string, { mappings?: { properties?: Properties }; settings?: IndexSettings }>;
     try {
-      const response = await this.client.indices.get({
-        index,
-        filter_path: ['*.mappings', '*.settings.index.mapping.total_fields.limit'],
-      } as never);
-      body = response.body as typeof body;
+      const response = await this.transport.request<typeof body>({
+        method: 'GET',
+        path: pathOf(index),
+        querystring: { filter_path: ['*.mappings', '*.settings.index.mapping.total_fields.limit'] },
+      });
+      body = response.body;
     } catch (error) {
       // No index yet: its first write creates it (from the template); nothing mapped to conflict with.
-      if ((error as { meta?: { statusCode?: number } }).meta?.statusCode === 404) return NO_MAPPED_FIELDS;
+      if (statusOf(error) === 404) return NO_MAPPED_FIELDS;
       throw new Error(`reading the mapping of ${index} failed: ${(error as Error).message}`, { cause: error });
     }
     // Asked by its concrete name: the one index in the answer.

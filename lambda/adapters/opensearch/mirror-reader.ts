@@ -3,9 +3,10 @@
  * digit of every number, `__proto__` kept as data), whether some of an item is kept unindexed, and
  * every document id.
  */
-import type { Client } from '@opensearch-project/opensearch';
 import { parse } from 'lossless-json';
 import { itemOfMirrorDocument, MIRROR_METADATA_FIELD } from '../../core';
+import { scrolledHits } from './scroll';
+import { pathOf, type SearchTransport } from './search-transport';
 
 export interface MirroredItem {
   readonly item: Record<string, unknown>;
@@ -15,7 +16,7 @@ export interface MirroredItem {
 
 export class MirrorReader {
   constructor(
-    private readonly client: Client,
+    private readonly transport: SearchTransport,
     /** The alias users read (or any index of mirror documents). */
     private readonly index: string,
   ) {}
@@ -24,8 +25,11 @@ export class MirrorReader {
   async items(ids: readonly string[]): Promise<Map<string, MirroredItem>> {
     const found = new Map<string, MirroredItem>();
     if (ids.length === 0) return found;
-    const response = await this.client.mget({ index: this.index, body: { ids: [...ids] }, realtime: true }, { asStream: true } as never);
-    const text = await readAll(response.body as unknown as NodeJS.ReadableStream);
+    const response = await this.transport.request<NodeJS.ReadableStream>(
+      { method: 'POST', path: pathOf(this.index, '_mget'), querystring: { realtime: true }, body: { ids: [...ids] } },
+      { asStream: true },
+    );
+    const text = await readAll(response.body);
     const docs = (parse(text) as { docs: { _id: string; found?: boolean; _source?: Record<string, unknown>; error?: unknown }[] }).docs;
     for (const doc of docs) {
       if ((doc.error as { type?: string } | undefined)?.type === 'index_not_found_exception') throw this.noMirror();
@@ -43,24 +47,15 @@ export class MirrorReader {
 
   /** Every document id in the mirror, a page at a time, as of now (writes just made included). */
   async *ids(pageSize = 1000): AsyncGenerator<string[]> {
-    await this.client.indices.refresh({ index: this.index }).catch((error) => {
+    await this.transport.request({ method: 'POST', path: pathOf(this.index, '_refresh') }).catch((error) => {
       throw (error as { body?: { error?: { type?: string } } }).body?.error?.type === 'index_not_found_exception' ? this.noMirror() : error;
     });
-    let response = await this.client.search({
+    const pages = scrolledHits<{ _id: string }>(this.transport, {
       index: this.index,
-      scroll: '2m',
-      body: { size: pageSize, _source: false, sort: ['_doc'] } as never,
+      keepAlive: '2m',
+      body: { size: pageSize, _source: false, sort: ['_doc'] },
     });
-    try {
-      for (;;) {
-        const hits = response.body.hits.hits as { _id: string }[];
-        if (hits.length === 0) return;
-        yield hits.map((hit) => hit._id);
-        response = await this.client.scroll({ scroll_id: response.body._scroll_id!, scroll: '2m' } as never);
-      }
-    } finally {
-      if (response.body._scroll_id) await this.client.clearScroll({ scroll_id: response.body._scroll_id } as never).catch(() => undefined);
-    }
+    for await (const hits of pages) yield hits.map((hit) => hit._id);
   }
 }
 

@@ -4,7 +4,6 @@
  * large, and responses checked against their requests before they are believed; the mirror's
  * mapping from a cache read only when a batch brings what it does not know (mapping-cache.ts).
  */
-import type { Client } from '@opensearch-project/opensearch';
 import {
   type DocumentRef,
   type FieldKind,
@@ -20,6 +19,7 @@ import type { SearchPort } from '../../pipeline';
 import { classifyItem, type BulkItemError } from './bulk-outcome';
 import { operationOf, revisionOf, splitIntoRequests } from './bulk-request';
 import { MappingCache } from './mapping-cache';
+import { statusOf, type SearchTransport } from './search-transport';
 
 interface BulkResponseItem {
   readonly [operation: string]: {
@@ -37,11 +37,11 @@ export class OpenSearchPort implements SearchPort {
   readonly mapping: MappingCache;
 
   constructor(
-    private readonly client: Client,
+    private readonly transport: SearchTransport,
     /** Largest request body; a bigger list of writes goes in several requests. */
     private readonly maxBulkBytes: number,
   ) {
-    this.mapping = new MappingCache(client);
+    this.mapping = new MappingCache(transport);
   }
 
   mappedFields(index: string, paths: ReadonlySet<string>): Promise<MappedFields> {
@@ -59,12 +59,13 @@ export class OpenSearchPort implements SearchPort {
   async readStates(refs: readonly DocumentRef[]): Promise<Map<string, StoredState>> {
     const states = new Map<string, StoredState>();
     if (refs.length === 0) return states;
-    const response = await this.client.mget({
+    const response = await this.transport.request<{ docs?: Record<string, any>[] }>({
+      method: 'POST',
+      path: '/_mget',
+      querystring: { _source_includes: [`${MIRROR_METADATA_FIELD}.sequence_number`], realtime: true },
       body: { docs: refs.map((ref) => ({ _index: ref.index, _id: ref.id })) },
-      _source_includes: [`${MIRROR_METADATA_FIELD}.sequence_number`],
-      realtime: true,
     });
-    const docs = (response.body.docs ?? []) as Record<string, any>[];
+    const docs = response.body.docs ?? [];
     if (docs.length !== refs.length) throw new Error(`_mget answered ${docs.length} documents for ${refs.length} asked`);
     docs.forEach((doc, position) => {
       if (doc.error) {
@@ -75,6 +76,7 @@ export class OpenSearchPort implements SearchPort {
       states.set(refKey(refs[position]), {
         revision: revisionOf(doc._seq_no, doc._primary_term) as never,
         sequenceNumber: storedSequenceNumber(doc._source?.[MIRROR_METADATA_FIELD]?.sequence_number),
+        ...(typeof doc._version === 'number' ? { version: doc._version } : {}),
       });
     });
     return states;
@@ -94,10 +96,10 @@ export class OpenSearchPort implements SearchPort {
   private async sendRequest(actions: readonly WriteAction[], body: string): Promise<WriteOutcome[]> {
     let items: readonly BulkResponseItem[];
     try {
-      const response = await this.client.bulk({ body: body as never });
-      items = checkedItems(actions, response.body as { items?: BulkResponseItem[] });
+      const response = await this.transport.request<{ items?: BulkResponseItem[] }>({ method: 'POST', path: '/_bulk', bulkBody: body });
+      items = checkedItems(actions, response.body);
     } catch (error) {
-      const status = (error as { meta?: { statusCode?: number } }).meta?.statusCode;
+      const status = statusOf(error);
       // The whole request refused for something in it (too large, an id too long): split it
       // until the one write at fault is alone, and refuse only that one.
       if (status === 413 || status === 400) {

@@ -3,9 +3,9 @@
  * the index does not search), the change log by event name (all, and since a time), its newest
  * document, and the dead letters.
  */
-import type { Client } from '@opensearch-project/opensearch';
 import { MIRROR_METADATA_FIELD } from '../../core';
 import type { IndexNames } from '../../settings';
+import { pathOf, type SearchTransport } from './search-transport';
 
 export interface PipelineCounts {
   readonly mirrorItems: number;
@@ -20,19 +20,26 @@ export interface PipelineCounts {
   readonly deadLetters: number;
 }
 
-export async function pipelineCounts(client: Client, indexes: IndexNames, since: Date): Promise<PipelineCounts> {
-  await client.indices.refresh({
-    index: [indexes.mirror, indexes.changeLog, indexes.deadLetter].join(','),
-    ignore_unavailable: true,
-  } as never);
+export async function pipelineCounts(transport: SearchTransport, indexes: IndexNames, since: Date): Promise<PipelineCounts> {
+  await transport.request({
+    method: 'POST',
+    path: pathOf([indexes.mirror, indexes.changeLog, indexes.deadLetter].join(','), '_refresh'),
+    querystring: { ignore_unavailable: true },
+  });
   const count = async (index: string, query?: object) => {
-    const response = await client.count({ index, ignore_unavailable: true, ...(query ? { body: { query } } : {}) } as never);
-    return (response.body as { count: number }).count;
+    const response = await transport.request<{ count: number }>({
+      method: 'POST',
+      path: pathOf(index, '_count'),
+      querystring: { ignore_unavailable: true },
+      ...(query ? { body: { query } } : {}),
+    });
+    return response.body.count;
   };
   const byEvent = (buckets: { key: string; doc_count: number }[]) =>
     Object.fromEntries(buckets.map((bucket) => [bucket.key, bucket.doc_count]));
-  const log = await client.search({
-    index: indexes.changeLog,
+  const log = await transport.request({
+    method: 'POST',
+    path: pathOf(indexes.changeLog, '_search'),
     body: {
       size: 0,
       aggs: {
@@ -43,9 +50,9 @@ export async function pipelineCounts(client: Client, indexes: IndexNames, since:
         },
         newest: { max: { field: 'processed_at' } },
       },
-    } as never,
+    },
   });
-  const aggs = log.body.aggregations as any;
+  const aggs = log.body.aggregations;
   return {
     mirrorItems: await count(indexes.mirror),
     mirrorItemsUnindexed: await count(indexes.mirror, { exists: { field: `${MIRROR_METADATA_FIELD}.unindexed_reason` } }),

@@ -3,7 +3,7 @@
  * Manager secret so they never sit in the function's environment, the stack's outputs or a log.
  * Read once per container (per ARN); a failed read is not remembered, so the next call retries.
  */
-import { GetSecretValueCommand, SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
+import { getSecretString, type SecretsManagerAccess } from './get-secret-value';
 
 export interface BasicCredentials {
   readonly username: string;
@@ -56,25 +56,23 @@ export function secretRegion(secretArn: string): string | undefined {
 const read = new Map<string, Promise<BasicCredentials>>();
 
 /**
- * The credentials in the secret, read once per container. `config` says how Secrets Manager is
- * reached (an emulator's endpoint, other credentials); by default the secret's own region with
- * the default credential chain.
+ * The credentials in the secret, read once per container. `access` says how Secrets Manager is
+ * reached: with which AWS credentials, and by default in the secret's own region.
  */
-export function readBasicAuthSecret(secretArn: string, config: SecretsManagerClientConfig = {}): Promise<BasicCredentials> {
+export function readBasicAuthSecret(secretArn: string, access: SecretsManagerAccess): Promise<BasicCredentials> {
   let credentials = read.get(secretArn);
   if (!credentials) {
-    credentials = fetchSecret(secretArn, config);
+    credentials = fetchSecret(secretArn, access);
     read.set(secretArn, credentials);
     credentials.catch(() => read.delete(secretArn));
   }
   return credentials;
 }
 
-async function fetchSecret(secretArn: string, config: SecretsManagerClientConfig): Promise<BasicCredentials> {
-  const client = new SecretsManagerClient({ region: secretRegion(secretArn), ...config });
+async function fetchSecret(secretArn: string, access: SecretsManagerAccess): Promise<BasicCredentials> {
   try {
-    const { SecretString } = await client.send(new GetSecretValueCommand({ SecretId: secretArn }));
-    return parseBasicAuthSecret(secretArn, SecretString);
+    const text = await getSecretString(secretArn, { ...access, region: access.region ?? secretRegion(secretArn) });
+    return parseBasicAuthSecret(secretArn, text);
   } catch (error) {
     if (error instanceof BasicAuthSecretError) throw error;
     const { name, message } = error as Error;
@@ -83,7 +81,5 @@ async function fetchSecret(secretArn: string, config: SecretsManagerClientConfig
       secretArn,
       `cannot be read (${name}: ${message}): the secret must exist and this role needs secretsmanager:GetSecretValue on it`,
     );
-  } finally {
-    client.destroy();
   }
 }

@@ -7,3 +7,4 @@ export {
   BASIC_AUTH_SECRET_SHAPE,
   type BasicCredentials,
 } from './basic-auth-secret';
+export { type SecretsManagerAccess, SecretsManagerError } from './get-secret-value';

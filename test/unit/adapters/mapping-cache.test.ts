@@ -1,5 +1,5 @@
-import type { Client } from '@opensearch-project/opensearch';
 import { ABSENT_TTL_MS, MappingCache } from '../../../lambda/adapters/opensearch/mapping-cache';
+import type { SearchRequest, SearchTransport } from '../../../lambda/adapters/opensearch/search-transport';
 
 /** As OpenSearch 2.19 answers GET /<index> for a mirror holding `{"name": "x", "m": {"n": 1}, "flag": true}`. */
 const MIRROR_INDEX = {
@@ -24,15 +24,13 @@ const MIRROR_INDEX = {
 };
 
 function fakeClient(answer: () => unknown = () => ({ body: MIRROR_INDEX })) {
-  const requests: unknown[] = [];
+  const requests: SearchRequest[] = [];
   const client = {
-    indices: {
-      get: async (params: unknown) => {
-        requests.push(params);
-        return answer();
-      },
+    request: async (request: SearchRequest) => {
+      requests.push(request);
+      return answer();
     },
-  } as unknown as Client;
+  } as unknown as SearchTransport;
   return { client, requests };
 }
 
@@ -55,7 +53,13 @@ describe("the mirror's mapping as the adapter knows it", () => {
     });
     expect(fields.count).toBe(10);
     expect(fields.limit).toBe(5000);
-    expect(requests).toEqual([{ index: 'test-table-v1', filter_path: ['*.mappings', '*.settings.index.mapping.total_fields.limit'] }]);
+    expect(requests).toEqual([
+      {
+        method: 'GET',
+        path: '/test-table-v1',
+        querystring: { filter_path: ['*.mappings', '*.settings.index.mapping.total_fields.limit'] },
+      },
+    ]);
   });
 
   it('reads the engine only when a batch brings a path it does not know (nor looked for lately)', async () => {

@@ -1,7 +1,7 @@
-import type { Client } from '@opensearch-project/opensearch';
 import { classifyItem } from '../../../lambda/adapters/opensearch/bulk-outcome';
 import { actionLines, splitIntoRequests } from '../../../lambda/adapters/opensearch/bulk-request';
 import { OpenSearchPort } from '../../../lambda/adapters/opensearch/opensearch-port';
+import type { SearchRequest, SearchTransport } from '../../../lambda/adapters/opensearch/search-transport';
 import type { Revision, WriteAction } from '../../../lambda/core/writes';
 
 const put = (id: string, condition: WriteAction['condition'] = { kind: 'absent' }, document = '{"a":1}'): WriteAction => ({
@@ -124,6 +124,25 @@ describe('a bulk item outcome', () => {
     expect(classifyItem(action, status, error).kind).toBe(kind);
   });
 
+  it('reads the stored version from the reason of a conflict on an externally versioned write (a delete the engine remembers too)', () => {
+    const conflict = (current: string) => ({
+      type: 'version_conflict_engine_exception',
+      reason: `[a]: version conflict, current version [${current}] is higher or equal to the one provided [1704110400000000]`,
+    });
+    const versioned = { kind: 'version', version: 1704110400000000 } as const;
+    expect(classifyItem(put('a', versioned), 409, conflict('1704110400000001'))).toEqual({ kind: 'stale', current: 1704110400000001 });
+    expect(classifyItem(del('a', versioned), 409, conflict('1704110400000001'))).toEqual({ kind: 'stale', current: 1704110400000001 });
+    expect(classifyItem(put('a', versioned), 409, { type: 'version_conflict_engine_exception', reason: 'conflict' })).toEqual({
+      kind: 'stale',
+      current: undefined,
+    });
+    expect(classifyItem(put('a', versioned), 409, conflict('99999999999999999999'))).toEqual({ kind: 'stale', current: undefined });
+  });
+
+  it('counts an externally versioned delete of a missing document as done (the engine remembers its version)', () => {
+    expect(classifyItem(del('a', { kind: 'version', version: 5 }), 404, undefined)).toEqual({ kind: 'written' });
+  });
+
   it('says what to do when the cluster is at its shard limit', () => {
     const outcome = classifyItem(put('a'), 400, SHARD_LIMIT_ERROR);
     expect(outcome).toEqual({ kind: 'retry', reason: expect.stringContaining('maximum shards open') });
@@ -141,6 +160,12 @@ describe('bulk requests', () => {
     expect(actionLines(del('a', { kind: 'unchanged', revision }))).toBe(
       '{"delete":{"_index":"m","_id":"a","if_seq_no":7,"if_primary_term":1}}\n',
     );
+    expect(actionLines(put('a', { kind: 'version', version: 1704110400000000 }))).toBe(
+      '{"index":{"_index":"m","_id":"a","version":1704110400000000,"version_type":"external"}}\n{"a":1}\n',
+    );
+    expect(actionLines(del('a', { kind: 'version', version: 3 }))).toBe(
+      '{"delete":{"_index":"m","_id":"a","version":3,"version_type":"external"}}\n',
+    );
   });
 
   it('splits writes into requests no larger than the limit, one write never split', () => {
@@ -155,14 +180,15 @@ describe('bulk requests', () => {
 });
 
 /** A client whose `bulk` answers what `answer` says for each request body. */
-function stubClient(answer: (body: string) => unknown): { client: Client; bodies: string[] } {
+function stubClient(answer: (body: string) => unknown): { client: SearchTransport; bodies: string[] } {
   const bodies: string[] = [];
   const client = {
-    bulk: async ({ body }: { body: string }) => {
-      bodies.push(body);
-      return { body: answer(body) };
+    request: async ({ path, bulkBody }: SearchRequest) => {
+      if (path !== '/_bulk' || typeof bulkBody !== 'string') throw new Error(`unexpected request to ${path}`);
+      bodies.push(bulkBody);
+      return { body: answer(bulkBody) };
     },
-  } as unknown as Client;
+  } as unknown as SearchTransport;
   return { client, bodies };
 }
 
@@ -234,7 +260,7 @@ describe('the OpenSearch port', () => {
     ['text that is not a number', 'five', undefined],
   ])('reads a stored sequence number that is %s as %j, so one odd document never stalls its item', async (_case, stored, read) => {
     const client = {
-      mget: async () => ({
+      request: async () => ({
         body: { docs: [{ found: true, _seq_no: 3, _primary_term: 1, _source: { _cdc: { sequence_number: stored } } }] },
       }),
     } as never;

@@ -1,11 +1,11 @@
 /**
- * The real client, signing as the settings say, against a server that checks every signature
- * independently (the AWS SDK's signer, re-signing what it received) and refuses what does not match; basic
- * authentication with its user read through the real Secrets Manager client.
+ * The adapters' connection, signing as the settings say, against a server that checks every
+ * signature independently (the AWS SDK's signer, re-signing what it received) and refuses what does
+ * not match; basic authentication with its user read by a signed GetSecretValue, checked the same way.
  */
 import { createHash } from 'node:crypto';
-import type { Client } from '@opensearch-project/opensearch';
-import { createClient, type AwsCredentialsProvider } from '../../../lambda/adapters/opensearch/client';
+import type { AwsCredentialsProvider } from '../../../lambda/adapters/aws-credentials';
+import { connect, pathOf, type SearchTransport } from '../../../lambda/adapters/opensearch';
 import type { OpenSearchAuth, SigningService } from '../../../lambda/settings/function-settings';
 import { startFakeSecretsManager, type FakeSecretsManager } from '../../support/fake-secrets-manager';
 import {
@@ -41,7 +41,7 @@ const BULK_TEXT = [
 
 let saved: Record<string, string | undefined>;
 beforeAll(() => {
-  // The default credential chain reads these first, as it does in the function.
+  // Where Lambda puts the function's credentials, and where the connection takes them from by default.
   saved = Object.fromEntries(ENV_NAMES.map((name) => [name, process.env[name]]));
   delete process.env.AWS_PROFILE;
   process.env.AWS_ACCESS_KEY_ID = CREDENTIALS.accessKeyId;
@@ -55,8 +55,10 @@ afterAll(() => {
   }
 });
 
+const search = (client: SearchTransport) => client.request({ method: 'POST', path: '/a/_search' });
+
 /** Runs `use` with a client and the servers it needs, and stops them all whatever happens. */
-async function withServers<T>(servers: RunningServer[], client: Client, use: () => Promise<T>): Promise<T> {
+async function withServers<T>(servers: RunningServer[], client: SearchTransport, use: () => Promise<T>): Promise<T> {
   try {
     return await use();
   } finally {
@@ -65,12 +67,16 @@ async function withServers<T>(servers: RunningServer[], client: Client, use: () 
   }
 }
 
-describe.each<SigningService>(['es', 'aoss'])('a client signing for %s with the default credential chain', (service) => {
+describe.each<SigningService>(['es', 'aoss'])('a connection signing for %s with the credentials in the environment', (service) => {
   it('is accepted for a search with a query string, signed for the service and region', async () => {
     const server = await startSigV4Server({ service, region: REGION, credentials: [CREDENTIALS] });
-    const client = await createClient({ endpoint: server.url, requestTimeoutMs: 5_000, auth: sigv4(service) });
+    const client = await connect({ endpoint: server.url, requestTimeoutMs: 5_000, auth: sigv4(service) });
     await withServers([server], client, async () => {
-      const response = await client.search({ index: 'cdc-change-log-2026.11.27', q: 'key:user-1 AND name:Zoë', size: 10, sort: ['_doc'] });
+      const response = await client.request({
+        method: 'POST',
+        path: pathOf('cdc-change-log-2026.11.27', '_search'),
+        querystring: { q: 'key:user-1 AND name:Zoë', size: 10, sort: ['_doc'] },
+      });
       expect(response.statusCode).toBe(200);
       expect(server.received.map((request) => request.verdict)).toEqual(['accepted']);
       const authorization = String(server.received[0].headers.authorization);
@@ -84,10 +90,14 @@ describe.each<SigningService>(['es', 'aoss'])('a client signing for %s with the 
 
   it('is accepted for paths the client escapes: a document id with space, slash, non-ASCII and #, and several indexes with a wildcard', async () => {
     const server = await startSigV4Server({ service, region: REGION, credentials: [CREDENTIALS] });
-    const client = await createClient({ endpoint: server.url, requestTimeoutMs: 5_000, auth: sigv4(service) });
+    const client = await connect({ endpoint: server.url, requestTimeoutMs: 5_000, auth: sigv4(service) });
     await withServers([server], client, async () => {
-      await client.get({ index: 'mirror', id: 'user ü/1#x' });
-      await client.search({ index: 'cdc-change-log-*,cdc-dead-letters', body: { query: { match_all: {} } } });
+      await client.request({ method: 'GET', path: pathOf('mirror', '_doc', 'user ü/1#x') });
+      await client.request({
+        method: 'POST',
+        path: pathOf('cdc-change-log-*,cdc-dead-letters', '_search'),
+        body: { query: { match_all: {} } },
+      });
       expect(server.received.map((request) => [request.path, request.verdict])).toEqual([
         ['/mirror/_doc/user%20%C3%BC%2F1%23x', 'accepted'],
         ['/cdc-change-log-*%2Ccdc-dead-letters/_search', 'accepted'],
@@ -97,9 +107,9 @@ describe.each<SigningService>(['es', 'aoss'])('a client signing for %s with the 
 
   it('is accepted for a _bulk whose NDJSON body has non-ASCII text and __proto__ keys, which arrive byte for byte', async () => {
     const server = await startSigV4Server({ service, region: REGION, credentials: [CREDENTIALS] });
-    const client = await createClient({ endpoint: server.url, requestTimeoutMs: 5_000, auth: sigv4(service) });
+    const client = await connect({ endpoint: server.url, requestTimeoutMs: 5_000, auth: sigv4(service) });
     await withServers([server], client, async () => {
-      const response = await client.bulk({ body: BULK_TEXT as never });
+      const response = await client.request({ method: 'POST', path: '/_bulk', bulkBody: BULK_TEXT });
       expect(response.body.errors).toBe(false);
       expect(response.body.items).toHaveLength(2);
       const [received] = server.received;
@@ -137,9 +147,11 @@ describe('a signed request changed on its way', () => {
   it.each(['es', 'aoss'] as const)('passes the verifier untouched through the same proxy (%s)', async (service) => {
     const server = await startSigV4Server({ service, region: REGION, credentials: [CREDENTIALS] });
     const proxy = await startTamperingProxy(server.url, () => undefined);
-    const client = await createClient({ endpoint: proxy.url, requestTimeoutMs: 5_000, auth: sigv4(service) });
+    const client = await connect({ endpoint: proxy.url, requestTimeoutMs: 5_000, auth: sigv4(service) });
     await withServers([proxy, server], client, async () => {
-      await expect(client.bulk({ index: 'mirror', body: BULK_TEXT as never, refresh: 'true' })).resolves.toMatchObject({ statusCode: 200 });
+      await expect(
+        client.request({ method: 'POST', path: '/mirror/_bulk', querystring: { refresh: true }, bulkBody: BULK_TEXT }),
+      ).resolves.toMatchObject({ statusCode: 200 });
       expect(server.received.map((request) => request.verdict)).toEqual(['accepted']);
     });
   });
@@ -148,9 +160,11 @@ describe('a signed request changed on its way', () => {
     it.each(tampering)('is refused with 403 when a proxy changes %s, and the client reports it', async (_, tamper, reason) => {
       const server = await startSigV4Server({ service, region: REGION, credentials: [CREDENTIALS] });
       const proxy = await startTamperingProxy(server.url, tamper);
-      const client = await createClient({ endpoint: proxy.url, requestTimeoutMs: 5_000, auth: sigv4(service) });
+      const client = await connect({ endpoint: proxy.url, requestTimeoutMs: 5_000, auth: sigv4(service) });
       await withServers([proxy, server], client, async () => {
-        await expect(client.bulk({ index: 'mirror', body: BULK_TEXT as never, refresh: 'true' })).rejects.toMatchObject({
+        await expect(
+          client.request({ method: 'POST', path: '/mirror/_bulk', querystring: { refresh: true }, bulkBody: BULK_TEXT }),
+        ).rejects.toMatchObject({
           name: 'ResponseError',
           statusCode: 403,
         });
@@ -161,13 +175,13 @@ describe('a signed request changed on its way', () => {
   });
 });
 
-describe('a client with the wrong signing identity', () => {
+describe('a connection with the wrong signing identity', () => {
   it('is refused when its secret key is not the one the server knows', async () => {
     const server = await startSigV4Server({ service: 'es', region: REGION, credentials: [CREDENTIALS] });
     const awsCredentials: AwsCredentialsProvider = async () => ({ ...CREDENTIALS, secretAccessKey: 'not-the-secret' });
-    const client = await createClient({ endpoint: server.url, requestTimeoutMs: 5_000, auth: sigv4('es') }, { awsCredentials });
+    const client = await connect({ endpoint: server.url, requestTimeoutMs: 5_000, auth: sigv4('es') }, { awsCredentials });
     await withServers([server], client, async () => {
-      await expect(client.search({ index: 'a' })).rejects.toMatchObject({ statusCode: 403 });
+      await expect(search(client)).rejects.toMatchObject({ statusCode: 403 });
       expect(server.received[0].verdict).toMatch(/signature mismatch/);
     });
   });
@@ -177,9 +191,9 @@ describe('a client with the wrong signing identity', () => {
     ['service', sigv4('aoss')],
   ])('is refused when it signs for another %s than the endpoint', async (_, auth) => {
     const server = await startSigV4Server({ service: 'es', region: REGION, credentials: [CREDENTIALS] });
-    const client = await createClient({ endpoint: server.url, requestTimeoutMs: 5_000, auth });
+    const client = await connect({ endpoint: server.url, requestTimeoutMs: 5_000, auth });
     await withServers([server], client, async () => {
-      await expect(client.search({ index: 'a' })).rejects.toMatchObject({ statusCode: 403 });
+      await expect(search(client)).rejects.toMatchObject({ statusCode: 403 });
     });
   });
 });
@@ -193,10 +207,10 @@ describe('credentials that expire', () => {
     // Already expired: the signer must ask the provider again before the next request.
     const awsCredentials: AwsCredentialsProvider = async () => ({ ...handedOut[Math.min(asked++, 1)], expiration: new Date(0) });
     const server = await startSigV4Server({ service: 'es', region: REGION, credentials: [first, second] });
-    const client = await createClient({ endpoint: server.url, requestTimeoutMs: 5_000, auth: sigv4('es') }, { awsCredentials });
+    const client = await connect({ endpoint: server.url, requestTimeoutMs: 5_000, auth: sigv4('es') }, { awsCredentials });
     await withServers([server], client, async () => {
-      await client.search({ index: 'a' });
-      await client.search({ index: 'a' });
+      await search(client);
+      await search(client);
       expect(asked).toBe(2);
       expect(
         server.received.map((request) => [request.verdict, /Credential=(\w+)\//.exec(String(request.headers.authorization))?.[1]]),
@@ -215,13 +229,12 @@ describe('basic authentication from a Secrets Manager secret', () => {
   let arnCount = 0;
   /** A fresh ARN per test: the client caches what it read per ARN for the container's life. */
   const newArn = () => `arn:aws:secretsmanager:${REGION}:123456789012:secret:cdc/opensearch-${++arnCount}-AbCdEf`;
-  const access = () => ({
-    secretsManager: { endpoint: secrets.endpoint, region: REGION, credentials: { accessKeyId: 'test', secretAccessKey: 'test' } },
-  });
+  // The connection's own credentials (the environment's, as in the function) sign the read.
+  const access = () => ({ secretsManager: { endpoint: secrets.endpoint } });
   const basic = (secretArn: string): OpenSearchAuth => ({ mode: 'basic', secretArn });
 
   beforeAll(async () => {
-    secrets = await startFakeSecretsManager();
+    secrets = await startFakeSecretsManager({ region: REGION, credentials: [CREDENTIALS] });
   });
   afterAll(() => secrets.close());
 
@@ -229,36 +242,51 @@ describe('basic authentication from a Secrets Manager secret', () => {
     const arn = newArn();
     secrets.secrets.set(arn, { text: JSON.stringify({ username: USER, password: PASSWORD }) });
     const server = await startBasicAuthServer(USER, PASSWORD);
-    const client = await createClient({ endpoint: server.url, requestTimeoutMs: 5_000, auth: basic(arn) }, access());
-    const again = await createClient({ endpoint: server.url, requestTimeoutMs: 5_000, auth: basic(arn) }, access());
+    const client = await connect({ endpoint: server.url, requestTimeoutMs: 5_000, auth: basic(arn) }, access());
+    const again = await connect({ endpoint: server.url, requestTimeoutMs: 5_000, auth: basic(arn) }, access());
     await withServers([server], client, async () => {
-      await expect(client.search({ index: 'a' })).resolves.toMatchObject({ statusCode: 200 });
-      await expect(again.search({ index: 'a' })).resolves.toMatchObject({ statusCode: 200 });
+      await expect(search(client)).resolves.toMatchObject({ statusCode: 200 });
+      await expect(search(again)).resolves.toMatchObject({ statusCode: 200 });
       await again.close();
       expect(server.received.map((request) => request.verdict)).toEqual(['accepted', 'accepted']);
       expect(secrets.reads.filter((read) => read === arn)).toEqual([arn]);
     });
   });
 
+  it("reads the secret signed for secretsmanager in the ARN's region with the session token, and is refused with other credentials", async () => {
+    const arn = newArn();
+    secrets.secrets.set(arn, { text: JSON.stringify({ username: USER, password: PASSWORD }) });
+    const client = await connect({ endpoint: 'http://127.0.0.1:1', requestTimeoutMs: 5_000, auth: basic(arn) }, access());
+    await client.close();
+    expect(secrets.verdicts.at(-1)).toBe('accepted');
+    const wrong: AwsCredentialsProvider = async () => ({ ...CREDENTIALS, secretAccessKey: 'not-the-secret' });
+    const refused = connect(
+      { endpoint: 'http://127.0.0.1:1', requestTimeoutMs: 5_000, auth: basic(newArn()) },
+      { ...access(), awsCredentials: wrong },
+    );
+    await expect(refused).rejects.toThrow(/InvalidSignatureException/);
+    expect(secrets.verdicts.at(-1)).toMatch(/^signature mismatch/);
+  });
+
   it('is refused (401) when the secret holds another password, and the client reports it', async () => {
     const arn = newArn();
     secrets.secrets.set(arn, { text: JSON.stringify({ username: USER, password: 'stale' }) });
     const server = await startBasicAuthServer(USER, PASSWORD);
-    const client = await createClient({ endpoint: server.url, requestTimeoutMs: 5_000, auth: basic(arn) }, access());
+    const client = await connect({ endpoint: server.url, requestTimeoutMs: 5_000, auth: basic(arn) }, access());
     await withServers([server], client, async () => {
-      await expect(client.search({ index: 'a' })).rejects.toMatchObject({ statusCode: 401 });
+      await expect(search(client)).rejects.toMatchObject({ statusCode: 401 });
     });
   });
 
   it('fails with the ARN, the cause and the expected shape when the secret does not exist, and reads it again next time', async () => {
     const arn = newArn();
-    const creating = createClient({ endpoint: 'http://127.0.0.1:1', requestTimeoutMs: 5_000, auth: basic(arn) }, access());
+    const creating = connect({ endpoint: 'http://127.0.0.1:1', requestTimeoutMs: 5_000, auth: basic(arn) }, access());
     await expect(creating).rejects.toThrow(arn);
     await expect(creating).rejects.toThrow(
       /ResourceNotFoundException.*secretsmanager:GetSecretValue.*\{"username": "\.\.\.", "password": "\.\.\."\}/,
     );
     secrets.secrets.set(arn, { text: JSON.stringify({ username: USER, password: PASSWORD }) });
-    const client = await createClient({ endpoint: 'http://127.0.0.1:1', requestTimeoutMs: 5_000, auth: basic(arn) }, access());
+    const client = await connect({ endpoint: 'http://127.0.0.1:1', requestTimeoutMs: 5_000, auth: basic(arn) }, access());
     await client.close();
     expect(secrets.reads.filter((read) => read === arn)).toEqual([arn, arn]);
   });
@@ -272,7 +300,7 @@ describe('basic authentication from a Secrets Manager secret', () => {
   ])('fails with the ARN and the expected shape, never the value, when the secret is %s', async (_, secret, problem) => {
     const arn = newArn();
     secrets.secrets.set(arn, secret);
-    const error = await createClient({ endpoint: 'http://127.0.0.1:1', requestTimeoutMs: 5_000, auth: basic(arn) }, access()).then(
+    const error = await connect({ endpoint: 'http://127.0.0.1:1', requestTimeoutMs: 5_000, auth: basic(arn) }, access()).then(
       () => undefined,
       (failure: Error) => failure,
     );

@@ -91,6 +91,17 @@ describe('change-log document', () => {
     expect(document.unindexed_reason).toMatch(/new_data\.essay\.S: value longer than an index term/);
   });
 
+  it('counts a term in UTF-8 bytes, deep in maps, lists and sets: 11,000 three-byte characters are too long', () => {
+    const wide = '語'.repeat(11_000); // 33,000 bytes in 11,000 characters
+    const image = { id: { S: 'user-001' }, profile: { M: { notes: { L: [{ S: 'short' }, { SS: ['a', wide] }] } } } };
+    const document = toChangeLogDocument(toChangeRecord(insertRecord(image)), processedAt);
+    expect(document.data).toBeUndefined();
+    expect(document.unindexed?.data).toEqual(image);
+    expect(document.unindexed_reason).toMatch(/data\.profile\.M\.notes\.L\.SS: value longer than an index term/);
+    const fits = { id: { S: 'user-001' }, profile: { M: { notes: { S: '語'.repeat(10_000) } } } };
+    expect(toChangeLogDocument(toChangeRecord(insertRecord(fits)), processedAt).data).toEqual(fits);
+  });
+
   it('keeps every image unindexed in the stored form', () => {
     const record = toChangeRecord(modifyRecord(created, updated));
     const document = toChangeLogDocument(record, processedAt, 'stored', 'refused');

@@ -17,6 +17,7 @@ import {
   undoWritesBehindTombstones,
 } from '../../../lambda/core/mirror-plan';
 import { refKey, type Revision, type StoredState, type WriteAction } from '../../../lambda/core/writes';
+import { versionAbove } from '../../../lambda/core/external-version';
 
 const indexes: MirrorIndexes = { mirror: 'items-v1', tombstones: 'items-tombstones' };
 const revision = (text: string) => text as Revision;
@@ -44,14 +45,30 @@ function change(
   return { position: options.position ?? nextPosition++, record, id, storedBecause: options.storedBecause };
 }
 
-/** What the mirror and the tombstones hold for item-1 (or `id`): [sequence number, revision]. */
+/** The version a label of a state stands for: its digits ('d6' -> 6), or 100. */
+const versionOfLabel = (label: string) => Number(label.replace(/\D/g, '') || '100');
+/** The condition of a write planned from a state read (the label of the state, or none). */
+const above = (entry: MirrorEntry, label?: string) => ({
+  kind: 'version' as const,
+  version: versionAbove(entry.record, label === undefined ? undefined : versionOfLabel(label), undefined),
+});
+
+/** What the mirror and the tombstones hold for item-1 (or `id`): [sequence number, revision label (its digits are the version)]. */
 function holding(held: { document?: [string | undefined, string]; tombstone?: [string | undefined, string]; id?: string }): StateLookup {
   const id = held.id ?? 'item-1';
   const states = new Map<string, StoredState>();
   if (held.document)
-    states.set(refKey({ index: indexes.mirror, id }), { sequenceNumber: held.document[0], revision: revision(held.document[1]) });
+    states.set(refKey({ index: indexes.mirror, id }), {
+      sequenceNumber: held.document[0],
+      revision: revision(held.document[1]),
+      version: versionOfLabel(held.document[1]),
+    });
   if (held.tombstone)
-    states.set(refKey({ index: indexes.tombstones, id }), { sequenceNumber: held.tombstone[0], revision: revision(held.tombstone[1]) });
+    states.set(refKey({ index: indexes.tombstones, id }), {
+      sequenceNumber: held.tombstone[0],
+      revision: revision(held.tombstone[1]),
+      version: versionOfLabel(held.tombstone[1]),
+    });
   return states;
 }
 
@@ -64,12 +81,12 @@ const withoutPlacement = (writes: PlannedWrite[]) => writes.map(({ placed: _plac
 const documentOf = (action: WriteAction | undefined) => (action?.operation === 'put' ? JSON.parse(action.document) : undefined);
 const put = (entry: MirrorEntry, condition: WriteAction['condition']) =>
   expect.objectContaining({ operation: 'put', role: 'mirror', index: indexes.mirror, id: entry.id, condition, records: [entry.position] });
-const deleteAt = (entry: MirrorEntry, at: string) => ({
+const deleteAt = (entry: MirrorEntry, condition: WriteAction['condition']) => ({
   operation: 'delete',
   role: 'mirror',
   index: indexes.mirror,
   id: entry.id,
-  condition: { kind: 'unchanged', revision: at },
+  condition,
   records: [entry.position],
 });
 
@@ -112,7 +129,7 @@ describe('the mirror plan', () => {
     const newer = change('MODIFY', '8');
     const plan = planMirrorWrites([newer], holding({ document: ['6', 'd6'], tombstone: ['5', 't5'] }), indexes);
     expect(unplaced(plan)).toEqual({
-      writes: [{ entry: newer, mirror: put(newer, { kind: 'unchanged', revision: revision('d6') }) }],
+      writes: [{ entry: newer, mirror: put(newer, above(newer, 'd6')) }],
       superseded: [],
     });
     expect(documentOf(plan.writes[0].mirror)).toEqual({
@@ -132,14 +149,28 @@ describe('the mirror plan', () => {
   });
 
   it.each([
-    ['no document: only if there is still none', {}, { kind: 'absent' }],
-    ['a document: only if it is still at the revision read', { document: ['1', 'rev-1'] }, { kind: 'unchanged', revision: 'rev-1' }],
-  ] as const)('conditions a put on the state read, %s', (_case, held, condition) => {
+    ['no document: at the version of its creation time', {}, undefined],
+    ['a document: just above the version read (and at least its creation time)', { document: ['1', 'rev-1'] }, 'rev-1'],
+  ] as const)('conditions a put on the state read, %s', (_case, held, label) => {
     const entry = change('INSERT', '2');
-    expect(planMirrorWrites([entry], holding(held as never), indexes).writes[0].mirror?.condition).toEqual(condition);
+    expect(planMirrorWrites([entry], holding(held as never), indexes).writes[0].mirror?.condition).toEqual(above(entry, label));
   });
 
-  it('a REMOVE records its tombstone first (its sequence number), then deletes the document at the revision read', () => {
+  it('a change from outside the stream goes just above the version read, or at 1 above nothing', () => {
+    const manual = change('INSERT', '0', { origin: 'manual' });
+    expect(planMirrorWrites([manual], holding({ document: ['0', 'd7'] }), indexes).writes[0].mirror?.condition).toEqual({
+      kind: 'version',
+      version: 8,
+    });
+    expect(planMirrorWrites([manual], holding({}), indexes).writes[0].mirror?.condition).toEqual({ kind: 'version', version: 1 });
+  });
+
+  it('after a conflict, a put on no document goes above the version the conflict reported (a delete the engine remembers)', () => {
+    const entry = { ...change('INSERT', '0', { origin: 'manual' }), conflictVersion: 41 };
+    expect(planMirrorWrites([entry], holding({}), indexes).writes[0].mirror?.condition).toEqual({ kind: 'version', version: 42 });
+  });
+
+  it('a REMOVE records its tombstone first (its sequence number), then deletes the document above the version read', () => {
     const remove = change('REMOVE', '12');
     const plan = planMirrorWrites([remove], holding({ document: ['11', 'd11'] }), indexes);
     expect(plan.superseded).toEqual([]);
@@ -151,11 +182,11 @@ describe('the mirror plan', () => {
           role: 'tombstone',
           index: indexes.tombstones,
           id: 'item-1',
-          condition: { kind: 'absent' },
+          condition: above(remove),
           document: expect.any(String),
           records: [remove.position],
         },
-        mirror: deleteAt(remove, 'd11'),
+        mirror: deleteAt(remove, above(remove, 'd11')),
       },
     ]);
     expect(documentOf(plan.writes[0].tombstone)).toEqual({
@@ -163,11 +194,11 @@ describe('the mirror plan', () => {
     });
   });
 
-  it('a REMOVE of an absent document only records the tombstone, replacing an older tombstone at the revision read', () => {
+  it('a REMOVE of an absent document only records the tombstone, replacing an older tombstone above the version read', () => {
     const remove = change('REMOVE', '12');
     const [write] = planMirrorWrites([remove], holding({ tombstone: ['4', 't4'] }), indexes).writes;
     expect(write.mirror).toBeUndefined();
-    expect(write.tombstone).toMatchObject({ role: 'tombstone', condition: { kind: 'unchanged', revision: 't4' } });
+    expect(write.tombstone).toMatchObject({ role: 'tombstone', condition: above(remove, 't4') });
     expect(documentOf(write.tombstone)._cdc.sequence_number).toBe('12');
   });
 
@@ -177,7 +208,10 @@ describe('the mirror plan', () => {
   ])('finishes a delete left half done (a document older than its tombstone) when a change %s arrives', (_case, sequenceNumber) => {
     const late = change('MODIFY', sequenceNumber);
     const plan = planMirrorWrites([late], holding({ document: ['5', 'd5'], tombstone: ['7', 't7'] }), indexes);
-    expect(plan).toEqual({ writes: [{ entry: late, mirror: deleteAt(late, 'd5') }], superseded: [late.position] });
+    expect(plan).toEqual({
+      writes: [{ entry: late, mirror: deleteAt(late, { kind: 'version', version: 6 }) }],
+      superseded: [late.position],
+    });
   });
 
   it('leaves a document newer than the tombstone alone (the item was created again after its delete)', () => {
@@ -193,7 +227,7 @@ describe('the mirror plan', () => {
       const first = change('INSERT', '0', { origin: 'manual' });
       const last = change('MODIFY', '0', { origin: 'manual' });
       const plan = planMirrorWrites([first, last], holding({ document: ['0', 'd0'] }), indexes);
-      expect(withoutPlacement(plan.writes)).toEqual([{ entry: last, mirror: put(last, { kind: 'unchanged', revision: revision('d0') }) }]);
+      expect(withoutPlacement(plan.writes)).toEqual([{ entry: last, mirror: put(last, { kind: 'version', version: 1 }) }]);
       expect(plan.superseded).toEqual([first.position]);
       expect(documentOf(plan.writes[0].mirror)._cdc.manual).toBe(true);
     });
@@ -207,7 +241,7 @@ describe('the mirror plan', () => {
     it('a backfilled snapshot only fills what is empty: never replaces a document, never resurrects a deleted item', () => {
       const snapshot = change('SNAPSHOT', '0', { origin: 'snapshot' });
       expect(withoutPlacement(planMirrorWrites([snapshot], holding({}), indexes).writes)).toEqual([
-        { entry: snapshot, mirror: put(snapshot, { kind: 'absent' }) },
+        { entry: snapshot, mirror: put(snapshot, { kind: 'version', version: 1 }) },
       ]);
       for (const held of [{ document: ['0', 'd0'] }, { document: ['3', 'd3'] }, { tombstone: ['0', 't0'] }, { tombstone: ['3', 't3'] }])
         expect(planMirrorWrites([snapshot], holding(held as never), indexes)).toEqual({ writes: [], superseded: [snapshot.position] });
@@ -221,7 +255,7 @@ describe('the mirror plan', () => {
     it('a repair replaces the state it was made for, and nothing newer', () => {
       const repair = change('MODIFY', '5', { origin: 'repair' });
       expect(withoutPlacement(planMirrorWrites([repair], holding({ document: ['5', 'd5'] }), indexes).writes)).toEqual([
-        { entry: repair, mirror: put(repair, { kind: 'unchanged', revision: revision('d5') }) },
+        { entry: repair, mirror: put(repair, { kind: 'version', version: 6 }) },
       ]);
       expect(planMirrorWrites([repair], holding({ document: ['4', 'd4'] }), indexes).writes).toHaveLength(1);
       expect(planMirrorWrites([repair], holding({ document: ['6', 'd6'] }), indexes).writes).toEqual([]);
@@ -231,18 +265,18 @@ describe('the mirror plan', () => {
     it('a repair that removes an item deletes the document of the state it was made for', () => {
       const repair = change('REMOVE', '5', { origin: 'repair' });
       const [write] = planMirrorWrites([repair], holding({ document: ['5', 'd5'] }), indexes).writes;
-      expect(write.tombstone).toMatchObject({ condition: { kind: 'absent' } });
-      expect(write.mirror).toEqual(deleteAt(repair, 'd5'));
+      expect(write.tombstone).toMatchObject({ condition: { kind: 'version', version: 1 } });
+      expect(write.mirror).toEqual(deleteAt(repair, { kind: 'version', version: 6 }));
     });
   });
 
   describe('after writing, each side of a race between an upsert and a REMOVE checks the other', () => {
     const tombstoneOf = (sequenceNumber: string | undefined) => holding({ tombstone: [sequenceNumber, 'tomb'] });
 
-    it('undoWritesBehindTombstones deletes an upsert whose item got a newer tombstone meanwhile, at the revision it wrote', () => {
+    it('undoWritesBehindTombstones deletes an upsert whose item got a newer tombstone meanwhile, just above the version it wrote', () => {
       const upsert = change('MODIFY', '5');
-      expect(undoWritesBehindTombstones([{ entry: upsert, revision: revision('w5') }], tombstoneOf('6'), indexes)).toEqual([
-        deleteAt(upsert, 'w5'),
+      expect(undoWritesBehindTombstones([{ entry: upsert, version: 5 }], tombstoneOf('6'), indexes)).toEqual([
+        deleteAt(upsert, { kind: 'version', version: 6 }),
       ]);
     });
 
@@ -252,16 +286,18 @@ describe('the mirror plan', () => {
       ['the tombstone of this very change', tombstoneOf('5')],
       ['the tombstone of a manual REMOVE', tombstoneOf(undefined)],
     ])('undoWritesBehindTombstones keeps an upsert that finds %s', (_case, tombstones) => {
-      expect(undoWritesBehindTombstones([{ entry: change('MODIFY', '5'), revision: revision('w5') }], tombstones, indexes)).toEqual([]);
+      expect(undoWritesBehindTombstones([{ entry: change('MODIFY', '5'), version: 5 }], tombstones, indexes)).toEqual([]);
     });
 
     it.each([
       ['older than the REMOVE', '4'],
       ['of the same sequence number', '5'],
       ['written by a manual record or a backfill', undefined],
-    ])('deletesBehindTombstones deletes a document written meanwhile %s, at the revision read', (_case, sequenceNumber) => {
+    ])('deletesBehindTombstones deletes a document written meanwhile %s, just above the version read', (_case, sequenceNumber) => {
       const remove = change('REMOVE', '5');
-      expect(deletesBehindTombstones([remove], holding({ document: [sequenceNumber, 'd'] }), indexes)).toEqual([deleteAt(remove, 'd')]);
+      expect(deletesBehindTombstones([remove], holding({ document: [sequenceNumber, 'd3'] }), indexes)).toEqual([
+        deleteAt(remove, { kind: 'version', version: 4 }),
+      ]);
     });
 
     it('deletesBehindTombstones keeps a document newer than the REMOVE, and has nothing to do when there is none', () => {
@@ -293,10 +329,18 @@ describe("the mirror plan, for any order of one item's changes", () => {
       if (action.condition.kind === 'absent' && stored) throw new Error(`${key}: expected absent, found ${stored.revision}`);
       if (action.condition.kind === 'unchanged' && stored?.revision !== action.condition.revision)
         throw new Error(`${key}: expected revision ${action.condition.revision}, found ${stored?.revision}`);
+      const version = action.condition.kind === 'version' ? action.condition.version : undefined;
+      if (version !== undefined && stored?.version !== undefined && stored.version >= version)
+        throw new Error(`${key}: version ${version} not above the stored ${stored.version}`);
       if (action.operation === 'delete') this.documents.delete(key);
       else {
         const document = JSON.parse(action.document);
-        this.documents.set(key, { revision: revision(`r${++this.revisions}`), sequenceNumber: document._cdc.sequence_number, document });
+        this.documents.set(key, {
+          revision: revision(`r${++this.revisions}`),
+          sequenceNumber: document._cdc.sequence_number,
+          version,
+          document,
+        });
       }
     }
 

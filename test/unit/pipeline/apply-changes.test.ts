@@ -11,6 +11,9 @@ const settings: PipelineSettings = {
 const MIRROR = 'test-table-v1';
 const TOMBSTONES = 'test-table-tombstones';
 
+/** The version a writer of the stream's changes gives the sample records (their creation time, in microseconds). */
+const STREAM_VERSION = 1704110400 * 1_000_000;
+
 const item = (id: string, name: string) => ({ id: { S: id }, name: { S: name } });
 const refused = {
   kind: 'unindexable',
@@ -198,7 +201,8 @@ describe('applying a batch', () => {
     search.afterRead = () => {
       if (!raced) {
         raced = true;
-        search.put(MIRROR, 'user-002', { id: 'user-002', name: 'concurrent', _cdc: { sequence_number: '000000000000000000003' } });
+        const concurrent = { id: 'user-002', name: 'concurrent', _cdc: { sequence_number: '000000000000000000003' } };
+        search.put(MIRROR, 'user-002', concurrent, STREAM_VERSION);
       }
     };
     const result = await applyChanges(sampleBatch().slice(0, 4), settings, search);

@@ -137,10 +137,48 @@ describe('the function settings contract', () => {
     [{ TOMBSTONE_RETENTION_HOURS: '24' }, 'TOMBSTONE_RETENTION_HOURS must be an integer from 25 to 876000, got "24"'],
     [{ OPENSEARCH_ALLOW_INSECURE: 'yes' }, 'OPENSEARCH_ALLOW_INSECURE must be true or false, got "yes"'],
     [{ TABLE_NAME: 'a' }, 'TABLE_NAME must be 3-255 characters of a-z A-Z 0-9 _ . -, got "a"'],
+    [
+      { OPENSEARCH_OPERATOR_ROLE_ARNS: 'arn:aws:iam::123456789012:user/bob' },
+      'OPENSEARCH_OPERATOR_ROLE_ARNS must be the ARN of an IAM role (arn:aws:iam::account:role/name, or role/path/name), got "arn:aws:iam::123456789012:user/bob"',
+    ],
+    [
+      { OPENSEARCH_OPERATOR_ROLE_ARNS: 'arn:aws:iam::123456789012:role/ops,arn:aws:iam::123456789012:role/*' },
+      'OPENSEARCH_OPERATOR_ROLE_ARNS must be the ARN of an IAM role',
+    ],
+    [{ OPENSEARCH_OPERATOR_ROLE_ARNS: 'arn:aws:iam::1234:role/ops' }, 'OPENSEARCH_OPERATOR_ROLE_ARNS must be the ARN of an IAM role'],
+    [
+      { OPENSEARCH_OPERATOR_ROLE_ARNS: 'arn:aws-moon:iam::123456789012:role/ops' },
+      'OPENSEARCH_OPERATOR_ROLE_ARNS has partition "aws-moon", which is not an AWS partition',
+    ],
   ])('fails fast on %j with a SettingError naming the variable and the value', (override, message) => {
     const env = { ...valid, ...override };
     expect(() => fromFunctionEnvironment(env)).toThrow(SettingError);
     expect(() => fromFunctionEnvironment(env)).toThrow(message);
+  });
+});
+
+describe('operator roles', () => {
+  const OPS = 'arn:aws:iam::123456789012:role/ops';
+  const AUDIT = 'arn:aws-cn:iam::123456789012:role/team/on-call/audit,2026';
+
+  it('reads one role ARN or several separated by commas (a name may hold commas), without duplicates, and writes them back', () => {
+    expect(fromFunctionEnvironment({ ...valid, OPENSEARCH_OPERATOR_ROLE_ARNS: `${OPS}, ${AUDIT},${OPS}` }).operatorRoleArns).toEqual([
+      OPS,
+      AUDIT,
+    ]);
+    const settings = resolveFunctionSettings({
+      openSearchEndpoint: 'https://search.example.com',
+      mirrorIndex: 'orders',
+      keySchema: 'pk',
+      operatorRoleArns: [OPS, AUDIT],
+    });
+    expect(toFunctionEnvironment(settings)).toMatchObject({ OPENSEARCH_OPERATOR_ROLE_ARNS: `${OPS},${AUDIT}` });
+    expect(fromFunctionEnvironment(toFunctionEnvironment(settings))).toEqual(settings);
+  });
+
+  it('has none, and writes none, when not given', () => {
+    expect(fromFunctionEnvironment(valid)).not.toHaveProperty('operatorRoleArns');
+    expect(toFunctionEnvironment(fromFunctionEnvironment(valid))).not.toHaveProperty('OPENSEARCH_OPERATOR_ROLE_ARNS');
   });
 });
 

@@ -7,7 +7,14 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import { backfill, type BackfillResult, type BackfillTarget, readCheckpoint, startPoint } from '../../../../cli/backfill';
+import {
+  backfill,
+  MAX_PARALLEL_SEGMENTS,
+  type BackfillResult,
+  type BackfillTarget,
+  readCheckpoint,
+  startPoint,
+} from '../../../../cli/backfill';
 import type { AttributeMap } from '../../../../lambda/core';
 import type { PipelineSettings } from '../../../../lambda/pipeline/apply-changes';
 import { InMemorySearch } from '../../../support/in-memory-search';
@@ -47,8 +54,14 @@ function tableOf(items: AttributeMap[]): { client: DynamoDBClient; pagesRead: ()
 const items = (count: number) => Array.from({ length: count }, (_, i): AttributeMap => ({ id: { S: `item-${i}` }, n: { N: String(i) } }));
 
 /** One `cdc backfill` run: where to start, then the Scan; stopped after `stopAfterPages` pages when given. */
-async function run(file: string, table: DynamoDBClient, mirror: InMemorySearch, stopAfterPages?: number): Promise<BackfillResult> {
-  const start = startPoint(file, readCheckpoint(file), target, { defaultSegments: 4 });
+async function run(
+  file: string,
+  table: DynamoDBClient,
+  mirror: InMemorySearch,
+  stopAfterPages?: number,
+  segments?: number,
+): Promise<BackfillResult> {
+  const start = startPoint(file, readCheckpoint(file), target, { segments, defaultSegments: 4 });
   let pages = 0;
   return backfill({
     dynamo: table,
@@ -97,5 +110,23 @@ describe('backfill run after run', () => {
     expect(resumed).toMatchObject({ complete: true, counts: { read: 200, written: 200, skipped: 0 } });
     // 200 items in pages of 10: 20 pages in all, the ones in flight at the stop recorded before it.
     expect(table.pagesRead()).toBe(20);
+  });
+
+  it(`scans any number of segments with at most ${MAX_PARALLEL_SEGMENTS} in flight, and copies every item`, async () => {
+    const file = path.join(work, 'many-segments.json');
+    const table = tableOf(items(300));
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const counting = {
+      send: async (command: ScanCommand) => {
+        mostInFlight = Math.max(mostInFlight, ++inFlight);
+        await new Promise((resolve) => setImmediate(resolve));
+        inFlight--;
+        return table.client.send(command);
+      },
+    } as unknown as DynamoDBClient;
+    const result = await run(file, counting, new InMemorySearch(), undefined, 1000);
+    expect(result).toMatchObject({ complete: true, counts: { read: 300, written: 300 } });
+    expect(mostInFlight).toBe(MAX_PARALLEL_SEGMENTS);
   });
 });
