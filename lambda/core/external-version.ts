@@ -43,9 +43,11 @@ export function versionAbove(record: ChangeRecord, stored: number | undefined, c
  * A write of version `ours` met a stored version `current`. For a stream change (whose version is
  * at least its creation time), a stored version far enough above is a newer change: superseded
  * without a read. Else (another origin, whose small version says nothing of time, or within the
- * window, or the engine did not say) the exact sequence numbers decide, after a read.
+ * window, or the engine did not say) the exact sequence numbers decide, after a read. A snapshot
+ * only fills an empty place: whatever the engine holds or remembers there supersedes it.
  */
 export function conflictVerdict(record: ChangeRecord, ours: number, current: number | undefined): 'superseded' | 'compare' {
+  if (record.origin === 'snapshot') return 'superseded';
   return record.origin === 'stream' && current !== undefined && current > ours + SKEW_WINDOW_MICROS ? 'superseded' : 'compare';
 }
 

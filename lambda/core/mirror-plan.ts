@@ -23,7 +23,7 @@ import { stringifyLossless } from './lossless-json';
 import { mappableAttributes, MIRROR_METADATA_FIELD, mirrorMetadata, toMirrorDocument, type MirrorLayout } from './mirror-document';
 import { fieldPaths, MirrorMapping, type FieldKind } from './mirror-fields';
 import { isNewer } from './sequence-number';
-import { streamVersion, versionAbove } from './external-version';
+import { versionAbove } from './external-version';
 import { refKey, type DocumentRef, type StoredState, type WriteAction } from './writes';
 
 export interface MirrorIndexes {
@@ -150,7 +150,7 @@ export function planMirrorWrites(
  * while even when there was nothing to delete.
  */
 export function planWriteWithoutRead(entry: MirrorEntry, indexes: MirrorIndexes, mapping: MirrorMapping): PlannedWrite {
-  const version = streamVersion(entry.record);
+  const version = versionAbove(entry.record, undefined, undefined); // a stream change's own; a snapshot's 1, above nothing
   return entry.record.eventName === 'REMOVE' ? removeOf(entry, version, version, indexes) : putOf(entry, version, indexes, mapping);
 }
 

@@ -5,7 +5,7 @@
  */
 import type { Client } from '@opensearch-project/opensearch';
 import { ensureIndexes, OpenSearchPort, overTransport } from '../../lambda/adapters/opensearch';
-import type { PipelineSettings } from '../../lambda/pipeline';
+import { AS_THE_FUNCTION_WRITES, type PipelineSettings } from '../../lambda/pipeline';
 import {
   fromFunctionEnvironment,
   indexTemplateNames,
@@ -47,7 +47,7 @@ export async function freshPipeline(search: Client, openSearchUrl: string, prefi
   const layout = await ensureIndexes(overTransport(search.transport), configured);
   return {
     prefix,
-    settings: { ...configured, changeLogPartitioning: layout.partitioning, mayRaceWithDeletes: false },
+    settings: { ...configured, changeLogPartitioning: layout.partitioning, ...AS_THE_FUNCTION_WRITES },
     port: new OpenSearchPort(overTransport(search.transport), configured.maxBulkBytes),
     environment,
   };
