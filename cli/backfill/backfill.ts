@@ -4,8 +4,9 @@
  *
  * The rule that makes it safe while the stream is live: a snapshot only fills an empty place. It
  * is written without a read at external version 1, which the engine refuses wherever a document
- * is stored or a delete remembered, and taken back when the tombstones read beside its write say
- * the item was deleted (its sequence number is the lowest there is). So:
+ * is stored or a delete remembered (the refusal is then read: a document wins, a place emptied
+ * by hand is filled), and taken back when the tombstones read beside its write say the item was
+ * deleted (its sequence number is the lowest there is). So:
  * - an item the stream has written since it was enabled keeps the stream's state (the stream
  *   delivers every later change too, so its state is the newest one);
  * - a deleted item is never brought back (its tombstone blocks the snapshot, and a delete that

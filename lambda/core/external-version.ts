@@ -44,10 +44,10 @@ export function versionAbove(record: ChangeRecord, stored: number | undefined, c
  * at least its creation time), a stored version far enough above is a newer change: superseded
  * without a read. Else (another origin, whose small version says nothing of time, or within the
  * window, or the engine did not say) the exact sequence numbers decide, after a read. A snapshot
- * only fills an empty place: whatever the engine holds or remembers there supersedes it.
+ * too: the engine may hold a document (superseded), or remember a delete nobody recorded a
+ * tombstone for (a `_delete_by_query` of the mirror before a backfill), where it must be written.
  */
 export function conflictVerdict(record: ChangeRecord, ours: number, current: number | undefined): 'superseded' | 'compare' {
-  if (record.origin === 'snapshot') return 'superseded';
   return record.origin === 'stream' && current !== undefined && current > ours + SKEW_WINDOW_MICROS ? 'superseded' : 'compare';
 }
 

@@ -29,9 +29,9 @@ export interface PipelineSettings {
   readonly writeStreamChangesWithoutRead?: boolean;
   /**
    * Write snapshots (a backfill's items) without reading the mirror first: each at version 1, so
-   * the engine refuses it wherever anything is stored or a delete is remembered (a snapshot only
-   * fills an empty place), and checked against the tombstones beside its write like an unread
-   * stream change. `cdc backfill` passes true.
+   * the engine refuses it wherever anything is stored or a delete is remembered (the refusal is
+   * then read: a snapshot only fills an empty place), and checked against the tombstones beside
+   * its write like an unread stream change. `cdc backfill` passes true.
    * @default false
    */
   readonly writeSnapshotsWithoutRead?: boolean;
