@@ -91,6 +91,9 @@ export async function storeSizes(
   await search.indices.forcemerge({ index: all, max_num_segments: 1 } as never);
   // A merge to one segment leaves alone an index already in one segment, deleted documents and all.
   await search.indices.forcemerge({ index: all, only_expunge_deletes: true } as never);
+  // The segments merged away stay on disk while a reader holds them: a refresh lets them go (without
+  // it, a run measured about twice the bytes about half the time).
+  await search.indices.refresh({ index: all });
   const sizes = {} as Record<keyof typeof targets, StoreSize>;
   for (const [role, index] of Object.entries(targets) as [keyof typeof targets, string][]) {
     const { body } = await search.indices.stats({ index, metric: ['store', 'docs'] } as never);
