@@ -10,6 +10,7 @@ import { ensureIndexes, OpenSearchPort, overTransport } from '../../lambda/adapt
 import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply-changes';
 import { mirrorBackingIndex, tombstoneIndex } from '../../lambda/settings/index-names';
 import { compareSequenceNumbers } from '../../lambda/core/sequence-number';
+import type { AttributeMap } from '../../lambda/core/change-record';
 import { namesFor } from '../support/isolated-function';
 import { endpoints, runPrefix, search } from '../support/live-system';
 import { insertRecord, modifyRecord, removeRecord } from '../support/stream-records';
@@ -20,7 +21,7 @@ const port = new OpenSearchPort(transport, 9 * 1024 * 1024);
 
 afterAll(() => os.close());
 
-type Item = Record<string, { S?: string; N?: string }>;
+type Item = AttributeMap;
 const item = (id: string, n: number): Item => ({ id: { S: id }, n: { N: String(n) } });
 
 /** As the function runs it (handler.ts). */
