@@ -8,7 +8,7 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { ensureIndexes, OpenSearchPort, overTransport } from '../../lambda/adapters/opensearch';
 import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply-changes';
-import { mirrorBackingIndex, tombstoneIndex } from '../../lambda/settings/index-names';
+import { mirrorBackingIndex } from '../../lambda/settings/index-names';
 import { compareSequenceNumbers } from '../../lambda/core/sequence-number';
 import type { AttributeMap } from '../../lambda/core/change-record';
 import { namesFor } from '../support/isolated-function';
