@@ -162,7 +162,22 @@ function chunks<T>(values: readonly T[], next: () => number): T[][] {
   return out;
 }
 
-async function runScenario(name: string, seed: number, options: { gcDeletes?: string; digits?: number; replays?: boolean }) {
+/** Closing and opening an index makes the engine forget every delete's version. */
+async function closeAndOpen(prefix: string): Promise<void> {
+  const index = mirrorBackingIndex(namesFor(prefix).mirror);
+  await os.indices.close({ index } as never);
+  await os.indices.open({ index, wait_for_active_shards: 'all' } as never);
+  await os.cluster.health({ index, wait_for_status: 'yellow', timeout: '30s' } as never);
+}
+
+interface ScenarioOptions {
+  readonly gcDeletes?: string;
+  readonly digits?: number;
+  readonly replays?: boolean;
+  readonly closeOpen?: boolean;
+}
+
+async function runScenario(name: string, seed: number, options: ScenarioOptions) {
   const prefix = runPrefix(name);
   const settings = await setUp(prefix);
   try {
@@ -179,6 +194,7 @@ async function runScenario(name: string, seed: number, options: { gcDeletes?: st
         // Lambda retries and re-deliveries: the same batch again, or an older one.
         const older = Math.floor(next() * (b + 1));
         if (options.gcDeletes) await new Promise((resolve) => setTimeout(resolve, 1100));
+        if (options.closeOpen) await closeAndOpen(prefix);
         await apply(batches[older], settings);
       }
       const actual = withoutVersions(await mirrorState(prefix));
@@ -204,6 +220,7 @@ describe('the ordering scheme on the real OpenSearch', () => {
   }
   it('40-digit sequence numbers', () => runScenario('ord40', 4, { digits: 40 }));
   it('deletes forgotten at once (gc_deletes 0s), older batches replayed', () => runScenario('ordgc', 5, { gcDeletes: '0s' }));
+  it('deletes forgotten by closing and opening the index before each replay', () => runScenario('ordclose', 7, { closeOpen: true }));
   it('deletes forgotten at once (gc_deletes 0s), another history', () => runScenario('ordgc2', 6, { gcDeletes: '0s' }));
 });
 

@@ -1,0 +1,67 @@
+/**
+ * The deployed pipeline (function written without reads) under what users do beside it: writes,
+ * updates and deletes of a few hot keys, many in one second, while OpenSearch stalls (SIGSTOP and
+ * SIGCONT of its process), a backfill and `verify --repair` run, and the mirror's index forgets
+ * deletes after one second. After it settles: the mirror equals the table, the change log holds
+ * every change exactly once.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { dynamo, runPrefix, search } from '../support/live-system';
+import { expectEveryChangeExactlyOnce, expectMirrorEqualsTable, planWorkload, runWorkload } from '../support/workload';
+
+const client = dynamo();
+const opensearch = search();
+const root = path.join(__dirname, '..', '..');
+
+afterAll(async () => {
+  client.destroy();
+  await opensearch.close();
+});
+
+function openSearchPid(): number {
+  const engines = JSON.parse(fs.readFileSync(path.join(root, '.local', 'run', 'engines.json'), 'utf8')) as {
+    engines: { name: string; pid: number }[];
+  };
+  return engines.engines.find((engine) => engine.name === 'opensearch')!.pid;
+}
+
+function runCdc(...args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(root, 'bin', 'cdc.js'), '--local', ...args], { env: process.env });
+    let output = '';
+    child.stdout.on('data', (chunk) => (output += chunk));
+    child.stderr.on('data', (chunk) => (output += chunk));
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const STALL_MS = Number(process.env.ATTACK_STALL_MS ?? 8000);
+const WRITES = Number(process.env.ATTACK_WRITES ?? 120);
+
+it('hot keys while OpenSearch stalls, a backfill and a repair run, and deletes are forgotten after 1 s', async () => {
+  await opensearch.indices.putSettings({ index: 'test-table-v1', body: { index: { gc_deletes: process.env.ATTACK_GC ?? '1s' } } } as never);
+  const prefix = runPrefix('hot');
+  const perKey = planWorkload(prefix, 6, WRITES, 7);
+  const beside: Promise<unknown>[] = [];
+  const log: string[] = [];
+  await runWorkload(client, perKey, 3, (done) => {
+    if (done === 20) {
+      const pid = openSearchPid();
+      process.kill(pid, 'SIGSTOP');
+      beside.push(sleep(STALL_MS).then(() => process.kill(pid, 'SIGCONT')));
+    }
+    if (done === 50)
+      beside.push(runCdc('backfill', '--restart', '--json').then((r) => log.push(`backfill ${r.code}: ${r.output.slice(-400)}`)));
+    if (done === Math.floor(WRITES * 0.6))
+      beside.push(runCdc('backfill', '--restart', '--json').then((r) => log.push(`backfill 2 ${r.code}: ${r.output.slice(-400)}`)));
+    if (done === 80) beside.push(runCdc('verify', '--repair').then((r) => log.push(`repair ${r.code}: ${r.output.slice(-600)}`)));
+  });
+  await Promise.all(beside);
+  console.log(log.join('\n'));
+  await expectEveryChangeExactlyOnce(opensearch, prefix, perKey, 300_000);
+  await expectMirrorEqualsTable(client, opensearch, prefix);
+});
