@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { restartEngine } from '../../local/runner';
 import { dynamo, runPrefix, search } from '../support/live-system';
 import { expectEveryChangeExactlyOnce, expectMirrorEqualsTable, planWorkload, runWorkload } from '../support/workload';
 
@@ -62,6 +63,19 @@ it('hot keys while OpenSearch stalls, a backfill and a repair run, and deletes a
   });
   await Promise.all(beside);
   console.log(log.join('\n'));
+  await expectEveryChangeExactlyOnce(opensearch, prefix, perKey, 300_000);
+  await expectMirrorEqualsTable(client, opensearch, prefix);
+});
+
+it('hot keys while OpenSearch is stopped and started again mid-stream (its remembered deletes gone with it)', async () => {
+  await opensearch.indices.putSettings({ index: 'test-table-v1', body: { index: { gc_deletes: '1s' } } } as never);
+  const prefix = runPrefix('restart');
+  const perKey = planWorkload(prefix, 5, WRITES, 11);
+  const beside: Promise<unknown>[] = [];
+  await runWorkload(client, perKey, 3, (done) => {
+    if (done === 30) beside.push(restartEngine('opensearch', 3000, (line) => process.stdout.write(`[fault] ${line}\n`)));
+  });
+  await Promise.all(beside);
   await expectEveryChangeExactlyOnce(opensearch, prefix, perKey, 300_000);
   await expectMirrorEqualsTable(client, opensearch, prefix);
 });
