@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { restartEngine } from '../../local/runner';
-import { dynamo, runPrefix, search } from '../support/live-system';
+import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { dynamo, mirrorFor, runPrefix, search, TABLE, waitFor } from '../support/live-system';
 import { expectEveryChangeExactlyOnce, expectMirrorEqualsTable, planWorkload, runWorkload } from '../support/workload';
 
 const client = dynamo();
@@ -77,5 +78,42 @@ it('hot keys while OpenSearch is stopped and started again mid-stream (its remem
   });
   await Promise.all(beside);
   await expectEveryChangeExactlyOnce(opensearch, prefix, perKey, 300_000);
+  await expectMirrorEqualsTable(client, opensearch, prefix);
+});
+
+it('a backfill killed half-way, resumed, and run again while the same keys are updated and deleted', async () => {
+  await opensearch.indices.putSettings({ index: 'test-table-v1', body: { index: { gc_deletes: '0s' } } } as never);
+  const prefix = runPrefix('bfrace');
+  const ids = Array.from({ length: 150 }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`);
+  for (const id of ids) await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: id }, v: { N: '0' } } }));
+  // Items from before the stream: the mirror has not seen them.
+  await waitFor('the items mirrored', async () =>
+    Object.keys(await mirrorFor(opensearch, prefix)).length === ids.length ? true : undefined,
+  );
+  await opensearch.deleteByQuery({ index: 'test-table-v1', body: { query: { prefix: { 'id.keyword': prefix } } }, refresh: true } as never);
+  const checkpoint = path.join(root, '.local', `${prefix}-checkpoint.json`);
+  const backfillArgs = [path.join(root, 'bin', 'cdc.js'), '--local', 'backfill', '--json', '--checkpoint', checkpoint, '--page-size', '5'];
+  const first = spawn(process.execPath, backfillArgs, { env: process.env });
+  const exited = new Promise((resolve) => first.once('exit', resolve));
+  const writing = (async () => {
+    const next = (() => {
+      let state = 99;
+      return () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+    })();
+    for (let n = 0; n < 300; n++) {
+      const id = ids[Math.floor(next() * 20)]; // a few hot keys among them
+      const roll = next();
+      if (roll < 0.3) await client.send(new DeleteItemCommand({ TableName: TABLE, Key: { id: { S: id } } }));
+      else await client.send(new PutItemCommand({ TableName: TABLE, Item: { id: { S: id }, v: { N: String(n + 1) } } }));
+    }
+  })();
+  await sleep(1500);
+  first.kill('SIGKILL');
+  await exited;
+  const resumed = await runCdc('backfill', '--json', '--checkpoint', checkpoint, '--page-size', '5');
+  const again = await runCdc('backfill', '--json', '--restart', '--checkpoint', checkpoint, '--page-size', '7');
+  await writing;
+  console.log(`resumed ${resumed.code}: ${resumed.output.slice(-300)}\nagain ${again.code}: ${again.output.slice(-300)}`);
+  fs.rmSync(checkpoint, { force: true });
   await expectMirrorEqualsTable(client, opensearch, prefix);
 });
