@@ -289,6 +289,28 @@ describe('the mirror plan', () => {
       expect(undoWritesBehindTombstones([{ entry: change('MODIFY', '5'), version: 5 }], tombstones, indexes)).toEqual([]);
     });
 
+    it('undoWritesBehindTombstones keeps a stream change written without a read above a tombstone of an earlier second, whatever its sequence number (a shard split)', () => {
+      // The parent shard's REMOVE at version 100, the item written again in the child at 101 with
+      // a sequence number that does not compare with the parent's.
+      const reinserted = change('INSERT', '10');
+      const parentTombstone = holding({ tombstone: ['900', 't100'] });
+      expect(undoWritesBehindTombstones([{ entry: reinserted, version: 101 }], parentTombstone, indexes, { withoutRead: true })).toEqual(
+        [],
+      );
+    });
+
+    it.each([
+      ['of the same second', 't101'],
+      ['of a later second', 't102'],
+    ])('undoWritesBehindTombstones takes back a stream change written without a read behind a newer tombstone %s', (_case, label) => {
+      const replayed = change('INSERT', '10');
+      expect(
+        undoWritesBehindTombstones([{ entry: replayed, version: 101 }], holding({ tombstone: ['11', label] }), indexes, {
+          withoutRead: true,
+        }),
+      ).toEqual([deleteAt(replayed, { kind: 'version', version: 102 })]);
+    });
+
     it.each([
       ['older than the REMOVE', '4'],
       ['of the same sequence number', '5'],
