@@ -245,6 +245,24 @@ describe('across shards and clocks', () => {
     }
   });
 
+  it('a shard split: the child shard writes the re-inserted item twice in one second', async () => {
+    const prefix = runPrefix('split2');
+    const settings = await setUp(prefix);
+    try {
+      const id = `${prefix}-a`;
+      const parent = [
+        insertRecord(item(id, 1), { sequenceNumber: '900000000000000000000000000001', at: 1_790_000_000 }),
+        removeRecord(item(id, 1), { sequenceNumber: '900000000000000000000000000002', at: 1_790_000_100 }),
+      ];
+      await apply(parent, settings);
+      await apply([insertRecord(item(id, 3), { sequenceNumber: '100000000000000000000001', at: 1_790_000_101 })], settings);
+      await apply([modifyRecord(item(id, 3), item(id, 4), { sequenceNumber: '100000000000000000000002', at: 1_790_000_101 })], settings);
+      expect(withoutVersions(await mirrorState(prefix))).toEqual({ [id]: { n: '4', seq: '100000000000000000000002' } });
+    } finally {
+      await tearDown(prefix);
+    }
+  });
+
   it('a change whose creation time is far ahead does not make the item deaf to every later change', async () => {
     const prefix = runPrefix('future');
     const settings = await setUp(prefix);
