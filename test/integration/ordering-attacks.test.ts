@@ -120,7 +120,8 @@ interface History {
  * A history of valid changes of a few items: each item INSERT, MODIFY*, REMOVE, INSERT... with
  * global sequence numbers and creation times that never go back per item, many in one second.
  */
-function historyOf(prefix: string, seed: number, length: number, items: number, digits: number): History {
+/** `backwards`: seconds one item's creation time may run back between its changes (within the skew window, as docs/ordering.md allows). */
+function historyOf(prefix: string, seed: number, length: number, items: number, digits: number, backwards = 0): History {
   const next = random(seed);
   const alive = new Map<string, Item>();
   const lastTime = new Map<string, number>();
@@ -131,7 +132,7 @@ function historyOf(prefix: string, seed: number, length: number, items: number, 
     const id = `${prefix}-k${Math.floor(next() * items)}`;
     if (next() < 0.3) clock += 1 + Math.floor(next() * 2); // often the same second
     // Across items the times may be slightly behind each other; per item never backwards.
-    const at = Math.max(lastTime.get(id) ?? 0, clock - Math.floor(next() * 2));
+    const at = Math.max((lastTime.get(id) ?? 0) - Math.floor(next() * (backwards + 1)), clock - Math.floor(next() * 2));
     lastTime.set(id, at);
     const sequenceNumber = `${'1'.padEnd(digits - 6, '0')}${String(i).padStart(6, '0')}`;
     const current = alive.get(id);
@@ -175,6 +176,7 @@ interface ScenarioOptions {
   readonly digits?: number;
   readonly replays?: boolean;
   readonly closeOpen?: boolean;
+  readonly backwards?: number;
 }
 
 async function runScenario(name: string, seed: number, options: ScenarioOptions) {
@@ -183,7 +185,7 @@ async function runScenario(name: string, seed: number, options: ScenarioOptions)
   try {
     if (options.gcDeletes) await setGcDeletes(prefix, options.gcDeletes);
     const next = random(seed * 7 + 1);
-    const { records } = historyOf(prefix, seed, 60, 3, options.digits ?? 21);
+    const { records } = historyOf(prefix, seed, 60, 3, options.digits ?? 21, options.backwards);
     const batches = chunks(records, next);
     const applied: DynamoDBRecord[] = [];
     const problems: string[] = [];
@@ -220,6 +222,10 @@ describe('the ordering scheme on the real OpenSearch', () => {
   }
   it('40-digit sequence numbers', () => runScenario('ord40', 4, { digits: 40 }));
   it('deletes forgotten at once (gc_deletes 0s), older batches replayed', () => runScenario('ordgc', 5, { gcDeletes: '0s' }));
+  for (const seed of [8, 9, 10]) {
+    it(`seed ${seed}: one item's creation times run back by up to 3 s, deletes forgotten at once`, () =>
+      runScenario(`ordback${seed}`, seed, { gcDeletes: '0s', backwards: 3 }));
+  }
   it('deletes forgotten by closing and opening the index before each replay', () => runScenario('ordclose', 7, { closeOpen: true }));
   it('deletes forgotten at once (gc_deletes 0s), another history', () => runScenario('ordgc2', 6, { gcDeletes: '0s' }));
 });
@@ -227,7 +233,7 @@ describe('the ordering scheme on the real OpenSearch', () => {
 describe('across shards and clocks', () => {
   it('a shard split: the child shard re-inserts an item its parent deleted, with sequence numbers that do not compare with the parent', async () => {
     // docs/ordering.md: "Sequence numbers across shards need not compare, but they are compared
-    // only when the versions collide". Here the versions do not collide (101 s > 100 s).
+    // only when the versions collide". Here they are 10 minutes apart.
     const prefix = runPrefix('split');
     const settings = await setUp(prefix);
     try {
@@ -236,7 +242,8 @@ describe('across shards and clocks', () => {
         insertRecord(item(id, 1), { sequenceNumber: '900000000000000000000000000001', at: 1_790_000_000 }),
         removeRecord(item(id, 1), { sequenceNumber: '900000000000000000000000000002', at: 1_790_000_100 }),
       ];
-      const child = [insertRecord(item(id, 3), { sequenceNumber: '100000000000000000000001', at: 1_790_000_101 })];
+      // Beyond the skew window (5 minutes) after the parent's REMOVE.
+      const child = [insertRecord(item(id, 3), { sequenceNumber: '100000000000000000000001', at: 1_790_000_700 })];
       await apply(parent, settings);
       await apply(child, settings);
       expect(withoutVersions(await mirrorState(prefix))).toEqual({ [id]: { n: '3', seq: '100000000000000000000001' } });
@@ -258,6 +265,23 @@ describe('across shards and clocks', () => {
       await apply([insertRecord(item(id, 3), { sequenceNumber: '100000000000000000000001', at: 1_790_000_101 })], settings);
       await apply([modifyRecord(item(id, 3), item(id, 4), { sequenceNumber: '100000000000000000000002', at: 1_790_000_101 })], settings);
       expect(withoutVersions(await mirrorState(prefix))).toEqual({ [id]: { n: '4', seq: '100000000000000000000002' } });
+    } finally {
+      await tearDown(prefix);
+    }
+  });
+
+  it("a REMOVE whose creation time runs 1 s behind the item's INSERT, the delete forgotten, then the INSERT re-delivered", async () => {
+    const prefix = runPrefix('back1');
+    const settings = await setUp(prefix);
+    try {
+      await setGcDeletes(prefix, '0s');
+      const id = `${prefix}-a`;
+      const inserted = insertRecord(item(id, 1), { sequenceNumber: '000000000000000000001', at: 1_790_000_100 });
+      await apply([inserted], settings);
+      await apply([removeRecord(item(id, 1), { sequenceNumber: '000000000000000000002', at: 1_790_000_099 })], settings);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await apply([inserted], settings);
+      expect(withoutVersions(await mirrorState(prefix))).toEqual({});
     } finally {
       await tearDown(prefix);
     }
