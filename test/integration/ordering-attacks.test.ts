@@ -300,3 +300,49 @@ describe('across shards and clocks', () => {
     }
   });
 });
+
+describe('odd keys and large items, many changes of each in one second, in one batch and split', () => {
+  it('ends with the newest of each item, the change log holding every change once', async () => {
+    const prefix = runPrefix('odd');
+    const settings = await setUp(prefix);
+    try {
+      const keys = [
+        '__proto__',
+        'constructor',
+        `${prefix}|pipe\\back`,
+        '\\sha256:looks-hashed',
+        `ユニコード-🚀-${prefix}`,
+        'k'.repeat(2048),
+        `${prefix}-big-1`,
+        `${prefix}-big-2`,
+      ];
+      const at = 1_790_000_500;
+      const big = (id: string, n: number): AttributeMap => ({
+        id: { S: id },
+        n: { N: String(n) },
+        blob: { S: `${n}`.padEnd(390_000, 'x') },
+      });
+      const records: DynamoDBRecord[] = [];
+      let seq = 0;
+      const next = () => String(++seq).padStart(21, '0');
+      for (const id of keys) {
+        records.push(insertRecord(big(id, 1), { sequenceNumber: next(), at }));
+        records.push(modifyRecord(big(id, 1), big(id, 2), { sequenceNumber: next(), at }));
+        records.push(removeRecord(big(id, 2), { sequenceNumber: next(), at }));
+        records.push(insertRecord(big(id, 4), { sequenceNumber: next(), at }));
+      }
+      // Half in one batch; the other half split item by item, then the whole re-delivered.
+      const half = records.length / 2;
+      await apply(records.slice(0, half), settings);
+      for (let i = half; i < records.length; i++) await apply([records[i]], settings);
+      await apply(records, settings);
+      const state = await mirrorState(prefix);
+      expect(Object.values(state).map(({ n }) => n)).toEqual(keys.map(() => '4'));
+      expect(Object.keys(state)).toHaveLength(keys.length);
+      const counts = await changeLogCounts(prefix);
+      expect(records.filter((record) => counts.get(record.dynamodb!.SequenceNumber!) !== 1)).toEqual([]);
+    } finally {
+      await tearDown(prefix);
+    }
+  });
+});
