@@ -121,20 +121,22 @@ interface History {
  * global sequence numbers and creation times that never go back per item, many in one second.
  */
 /** `backwards`: seconds one item's creation time may run back between its changes (within the skew window, as docs/ordering.md allows). */
-function historyOf(prefix: string, seed: number, length: number, items: number, digits: number, backwards = 0): History {
+function historyOf(prefix: string, seed: number, count: number, items: number, digits: number, backwards = 0): History {
   const next = random(seed);
   const alive = new Map<string, Item>();
   const lastTime = new Map<string, number>();
   const base = 1_790_000_000;
   let clock = base;
   const records: DynamoDBRecord[] = [];
-  for (let i = 1; i <= length; i++) {
+  for (let i = 1; i <= count; i++) {
     const id = `${prefix}-k${Math.floor(next() * items)}`;
     if (next() < 0.3) clock += 1 + Math.floor(next() * 2); // often the same second
     // Across items the times may be slightly behind each other; per item never backwards.
     const at = Math.max((lastTime.get(id) ?? 0) - Math.floor(next() * (backwards + 1)), clock - Math.floor(next() * 2));
     lastTime.set(id, at);
-    const sequenceNumber = `${'1'.padEnd(digits - 6, '0')}${String(i).padStart(6, '0')}`;
+    // digits 0: lengths growing from 21 to 40 along the history, as AWS's do.
+    const length = digits === 0 ? Math.min(40, 21 + Math.floor((i * 20) / count)) : digits;
+    const sequenceNumber = `${'1'.padEnd(length - 6, '0')}${String(i).padStart(6, '0')}`;
     const current = alive.get(id);
     const options = { sequenceNumber, at, eventId: `${prefix}-e${i}` };
     if (current === undefined) {
@@ -221,6 +223,8 @@ describe('the ordering scheme on the real OpenSearch', () => {
     it(`seed ${seed}: in-order batches with re-deliveries and replays of older batches`, () => runScenario(`ord${seed}`, seed, {}));
   }
   it('40-digit sequence numbers', () => runScenario('ord40', 4, { digits: 40 }));
+  it('sequence numbers growing from 21 to 40 digits, deletes forgotten at once', () =>
+    runScenario('ordgrow', 12, { digits: 0, gcDeletes: '0s' }));
   it('deletes forgotten at once (gc_deletes 0s), older batches replayed', () => runScenario('ordgc', 5, { gcDeletes: '0s' }));
   for (const seed of [8, 9, 10]) {
     it(`seed ${seed}: one item's creation times run back by up to 3 s, deletes forgotten at once`, () =>
