@@ -291,6 +291,31 @@ describe('across shards and clocks', () => {
     }
   });
 
+  it.each([
+    ['gc_deletes 0s', 'gc'],
+    ['the index closed and opened', 'close'],
+  ])('a REMOVE whose delete the engine forgot (%s), then older changes of the item re-delivered', async (_case, how) => {
+    const prefix = runPrefix(`forgot${how}`);
+    const settings = await setUp(prefix);
+    try {
+      if (how === 'gc') await setGcDeletes(prefix, '0s');
+      const id = `${prefix}-a`;
+      const inserted = insertRecord(item(id, 1), { sequenceNumber: '000000000000000000001', at: 1_790_000_100 });
+      const modified = modifyRecord(item(id, 1), item(id, 2), { sequenceNumber: '000000000000000000002', at: 1_790_000_100 });
+      const removed = removeRecord(item(id, 2), { sequenceNumber: '000000000000000000003', at: 1_790_000_100 });
+      await apply([inserted, modified], settings);
+      await apply([removed], settings);
+      if (how === 'gc') await new Promise((resolve) => setTimeout(resolve, 1500));
+      else await closeAndOpen(prefix);
+      await apply([modified], settings);
+      await apply([inserted], settings);
+      await apply([inserted, modified], settings);
+      expect(withoutVersions(await mirrorState(prefix))).toEqual({});
+    } finally {
+      await tearDown(prefix);
+    }
+  });
+
   it('a change whose creation time is far ahead does not make the item deaf to every later change', async () => {
     const prefix = runPrefix('future');
     const settings = await setUp(prefix);
