@@ -11,6 +11,8 @@ import { applyChanges, type PipelineSettings } from '../../lambda/pipeline/apply
 import { mirrorBackingIndex } from '../../lambda/settings/index-names';
 import { compareSequenceNumbers } from '../../lambda/core/sequence-number';
 import type { AttributeMap } from '../../lambda/core/change-record';
+import type { DocumentRef, FieldKind, WriteAction, WriteOutcome } from '../../lambda/core';
+import type { SearchPort } from '../../lambda/pipeline/search-port';
 import { namesFor } from '../support/isolated-function';
 import { endpoints, runPrefix, search } from '../support/live-system';
 import { insertRecord, modifyRecord, removeRecord } from '../support/stream-records';
@@ -173,7 +175,53 @@ async function closeAndOpen(prefix: string): Promise<void> {
   await os.cluster.health({ index, wait_for_status: 'yellow', timeout: '30s' } as never);
 }
 
+/**
+ * The real port, with faults as a loaded cluster and a timed-out client show them: some writes
+ * not done (`retry`), some done but reported `retry` (the answer lost), some reads failing.
+ */
+class FlakyPort implements SearchPort {
+  constructor(
+    private readonly real: OpenSearchPort,
+    private readonly next: () => number,
+    private readonly rate: number,
+  ) {}
+  readStates(refs: readonly DocumentRef[]) {
+    return this.next() < this.rate ? Promise.reject(new Error('injected read failure')) : this.real.readStates(refs);
+  }
+  async write(actions: readonly WriteAction[]): Promise<WriteOutcome[]> {
+    const fates = actions.map(() => this.next());
+    const sent = actions.filter((_, i) => fates[i] >= this.rate / 2);
+    const outcomes = await this.real.write(sent);
+    let at = 0;
+    return actions.map((_, i) => {
+      if (fates[i] < this.rate / 2) return { kind: 'retry', reason: 'injected: not sent' };
+      const outcome = outcomes[at++];
+      return fates[i] < this.rate ? { kind: 'retry', reason: 'injected: answer lost' } : outcome;
+    });
+  }
+  mappedFields(index: string, paths: ReadonlySet<string>) {
+    return this.real.mappedFields(index, paths);
+  }
+  fieldsMapped(index: string, fields: ReadonlyMap<string, FieldKind>) {
+    this.real.fieldsMapped(index, fields);
+  }
+  forgetMapping(index: string) {
+    this.real.forgetMapping(index);
+  }
+}
+
+/** As Lambda does: the batch again until none of its records fails (with faults, then without). */
+async function applyUntilDone(records: DynamoDBRecord[], settings: PipelineSettings, flaky: SearchPort | undefined): Promise<void> {
+  for (let attempt = 0; flaky && attempt < 5; attempt++) {
+    const result = await applyChanges(records, settings, flaky);
+    expect(result.deadLettered).toEqual([]);
+    if (result.failures.length === 0) return;
+  }
+  await apply(records, settings);
+}
+
 interface ScenarioOptions {
+  readonly faults?: number;
   readonly gcDeletes?: string;
   readonly digits?: number;
   readonly replays?: boolean;
@@ -189,17 +237,18 @@ async function runScenario(name: string, seed: number, options: ScenarioOptions)
     const next = random(seed * 7 + 1);
     const { records } = historyOf(prefix, seed, 60, 3, options.digits ?? 21, options.backwards);
     const batches = chunks(records, next);
+    const flaky = options.faults ? new FlakyPort(port, random(seed * 13 + 5), options.faults) : undefined;
     const applied: DynamoDBRecord[] = [];
     const problems: string[] = [];
     for (let b = 0; b < batches.length; b++) {
-      await apply(batches[b], settings);
+      await applyUntilDone(batches[b], settings, flaky);
       applied.push(...batches[b]);
       if (options.replays !== false && b > 0 && next() < 0.5) {
         // Lambda retries and re-deliveries: the same batch again, or an older one.
         const older = Math.floor(next() * (b + 1));
         if (options.gcDeletes) await new Promise((resolve) => setTimeout(resolve, 1100));
         if (options.closeOpen) await closeAndOpen(prefix);
-        await apply(batches[older], settings);
+        await applyUntilDone(batches[older], settings, flaky);
       }
       const actual = withoutVersions(await mirrorState(prefix));
       const expected = expectedMirror(applied);
@@ -229,6 +278,10 @@ describe('the ordering scheme on the real OpenSearch', () => {
   for (const seed of [8, 9, 10]) {
     it(`seed ${seed}: one item's creation times run back by up to 3 s, deletes forgotten at once`, () =>
       runScenario(`ordback${seed}`, seed, { gcDeletes: '0s', backwards: 3 }));
+  }
+  for (const seed of [13, 14, 15, 16]) {
+    it(`seed ${seed}: writes not done, or done with the answer lost, and reads failing; each batch retried until done`, () =>
+      runScenario(`ordflaky${seed}`, seed, { faults: 0.3, gcDeletes: seed % 2 === 0 ? '0s' : undefined, backwards: 2 }));
   }
   it('deletes forgotten by closing and opening the index before each replay', () => runScenario('ordclose', 7, { closeOpen: true }));
   it('deletes forgotten at once (gc_deletes 0s), another history', () => runScenario('ordgc2', 6, { gcDeletes: '0s' }));
