@@ -48,7 +48,12 @@ export function versionAbove(record: ChangeRecord, stored: number | undefined, c
  * tombstone for (a `_delete_by_query` of the mirror before a backfill), where it must be written.
  */
 export function conflictVerdict(record: ChangeRecord, ours: number, current: number | undefined): 'superseded' | 'compare' {
-  return record.origin === 'stream' && current !== undefined && current > ours + SKEW_WINDOW_MICROS ? 'superseded' : 'compare';
+  return record.origin === 'stream' && current !== undefined && isBeyondWindow(ours, current) ? 'superseded' : 'compare';
+}
+
+/** Whether a version is more than the skew window above another: of a change made later, whatever the sequence numbers say. */
+export function isBeyondWindow(lower: number, higher: number): boolean {
+  return higher > lower + SKEW_WINDOW_MICROS;
 }
 
 /**

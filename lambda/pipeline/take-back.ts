@@ -57,7 +57,8 @@ export async function takeBackWhatRaced(written: Written, check: TombstoneCheck 
     return ledger.retry(positions, `mirror: checking the writes against the tombstones failed: ${(error as Error).message}`);
   }
   const actions = [
-    ...undoWritesBehindTombstones(checked, states, indexes),
+    ...undoWritesBehindTombstones(upserted, states, indexes),
+    ...undoWritesBehindTombstones(written.upsertedUnread, states, indexes, { withoutRead: true }),
     ...deletesBehindTombstones(written.removedUnseen, states, indexes),
   ];
   await send(
