@@ -10,7 +10,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { restartEngine } from '../../local/runner';
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { dynamo, mirrorFor, runPrefix, search, TABLE, waitFor } from '../support/live-system';
+import { dynamo, mirrorFor, putDeadLetter, runPrefix, search, TABLE, waitFor } from '../support/live-system';
 import { insertRecord } from '../support/stream-records';
 import { expectEveryChangeExactlyOnce, expectMirrorEqualsTable, planWorkload, runWorkload } from '../support/workload';
 
@@ -137,19 +137,7 @@ it('re-drives dead letters of old changes beside the stream: nothing newer is ov
   const minuteAgo = Math.floor(Date.now() / 1000) - 60;
   for (const [i, id] of [changed, deleted].entries()) {
     const record = insertRecord({ id: { S: id }, n: { N: '1' } }, { sequenceNumber: 1 + i, at: minuteAgo, eventId: `${prefix}-e${i}` });
-    await opensearch.index({
-      index: 'dynamodb-cdc-deadletter',
-      id: `${prefix}-${i}`,
-      body: {
-        table_name: TABLE,
-        record_json: JSON.stringify(record),
-        failed_at: new Date().toISOString(),
-        target: 'mirror',
-        reason: 'refused',
-        origin: 'stream',
-      } as never,
-      refresh: true,
-    });
+    await putDeadLetter(opensearch, `${prefix}-${i}`, record, { origin: 'stream' });
   }
   const redrive = await runCdc('redrive', '--no-queue-redrive');
   console.log(redrive.output);
