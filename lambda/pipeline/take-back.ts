@@ -82,9 +82,14 @@ async function statesToCheck(
   { port, indexes }: Batch,
 ): Promise<StateLookup> {
   const early = check !== undefined && Date.now() - check.startedAt <= TOMBSTONE_CHECK_LEAD_LIMIT_MS ? check : undefined;
+  const tombstonesOf = (checked: readonly { entry: MirrorEntry }[]) =>
+    tombstoneRefs(
+      checked.map(({ entry }) => entry),
+      indexes,
+    );
   const refs: DocumentRef[] = [
-    ...upserted.map(({ entry }) => ({ index: indexes.tombstones, id: entry.id })),
-    ...(early === undefined ? written.upsertedUnread.map(({ entry }) => ({ index: indexes.tombstones, id: entry.id })) : []),
+    ...tombstonesOf(upserted),
+    ...(early === undefined ? tombstonesOf(written.upsertedUnread) : []),
     ...written.removedUnseen.map((entry) => ({ index: indexes.mirror, id: entry.id })),
   ];
   const [earlyStates, lateStates] = await Promise.all([
