@@ -17,7 +17,7 @@ import {
   type SearchTransport,
 } from './adapters/opensearch';
 import { recordCreationTime, type RawStreamRecord, endToEndLagMs, changeLogPartition } from './core';
-import { applyChanges, type ApplyResult, batchResponse, type SearchPort } from './pipeline';
+import { applyChanges, AS_THE_FUNCTION_WRITES, type ApplyResult, batchResponse, type SearchPort } from './pipeline';
 import {
   fromFunctionEnvironment,
   type FunctionSettings,
@@ -99,7 +99,7 @@ export const handler = async (
     throw error;
   }
   const { settings, port } = ready;
-  const result = await applyChanges(records, { ...settings, mayRaceWithDeletes: false, writeStreamChangesWithoutRead: true }, port);
+  const result = await applyChanges(records, { ...settings, ...AS_THE_FUNCTION_WRITES }, port);
   report(result, endToEndLagMs(records, new Date()), performance.now() - started);
   await setUpAgainIfIndexesChanged(ready, records, result);
   return batchResponse(result.failures, records.length, settings.failureReporting);

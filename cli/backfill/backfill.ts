@@ -3,8 +3,10 @@
  * through applyChanges as SNAPSHOT records, so the same ordering rules hold as for the stream.
  *
  * The rule that makes it safe while the stream is live: a snapshot only fills an empty place. It
- * is written only when the item has neither a mirror document nor a tombstone, and never replaces
- * one (its sequence number is the lowest there is; manual records excepted). So:
+ * is written without a read at external version 1, which the engine refuses wherever a document
+ * is stored or a delete remembered (the refusal is then read: a document wins, a place emptied
+ * by hand is filled), and taken back when the tombstones read beside its write say the item was
+ * deleted (its sequence number is the lowest there is). So:
  * - an item the stream has written since it was enabled keeps the stream's state (the stream
  *   delivers every later change too, so its state is the newest one);
  * - a deleted item is never brought back (its tombstone blocks the snapshot, and a delete that
@@ -65,7 +67,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
   const from = options.checkpoint;
   const run: Run = {
     options,
-    settings: { ...options.settings, tableName: options.tableName, mayRaceWithDeletes: true },
+    settings: { ...options.settings, tableName: options.tableName, mayRaceWithDeletes: true, writeSnapshotsWithoutRead: true },
     checkpoint: { ...from, counts: { ...from.counts }, segments: [...from.segments] },
     problems: [],
     unreadable: [],

@@ -100,54 +100,46 @@ export function isTtlExpiry(record: ChangeRecord): boolean {
 
 /**
  * The path of a value too long for a `flat_object` term (OpenSearch indexes `field.path=value`
- * and its prefix forms), or undefined when every value fits.
+ * and its prefix forms), or undefined when every value fits. Bytes are counted, and the path
+ * spelled out, only where lengths say a value might not fit (a UTF-16 unit is at most 3 bytes of
+ * UTF-8; `units` bounds the path's, dots included): the common case costs neither.
  */
 function longestTermPath(field: string, image: AttributeMap): string | undefined {
   const budget = MAX_TERM_BYTES - 2 * Buffer.byteLength(field) - 8;
-  if (!mayHoldLongTerm(image, 0, budget)) return undefined;
-  const visit = (value: AttributeValue, path: string): string | undefined => {
-    for (const [type, inner] of Object.entries(value)) {
-      const here = `${path}.${type}`;
-      const leaves: unknown[] = Array.isArray(inner) ? inner : [inner];
-      for (const leaf of leaves) {
-        if (typeof leaf === 'string' && Buffer.byteLength(leaf) + 2 * Buffer.byteLength(here) > budget) return here;
-        if (leaf !== null && typeof leaf === 'object') {
-          const nested = type === 'M' ? visitMap(leaf as AttributeMap, here) : visit(leaf as AttributeValue, here);
+  const path: string[] = [];
+  let units = 0;
+  const within = <T>(segment: string, visit: () => T): T => {
+    path.push(segment);
+    units += segment.length + 1;
+    const found = visit();
+    path.pop();
+    units -= segment.length + 1;
+    return found;
+  };
+  const tooLong = (leaf: string): boolean =>
+    3 * (leaf.length + 2 * units) > budget && Buffer.byteLength(leaf) + 2 * Buffer.byteLength(path.join('.')) > budget;
+  const visitValue = (value: AttributeValue): string | undefined => {
+    for (const type of Object.keys(value)) {
+      const inner = (value as Record<string, unknown>)[type];
+      const found = within(type, () => {
+        for (const leaf of Array.isArray(inner) ? inner : [inner]) {
+          if (typeof leaf === 'string' && tooLong(leaf)) return path.join('.');
+          if (leaf === null || typeof leaf !== 'object') continue;
+          const nested = type === 'M' ? visitMap(leaf as AttributeMap) : visitValue(leaf as AttributeValue);
           if (nested) return nested;
         }
-      }
-    }
-    return undefined;
-  };
-  const visitMap = (map: AttributeMap, path: string): string | undefined => {
-    for (const [name, value] of Object.entries(map)) {
-      const found = visit(value, path === '' ? name : `${path}.${name}`);
+        return undefined;
+      });
       if (found) return found;
     }
     return undefined;
   };
-  return visitMap(image, '');
-}
-
-/**
- * Whether some value of the image might not fit, from lengths alone (a UTF-16 unit is at most
- * 3 bytes of UTF-8; `pathUnits` bounds the path's units): the common case costs no byte count
- * and builds no path.
- */
-function mayHoldLongTerm(map: AttributeMap, pathUnits: number, budget: number): boolean {
-  for (const name of Object.keys(map)) {
-    const value = map[name] as Record<string, unknown>;
-    for (const type of Object.keys(value)) {
-      const here = pathUnits + name.length + type.length + 2;
-      const inner = value[type];
-      for (const leaf of Array.isArray(inner) ? inner : [inner]) {
-        if (typeof leaf === 'string' && 3 * (leaf.length + 2 * here) > budget) return true;
-        if (leaf !== null && typeof leaf === 'object') {
-          const nested = type === 'M' ? (leaf as AttributeMap) : { '': leaf as AttributeValue };
-          if (mayHoldLongTerm(nested, here, budget)) return true;
-        }
-      }
+  const visitMap = (map: AttributeMap): string | undefined => {
+    for (const name of Object.keys(map)) {
+      const found = within(name, () => visitValue(map[name]));
+      if (found) return found;
     }
-  }
-  return false;
+    return undefined;
+  };
+  return visitMap(image);
 }

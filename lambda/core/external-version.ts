@@ -43,10 +43,17 @@ export function versionAbove(record: ChangeRecord, stored: number | undefined, c
  * A write of version `ours` met a stored version `current`. For a stream change (whose version is
  * at least its creation time), a stored version far enough above is a newer change: superseded
  * without a read. Else (another origin, whose small version says nothing of time, or within the
- * window, or the engine did not say) the exact sequence numbers decide, after a read.
+ * window, or the engine did not say) the exact sequence numbers decide, after a read. A snapshot
+ * too: the engine may hold a document (superseded), or remember a delete nobody recorded a
+ * tombstone for (a `_delete_by_query` of the mirror before a backfill), where it must be written.
  */
 export function conflictVerdict(record: ChangeRecord, ours: number, current: number | undefined): 'superseded' | 'compare' {
-  return record.origin === 'stream' && current !== undefined && current > ours + SKEW_WINDOW_MICROS ? 'superseded' : 'compare';
+  return record.origin === 'stream' && current !== undefined && isBeyondWindow(ours, current) ? 'superseded' : 'compare';
+}
+
+/** Whether a version is more than the skew window above another: of a change made later, whatever the sequence numbers say. */
+export function isBeyondWindow(lower: number, higher: number): boolean {
+  return higher > lower + SKEW_WINDOW_MICROS;
 }
 
 /**

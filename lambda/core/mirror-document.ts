@@ -108,8 +108,7 @@ export function toMirrorDocument(
   const attributes = analysed.attributes;
   if (layout.form === 'stored') return documentOf([], attributes, [layout.reason], metadata, new Map());
   const moved = new Map(analysed.unfit);
-  const fit = moved.size === 0 ? attributes : attributes.filter(([name]) => !moved.has(name));
-  const placement = (layout.mapping ?? new MirrorMapping()).place(fit);
+  const placement = (layout.mapping ?? new MirrorMapping()).place(analysed.mappable);
   for (const [name, reason] of placement.moved) moved.set(name, reason);
   const [indexed, unindexed] = partition(attributes, ([name]) => !moved.has(name));
   return documentOf(indexed, unindexed, [...moved.values()], metadata, placement.newFields);
@@ -117,14 +116,15 @@ export function toMirrorDocument(
 
 /** The attributes a mapping could take by their names and shapes, as toMirrorDocument tries them on the mapping. */
 export function mappableAttributes(image: AttributeMap): readonly [string, LosslessValue][] {
-  const { attributes, unfit } = attributesOf(image);
-  return unfit.size === 0 ? attributes : attributes.filter(([name]) => !unfit.has(name));
+  return attributesOf(image).mappable;
 }
 
 interface AnalysedImage {
   readonly attributes: readonly [string, LosslessValue][];
   /** The attributes no mapping can take by their names and shapes, with the reason. */
   readonly unfit: ReadonlyMap<string, string>;
+  /** The others, in order. */
+  readonly mappable: readonly [string, LosslessValue][];
 }
 
 /** Planning a batch asks twice per image (which paths it maps, then its document): worked out once. */
@@ -139,7 +139,7 @@ function attributesOf(image: AttributeMap): AnalysedImage {
       const problem = unindexableBecause(name, value);
       if (problem !== undefined) unfit.set(name, `${JSON.stringify(name)}: ${problem}`);
     }
-    analysed = { attributes, unfit };
+    analysed = { attributes, unfit, mappable: unfit.size === 0 ? attributes : attributes.filter(([name]) => !unfit.has(name)) };
     analysedImages.set(image, analysed);
   }
   return analysed;

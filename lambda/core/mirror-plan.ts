@@ -23,7 +23,7 @@ import { stringifyLossless } from './lossless-json';
 import { mappableAttributes, MIRROR_METADATA_FIELD, mirrorMetadata, toMirrorDocument, type MirrorLayout } from './mirror-document';
 import { fieldPaths, MirrorMapping, type FieldKind } from './mirror-fields';
 import { isNewer } from './sequence-number';
-import { streamVersion, versionAbove } from './external-version';
+import { isBeyondWindow, versionAbove } from './external-version';
 import { refKey, type DocumentRef, type StoredState, type WriteAction } from './writes';
 
 export interface MirrorIndexes {
@@ -150,7 +150,7 @@ export function planMirrorWrites(
  * while even when there was nothing to delete.
  */
 export function planWriteWithoutRead(entry: MirrorEntry, indexes: MirrorIndexes, mapping: MirrorMapping): PlannedWrite {
-  const version = streamVersion(entry.record);
+  const version = versionAbove(entry.record, undefined, undefined); // a stream change's own; a snapshot's 1, above nothing
   return entry.record.eventName === 'REMOVE' ? removeOf(entry, version, version, indexes) : putOf(entry, version, indexes, mapping);
 }
 
@@ -229,16 +229,25 @@ function deleteOf(id: string, version: number, position: number, indexes: Mirror
  * After upserts were written: any whose item has a newer tombstone (a REMOVE that raced with it,
  * or one whose delete the engine has forgotten) is deleted again, just above the version we wrote,
  * so a newer write by somebody else (always of a higher version) is never touched.
+ *
+ * `withoutRead`: the upserts are the function's stream changes, written in stream order at their
+ * creation time. A tombstone more than the skew window below is then an older REMOVE whatever
+ * its sequence number says: sequence numbers need not compare across shards (a REMOVE in a
+ * parent shard, the item written again in its child), so, as for a conflict (conflictVerdict),
+ * they decide only within the window.
  */
 export function undoWritesBehindTombstones(
   written: readonly { entry: MirrorEntry; version: number }[],
   tombstones: StateLookup,
   indexes: MirrorIndexes,
+  { withoutRead = false }: { withoutRead?: boolean } = {},
 ): WriteAction[] {
   return written
-    .filter(({ entry }) => {
+    .filter(({ entry, version }) => {
       const tombstone = tombstones.get(refKey({ index: indexes.tombstones, id: entry.id }));
-      return tombstone !== undefined && isNewer(tombstone.sequenceNumber ?? MANUAL_SEQUENCE_NUMBER, entry.record.sequenceNumber);
+      if (tombstone === undefined) return false;
+      if (withoutRead && tombstone.version !== undefined && isBeyondWindow(tombstone.version, version)) return false;
+      return isNewer(tombstone.sequenceNumber ?? MANUAL_SEQUENCE_NUMBER, entry.record.sequenceNumber);
     })
     .map(({ entry, version }) => deleteOf(entry.id, version + 1, entry.position, indexes));
 }

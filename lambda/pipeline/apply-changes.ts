@@ -15,7 +15,7 @@ import type { PipelineSettings } from './pipeline-settings';
 import type { SearchPort } from './search-port';
 import { writeDeadLetters, type Batch, type ChangeLogEntry } from './write-steps';
 
-export type { PipelineSettings } from './pipeline-settings';
+export { AS_THE_FUNCTION_WRITES, type PipelineSettings } from './pipeline-settings';
 
 export interface ApplyResult extends BatchCounts {
   readonly records: number;

@@ -77,9 +77,11 @@ function slicesOf(
   return slices;
 }
 
-/** A stream change goes without a read unless its write met a conflict that only the sequence numbers settle. */
-function writtenWithoutRead(entry: MirrorEntry, { settings }: Batch): boolean {
-  return settings.writeStreamChangesWithoutRead === true && entry.record.origin === 'stream' && entry.readBeforeWrite !== true;
+/** A stream change (or a snapshot) goes without a read, when the settings say so, unless its write met a conflict that only the sequence numbers settle. */
+function writtenWithoutRead({ record, readBeforeWrite }: MirrorEntry, { settings }: Batch): boolean {
+  if (readBeforeWrite === true) return false;
+  if (record.origin === 'stream') return settings.writeStreamChangesWithoutRead === true;
+  return record.origin === 'snapshot' && settings.writeSnapshotsWithoutRead === true;
 }
 
 interface MirrorView {

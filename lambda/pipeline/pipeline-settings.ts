@@ -27,6 +27,14 @@ export interface PipelineSettings {
    * @default false
    */
   readonly writeStreamChangesWithoutRead?: boolean;
+  /**
+   * Write snapshots (a backfill's items) without reading the mirror first: each at version 1, so
+   * the engine refuses it wherever anything is stored or a delete is remembered (the refusal is
+   * then read: a snapshot only fills an empty place), and checked against the tombstones beside
+   * its write like an unread stream change. `cdc backfill` passes true.
+   * @default false
+   */
+  readonly writeSnapshotsWithoutRead?: boolean;
   /** Write the change log (a backfill writes only the mirror unless asked). @default true */
   readonly writeChangeLog?: boolean;
   /** Write the mirror (a re-drive of changes older than the tombstones' retention writes only the change log). @default true */
@@ -40,3 +48,12 @@ export interface PipelineSettings {
    */
   readonly changeLogPartitioning: ChangeLogPartitioning;
 }
+
+/**
+ * How the function applies the stream's batches (see the two settings above). The bench and the
+ * model-based test run the pipeline with it, exactly as the function does.
+ */
+export const AS_THE_FUNCTION_WRITES: Pick<PipelineSettings, 'mayRaceWithDeletes' | 'writeStreamChangesWithoutRead'> = {
+  mayRaceWithDeletes: false,
+  writeStreamChangesWithoutRead: true,
+};

@@ -57,7 +57,8 @@ export async function takeBackWhatRaced(written: Written, check: TombstoneCheck 
     return ledger.retry(positions, `mirror: checking the writes against the tombstones failed: ${(error as Error).message}`);
   }
   const actions = [
-    ...undoWritesBehindTombstones(checked, states, indexes),
+    ...undoWritesBehindTombstones(upserted, states, indexes),
+    ...undoWritesBehindTombstones(written.upsertedUnread, states, indexes, { withoutRead: true }),
     ...deletesBehindTombstones(written.removedUnseen, states, indexes),
   ];
   await send(
@@ -81,9 +82,14 @@ async function statesToCheck(
   { port, indexes }: Batch,
 ): Promise<StateLookup> {
   const early = check !== undefined && Date.now() - check.startedAt <= TOMBSTONE_CHECK_LEAD_LIMIT_MS ? check : undefined;
+  const tombstonesOf = (checked: readonly { entry: MirrorEntry }[]) =>
+    tombstoneRefs(
+      checked.map(({ entry }) => entry),
+      indexes,
+    );
   const refs: DocumentRef[] = [
-    ...upserted.map(({ entry }) => ({ index: indexes.tombstones, id: entry.id })),
-    ...(early === undefined ? written.upsertedUnread.map(({ entry }) => ({ index: indexes.tombstones, id: entry.id })) : []),
+    ...tombstonesOf(upserted),
+    ...(early === undefined ? tombstonesOf(written.upsertedUnread) : []),
     ...written.removedUnseen.map((entry) => ({ index: indexes.mirror, id: entry.id })),
   ];
   const [earlyStates, lateStates] = await Promise.all([

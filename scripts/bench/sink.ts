@@ -159,7 +159,7 @@ function report(parameters: SinkParameters, figures: Record<string, Figure>): Sc
     figures,
     notes: [
       `~${ITEM_BYTES} B items; ${parameters.records} records per run (the naive peer: ${parameters.naiveRecords}); ${parameters.repeats} repeats, each running every side once in a rotated order; ratios are taken repeat by repeat.`,
-      "batch path: applyChanges with the OpenSearch adapter's port and the function's settings (mayRaceWithDeletes: false, daily change-log partitions, default MAX_BULK_BYTES); each batch awaited before the next.",
+      "batch path: applyChanges with the OpenSearch adapter's port and the function's settings (AS_THE_FUNCTION_WRITES: no read before a stream change's write; daily change-log partitions, default MAX_BULK_BYTES); each batch awaited before the next.",
       'limit: the final documents of the batch path (change log; mirror documents, or tombstone and delete for a REMOVE), unconditional, one _bulk body per batch built before timing.',
       'naive: the same documents, one PUT /_doc or DELETE per document, sequentially, built before timing (so the peer is measured at its best).',
       'mix: steps of INSERTs of new keys, MODIFYs of the keys inserted the step before, REMOVEs of those modified the step before that (a third each once under way).',

@@ -22,6 +22,7 @@ import {
   dynamo,
   endpoints,
   mirrorFor,
+  putDeadLetter,
   runPrefix,
   search,
   TABLE,
@@ -196,20 +197,7 @@ it('re-drives a dead letter older than the tombstones to the change log only, an
   const letters = [gone, kept].map((id, i) =>
     insertRecord({ id: { S: id }, n: { N: '1' } }, { sequenceNumber: 5 + i, at: fourDaysAgo, eventId: `${prefix}-event-${i}` }),
   );
-  for (const [i, record] of letters.entries()) {
-    await opensearch.index({
-      index: DEAD_LETTER,
-      id: `${prefix}-${i}`,
-      body: {
-        table_name: TABLE,
-        record_json: JSON.stringify(record),
-        failed_at: new Date().toISOString(),
-        target: 'mirror',
-        reason: 'refused',
-      } as never,
-      refresh: true,
-    });
-  }
+  for (const [i, record] of letters.entries()) await putDeadLetter(opensearch, `${prefix}-${i}`, record);
   const redrive = runCdc('redrive', '--no-queue-redrive');
   expect(redrive.stderr).toBe('');
   expect(redrive.status).toBe(0);

@@ -103,3 +103,20 @@ export function withoutBookkeeping(source: Record<string, any>): Record<string, 
   const { _cdc, ...item } = source;
   return item;
 }
+
+/** A dead letter of the demo table's mirror, put by hand as the function writes one for a refused write of `record`. */
+export async function putDeadLetter(client: Client, id: string, record: unknown, fields: Record<string, unknown> = {}): Promise<void> {
+  await client.index({
+    index: DEAD_LETTER,
+    id,
+    body: {
+      table_name: TABLE,
+      record_json: JSON.stringify(record),
+      failed_at: new Date().toISOString(),
+      target: 'mirror',
+      reason: 'refused',
+      ...fields,
+    } as never,
+    refresh: true,
+  });
+}

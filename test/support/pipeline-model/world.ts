@@ -10,7 +10,7 @@ import { emptyReport, redriveDeadLetters, redriveQueue, type RedriveDependencies
 import { repair, type Difference, type RepairResult } from '../../../cli/sync';
 import { verify } from '../../../cli/verify';
 import { compareSequenceNumbers, documentId, refKey, toChangeRecord, type Revision } from '../../../lambda/core';
-import { applyChanges, purgeTombstones, type PipelineSettings } from '../../../lambda/pipeline';
+import { applyChanges, AS_THE_FUNCTION_WRITES, purgeTombstones, type PipelineSettings } from '../../../lambda/pipeline';
 import { InMemorySearch } from '../in-memory-search';
 import { fakeDynamo, fakeStreams, FakeQueue } from './aws-fakes';
 import { EventSource } from './event-source';
@@ -34,7 +34,7 @@ export const EXISTING_KEYS = ['a', 'b'];
 /** What the deployed function's settings give the CLI (and the function). */
 const CLI_SETTINGS: PipelineSettings = { indexes: INDEXES, keySchema: KEY_SCHEMA, tableName: TABLE, changeLogPartitioning: 'daily' };
 /** The function: the stream hands it each item's changes in order, one batch at a time; it writes them without a read. */
-const FUNCTION_SETTINGS: PipelineSettings = { ...CLI_SETTINGS, mayRaceWithDeletes: false, writeStreamChangesWithoutRead: true };
+const FUNCTION_SETTINGS: PipelineSettings = { ...CLI_SETTINGS, ...AS_THE_FUNCTION_WRITES };
 /** The table and mirror a backfill copies between: one incarnation of each, for the whole story. */
 const BACKFILL_TARGET: BackfillTarget = {
   table: TABLE,

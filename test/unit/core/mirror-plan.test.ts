@@ -289,6 +289,35 @@ describe('the mirror plan', () => {
       expect(undoWritesBehindTombstones([{ entry: change('MODIFY', '5'), version: 5 }], tombstones, indexes)).toEqual([]);
     });
 
+    const SECOND = 1_000_000;
+    const T = 1_790_000_000 * SECOND;
+
+    it('undoWritesBehindTombstones keeps a stream change written without a read more than the skew window above a tombstone, whatever its sequence number (a shard split)', () => {
+      // The parent shard's REMOVE, the item written again in the child 10 minutes later with a
+      // sequence number that does not compare with the parent's.
+      const reinserted = change('INSERT', '10');
+      const parentTombstone = holding({ tombstone: ['900', `t${T}`] });
+      expect(
+        undoWritesBehindTombstones([{ entry: reinserted, version: T + 600 * SECOND }], parentTombstone, indexes, { withoutRead: true }),
+      ).toEqual([]);
+    });
+
+    it.each([
+      ['of the same second', T],
+      ['a second below it (creation times may run back within the window)', T - SECOND],
+      ['of a later second', T + SECOND],
+    ])(
+      'undoWritesBehindTombstones takes back a stream change written without a read behind a newer tombstone %s',
+      (_case, tombstoneVersion) => {
+        const replayed = change('INSERT', '10');
+        expect(
+          undoWritesBehindTombstones([{ entry: replayed, version: T }], holding({ tombstone: ['11', `t${tombstoneVersion}`] }), indexes, {
+            withoutRead: true,
+          }),
+        ).toEqual([deleteAt(replayed, { kind: 'version', version: T + 1 })]);
+      },
+    );
+
     it.each([
       ['older than the REMOVE', '4'],
       ['of the same sequence number', '5'],

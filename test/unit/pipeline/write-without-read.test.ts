@@ -147,3 +147,49 @@ describe('writing the stream without a read', () => {
     expect(name(search, 'a')).toBe('a1');
   });
 });
+
+describe('writing backfill snapshots without a read', () => {
+  const backfill: PipelineSettings = { ...settings, mayRaceWithDeletes: true, writeSnapshotsWithoutRead: true, writeChangeLog: false };
+  const snapshot = (id: string, name: string) => ({
+    eventName: 'SNAPSHOT',
+    dynamodb: { Keys: { id: { S: id } }, NewImage: item(id, name) },
+  });
+
+  it('fills an empty place at version 1, reading only the tombstones, beside the write', async () => {
+    const { search, calls } = engine();
+    const result = await applyChanges([snapshot('a', 'snap')], backfill, search);
+    expect(result).toMatchObject({ failures: [], mirrorWritten: 1, conflictRounds: 0 });
+    expect(calls).toEqual(['read test-table-tombstones', 'write']);
+    expect(search.storedVersion(MIRROR, 'a')).toBe(1);
+  });
+
+  it('never replaces a stored document: its conflict is read, and superseded', async () => {
+    const { search, calls } = engine();
+    await applyChanges([insertRecord(item('a', 'a1'), { sequenceNumber: 1, at: T })], settings, search);
+    calls.length = 0;
+    const result = await applyChanges([snapshot('a', 'snap')], backfill, search);
+    expect(result).toMatchObject({ failures: [], mirrorWritten: 0, mirrorSuperseded: 1, conflictRounds: 1 });
+    expect(name(search, 'a')).toBe('a1');
+  });
+
+  it('fills a place emptied by hand (a delete the engine remembers, with no tombstone), as after a _delete_by_query', async () => {
+    const { search } = engine();
+    await applyChanges([insertRecord(item('a', 'a1'), { sequenceNumber: 1, at: T })], settings, search);
+    search.delete(MIRROR, 'a'); // remembered at the stored version for gc_deletes
+    expect(search.storedVersion(MIRROR, 'a')).toBe(T * 1_000_000);
+    const result = await applyChanges([snapshot('a', 'snap')], backfill, search);
+    expect(result).toMatchObject({ failures: [], mirrorWritten: 1 });
+    expect(name(search, 'a')).toBe('snap');
+  });
+
+  it('is taken back behind a tombstone whose delete the engine has forgotten, and a later stream change still wins', async () => {
+    const { search, pass } = engine();
+    await applyChanges([insertRecord(item('a', 'a1'), { sequenceNumber: 1, at: T })], settings, search);
+    await applyChanges([removeRecord(item('a', 'a1'), { sequenceNumber: 2, at: T + 1 })], settings, search);
+    pass(GC_DELETES_MS + 1);
+    await applyChanges([snapshot('a', 'stale snapshot')], backfill, search);
+    expect(name(search, 'a')).toBeUndefined();
+    await applyChanges([insertRecord(item('a', 'a3'), { sequenceNumber: 3, at: T + 2 })], settings, search);
+    expect(name(search, 'a')).toBe('a3');
+  });
+});

@@ -17,7 +17,7 @@ import { ModelClock } from '../../support/pipeline-model/table';
 import { World, type Quiescence } from '../../support/pipeline-model/world';
 
 /** Per property: about 15 s each on a CI machine when nothing fails. */
-const NUM_RUNS = 1200;
+const NUM_RUNS = Number(process.env.MODEL_RUNS ?? 1200);
 /** Stories of up to 50 steps: a defect needs a few of them in the right order among many others. */
 const stories = scenarios(50);
 
