@@ -16,10 +16,19 @@ import {
   type MaintenanceReport,
   type SearchTransport,
 } from './adapters/opensearch';
-import { recordCreationTime, type RawStreamRecord, endToEndLagMs, changeLogPartition } from './core';
+import {
+  changeLogPartition,
+  compileRouting,
+  endToEndLagMs,
+  recordCreationTime,
+  transformFor,
+  type RawStreamRecord,
+  type Routing,
+} from './core';
 import { applyChanges, AS_THE_FUNCTION_WRITES, type ApplyResult, batchResponse, type SearchPort } from './pipeline';
 import {
   fromFunctionEnvironment,
+  mirrorRoutes,
   type FunctionSettings,
   isMaintenanceEvent,
   MAINTENANCE_EVENT,
@@ -44,6 +53,8 @@ interface Pipeline {
   readonly configured: FunctionSettings;
   readonly port: SearchPort;
   readonly transport: SearchTransport;
+  /** The `mirrors` and `changeLog` settings compiled, with the transforms bundled into this function; none without those settings. */
+  readonly routing?: Routing;
 }
 
 let pipeline: Promise<Pipeline> | undefined;
@@ -52,6 +63,8 @@ let pipeline: Promise<Pipeline> | undefined;
 function getPipeline(): Promise<Pipeline> {
   pipeline ??= (async () => {
     const settings = fromFunctionEnvironment(process.env);
+    // Before any connection: a transform the settings name but the bundle lacks is a deploy mistake, not a retryable failure.
+    const routing = settings.routing && compileRouting(mirrorRoutes(settings), settings.routing.changeLog, transformFor);
     const transport = await connect({
       endpoint: settings.openSearchEndpoint,
       requestTimeoutMs: settings.requestTimeoutMs,
@@ -70,6 +83,7 @@ function getPipeline(): Promise<Pipeline> {
       configured: settings,
       port: new OpenSearchPort(transport, settings.maxBulkBytes),
       transport,
+      ...(routing ? { routing } : {}),
     };
   })().catch((error) => {
     pipeline = undefined;
@@ -98,8 +112,8 @@ export const handler = async (
     logger.error('pipeline not ready; the whole batch will be retried', error as Error);
     throw error;
   }
-  const { settings, port } = ready;
-  const result = await applyChanges(records, { ...settings, ...AS_THE_FUNCTION_WRITES }, port);
+  const { settings, port, routing } = ready;
+  const result = await applyChanges(records, { ...settings, ...AS_THE_FUNCTION_WRITES, compiledRouting: routing }, port);
   report(result, endToEndLagMs(records, new Date()), performance.now() - started);
   await setUpAgainIfIndexesChanged(ready, records, result);
   return batchResponse(result.failures, records.length, settings.failureReporting);

@@ -24,6 +24,7 @@ import { mappableAttributes, MIRROR_METADATA_FIELD, mirrorMetadata, toMirrorDocu
 import { fieldPaths, MirrorMapping, type FieldKind } from './mirror-fields';
 import { isNewer } from './sequence-number';
 import { isBeyondWindow, versionAbove } from './external-version';
+import { toShapedMirrorDocument, type ShapedDocument } from './routing';
 import { refKey, type DocumentRef, type StoredState, type WriteAction } from './writes';
 
 export interface MirrorIndexes {
@@ -51,6 +52,11 @@ export interface MirrorEntry {
    */
   readonly readBeforeWrite?: boolean;
   readonly conflictVersion?: number;
+  /**
+   * A routed mirror's document (lambda/core/routing): put in place of the item's image, which is
+   * then `shapedImage(shaped)`, the part of it the mapping is tried on.
+   */
+  readonly shaped?: ShapedDocument;
 }
 
 export interface Refusal {
@@ -188,7 +194,9 @@ function putOf(entry: MirrorEntry, version: number, indexes: MirrorIndexes, mapp
   const { record, id, position } = entry;
   const layout: MirrorLayout =
     entry.storedBecause === undefined ? { form: 'indexed', mapping } : { form: 'stored', reason: entry.storedBecause };
-  const { document, unindexed, newFields } = toMirrorDocument(record.newImage!, mirrorMetadata(record), layout);
+  const { document, unindexed, newFields } = entry.shaped
+    ? toShapedMirrorDocument(entry.shaped, mirrorMetadata(record), layout, record.newImage)
+    : toMirrorDocument(record.newImage!, mirrorMetadata(record), layout);
   return {
     entry,
     mirror: {

@@ -7,12 +7,23 @@
  * read, plan, tombstones, documents, take back what raced) until nothing is pending, then the
  * dead letters; writes that lost a race are planned again next round.
  */
-import { MalformedRecordError, toChangeRecord, type RawStreamRecord, documentId, KeyMismatchError, type MirrorEntry } from '../core';
-import { mirrorBackingIndex, tombstoneIndex } from '../settings';
+import {
+  documentId,
+  KeyMismatchError,
+  MalformedRecordError,
+  rawRecordWithout,
+  recordWithout,
+  takesChange,
+  toChangeRecord,
+  type ChangeRecord,
+  type RawStreamRecord,
+  type Routing,
+} from '../core';
 import { BatchLedger, type BatchCounts, type RecordFailure } from './batch-ledger';
 import { applyRound, type Pending } from './batch-round';
 import type { PipelineSettings } from './pipeline-settings';
 import type { SearchPort } from './search-port';
+import { mirrorTargets, type IdentifiedChange } from './mirror-targets';
 import { writeDeadLetters, type Batch, type ChangeLogEntry } from './write-steps';
 
 export { AS_THE_FUNCTION_WRITES, type PipelineSettings } from './pipeline-settings';
@@ -32,30 +43,57 @@ export async function applyChanges(
   port: SearchPort,
   now: () => Date = () => new Date(),
 ): Promise<ApplyResult> {
-  const ledger = new BatchLedger(raws);
-  const indexes = { mirror: mirrorBackingIndex(settings.indexes.mirror), tombstones: tombstoneIndex(settings.indexes.mirror) };
-  const batch: Batch = { settings, port, ledger, receivedAt: now(), indexes };
-  const parsed = parseRecords(raws, batch);
-  let pending: Pending = { mirror: mirrorEntries(parsed, batch), changeLog: settings.writeChangeLog === false ? [] : parsed };
-  const maxRounds = settings.maxConflictRounds ?? DEFAULT_CONFLICT_ROUNDS;
-  for (let round = 0; pending.mirror.length > 0 || pending.changeLog.length > 0; round++) {
-    if (round > maxRounds) {
-      giveUp(pending, ledger);
-      break;
-    }
-    if (round > 0) ledger.counts.conflictRounds++;
-    pending = await applyRound(pending, batch);
-  }
+  const routing = settings.compiledRouting;
+  // The change log's excluded paths are nowhere: not even in a dead letter's raw record.
+  const ledger = new BatchLedger(routing?.exclusion ? raws.map((raw) => rawRecordWithout(raw, routing.exclusion)) : raws);
+  const receivedAt = now();
+  const parsed = parseRecords(raws, settings, ledger, receivedAt);
+  const changeLog = settings.writeChangeLog === false ? [] : parsed.filter(({ record }) => changeLogTakes(routing, record));
+  const targets = mirrorTargets(
+    settings.writeMirror === false ? [] : identified(parsed, settings, ledger),
+    settings.indexes.mirror,
+    routing,
+    ledger,
+  );
+  // Each mirror's rounds run beside the others'; the change log goes with the first mirror's.
+  await Promise.all(
+    targets.map((target, which) =>
+      applyRounds(
+        { mirror: target.entries, changeLog: which === 0 ? changeLog : [] },
+        { settings, port, ledger, receivedAt, indexes: target.indexes },
+      ),
+    ),
+  );
   await writeDeadLetters(port, ledger, settings.indexes.deadLetter, now());
   return { records: raws.length, failures: ledger.failures(), deadLettered: ledger.deadLettered(), ...ledger.counts };
 }
 
-/** Stream records to changes; a malformed one is dead-lettered (it can be placed nowhere). */
-function parseRecords(raws: readonly RawStreamRecord[], { settings, ledger, receivedAt }: Batch): ChangeLogEntry[] {
+/** Rounds until nothing is pending: writes that lost a race are planned again, up to the settings' limit. */
+async function applyRounds(pending: Pending, batch: Batch): Promise<void> {
+  const maxRounds = batch.settings.maxConflictRounds ?? DEFAULT_CONFLICT_ROUNDS;
+  for (let round = 0; pending.mirror.length > 0 || pending.changeLog.length > 0; round++) {
+    if (round > maxRounds) return giveUp(pending, batch.ledger);
+    if (round > 0) batch.ledger.counts.conflictRounds++;
+    pending = await applyRound(pending, batch);
+  }
+}
+
+function changeLogTakes(routing: Routing | undefined, record: ChangeRecord): boolean {
+  return routing === undefined || takesChange(routing.changeLogOperations, record);
+}
+
+/** Stream records to changes (without the change log's excluded paths); a malformed one is dead-lettered (it can be placed nowhere). */
+function parseRecords(
+  raws: readonly RawStreamRecord[],
+  settings: PipelineSettings,
+  ledger: BatchLedger,
+  receivedAt: Date,
+): ChangeLogEntry[] {
   const parsed: ChangeLogEntry[] = [];
   raws.forEach((raw, position) => {
     try {
-      const record = toChangeRecord(raw, { receivedAt, tableName: settings.tableName, origin: settings.recordOrigin });
+      const change = toChangeRecord(raw, { receivedAt, tableName: settings.tableName, origin: settings.recordOrigin });
+      const record = recordWithout(change, settings.compiledRouting?.exclusion);
       ledger.parsed(position, record);
       parsed.push({ position, record });
     } catch (error) {
@@ -66,10 +104,10 @@ function parseRecords(raws: readonly RawStreamRecord[], { settings, ledger, rece
   return parsed;
 }
 
-/** The changes the mirror takes, with their document ids; keys that do not match the key schema are dead-lettered. */
-function mirrorEntries(parsed: readonly ChangeLogEntry[], { settings, ledger }: Batch): MirrorEntry[] {
-  const entries: MirrorEntry[] = [];
-  for (const { position, record } of settings.writeMirror === false ? [] : parsed) {
+/** The changes with their document ids; keys that do not match the key schema are dead-lettered. */
+function identified(parsed: readonly ChangeLogEntry[], settings: PipelineSettings, ledger: BatchLedger): IdentifiedChange[] {
+  const entries: IdentifiedChange[] = [];
+  for (const { position, record } of parsed) {
     try {
       entries.push({ position, record, id: documentId(record.keys, settings.keySchema) });
     } catch (error) {

@@ -23,8 +23,14 @@ export function shapedImage(shaped: ShapedDocument): AttributeMap {
   );
 }
 
-export function toShapedMirrorDocument(shaped: ShapedDocument, metadata: MirrorMetadata, layout?: MirrorLayout): MirrorDocument {
-  const laidOut = toMirrorDocument(shapedImage(shaped), metadata, layout);
+/** @param image `shapedImage(shaped)`, when the caller has it already */
+export function toShapedMirrorDocument(
+  shaped: ShapedDocument,
+  metadata: MirrorMetadata,
+  layout?: MirrorLayout,
+  image: AttributeMap = shapedImage(shaped),
+): MirrorDocument {
+  const laidOut = toMirrorDocument(image, metadata, layout);
   if (shaped.unconverted.size === 0) return laidOut;
   const bookkeeping = laidOut.document[MIRROR_METADATA_FIELD] as { unindexed?: LosslessObject; unindexed_reason?: string };
   const unindexed = [...shaped.unconverted.keys()].map((name): [string, LosslessValue] => [name, shaped.document[name]]);
