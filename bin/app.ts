@@ -3,14 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { DEFAULT_NAMES, SettingError } from '../lambda/settings';
+import { SettingError } from '../lambda/settings';
 import { appContext, readAppSettings, CdcStack, type CdcAppSettings } from '../lib';
 
 const app = new App();
 // `-c config=<file>`: settings from a JSON file, under the `-c` flags and over cdk.json (lib/config-file.ts).
 const cdkJson = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
 const config = settingsOrExit(appContext((key) => app.node.tryGetContext(key), cdkJson.context ?? {}));
-new CdcStack(app, DEFAULT_NAMES.stackName, {
+new CdcStack(app, config.stackName, {
   config,
   description: 'DynamoDB to OpenSearch change data capture',
   // Unset on LocalStack/MiniStack and in tests (environment-agnostic); set for real AWS by the CLI profile.

@@ -43,6 +43,7 @@ export type OpenSearchSettings =
   | { readonly kind: 'newDomain'; readonly vpc?: string; readonly operatorRoleArns?: readonly string[] };
 
 export interface CdcAppSettings {
+  readonly stackName: string;
   readonly tableName: string;
   readonly functionName: string;
   readonly dlqName: string;
@@ -147,6 +148,7 @@ function contextSettings(context: ContextReader): ContextSettings {
 function readNames(read: ContextSettings) {
   const tableName = read.value('tableName');
   return {
+    stackName: read.value('stackName'),
     tableName,
     functionName: read.value('functionName'),
     dlqName: read.value('deadLetterQueueName'),

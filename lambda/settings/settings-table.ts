@@ -62,6 +62,12 @@ const PLACES = {
     default: appDefault('http://localhost:9200', 'none: give `openSearch` instead'),
     rule: endpointRule,
   }),
+  stackName: defineSetting({
+    doc: "The stack's name: an account holds several pipelines as stacks of different names (with their own `tableName`, `functionName`, `dlqName` and indexes); `npx cdc --stack <name>` operates on one",
+    context: 'stackName',
+    default: appDefault(DEFAULT_NAMES.stackName),
+    rule: patternRule(/^[A-Za-z][A-Za-z0-9-]{0,127}$/, 'a letter, then up to 127 letters, digits or -'),
+  }),
   tableName: defineSetting({
     doc: 'The captured DynamoDB table',
     context: 'tableName',

@@ -5,9 +5,12 @@
  */
 import type { Client } from '@opensearch-project/opensearch';
 import { ensureIndexes, OpenSearchPort, overTransport } from '../../lambda/adapters/opensearch';
+import { compileRouting } from '../../lambda/core';
 import { AS_THE_FUNCTION_WRITES, type PipelineSettings } from '../../lambda/pipeline';
+import { benchRoutes, orderTotal } from './bench-routes';
 import {
   fromFunctionEnvironment,
+  mirrorRoutes,
   indexTemplateNames,
   mirrorBackingIndex,
   tombstoneIndex,
@@ -28,10 +31,11 @@ export function namesFor(prefix: string): IndexNames {
   return { changeLog: `${prefix}-cdc`, mirror: `${prefix}-table`, deadLetter: `${prefix}-cdc-deadletter` };
 }
 
-/** The function's environment for indexes under `prefix`. */
-export function functionEnvironment(openSearchUrl: string, prefix: string): Record<string, string> {
+/** The function's environment for indexes under `prefix` (routed: the three mirrors of bench-routes.ts). */
+export function functionEnvironment(openSearchUrl: string, prefix: string, routed = false): Record<string, string> {
   const names = namesFor(prefix);
   return {
+    ...(routed ? { MIRRORS: JSON.stringify(benchRoutes(prefix)) } : {}),
     OPENSEARCH_ENDPOINT: openSearchUrl,
     CHANGE_LOG_INDEX: names.changeLog,
     MIRROR_INDEX: names.mirror,
@@ -41,13 +45,16 @@ export function functionEnvironment(openSearchUrl: string, prefix: string): Reco
   };
 }
 
-export async function freshPipeline(search: Client, openSearchUrl: string, prefix: string): Promise<BenchPipeline> {
-  const environment = functionEnvironment(openSearchUrl, prefix);
+export async function freshPipeline(search: Client, openSearchUrl: string, prefix: string, routed = false): Promise<BenchPipeline> {
+  const environment = functionEnvironment(openSearchUrl, prefix, routed);
   const configured = fromFunctionEnvironment(environment);
   const layout = await ensureIndexes(overTransport(search.transport), configured);
+  const compiledRouting =
+    configured.routing &&
+    compileRouting(mirrorRoutes(configured), configured.routing.changeLog, (index) => (index.endsWith('-orders') ? orderTotal : undefined));
   return {
     prefix,
-    settings: { ...configured, changeLogPartitioning: layout.partitioning, ...AS_THE_FUNCTION_WRITES },
+    settings: { ...configured, changeLogPartitioning: layout.partitioning, ...AS_THE_FUNCTION_WRITES, compiledRouting },
     port: new OpenSearchPort(overTransport(search.transport), configured.maxBulkBytes),
     environment,
   };
@@ -59,9 +66,10 @@ export async function onFreshPipeline<T>(
   openSearchUrl: string,
   prefix: string,
   action: (pipeline: BenchPipeline) => Promise<T>,
+  routed = false,
 ): Promise<T> {
   try {
-    return await action(await freshPipeline(search, openSearchUrl, prefix));
+    return await action(await freshPipeline(search, openSearchUrl, prefix, routed));
   } finally {
     await removePipeline(search, prefix);
   }

@@ -45,11 +45,13 @@ async function measureWorkload(context: BenchContext, workload: Workload, parame
   const { search, say } = context;
   const url = context.engines.endpoints.openSearch;
   const sizes: Sizes[] = [];
-  const side = (name: string, run: (pipeline: BenchPipeline) => Promise<number>) => async (round: number) => {
-    const rate = await onFreshPipeline(search, url, runId(`sink-${name}`), run);
-    say(`  sink ${workload} ${name} (repeat ${round + 1}/${parameters.repeats}): ${rate.toFixed(0)} records/s`);
-    return rate;
-  };
+  const side =
+    (name: string, run: (pipeline: BenchPipeline) => Promise<number>, routed = false) =>
+    async (round: number) => {
+      const rate = await onFreshPipeline(search, url, runId(`sink-${name}`), run, routed);
+      say(`  sink ${workload} ${name} (repeat ${round + 1}/${parameters.repeats}): ${rate.toFixed(0)} records/s`);
+      return rate;
+    };
   const sides = {
     ...Object.fromEntries(
       BATCH_SIZES.flatMap((size) => [
@@ -63,6 +65,7 @@ async function measureWorkload(context: BenchContext, workload: Workload, parame
       ]),
     ),
     naive: side('naive', (pipeline) => oneRequestEach(search, pipeline, workload, parameters.naiveRecords)),
+    routed1000: side('routed1000', (pipeline) => batchPath(search, pipeline, workload, parameters.records, 1000), true),
   } as Record<string, (round: number) => Promise<number>>;
   const rates = await alternate(parameters.repeats, sides);
   return workloadFigures(workload, rates, sizes);
@@ -89,6 +92,16 @@ function workloadFigures(workload: Workload, rates: Record<string, number[]>, si
       pairedRatios(batch, rates.naive),
     );
   }
+  figures[`${workload}.routed1000`] = figure(
+    `${kind}, routed path (three mirrors, a transform), batches of 1000`,
+    'records/s',
+    rates.routed1000,
+  );
+  figures[`${workload}.routed1000/batch1000`] = figure(
+    `${kind}, routed/unrouted batch path, batches of 1000`,
+    'ratio',
+    pairedRatios(rates.routed1000, rates.batch1000),
+  );
   const perDocument = (role: keyof Sizes) => sizes.map((size) => size[role].bytes / Math.max(1, size[role].documents));
   figures[`${workload}.changeLogBytes`] = figure(`${kind}, change log on disk per document (merged)`, 'bytes', perDocument('changeLog'));
   figures[`${workload}.mirrorBytes`] = figure(`${kind}, mirror on disk per document (merged)`, 'bytes', perDocument('mirror'));
@@ -161,6 +174,7 @@ function report(parameters: SinkParameters, figures: Record<string, Figure>): Sc
       `~${ITEM_BYTES} B items; ${parameters.records} records per run (the naive peer: ${parameters.naiveRecords}); ${parameters.repeats} repeats, each running every side once in a rotated order; ratios are taken repeat by repeat.`,
       "batch path: applyChanges with the OpenSearch adapter's port and the function's settings (AS_THE_FUNCTION_WRITES: no read before a stream change's write; daily change-log partitions, default MAX_BULK_BYTES); each batch awaited before the next.",
       'limit: the final documents of the batch path (change log; mirror documents, or tombstone and delete for a REMOVE), unconditional, one _bulk body per batch built before timing.',
+      "routed: the batch path with three mirrors split by the items' kind, each shaped (exclude, rename, include, declared fields), one with a transform (scripts/bench/bench-routes.ts); ratio against the unrouted batch path of the same repeat.",
       'naive: the same documents, one PUT /_doc or DELETE per document, sequentially, built before timing (so the peer is measured at its best).',
       'mix: steps of INSERTs of new keys, MODIFYs of the keys inserted the step before, REMOVEs of those modified the step before that (a third each once under way).',
       'on disk per document: _stats primaries store size / docs of the batch path indexes (batches of 1,000) after a forcemerge to one segment.',

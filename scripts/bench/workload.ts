@@ -4,6 +4,7 @@
  * of INSERT, MODIFY and REMOVE over the same keys.
  */
 import type { AttributeMap, RawStreamRecord } from '../../lambda/core';
+import { ROUTED_KINDS } from './bench-routes';
 
 export const KEY_SCHEMA = { partitionKey: 'id' } as const;
 const STREAM_ARN = 'arn:aws:dynamodb:us-east-1:000000000000:table/bench/stream/2024-01-01T00:00:00.000';
@@ -16,6 +17,8 @@ export function benchItem(id: string, i: number, bytes: number, version = 1): At
   return {
     id: { S: id },
     name: { S: `user ${i}` },
+    // What the routed path splits items by (bench-routes.ts).
+    kind: { S: ROUTED_KINDS[i % ROUTED_KINDS.length] },
     bio: { S: 'x'.repeat(Math.max(0, bytes - FIXED_BYTES - id.length)) },
     age: { N: String(20 + (i % 50)) },
     score: { N: `${i}.${i % 97}` },
