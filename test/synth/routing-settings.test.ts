@@ -94,7 +94,7 @@ describe('settings from a file (-c config=<file>)', () => {
   it('synthesizes the single-table example', () => {
     const variables = environment(synth({ config: example }));
     expect(variables.KEY_SCHEMA).toBe('pk,sk');
-    expect(JSON.parse(variables.MIRRORS).map((mirror: { index: string }) => mirror.index)).toEqual(['users', 'orders', 'order-items']);
+    expect(JSON.parse(variables.MIRRORS).map((mirror: { index: string }) => mirror.index)).toEqual(['users', 'staff', 'orders', 'order-items']);
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-config-'));
     fs.writeFileSync(path.join(scratch, 'c.json'), JSON.stringify({ mirrors: [{ index: 'x', fields: { at: 'time' } }] }));
     expect(() => synth({ config: path.join(scratch, 'c.json') })).toThrow(
@@ -153,11 +153,17 @@ describe('the single-table example, routed', () => {
     expect(JSON.stringify(routed)).not.toContain('4111');
   });
 
+  it('adds a user who becomes staff to staff as well, and takes them out when they no longer are', () => {
+    const staff = { ...user, role: { S: 'staff' } };
+    expect(Object.keys(entered(routeRecord(routing, record(modifyRecord(user, staff))).mirrors))).toEqual(['users', 'staff']);
+    expect(entered(routeRecord(routing, record(modifyRecord(staff, user))).mirrors).staff).toBe('leave');
+  });
+
   it('takes an order out of orders when it becomes a draft, dead-letters one with a broken line, and keeps a TTL-expired one', () => {
     const draft = { ...order, status: { S: 'draft' } };
     expect(entered(routeRecord(routing, record(modifyRecord(order, draft))).mirrors)).toEqual({ orders: 'leave' });
     const broken = { ...order, lines: { L: [{ M: { price: { N: '1' } } }] } };
-    expect(routeRecord(routing, record(insertRecord(broken))).mirrors[1]).toMatchObject({
+    expect(routeRecord(routing, record(insertRecord(broken))).mirrors[2]).toMatchObject({
       action: 'failed',
       error: { message: expect.stringContaining('threw: line 0 of order ORDER#9 has no price or quantity') },
     });

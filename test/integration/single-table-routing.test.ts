@@ -1,0 +1,231 @@
+/**
+ * The single-table design end to end, on the running engines: a stack of its own deployed with
+ * examples/single-table.json (users, staff, orders with a transform, order items; PII excluded
+ * everywhere), its table written as an application would, then every index checked; the mirrors
+ * emptied and rebuilt by `cdc backfill`, and `cdc verify` finding nothing to repair.
+ */
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { deployStack, runningEmulatorEngine } from '../../local/deploy';
+import { mirrorBackingIndex } from '../../lambda/settings/index-names';
+import { documentId } from '../../lambda/core/document-id';
+import { dynamo, endpoints, runPrefix, search, waitFor } from '../support/live-system';
+
+const ROOT = path.join(__dirname, '..', '..');
+const CDC = path.join(ROOT, 'bin', 'cdc.js');
+const STACK = 'SingleTableCdcE2e';
+const TABLE = 'single-table-e2e';
+const CHANGE_LOG = 'single-table-e2e-cdc';
+const DEAD_LETTER = `${CHANGE_LOG}-deadletter`;
+const MIRRORS = ['users', 'staff', 'orders', 'order-items'];
+const KEYS = { partitionKey: 'pk', sortKey: 'sk' };
+
+const client = dynamo();
+const opensearch = search();
+const run = runPrefix('st');
+
+beforeAll(async () => {
+  const engine = await runningEmulatorEngine(endpoints);
+  deployStack(endpoints, [
+    ...(engine.deployContext ?? []),
+    ...['-c', 'config=examples/single-table.json', '-c', `stackName=${STACK}`, '-c', `tableName=${TABLE}`],
+    ...['-c', 'functionName=single-table-e2e-handler', '-c', 'dlqName=single-table-e2e-dlq', '-c', `changeLogIndex=${CHANGE_LOG}`],
+  ]);
+}, 15 * 60_000);
+
+afterAll(async () => {
+  client.destroy();
+  await opensearch.close();
+});
+
+type Item = Record<string, AttributeValue>;
+const S = (value: string): AttributeValue => ({ S: value });
+const N = (value: number | string): AttributeValue => ({ N: String(value) });
+const line = (price: number, quantity?: number): AttributeValue => ({
+  M: { price: N(price), ...(quantity === undefined ? {} : { quantity: N(quantity) }) },
+});
+
+const user: Item = {
+  pk: S(`USER#${run}-ann`),
+  sk: S('PROFILE'),
+  name: S('Ann'),
+  email: S('ann@example.com'),
+  role: S('customer'),
+  ssn: S('123-45-6789'),
+  passwordHash: S('pbkdf2$secret'),
+  address: { M: { street: S('1 Main St'), city: S('Kyoto') } },
+  createdAt: S('2024-01-31T12:00:00+09:00'),
+};
+const order = (id: string, status: string, lines: AttributeValue[]): Item => ({
+  pk: S(`ORDER#${run}-${id}`),
+  sk: S(`ORDER#${run}-${id}`),
+  status: S(status),
+  placedAt: N(1706700000), // epoch seconds: 2024-01-31T11:20:00Z
+  lines: { L: lines },
+  payment: { M: { cardNumber: S('4111111111111111'), brand: S('VISA') } },
+});
+const paid = order('paid', 'paid', [line(10.25, 2), line(1.5, 1)]);
+const draft = order('draft', 'draft', [line(3, 1)]);
+const broken = order('broken', 'paid', [line(3)]);
+const orderLine: Item = { pk: paid.pk, sk: S(`ITEM#${run}-1`), sku: S('SKU-1'), quantity: N(2), price: N(10.25), warehouse: S('W1') };
+const config: Item = { pk: S(`CONFIG#${run}`), sk: S('SETTINGS'), theme: S('dark') };
+
+const idOf = (item: Item) => documentId({ pk: item.pk, sk: item.sk } as never, KEYS);
+const put = (item: Item) => client.send(new PutItemCommand({ TableName: TABLE, Item: item }));
+
+async function documentIn(index: string, item: Item): Promise<Record<string, any> | undefined> {
+  const { body, statusCode } = await opensearch.get({ index, id: idOf(item) }, { ignore: [404] });
+  return statusCode === 200 ? (body._source as Record<string, any>) : undefined;
+}
+
+function waitForDocument(index: string, item: Item, holds: (document: Record<string, any>) => boolean = () => true) {
+  return waitFor(`${idOf(item)} in ${index}`, async () => {
+    const document = await documentIn(index, item);
+    return document !== undefined && holds(document) ? document : undefined;
+  });
+}
+
+function waitForAbsence(index: string, item: Item) {
+  return waitFor(`${idOf(item)} gone from ${index}`, async () => ((await documentIn(index, item)) === undefined ? true : undefined));
+}
+
+async function changeLogOf(item: Item): Promise<Record<string, any>[]> {
+  await opensearch.indices.refresh({ index: CHANGE_LOG });
+  const { body } = await opensearch.search({
+    index: CHANGE_LOG,
+    body: { size: 100, query: { bool: { filter: [{ term: { 'keys.pk.S': item.pk.S } }, { term: { 'keys.sk.S': item.sk.S } }] } } } as never,
+  });
+  return body.hits.hits.map((hit: { _source: Record<string, any> }) => hit._source);
+}
+
+function cdc(...args: string[]) {
+  return spawnSync(process.execPath, [CDC, '--local', '--stack', STACK, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, AWS_ENDPOINT_URL: endpoints.aws, OPENSEARCH_URL: endpoints.openSearch },
+    timeout: 10 * 60_000,
+  });
+}
+
+describe('a single-table design routed to its own indexes', () => {
+  it('puts each entity in its index, shaped, with the PII nowhere', async () => {
+    for (const item of [user, paid, draft, broken, orderLine, config]) await put(item);
+
+    const shapedUser = await waitForDocument('users', user);
+    expect(shapedUser).toMatchObject({ fullName: 'Ann', email: 'ann@example.com', address: { city: 'Kyoto' } });
+    expect(shapedUser.createdAt).toBe('2024-01-31T03:00:00.000Z');
+    expect(shapedUser).not.toHaveProperty('name');
+    expect(shapedUser).not.toHaveProperty('passwordHash');
+    expect(shapedUser).not.toHaveProperty('ssn');
+    expect(shapedUser.address).not.toHaveProperty('street');
+
+    const shapedOrder = await waitForDocument('orders', paid);
+    expect(shapedOrder).toMatchObject({ total: 22, lineCount: 2, placedAt: '2024-01-31T11:20:00.000Z', payment: { brand: 'VISA' } });
+    expect(shapedOrder.payment).not.toHaveProperty('cardNumber');
+
+    const shapedLine = await waitForDocument('order-items', orderLine);
+    expect(Object.keys(shapedLine).sort()).toEqual(['_cdc', 'pk', 'price', 'quantity', 'sk', 'sku']);
+
+    // The item of no entity and the draft order are in the change log only; the staff index has no customer.
+    const configChanges = await waitFor('the config item in the change log', async () => {
+      const changes = await changeLogOf(config);
+      return changes.length > 0 ? changes : undefined;
+    });
+    expect(configChanges[0].new_data.theme.S).toBe('dark');
+    for (const index of MIRRORS) expect(await documentIn(index, config)).toBeUndefined();
+    expect(await documentIn('orders', draft)).toBeUndefined();
+    expect(await documentIn('staff', user)).toBeUndefined();
+
+    const [userChange] = await changeLogOf(user);
+    expect(JSON.stringify(userChange)).not.toContain('123-45-6789');
+    expect(userChange.new_data.passwordHash.S).toBe('pbkdf2$secret'); // excluded from the users mirror only
+  });
+
+  it('dead-letters the order whose transform throws, with the message, and writes its other indexes', async () => {
+    const letter = await waitFor('the broken order dead-lettered', async () => {
+      await opensearch.indices.refresh({ index: DEAD_LETTER });
+      const { body } = await opensearch.search({
+        index: DEAD_LETTER,
+        body: { query: { term: { event_id: (await changeLogOf(broken))[0]?.event_id ?? 'none' } } } as never,
+      });
+      return body.hits.hits[0]?._source as Record<string, any> | undefined;
+    });
+    expect(letter).toMatchObject({ target_index: 'orders', error_type: 'transform_failed' });
+    expect(letter.reason).toContain('has no price or quantity');
+    expect(letter.record_json).not.toContain('4111111111111111');
+    expect(await documentIn('orders', broken)).toBeUndefined();
+  });
+
+  it('moves items between indexes as their attributes change, and deletes what the table deletes', async () => {
+    await client.send(
+      new UpdateItemCommand({
+        TableName: TABLE,
+        Key: { pk: user.pk, sk: user.sk },
+        UpdateExpression: 'SET #role = :staff',
+        ExpressionAttributeNames: { '#role': 'role' },
+        ExpressionAttributeValues: { ':staff': S('staff') },
+      }),
+    );
+    const staff = await waitForDocument('staff', user);
+    expect(Object.keys(staff).sort()).toEqual(['_cdc', 'createdAt', 'email', 'name', 'pk', 'role', 'sk']);
+    await waitForDocument('users', user, (document) => document.role === 'staff');
+
+    await put({ ...paid, status: S('draft') });
+    await waitForAbsence('orders', paid);
+    await put({ ...draft, status: S('paid') });
+    await waitForDocument('orders', draft, (document) => document.total === 3);
+
+    await client.send(new DeleteItemCommand({ TableName: TABLE, Key: { pk: orderLine.pk, sk: orderLine.sk } }));
+    await waitForAbsence('order-items', orderLine);
+    const removal = (await changeLogOf(orderLine)).find((change) => change.event_name === 'REMOVE');
+    expect(removal?.old_data.warehouse.S).toBe('W1');
+  });
+
+  it('answers range queries on the declared date fields, whether given as ISO text or epoch seconds', async () => {
+    await opensearch.indices.refresh({ index: 'orders,staff' });
+    const placed = await opensearch.search({
+      index: 'orders',
+      body: {
+        query: {
+          bool: {
+            filter: [
+              { range: { placedAt: { gte: '2024-01-31T11:00:00Z', lt: '2024-01-31T12:00:00Z' } } },
+              { term: { 'pk.keyword': draft.pk.S } },
+            ],
+          },
+        },
+      } as never,
+    });
+    expect(placed.body.hits.total.value).toBe(1);
+    const created = await opensearch.search({
+      index: 'staff',
+      body: {
+        query: { bool: { filter: [{ range: { createdAt: { lt: '2024-02-01' } } }, { term: { 'pk.keyword': user.pk.S } }] } },
+      } as never,
+    });
+    expect(created.body.hits.total.value).toBe(1);
+  });
+
+  it('rebuilds emptied mirrors with cdc backfill, and cdc verify then finds every index as the routing says', async () => {
+    for (const index of MIRRORS) {
+      await opensearch.deleteByQuery({
+        index: mirrorBackingIndex(index),
+        body: { query: { match_all: {} } } as never,
+        refresh: true,
+        conflicts: 'proceed',
+      });
+    }
+    const backfill = cdc('backfill', '--json');
+    expect(backfill.stderr + backfill.stdout).not.toMatch(/Error:/);
+    expect(backfill.status).toBe(0);
+    expect(await documentIn('staff', user)).toMatchObject({ role: 'staff' });
+    expect(await documentIn('orders', draft)).toMatchObject({ total: 3 });
+    expect(await documentIn('orders', paid)).toBeUndefined();
+    expect(await documentIn('order-items', orderLine)).toBeUndefined();
+
+    const verify = cdc('verify', '--json');
+    expect(verify.stderr).toBe('');
+    expect(verify.status).toBe(0);
+  });
+});
