@@ -96,7 +96,7 @@ async function changeLogOf(item: Item): Promise<Record<string, any>[]> {
     index: CHANGE_LOG,
     body: { size: 100, query: { bool: { filter: [{ term: { 'keys.pk.S': item.pk.S } }, { term: { 'keys.sk.S': item.sk.S } }] } } } as never,
   });
-  return body.hits.hits.map((hit: { _source: Record<string, any> }) => hit._source);
+  return body.hits.hits.map((hit) => hit._source as Record<string, any>);
 }
 
 function cdc(...args: string[]) {
