@@ -63,6 +63,7 @@ wait_until absent order-items "$ORDER_PK" ITEM#1
 echo "4. what the indexes hold:"
 for index in users staff orders; do
   id=$([ "$index" = orders ] && doc_id "$ORDER_PK" "$ORDER_PK" || doc_id "$USER_PK" PROFILE)
-  echo "--- $index"; curl -fs "$OPENSEARCH_URL/$index/_doc/$id" | python3 -m json.tool
+  echo "--- $index"; document=$(curl -fs "$OPENSEARCH_URL/$index/_doc/$id"); echo "$document" | python3 -m json.tool
+  if echo "$document" | grep -q '123-45-6789'; then echo "  ❌ the excluded ssn reached $index" >&2; exit 1; fi
 done
 echo "✅ routing works: users, staff, orders and order-items each hold their own entities; ssn is nowhere"
