@@ -98,18 +98,31 @@ export function applyTransform(transform: Transform, spec: string, index: string
   }
 }
 
+/**
+ * The context, its copies made on first read: most transforms look at the item alone, and copying
+ * both images and the raw record for each change would cost more than the transform.
+ */
 function transformContext(record: ChangeRecord, index: string): TransformContext {
-  const plain = (image: ChangeRecord['newImage']) => (image === undefined ? undefined : (plainCopy(toPlainJson(image)) as PlainItem));
-  return {
-    eventName: record.eventName,
-    index,
-    keys: plain(record.keys)!,
-    ...(record.newImage ? { newImage: plain(record.newImage) } : {}),
-    ...(record.oldImage ? { oldImage: plain(record.oldImage) } : {}),
-    sequenceNumber: record.sequenceNumber,
-    tableName: record.tableName,
-    record: rawChange(record),
-  };
+  const plain = (image: AttributeMap) => plainCopy(toPlainJson(image)) as PlainItem;
+  const context = { eventName: record.eventName, index, sequenceNumber: record.sequenceNumber, tableName: record.tableName };
+  copiedOnFirstRead(context, 'keys', () => plain(record.keys));
+  if (record.newImage) copiedOnFirstRead(context, 'newImage', () => plain(record.newImage!));
+  if (record.oldImage) copiedOnFirstRead(context, 'oldImage', () => plain(record.oldImage!));
+  copiedOnFirstRead(context, 'record', () => rawChange(record));
+  return context as TransformContext;
+}
+
+/** A property computed when first read, then an ordinary one (the transform may change it at will). */
+function copiedOnFirstRead(target: object, name: string, compute: () => unknown): void {
+  Object.defineProperty(target, name, {
+    enumerable: true,
+    configurable: true,
+    get() {
+      const value = compute();
+      Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+      return value;
+    },
+  });
 }
 
 function rawChange(record: ChangeRecord): RawChange {
