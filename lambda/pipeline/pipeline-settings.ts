@@ -1,5 +1,5 @@
 /** How a batch is applied: which indexes, which key schema, what to write, and who else may be writing. */
-import type { KeySchema } from '../core';
+import type { KeySchema, Routing } from '../core';
 import type { IndexNames, ChangeLogPartitioning } from '../settings';
 
 export interface PipelineSettings {
@@ -47,6 +47,12 @@ export interface PipelineSettings {
    * found, not the raw setting (required: writing to the alias of daily partitions fails).
    */
   readonly changeLogPartitioning: ChangeLogPartitioning;
+  /**
+   * Which mirrors each change goes to, in what shape, and what the change log keeps (compiled by
+   * compileRouting from the `mirrors` and `changeLog` settings).
+   * @default one mirror, `indexes.mirror`, taking every change whole; the change log every change
+   */
+  readonly compiledRouting?: Routing;
 }
 
 /**
