@@ -39,6 +39,8 @@ export function loadTransform(spec: string, index: string, directory: string): T
   let loaded: Record<string, unknown>;
   try {
     if (TYPESCRIPT.test(file)) registerTypeScript(directory);
+    // A module of the user's project, named by a setting: only known at run time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     loaded = require(file) as Record<string, unknown>;
   } catch (error) {
     throw cannot(`cannot be loaded from ${file}: ${(error as Error).message.split('\n')[0]}`);
@@ -60,6 +62,7 @@ function registerTypeScript(directory: string): void {
   } catch {
     throw new Error('a TypeScript transform needs ts-node in the project (npm install --save-dev ts-node), or compile it to JavaScript');
   }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   require(register);
 }
 
