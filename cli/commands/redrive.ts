@@ -8,7 +8,7 @@ import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { DeadLetterStore, ensureIndexes, MirrorReader, OpenSearchPort, type SearchTransport } from '../../lambda/adapters/opensearch';
 import { emptyReport, redriveDeadLetters, redriveQueue, type RedriveDependencies, type RedriveReport } from '../redrive';
-import { repair, type Difference } from '../sync';
+import { repairEveryMirror, type Difference } from '../sync';
 import {
   routedSettings,
   sdkClientConfig,
@@ -79,11 +79,16 @@ async function redriveDependencies(deployment: Deployment, clients: RedriveClien
   if (layout.warning) console.error(`  ~ ${layout.warning}`);
   const settings = { ...routedSettings(deployment.settings), changeLogPartitioning: layout.partitioning };
   const port = new OpenSearchPort(clients.search, deployment.settings.maxBulkBytes);
-  const mirror = new MirrorReader(clients.search, deployment.settings.indexes.mirror);
   return {
     tombstoneRetentionHours: deployment.settings.tombstoneRetentionHours,
     repairMirror: (items: readonly Difference[]) =>
-      repair(items, { dynamo: clients.dynamo, port, mirror, tableName: deployment.tableName, settings }),
+      repairEveryMirror(items, {
+        dynamo: clients.dynamo,
+        port,
+        readerOf: (index) => new MirrorReader(clients.search, index),
+        tableName: deployment.tableName,
+        settings,
+      }),
     sqs: clients.sqs,
     streams: clients.streams,
     port,
