@@ -24,7 +24,7 @@ import { countItems, describeItems } from '../table';
 export interface StatusReport {
   readonly table: { readonly name: string; readonly items?: number; readonly counted: 'scan' | 'approximate (DescribeTable)' };
   readonly opensearch:
-    | (PipelineCounts & { readonly newestChangeAgeSeconds?: number; readonly mirrors?: readonly MirrorIndexCounts[] })
+    | (PipelineCounts & { readonly newestChangeAgeSeconds?: number; readonly mirrorIndexes?: readonly MirrorIndexCounts[] })
     | { readonly error: string };
   readonly deadLetterQueue: { readonly url?: string; readonly visible?: number; readonly inFlight?: number };
   readonly eventSourceMapping: { readonly state?: string; readonly lastResult?: string };
@@ -63,8 +63,8 @@ async function statusOf(access: AwsAccess, deployment: Deployment, exact: boolea
   const verdict = verdictOf({
     tableItems: table.items,
     // With routing an item may belong to several indexes or to none: verify compares them, not a count.
-    mirrorItems: reachable?.mirrors ? undefined : reachable?.mirrorItems,
-    routed: reachable?.mirrors !== undefined,
+    mirrorItems: routed(deployment) ? undefined : reachable?.mirrorItems,
+    routed: routed(deployment),
     deadLetters: reachable?.deadLetters,
     queueDepth: queue.visible,
     mappingState: mapping.state,
@@ -73,6 +73,11 @@ async function statusOf(access: AwsAccess, deployment: Deployment, exact: boolea
       'error' in opensearch ? `OpenSearch cannot be read at ${deployment.settings.openSearchEndpoint}: ${opensearch.error}` : undefined,
   });
   return { table: { name: deployment.tableName, ...table }, opensearch, deadLetterQueue: queue, eventSourceMapping: mapping, verdict };
+}
+
+/** Mirrors configured (`mirrors`): each index is counted, none against the table. */
+function routed(deployment: Deployment): boolean {
+  return deployment.settings.routing?.mirrors !== undefined;
 }
 
 async function tableItems(
@@ -96,11 +101,10 @@ async function openSearchCounts(deployment: Deployment): Promise<StatusReport['o
   try {
     const counts = await pipelineCounts(client, deployment.settings.indexes, new Date(Date.now() - 3600_000));
     const age = counts.newestChangeAt ? Math.round((Date.now() - Date.parse(counts.newestChangeAt)) / 1000) : undefined;
-    const routed = deployment.settings.routing?.mirrors !== undefined;
     return {
       ...counts,
       ...(age === undefined ? {} : { newestChangeAgeSeconds: age }),
-      ...(routed ? { mirrors: await mirrorIndexCounts(client, mirrorIndexes(deployment.settings)) } : {}),
+      ...(routed(deployment) ? { mirrorIndexes: await mirrorIndexCounts(client, mirrorIndexes(deployment.settings)) } : {}),
     };
   } catch (error) {
     return { error: (error as Error).message };
@@ -151,8 +155,8 @@ function describe(report: StatusReport, deployment: Deployment): string[] {
     ...('error' in os
       ? [`OpenSearch ${deployment.settings.openSearchEndpoint}: not readable (${os.error})`]
       : [
-          ...(os.mirrors
-            ? describeMirrorCounts(os.mirrors)
+          ...(os.mirrorIndexes
+            ? describeMirrorCounts(os.mirrorIndexes)
             : [`mirror ${deployment.settings.indexes.mirror}: ${os.mirrorItems} item(s)`, ...notSearchable(os)]),
           `change log ${deployment.settings.indexes.changeLog}: last hour ${events(os.changesSince)}; in all ${events(os.changes)}`,
           `newest change: ${os.newestChangeAt ? `${os.newestChangeAt} (${os.newestChangeAgeSeconds} s ago)` : 'none yet'}`,
