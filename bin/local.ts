@@ -11,6 +11,7 @@ import {
   endpointsFromEnv,
   installEngines,
   matchMirrorToTable,
+  readLocalConfig,
   reportEngines,
   StepError,
   up,
@@ -28,10 +29,27 @@ function fail(error: unknown): never {
 
 const program = new Command('cdc-local').description('Run the CDC stack on local engines, without Docker');
 
+const CONFIG_FLAG = [
+  '--config <file>',
+  "deploy with the settings of this JSON file (the keys of cdk.json's context), e.g. examples/single-table.json",
+] as const;
+
+/** The --config file, read and checked before anything starts (a missing or wrong one stops here). */
+function configOf(options: { config?: string }) {
+  if (options.config === undefined) return undefined;
+  try {
+    return readLocalConfig(options.config);
+  } catch (error) {
+    return fail(error);
+  }
+}
+
 program
   .command('start')
   .description('start engines, deploy, print "CDC ready", keep running until Ctrl-C, then stop everything')
-  .action(async () => {
+  .option(...CONFIG_FLAG)
+  .action(async (options: { config?: string }) => {
+    const config = configOf(options);
     let stopping = false;
     const stop = async () => {
       if (stopping) return;
@@ -42,7 +60,7 @@ program
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
-    const started = await up(say).catch(fail);
+    const started = await up(say, { config }).catch(fail);
     if (!started) return;
     say(
       "running; Ctrl-C stops every engine (the table lives in the emulator's memory: the next start begins empty, OpenSearch's CDC indexes too)",
@@ -53,8 +71,9 @@ program
 program
   .command('up')
   .description('start engines in the background, deploy, return once ready (PIDs in .local/run)')
-  .action(async () => {
-    await up(say).catch(fail);
+  .option(...CONFIG_FLAG)
+  .action(async (options: { config?: string }) => {
+    await up(say, { config: configOf(options) }).catch(fail);
   });
 
 program
@@ -84,8 +103,9 @@ program
 program
   .command('deploy')
   .description('bootstrap and deploy the stack with cdklocal to the running emulator')
-  .action(async () => {
-    await deployToEmulator(endpointsFromEnv()).catch(fail);
+  .option(...CONFIG_FLAG)
+  .action(async (options: { config?: string }) => {
+    await deployToEmulator(endpointsFromEnv(), undefined, configOf(options)).catch(fail);
     say('deployed');
   });
 

@@ -9,6 +9,7 @@ import { emulatorEnvironment, sdkClientConfig, type Endpoints } from './endpoint
 import { paths, PROJECT_ROOT } from './paths';
 import { httpOk, run } from './processes';
 import { type Engine, emulatorEngine } from './engines';
+import { configContext, type LocalConfig } from './config-file';
 import { StepError } from './step-error';
 
 const CDKLOCAL = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'cdklocal');
@@ -18,10 +19,11 @@ export const LOCAL_DEPLOY_CONTEXT = ['-c', 'removalPolicy=destroy'];
 
 /**
  * Deploys with the context the emulator needs (`emulatorContext`, from its Engine; when not
- * given, the emulator answering on the endpoint is asked what it is).
+ * given, the emulator answering on the endpoint is asked what it is), and the `--config` file's.
  */
-export async function deployToEmulator(endpoints: Endpoints, emulatorContext?: readonly string[]): Promise<void> {
-  deployStack(endpoints, emulatorContext ?? (await runningEmulatorEngine(endpoints)).deployContext ?? []);
+export async function deployToEmulator(endpoints: Endpoints, emulatorContext?: readonly string[], config?: LocalConfig): Promise<void> {
+  const context = emulatorContext ?? (await runningEmulatorEngine(endpoints)).deployContext ?? [];
+  deployStack(endpoints, [...context, ...configContext(config)]);
 }
 
 /** MiniStack answers /_ministack/health; anything else LocalStack-style is taken for LocalStack. */

@@ -5,6 +5,7 @@
  */
 export { up, down, reportEngines, installEngines, restartEngine, engines, emulator, readState, liveEngines, type Say } from './runner';
 export { deployToEmulator, tableExists } from './deploy';
+export { readLocalConfig, localTarget, configContext, type LocalConfig, type LocalTarget } from './config-file';
 export { endpointsFromEnv, emulatorEnvironment, sdkClientConfig, type Endpoints } from './endpoints';
 export { httpOk, isAlive, sleep } from './processes';
 export { matchMirrorToTable, describeMirrorSource, MIRROR_SOURCE_INDEX } from './mirror-source';

@@ -22,6 +22,8 @@ export const MIRROR_SOURCE_INDEX = 'cdc-local-source';
 export interface MirrorNames {
   readonly tableName: string;
   readonly mirrorIndex: string;
+  /** Every mirror index, with routing (`mirrors`); absent, the one `mirrorIndex`. */
+  readonly mirrorIndexes?: readonly string[];
   readonly changeLogIndex: string;
 }
 
@@ -108,15 +110,15 @@ async function recordSource(endpoints: Endpoints, tableName: string, streamArn: 
   });
 }
 
-/** The concrete indexes the pipeline writes for these names: the mirror's, its tombstones, the change log's partitions, the dead letters. */
+/** The concrete indexes the pipeline writes for these names: each mirror's, its tombstones, the change log's partitions, the dead letters. */
 async function pipelineIndexes(endpoints: Endpoints, names: MirrorNames): Promise<{ name: string; documents: number }[]> {
   const aliases = (await openSearch(endpoints, 'GET', '/_cat/aliases?format=json&h=alias,index')) as { alias: string; index: string }[];
+  const mirrors = names.mirrorIndexes ?? [names.mirrorIndex];
   const behindAliases = new Set(
-    aliases.filter((entry) => entry.alias === names.mirrorIndex || entry.alias === names.changeLogIndex).map((entry) => entry.index),
+    aliases.filter((entry) => mirrors.includes(entry.alias) || entry.alias === names.changeLogIndex).map((entry) => entry.index),
   );
   const own = new Set([
-    mirrorBackingIndex(names.mirrorIndex),
-    tombstoneIndex(names.mirrorIndex),
+    ...mirrors.flatMap((mirror) => [mirrorBackingIndex(mirror), tombstoneIndex(mirror)]),
     defaultDeadLetterIndex(names.changeLogIndex),
     ...behindAliases,
   ]);

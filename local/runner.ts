@@ -4,11 +4,11 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DEFAULT_NAMES } from '../lambda/settings';
 import { type Engine, emulatorEngine, emulatorName, type EmulatorName, openSearchEngine } from './engines';
 import { endpointsFromEnv, type Endpoints } from './endpoints';
 import { paths } from './paths';
 import { commandLineOf, httpOk, isAlive, portInUse, sleep, stopGroup } from './processes';
+import { configContext, localTarget, type LocalConfig } from './config-file';
 import { deployStack } from './deploy';
 import { describeMirrorSource, matchMirrorToTable } from './mirror-source';
 import { proveWritesReachOpenSearch } from './readiness-probe';
@@ -107,11 +107,17 @@ export async function installEngines(say: Say, options: { emulatorOnly?: boolean
  * Starts everything and returns once a write is seen in OpenSearch. Returns false when the
  * system was already running (nothing started).
  */
-export async function up(say: Say): Promise<boolean> {
+export async function up(say: Say, options: { readonly config?: LocalConfig } = {}): Promise<boolean> {
   const t0 = Date.now();
   const endpoints = endpointsFromEnv();
   const list = engines(endpoints);
-  if (await alreadyUp(endpoints, say)) return false;
+  if (await alreadyUp(endpoints, say)) {
+    if (options.config)
+      say(
+        `  --config ${options.config.file} is not deployed by a running system: \`npm run deploy:local -- --config <file>\` redeploys with it`,
+      );
+    return false;
+  }
   await requireFreePorts(list);
 
   say('installing engines (first run only)…');
@@ -120,7 +126,7 @@ export async function up(say: Say): Promise<boolean> {
 
   try {
     await startEngines(list, { emulator: aws.name as EmulatorName, endpoints, startedAt: new Date(t0).toISOString() }, say);
-    await deployAndProve(endpoints, aws, say);
+    await deployAndProve(endpoints, aws, say, options.config);
   } catch (error) {
     await down(() => undefined);
     throw error;
@@ -188,15 +194,17 @@ async function startEngines(list: readonly Engine[], run: Omit<RunState, 'engine
 }
 
 /** Deploys the stack into the emulator, then proves that a write to the table reaches OpenSearch. */
-async function deployAndProve(endpoints: Endpoints, aws: Engine, say: Say): Promise<void> {
-  say(`deploying the stack with cdklocal (${aws.deployContext?.join(' ') ?? 'no extra context'})…`);
+async function deployAndProve(endpoints: Endpoints, aws: Engine, say: Say, config?: LocalConfig): Promise<void> {
+  const context = [...(aws.deployContext ?? []), ...configContext(config)];
+  say(`deploying the stack with cdklocal (${context.join(' ') || 'no extra context'})…`);
   const deployStarted = Date.now();
-  deployStack(endpoints, aws.deployContext);
+  deployStack(endpoints, context);
   say(`  deployed (${seconds(deployStarted)} s)`);
+  const target = localTarget(config);
   // Before any write: the table is new at every start (the emulators keep it in memory).
-  say(describeMirrorSource(await matchMirrorToTable(endpoints, DEFAULT_NAMES), DEFAULT_NAMES.tableName, aws.name));
+  say(describeMirrorSource(await matchMirrorToTable(endpoints, target), target.tableName, aws.name));
   const latency = await proveWritesReachOpenSearch(endpoints, {
-    ...DEFAULT_NAMES,
+    ...target,
     timeoutMs: 60_000,
     emulatorLog: path.join(paths.logs, `${aws.name}.log`),
   });

@@ -12,17 +12,18 @@ export async function readBackfillTarget(
   dynamo: DynamoDBClient,
   search: SearchTransport,
   table: string,
-  mirror: string,
+  mirrors: readonly string[],
 ): Promise<BackfillTarget> {
   const { Table } = await dynamo.send(new DescribeTableCommand({ TableName: table }));
-  const { body: indexes } = await search.request<Record<string, { settings?: { index?: { uuid?: string } } }>>({
-    method: 'GET',
-    path: pathOf(mirror, '_settings', 'index.uuid'),
-  });
+  const indexes: Record<string, { settings?: { index?: { uuid?: string } } }> = {};
+  for (const mirror of mirrors) {
+    const { body } = await search.request<typeof indexes>({ method: 'GET', path: pathOf(mirror, '_settings', 'index.uuid') });
+    Object.assign(indexes, body);
+  }
   return {
     table,
     incarnation: { arn: Table?.TableArn, id: Table?.TableId, createdAt: Table?.CreationDateTime?.toISOString() },
-    mirror,
+    mirror: mirrors.join(','),
     mirrorIndexes: Object.entries(indexes)
       .map(([name, index]) => `${name}/${index.settings?.index?.uuid ?? '?'}`)
       .sort(),

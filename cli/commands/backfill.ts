@@ -21,6 +21,8 @@ import {
 } from '../backfill';
 import {
   sdkClientConfig,
+  mirrorIndexes,
+  routedSettings,
   wholeNumberFlag,
   withDeployment,
   type AwsAccess,
@@ -99,7 +101,11 @@ async function copyTable(flags: BackfillFlags, context: Context, checkpointFile:
     dynamo,
     port: new OpenSearchPort(search, deployment.settings.maxBulkBytes),
     tableName: deployment.tableName,
-    settings: { ...deployment.settings, changeLogPartitioning: layout.partitioning, writeChangeLog: flags.changeLog === true },
+    settings: {
+      ...routedSettings(deployment.settings),
+      changeLogPartitioning: layout.partitioning,
+      writeChangeLog: flags.changeLog === true,
+    },
     checkpoint: start.checkpoint,
     pageSize,
     checkpointFile,
@@ -125,7 +131,7 @@ async function chooseStart(
   const size = await tableSize(dynamo, deployment.tableName, access.local);
   const layout = await ensureIndexes(search, deployment.settings);
   if (layout.warning) console.error(`  ~ ${layout.warning}`);
-  const target = await readBackfillTarget(dynamo, search, deployment.tableName, deployment.settings.indexes.mirror);
+  const target = await readBackfillTarget(dynamo, search, deployment.tableName, mirrorIndexes(deployment.settings));
   const found = flags.restart ? undefined : readCheckpoint(checkpointFile);
   const start = startPoint(checkpointFile, found, target, {
     restart: flags.restart,
@@ -139,7 +145,7 @@ async function chooseStart(
 function announce(deployment: Deployment, total: number, start: StartPoint, checkpointFile: string): void {
   const segments = start.checkpoint.segments.length;
   console.error(
-    `backfill ${deployment.tableName} → ${deployment.settings.indexes.mirror}: ~${total} item(s), ${segments} segment(s); checkpoint ${checkpointFile}`,
+    `backfill ${deployment.tableName} → ${mirrorIndexes(deployment.settings).join(', ')}: ~${total} item(s), ${segments} segment(s); checkpoint ${checkpointFile}`,
   );
   if (start.note) console.error(`  ${start.note}`);
 }

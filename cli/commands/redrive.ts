@@ -8,8 +8,16 @@ import { GetQueueUrlCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { DeadLetterStore, ensureIndexes, MirrorReader, OpenSearchPort, type SearchTransport } from '../../lambda/adapters/opensearch';
 import { emptyReport, redriveDeadLetters, redriveQueue, type RedriveDependencies, type RedriveReport } from '../redrive';
-import { repair, type Difference } from '../sync';
-import { sdkClientConfig, withDeployment, type AwsAccess, type Deployment, type GlobalOptions, searchClient } from '../deployment';
+import { repairEveryMirror, type Difference } from '../sync';
+import {
+  routedSettings,
+  sdkClientConfig,
+  withDeployment,
+  type AwsAccess,
+  type Deployment,
+  type GlobalOptions,
+  searchClient,
+} from '../deployment';
 
 interface RedriveFlags {
   queue?: string;
@@ -69,13 +77,18 @@ async function runRedrive(flags: RedriveFlags, deployment: Deployment, clients: 
 async function redriveDependencies(deployment: Deployment, clients: RedriveClients): Promise<RedriveDependencies> {
   const layout = await ensureIndexes(clients.search, deployment.settings);
   if (layout.warning) console.error(`  ~ ${layout.warning}`);
-  const settings = { ...deployment.settings, changeLogPartitioning: layout.partitioning };
+  const settings = { ...routedSettings(deployment.settings), changeLogPartitioning: layout.partitioning };
   const port = new OpenSearchPort(clients.search, deployment.settings.maxBulkBytes);
-  const mirror = new MirrorReader(clients.search, deployment.settings.indexes.mirror);
   return {
     tombstoneRetentionHours: deployment.settings.tombstoneRetentionHours,
     repairMirror: (items: readonly Difference[]) =>
-      repair(items, { dynamo: clients.dynamo, port, mirror, tableName: deployment.tableName, settings }),
+      repairEveryMirror(items, {
+        dynamo: clients.dynamo,
+        port,
+        readerOf: (index) => new MirrorReader(clients.search, index),
+        tableName: deployment.tableName,
+        settings,
+      }),
     sqs: clients.sqs,
     streams: clients.streams,
     port,

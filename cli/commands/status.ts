@@ -1,20 +1,31 @@
 /**
  * `cdc status`: one screen that answers "is it working?": the table against the mirror, the
  * change log by event (last hour and all), dead letters, the dead-letter queue, the event source
- * mapping, the age of the newest change, and a verdict with its reason.
+ * mapping, the age of the newest change, and a verdict with its reason. With routing (`mirrors`),
+ * each mirror index's documents and tombstones (which items belong where, cdc verify checks).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-lambda';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { pipelineCounts, type PipelineCounts } from '../../lambda/adapters/opensearch';
-import { verdictOf, type Verdict } from '../status';
-import { sdkClientConfig, type AwsAccess, withDeployment, type GlobalOptions, type Deployment, searchClient } from '../deployment';
+import { describeMirrorCounts, mirrorIndexCounts, verdictOf, type MirrorIndexCounts, type Verdict } from '../status';
+import {
+  mirrorIndexes,
+  sdkClientConfig,
+  type AwsAccess,
+  withDeployment,
+  type GlobalOptions,
+  type Deployment,
+  searchClient,
+} from '../deployment';
 import { countItems, describeItems } from '../table';
 
 export interface StatusReport {
   readonly table: { readonly name: string; readonly items?: number; readonly counted: 'scan' | 'approximate (DescribeTable)' };
-  readonly opensearch: (PipelineCounts & { readonly newestChangeAgeSeconds?: number }) | { readonly error: string };
+  readonly opensearch:
+    | (PipelineCounts & { readonly newestChangeAgeSeconds?: number; readonly mirrorIndexes?: readonly MirrorIndexCounts[] })
+    | { readonly error: string };
   readonly deadLetterQueue: { readonly url?: string; readonly visible?: number; readonly inFlight?: number };
   readonly eventSourceMapping: { readonly state?: string; readonly lastResult?: string };
   readonly verdict: Verdict;
@@ -51,7 +62,9 @@ async function statusOf(access: AwsAccess, deployment: Deployment, exact: boolea
   const reachable = 'error' in opensearch ? undefined : opensearch;
   const verdict = verdictOf({
     tableItems: table.items,
-    mirrorItems: reachable?.mirrorItems,
+    // With routing an item may belong to several indexes or to none: verify compares them, not a count.
+    mirrorItems: routed(deployment) ? undefined : reachable?.mirrorItems,
+    routed: routed(deployment),
     deadLetters: reachable?.deadLetters,
     queueDepth: queue.visible,
     mappingState: mapping.state,
@@ -60,6 +73,11 @@ async function statusOf(access: AwsAccess, deployment: Deployment, exact: boolea
       'error' in opensearch ? `OpenSearch cannot be read at ${deployment.settings.openSearchEndpoint}: ${opensearch.error}` : undefined,
   });
   return { table: { name: deployment.tableName, ...table }, opensearch, deadLetterQueue: queue, eventSourceMapping: mapping, verdict };
+}
+
+/** Mirrors configured (`mirrors`): each index is counted, none against the table. */
+function routed(deployment: Deployment): boolean {
+  return deployment.settings.routing?.mirrors !== undefined;
 }
 
 async function tableItems(
@@ -83,7 +101,11 @@ async function openSearchCounts(deployment: Deployment): Promise<StatusReport['o
   try {
     const counts = await pipelineCounts(client, deployment.settings.indexes, new Date(Date.now() - 3600_000));
     const age = counts.newestChangeAt ? Math.round((Date.now() - Date.parse(counts.newestChangeAt)) / 1000) : undefined;
-    return { ...counts, ...(age === undefined ? {} : { newestChangeAgeSeconds: age }) };
+    return {
+      ...counts,
+      ...(age === undefined ? {} : { newestChangeAgeSeconds: age }),
+      ...(routed(deployment) ? { mirrorIndexes: await mirrorIndexCounts(client, mirrorIndexes(deployment.settings)) } : {}),
+    };
   } catch (error) {
     return { error: (error as Error).message };
   } finally {
@@ -133,8 +155,9 @@ function describe(report: StatusReport, deployment: Deployment): string[] {
     ...('error' in os
       ? [`OpenSearch ${deployment.settings.openSearchEndpoint}: not readable (${os.error})`]
       : [
-          `mirror ${deployment.settings.indexes.mirror}: ${os.mirrorItems} item(s)`,
-          ...notSearchable(os),
+          ...(os.mirrorIndexes
+            ? describeMirrorCounts(os.mirrorIndexes)
+            : [`mirror ${deployment.settings.indexes.mirror}: ${os.mirrorItems} item(s)`, ...notSearchable(os)]),
           `change log ${deployment.settings.indexes.changeLog}: last hour ${events(os.changesSince)}; in all ${events(os.changes)}`,
           `newest change: ${os.newestChangeAt ? `${os.newestChangeAt} (${os.newestChangeAgeSeconds} s ago)` : 'none yet'}`,
           `dead letters ${deployment.settings.indexes.deadLetter}: ${os.deadLetters}`,

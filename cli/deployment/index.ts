@@ -8,3 +8,4 @@ export * from './find-deployment';
 export * from './search-client';
 export * from './options';
 export * from './number-flag';
+export * from './deployment-routing';

@@ -1,2 +1,3 @@
 /** The pipeline's health: the verdict from the facts `cdc status` gathers. */
 export * from './verdict';
+export * from './mirror-counts';

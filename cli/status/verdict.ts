@@ -10,6 +10,8 @@ export interface StatusFacts {
   readonly queueDepth?: number;
   readonly mappingState?: string;
   readonly mappingLastResult?: string;
+  /** Several mirror indexes (routing): their items are not counted against the table's. */
+  readonly routed?: boolean;
   /** Why OpenSearch or AWS could not be read. */
   readonly unreachable?: string;
 }
@@ -53,6 +55,8 @@ export function verdictOf(facts: StatusFacts): Verdict {
   }
   return {
     status: 'healthy',
-    reason: 'every change is applied: nothing waits for retry or re-drive, and the mirror holds as many items as the table',
+    reason: facts.routed
+      ? 'every change is applied: nothing waits for retry or re-drive (cdc verify checks that each mirror index holds the items that belong to it)'
+      : 'every change is applied: nothing waits for retry or re-drive, and the mirror holds as many items as the table',
   };
 }

@@ -6,3 +6,5 @@
 export * from './apply-with-retries';
 export * from './snapshot-record';
 export * from './repair';
+export * from './mirror-repairs';
+export * from './item-belongs';

@@ -31,6 +31,7 @@ import {
 import type { PipelineSettings, SearchPort } from '../../lambda/pipeline';
 import { mirrorBackingIndex, tombstoneIndex } from '../../lambda/settings';
 import { applyWithRetries } from './apply-with-retries';
+import { belongsInMirror } from './item-belongs';
 import { readItem, unreadableAttributes, tableKeyTypes, type KeyAttributeType } from '../table';
 
 export interface RepairOptions {
@@ -89,7 +90,7 @@ export async function repair(differences: readonly Difference[], options: Repair
     for (const [position, [id, key]] of [...keys].entries()) {
       const item = items[position];
       const document = states.get(refKey({ index: indexes.mirror, id }));
-      if (item === undefined && document === undefined) {
+      if (document === undefined && (item === undefined || !belongsInMirror(options.settings, item))) {
         result.skipped++;
         continue;
       }

@@ -67,4 +67,16 @@ describe("a deployed function's settings read by the CLI", () => {
     );
     expect(settings).toMatchObject({ tableName: 'Orders', changeLogRetentionDays: 0, tombstoneRetentionHours: 48, auth: { mode: 'none' } });
   });
+
+  it("reads the routing from the function's MIRRORS and CHANGE_LOG_RULES, as the function does", () => {
+    const mirrors = [{ index: 'users', match: { attribute: 'type', equals: 'user' } }, { index: 'orders' }];
+    const deployed = {
+      ...DEPLOYED_BASIC_OVER_HTTP,
+      OPENSEARCH_AUTH: 'none',
+      MIRRORS: JSON.stringify(mirrors),
+      CHANGE_LOG_RULES: JSON.stringify({ exclude: ['ssn'] }),
+    };
+    expect(deploymentSettings(found(deployed), {}).routing).toEqual({ mirrors, changeLog: { exclude: ['ssn'] } });
+    expect(deploymentSettings(found({ ...DEPLOYED_BASIC_OVER_HTTP, OPENSEARCH_AUTH: 'none' }), {}).routing).toBeUndefined();
+  });
 });
