@@ -24,10 +24,10 @@ describe('the --config file', () => {
     expect(config.file).toBe(path.join(PROJECT, 'examples/single-table.json'));
     expect(configContext(config)).toEqual(['-c', `config=${config.file}`]);
     expect(localTarget(config)).toEqual({
-      tableName: 'test-table',
+      tableName: 'single-table',
       changeLogIndex: 'dynamodb-cdc',
-      mirrorIndex: 'test-table',
-      mirrorIndexes: ['users', 'orders', 'order-items'],
+      mirrorIndex: 'single-table',
+      mirrorIndexes: ['users', 'staff', 'orders', 'order-items'],
       keys: [
         { name: 'pk', type: 'S' },
         { name: 'sk', type: 'S' },
