@@ -94,7 +94,12 @@ describe('settings from a file (-c config=<file>)', () => {
   it('synthesizes the single-table example', () => {
     const variables = environment(synth({ config: example }));
     expect(variables.KEY_SCHEMA).toBe('pk,sk');
-    expect(JSON.parse(variables.MIRRORS).map((mirror: { index: string }) => mirror.index)).toEqual(['users', 'staff', 'orders', 'order-items']);
+    expect(JSON.parse(variables.MIRRORS).map((mirror: { index: string }) => mirror.index)).toEqual([
+      'users',
+      'staff',
+      'orders',
+      'order-items',
+    ]);
     const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-config-'));
     fs.writeFileSync(path.join(scratch, 'c.json'), JSON.stringify({ mirrors: [{ index: 'x', fields: { at: 'time' } }] }));
     expect(() => synth({ config: path.join(scratch, 'c.json') })).toThrow(
