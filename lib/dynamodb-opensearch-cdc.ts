@@ -21,8 +21,8 @@ import {
   toFunctionEnvironment,
   type ChangeLogPartitioning,
   type FailureReporting,
-  type IndexNames,
   MAINTENANCE_EVENT,
+  mirrorAliases,
   SERVICE_NAME,
 } from '../lambda/settings';
 import { CdcMonitoring, type CdcMonitoringOptions } from './cdc-monitoring';
@@ -235,7 +235,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
     this.deadLetterQueue = this.createDeadLetterQueue(checked.deadLetterQueueName, removalPolicy);
     this.handler = this.createFunction(props, settings, bound.network);
     this.addStreamSource(props, checked);
-    this.acknowledgeWildcards(settings.indexes, bound.network !== undefined);
+    this.acknowledgeWildcards(settings, bound.network !== undefined);
     if (props.maintenance ?? true) this.maintenanceRule = this.scheduleMaintenance(props.maintenanceSchedule);
     if (checked.monitoring) this.monitoring = this.monitor(props);
   }
@@ -306,7 +306,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
       const optOut = `${SETTINGS.allowInsecureEndpoint.prop.name}: true`;
       ValidationError.check(this, () => checkSecureEndpoint(targetProp, settings.openSearchEndpoint, settings.auth.mode, optOut));
     }
-    bound.grant(settings.indexes);
+    bound.grant(settings.indexes, mirrorAliases(settings));
     return { bound, settings };
   }
 
@@ -432,7 +432,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
    * The wildcards of the function's policy that cdk-nag reports, each acknowledged by name: the
    * stream's shards, the log streams of its log group, and its index patterns on a domain.
    */
-  private acknowledgeWildcards(indexes: IndexNames, inVpc: boolean): void {
+  private acknowledgeWildcards(settings: FunctionSettings, inVpc: boolean): void {
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (!policy) return;
     const document = Stack.of(this).resolve((policy as iam.Policy).document.toJSON()) as { Statement: { Resource: unknown }[] };
@@ -443,7 +443,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
         if (text !== undefined && text.includes('*')) findings.add(text);
       }
     }
-    const patterns = indexPatterns(indexes).join(', ');
+    const patterns = indexPatterns(settings.indexes, mirrorAliases(settings)).join(', ');
     for (const text of findings) {
       const reason =
         text === '*'

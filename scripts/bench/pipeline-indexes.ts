@@ -8,7 +8,7 @@ import { ensureIndexes, OpenSearchPort, overTransport } from '../../lambda/adapt
 import { AS_THE_FUNCTION_WRITES, type PipelineSettings } from '../../lambda/pipeline';
 import {
   fromFunctionEnvironment,
-  indexTemplateNames,
+  everyIndexTemplateName,
   mirrorBackingIndex,
   tombstoneIndex,
   type FunctionSettings,
@@ -69,7 +69,7 @@ export async function onFreshPipeline<T>(
 
 export async function removePipeline(search: Client, prefix: string): Promise<void> {
   await search.indices.delete({ index: `${prefix}-*`, ignore_unavailable: true } as never).catch(() => undefined);
-  for (const name of Object.values(indexTemplateNames(namesFor(prefix)))) {
+  for (const name of everyIndexTemplateName(namesFor(prefix))) {
     await search.indices.deleteIndexTemplate({ name }).catch(() => undefined);
   }
 }

@@ -104,9 +104,7 @@ describe('document ids', () => {
     const schema = { partitionKey: 'pk', sortKey: 'sk' };
     fc.assert(
       fc.property(
-        fc
-          .tuple(keyOfOneType, keyOfOneType)
-          .chain(([pkValue, skValue]) => fc.uniqueArray(fc.tuple(pkValue, skValue), byValue)),
+        fc.tuple(keyOfOneType, keyOfOneType).chain(([pkValue, skValue]) => fc.uniqueArray(fc.tuple(pkValue, skValue), byValue)),
         (pairs) => {
           const ids = pairs.map(([pk, sk]) => documentId({ pk, sk }, schema));
           expect(new Set(ids).size).toBe(pairs.length);
