@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { parse } from 'lossless-json';
-import { toChangeRecord } from '../../../lambda/core/change-record';
+import { toChangeRecord, type AttributeValue } from '../../../lambda/core/change-record';
 import { toChangeLogDocument } from '../../../lambda/core/change-log-document';
 import { documentId } from '../../../lambda/core/document-id';
 import { stringifyLossless } from '../../../lambda/core/lossless-json';
@@ -84,7 +84,7 @@ describe('document ids', () => {
     fc.stringMatching(/^[|\\a-c]{1,12}$/).map((S) => ({ S })),
   );
   const numberKey = fc.integer().map((n) => ({ N: String(n) }));
-  const keyOfOneType = fc.constantFrom(stringKey, numberKey);
+  const keyOfOneType = fc.constantFrom<fc.Arbitrary<AttributeValue>>(stringKey, numberKey);
   const byValue = { minLength: 2, maxLength: 20, selector: (value: unknown) => JSON.stringify(value) };
 
   it('are injective for a partition key of 1 to 2,048 bytes', () => {
