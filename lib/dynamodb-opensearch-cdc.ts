@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ChangeLogRoute, KeySchema, MirrorRoute } from '../lambda/core';
+import { OPERATIONS, wantedOperations, type ChangeLogRoute, type KeySchema, type MirrorRoute } from '../lambda/core';
 import {
   checkScheduleExpression,
   defaultFor,
@@ -23,6 +23,7 @@ import {
   type FailureReporting,
   MAINTENANCE_EVENT,
   mirrorAliases,
+  mirrorRoutes,
   SERVICE_NAME,
 } from '../lambda/settings';
 import { CdcMonitoring, type CdcMonitoringOptions } from './cdc-monitoring';
@@ -234,7 +235,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
     this.domain = bound.domain;
     this.deadLetterQueue = this.createDeadLetterQueue(checked.deadLetterQueueName, removalPolicy);
     this.handler = this.createFunction(props, settings, bound.network);
-    this.addStreamSource(props, checked);
+    this.addStreamSource(props, checked, settings);
     this.acknowledgeWildcards(settings, bound.network !== undefined);
     if (props.maintenance ?? true) this.maintenanceRule = this.scheduleMaintenance(props.maintenanceSchedule);
     if (checked.monitoring) this.monitoring = this.monitor(props);
@@ -371,8 +372,11 @@ export class DynamoDbOpenSearchCdc extends Construct {
     );
   }
 
-  /** The stream as the function's event source: bisect, bounded retries, partial batch responses, the dead-letter queue. */
-  private addStreamSource(props: DynamoDbOpenSearchCdcProps, checked: PropValues): void {
+  /**
+   * The stream as the function's event source: bisect, bounded retries, partial batch responses,
+   * the dead-letter queue; only the operations some index takes invoke the function.
+   */
+  private addStreamSource(props: DynamoDbOpenSearchCdcProps, checked: PropValues, settings: FunctionSettings): void {
     this.handler.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: props.startingPosition ?? lambda.StartingPosition.TRIM_HORIZON,
@@ -384,6 +388,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
         parallelizationFactor: checked.parallelizationFactor,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(this.deadLetterQueue),
+        filters: operationFilters(settings),
       }),
     );
   }
@@ -514,4 +519,16 @@ function nagResourceText(resource: unknown): string | undefined {
     return texts.some((text) => text === undefined) ? undefined : texts.join(separator);
   }
   return undefined;
+}
+
+/**
+ * The event source's filter on `eventName` when no index (no mirror, not the change log) takes
+ * some operation: those records never invoke the function (nor cost an invocation). None when
+ * every operation is wanted. Where only some indexes take an operation, the function's routing
+ * filters.
+ */
+function operationFilters(settings: Pick<FunctionSettings, 'indexes' | 'routing'>): { [key: string]: unknown }[] | undefined {
+  const wanted = wantedOperations(mirrorRoutes(settings), settings.routing?.changeLog);
+  if (wanted.length === OPERATIONS.length) return undefined;
+  return [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.or(...wanted) })];
 }
