@@ -29,6 +29,7 @@ import {
 import { CdcMonitoring, type CdcMonitoringOptions } from './cdc-monitoring';
 import { checkSecureEndpoint, isLoopbackEndpoint } from './endpoint-guard';
 import { handlerCode } from './handler-code';
+import type { MirrorTransform } from './transform-entry';
 import { indexPatterns } from './opensearch-access';
 import { OpenSearchTarget, type OpenSearchTargetConfig } from './opensearch-target';
 import { checkProps, removalPolicyOf, type PropValues } from './prop-settings';
@@ -138,6 +139,12 @@ export interface DynamoDbOpenSearchCdcProps {
   /**
    * The mirror indexes, each with the items that belong in it (`match`), their shape (`include`, `exclude`, `rename`,
    * `fields`, `transform`) and the `operations` that change it. The function receives them in its environment.
+   *
+   * A `transform` (`"<module path>#<export>"`) is a TypeScript or JavaScript module of your project, its path relative to
+   * the CDK app's working directory (where `cdk synth` runs, `process.cwd()`), exporting a `Transform`. It is checked and
+   * bundled into the function at synth (the module must exist and export that name as a function; its top level runs
+   * once then). Only a function bundled from the package's sources can take transforms, not the installed package's
+   * pre-built bundle.
    * @default one mirror, `mirrorIndex`, taking every item whole
    */
   readonly mirrors?: readonly MirrorRoute[];
@@ -336,7 +343,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
     const handler = new NodejsFunction(this, 'Handler', {
       functionName: props.functionName,
       description: `CDC from DynamoDB to OpenSearch (${this.changeLogIndex}, ${this.mirrorIndex})`,
-      ...handlerCode(),
+      ...ValidationError.check(this, () => handlerCode(undefined, mirrorTransforms(settings))),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.X86_64,
       memorySize: props.memorySize ?? 512,
@@ -531,4 +538,13 @@ function operationFilters(settings: Pick<FunctionSettings, 'indexes' | 'routing'
   const wanted = wantedOperations(mirrorRoutes(settings), settings.routing?.changeLog);
   if (wanted.length === OPERATIONS.length) return undefined;
   return [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.or(...wanted) })];
+}
+
+/** The mirrors that name a transform, each with its prop for messages (`mirrors[1].transform`). */
+function mirrorTransforms(settings: FunctionSettings): MirrorTransform[] {
+  return (settings.routing?.mirrors ?? []).flatMap((mirror, at) =>
+    mirror.transform === undefined
+      ? []
+      : [{ index: mirror.index, transform: mirror.transform, setting: `${PROP_NAMES.mirrors}[${at}].transform` }],
+  );
 }
