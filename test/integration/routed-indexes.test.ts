@@ -5,9 +5,9 @@
  * ISO 8601 text, as the routing core writes dates, and epoch milliseconds), runs again as a no-op,
  * and leaves the one-mirror layout as it was. Each test has indexes of its own (a run prefix).
  */
-import { ensureIndexes, overTransport, runMaintenance } from '../../lambda/adapters/opensearch';
+import { ensureIndexes, overTransport, pipelineCounts, runMaintenance } from '../../lambda/adapters/opensearch';
 import type { MirrorRoute } from '../../lambda/core';
-import { mirrorIndexNames, type IndexNames, type RoutingSettings } from '../../lambda/settings';
+import { mirrorAliases, mirrorIndexNames, type IndexNames, type RoutingSettings } from '../../lambda/settings';
 import { namesFor } from '../support/isolated-function';
 import { runPrefix, search } from '../support/live-system';
 
@@ -157,6 +157,27 @@ describe('the indexes of routed mirrors', () => {
         await os.indices.refresh({ index: mirrorIndexNames(mirror.index).tombstones });
         expect((await os.count({ index: mirrorIndexNames(mirror.index).tombstones })).body.count).toBe(0);
       }
+    } finally {
+      await deleteAll(prefix);
+    }
+  });
+
+  it("counts each mirror's items for cdc status, and all of them together", async () => {
+    const prefix = runPrefix('routed-counts');
+    const names = namesFor(prefix);
+    const routing = routingFor(prefix);
+    try {
+      await ensureIndexes(transport, { indexes: names, routing });
+      await os.index({ index: `${prefix}-users`, id: 'u1', body: { pk: 'USER#1' } });
+      await os.index({ index: `${prefix}-orders`, id: 'o1', body: { pk: 'ORDER#1' } });
+      await os.index({ index: `${prefix}-orders`, id: 'o2', body: { pk: 'ORDER#2', _cdc: { unindexed_reason: 'why' } } });
+      const counts = await pipelineCounts(transport, names, new Date(0), mirrorAliases({ indexes: names, routing }));
+      expect(counts.mirrors).toEqual([
+        { index: `${prefix}-users`, items: 1, unindexed: 0, ignored: 0 },
+        { index: `${prefix}-orders`, items: 2, unindexed: 1, ignored: 0 },
+        { index: `${prefix}-order-items`, items: 0, unindexed: 0, ignored: 0 },
+      ]);
+      expect(counts).toMatchObject({ mirrorItems: 3, mirrorItemsUnindexed: 1, mirrorItemsIgnored: 0 });
     } finally {
       await deleteAll(prefix);
     }
