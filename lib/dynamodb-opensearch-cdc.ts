@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { ChangeLogRoute, KeySchema, MirrorRoute } from '../lambda/core';
+import { OPERATIONS, wantedOperations, type ChangeLogRoute, type KeySchema, type MirrorRoute } from '../lambda/core';
 import {
   checkScheduleExpression,
   defaultFor,
@@ -21,13 +21,15 @@ import {
   toFunctionEnvironment,
   type ChangeLogPartitioning,
   type FailureReporting,
-  type IndexNames,
   MAINTENANCE_EVENT,
+  mirrorAliases,
+  mirrorRoutes,
   SERVICE_NAME,
 } from '../lambda/settings';
 import { CdcMonitoring, type CdcMonitoringOptions } from './cdc-monitoring';
 import { checkSecureEndpoint, isLoopbackEndpoint } from './endpoint-guard';
 import { handlerCode } from './handler-code';
+import type { MirrorTransform } from './transform-entry';
 import { indexPatterns } from './opensearch-access';
 import { OpenSearchTarget, type OpenSearchTargetConfig } from './opensearch-target';
 import { checkProps, removalPolicyOf, type PropValues } from './prop-settings';
@@ -137,6 +139,12 @@ export interface DynamoDbOpenSearchCdcProps {
   /**
    * The mirror indexes, each with the items that belong in it (`match`), their shape (`include`, `exclude`, `rename`,
    * `fields`, `transform`) and the `operations` that change it. The function receives them in its environment.
+   *
+   * A `transform` (`"<module path>#<export>"`) is a TypeScript or JavaScript module of your project, its path relative to
+   * the CDK app's working directory (where `cdk synth` runs, `process.cwd()`), exporting a `Transform`. It is checked and
+   * bundled into the function at synth (the module must exist and export that name as a function; its top level runs
+   * once then). Only a function bundled from the package's sources can take transforms, not the installed package's
+   * pre-built bundle.
    * @default one mirror, `mirrorIndex`, taking every item whole
    */
   readonly mirrors?: readonly MirrorRoute[];
@@ -234,8 +242,8 @@ export class DynamoDbOpenSearchCdc extends Construct {
     this.domain = bound.domain;
     this.deadLetterQueue = this.createDeadLetterQueue(checked.deadLetterQueueName, removalPolicy);
     this.handler = this.createFunction(props, settings, bound.network);
-    this.addStreamSource(props, checked);
-    this.acknowledgeWildcards(settings.indexes, bound.network !== undefined);
+    this.addStreamSource(props, checked, settings);
+    this.acknowledgeWildcards(settings, bound.network !== undefined);
     if (props.maintenance ?? true) this.maintenanceRule = this.scheduleMaintenance(props.maintenanceSchedule);
     if (checked.monitoring) this.monitoring = this.monitor(props);
   }
@@ -306,7 +314,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
       const optOut = `${SETTINGS.allowInsecureEndpoint.prop.name}: true`;
       ValidationError.check(this, () => checkSecureEndpoint(targetProp, settings.openSearchEndpoint, settings.auth.mode, optOut));
     }
-    bound.grant(settings.indexes);
+    bound.grant(settings.indexes, mirrorAliases(settings));
     return { bound, settings };
   }
 
@@ -335,7 +343,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
     const handler = new NodejsFunction(this, 'Handler', {
       functionName: props.functionName,
       description: `CDC from DynamoDB to OpenSearch (${this.changeLogIndex}, ${this.mirrorIndex})`,
-      ...handlerCode(),
+      ...ValidationError.check(this, () => handlerCode(undefined, mirrorTransforms(settings))),
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.X86_64,
       memorySize: props.memorySize ?? 512,
@@ -371,8 +379,11 @@ export class DynamoDbOpenSearchCdc extends Construct {
     );
   }
 
-  /** The stream as the function's event source: bisect, bounded retries, partial batch responses, the dead-letter queue. */
-  private addStreamSource(props: DynamoDbOpenSearchCdcProps, checked: PropValues): void {
+  /**
+   * The stream as the function's event source: bisect, bounded retries, partial batch responses,
+   * the dead-letter queue; only the operations some index takes invoke the function.
+   */
+  private addStreamSource(props: DynamoDbOpenSearchCdcProps, checked: PropValues, settings: FunctionSettings): void {
     this.handler.addEventSource(
       new DynamoEventSource(props.table, {
         startingPosition: props.startingPosition ?? lambda.StartingPosition.TRIM_HORIZON,
@@ -384,6 +395,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
         parallelizationFactor: checked.parallelizationFactor,
         reportBatchItemFailures: true,
         onFailure: new SqsDlq(this.deadLetterQueue),
+        filters: operationFilters(settings),
       }),
     );
   }
@@ -432,7 +444,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
    * The wildcards of the function's policy that cdk-nag reports, each acknowledged by name: the
    * stream's shards, the log streams of its log group, and its index patterns on a domain.
    */
-  private acknowledgeWildcards(indexes: IndexNames, inVpc: boolean): void {
+  private acknowledgeWildcards(settings: FunctionSettings, inVpc: boolean): void {
     const policy = this.role.node.tryFindChild('DefaultPolicy');
     if (!policy) return;
     const document = Stack.of(this).resolve((policy as iam.Policy).document.toJSON()) as { Statement: { Resource: unknown }[] };
@@ -443,7 +455,7 @@ export class DynamoDbOpenSearchCdc extends Construct {
         if (text !== undefined && text.includes('*')) findings.add(text);
       }
     }
-    const patterns = indexPatterns(indexes).join(', ');
+    const patterns = indexPatterns(settings.indexes, mirrorAliases(settings)).join(', ');
     for (const text of findings) {
       const reason =
         text === '*'
@@ -514,4 +526,25 @@ function nagResourceText(resource: unknown): string | undefined {
     return texts.some((text) => text === undefined) ? undefined : texts.join(separator);
   }
   return undefined;
+}
+
+/**
+ * The event source's filter on `eventName` when no index (no mirror, not the change log) takes
+ * some operation: those records never invoke the function (nor cost an invocation). None when
+ * every operation is wanted. Where only some indexes take an operation, the function's routing
+ * filters.
+ */
+function operationFilters(settings: Pick<FunctionSettings, 'indexes' | 'routing'>): { [key: string]: unknown }[] | undefined {
+  const wanted = wantedOperations(mirrorRoutes(settings), settings.routing?.changeLog);
+  if (wanted.length === OPERATIONS.length) return undefined;
+  return [lambda.FilterCriteria.filter({ eventName: lambda.FilterRule.or(...wanted) })];
+}
+
+/** The mirrors that name a transform, each with its prop for messages (`mirrors[1].transform`). */
+function mirrorTransforms(settings: FunctionSettings): MirrorTransform[] {
+  return (settings.routing?.mirrors ?? []).flatMap((mirror, at) =>
+    mirror.transform === undefined
+      ? []
+      : [{ index: mirror.index, transform: mirror.transform, setting: `${PROP_NAMES.mirrors}[${at}].transform` }],
+  );
 }

@@ -26,12 +26,12 @@
  */
 import { changeLogPartition } from '../lambda/core';
 import {
+  everyIndexTemplateName,
   indexPatterns,
-  indexTemplateNames,
-  mirrorBackingIndex,
+  mirrorIndexNames,
   operatorRoleName,
-  tombstoneIndex,
   type IndexNames,
+  type MirrorAliases,
 } from '../lambda/settings';
 
 /** The pipeline's index patterns, as a serverless collection's data-access policy names them (`-*`: no one-character wildcard there). */
@@ -57,6 +57,8 @@ export interface DomainPathGrant {
 export interface DomainPathOptions {
   /** It maps operator roles (as a new domain's master user): the two security-API paths of their OpenSearch role. @default false */
   readonly mapsOperators?: boolean;
+  /** The mirrors' aliases (mirrorAliases of the settings), each granted its three indexes. @default the one mirror `indexes.mirror` */
+  readonly mirrors?: MirrorAliases;
 }
 
 /** Any day's partition of the change log, as an IAM pattern: each digit of its date one `?`. */
@@ -67,17 +69,21 @@ export function changeLogPartitions(changeLog: string): string {
 
 /** The grants of the function on a domain: each method on the paths it requests with it, no more; the operators' role when it maps them. */
 export function domainPathGrants(indexes: IndexNames, options: DomainPathOptions = {}): DomainPathGrant[] {
-  const { changeLog, mirror, deadLetter } = indexes;
+  const { changeLog, deadLetter } = indexes;
+  const mirrors = (options.mirrors ?? [indexes.mirror]).map(mirrorIndexNames);
   const partitions = changeLogPartitions(changeLog);
-  const templates = Object.values(indexTemplateNames(indexes)).map((name) => `_index_template/${name}`);
+  const templates = everyIndexTemplateName(indexes, options.mirrors).map((name) => `_index_template/${name}`);
   return [
     { actions: [ES_HTTP.head], paths: [changeLog, `_alias/${changeLog}`, partitions] },
-    { actions: [ES_HTTP.get], paths: [mirrorBackingIndex(mirror), `_cat/indices/${changeLog}-*`] },
+    { actions: [ES_HTTP.get], paths: [...mirrors.map((mirror) => mirror.backing), `_cat/indices/${changeLog}-*`] },
     {
       actions: [ES_HTTP.put],
-      paths: unique([...templates, changeLog, partitions, mirrorBackingIndex(mirror), tombstoneIndex(mirror), deadLetter]),
+      paths: unique([...templates, changeLog, partitions, ...mirrors.flatMap((mirror) => [mirror.backing, mirror.tombstones]), deadLetter]),
     },
-    { actions: [ES_HTTP.post], paths: ['_bulk', '_mget', `${tombstoneIndex(mirror)}/_search`, '_search/scroll'] },
+    {
+      actions: [ES_HTTP.post],
+      paths: ['_bulk', '_mget', ...mirrors.map((mirror) => `${mirror.tombstones}/_search`), '_search/scroll'],
+    },
     { actions: [ES_HTTP.delete], paths: [partitions, '_search/scroll'] },
     ...(options.mapsOperators ? [operatorAccessGrant(indexes)] : []),
   ];
@@ -110,14 +116,19 @@ export const SERVERLESS_TEMPLATE_PERMISSIONS = [
  * The data-access policy document (OpenSearch Serverless) granting `principal` the function's
  * permissions on its indexes of `collectionName` only.
  */
-export function serverlessAccessPolicy(collectionName: string, indexes: IndexNames, principal: string): unknown[] {
+export function serverlessAccessPolicy(
+  collectionName: string,
+  indexes: IndexNames,
+  principal: string,
+  mirrors: MirrorAliases = [indexes.mirror],
+): unknown[] {
   return [
     {
-      Description: `DynamoDB CDC function: its indexes only (${indexes.changeLog}, ${indexes.mirror}, ${indexes.deadLetter})`,
+      Description: `DynamoDB CDC function: its indexes only (${[indexes.changeLog, ...mirrors, indexes.deadLetter].join(', ')})`,
       Rules: [
         {
           ResourceType: 'index',
-          Resource: indexPatterns(indexes).map((pattern) => `index/${collectionName}/${pattern}`),
+          Resource: indexPatterns(indexes, mirrors).map((pattern) => `index/${collectionName}/${pattern}`),
           Permission: [...SERVERLESS_INDEX_PERMISSIONS],
         },
         { ResourceType: 'collection', Resource: [`collection/${collectionName}`], Permission: [...SERVERLESS_TEMPLATE_PERMISSIONS] },

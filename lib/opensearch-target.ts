@@ -8,7 +8,7 @@ import type * as opensearch from 'aws-cdk-lib/aws-opensearchservice';
 import * as aoss from 'aws-cdk-lib/aws-opensearchserverless';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { type AuthMode, type SigningService, type IndexNames, SettingError } from '../lambda/settings';
+import { type AuthMode, type SigningService, type IndexNames, type MirrorAliases, SettingError } from '../lambda/settings';
 import {
   checkCollectionArn,
   checkCollectionEndpointMatchesArn,
@@ -45,8 +45,8 @@ export interface OpenSearchTargetConfig {
   readonly domain?: opensearch.IDomain;
   /** IAM roles the function maps to the pipeline's operator role (it is the master user of a new domain). @default none */
   readonly operatorRoleArns?: readonly string[];
-  /** Grants the role access to the pipeline's indexes once their names are checked. */
-  readonly grant: (indexes: IndexNames) => void;
+  /** Grants the role access to the pipeline's indexes once their names are checked; `mirrors`: each mirror's alias (default: `indexes.mirror`). */
+  readonly grant: (indexes: IndexNames, mirrors?: MirrorAliases) => void;
 }
 
 /** An OpenSearch Serverless collection, as its data-access policy and IAM name it. */
@@ -174,12 +174,12 @@ export abstract class OpenSearchTarget {
           authMode: 'sigv4',
           signingService: 'aoss',
           signingRegion: region,
-          grant: (indexes) => {
+          grant: (indexes, mirrors) => {
             new aoss.CfnAccessPolicy(scope, 'DataAccessPolicy', {
               name: policyName,
               type: 'data',
               description: 'The DynamoDB CDC function: its own indexes only',
-              policy: Stack.of(scope).toJsonString(serverlessAccessPolicy(collectionName, indexes, bind.role.roleArn)),
+              policy: Stack.of(scope).toJsonString(serverlessAccessPolicy(collectionName, indexes, bind.role.roleArn, mirrors)),
             });
           },
         };
@@ -262,8 +262,8 @@ function domainConfig(
     signingService: 'es',
     signingRegion: region,
     domain,
-    grant: (indexes) => {
-      for (const { actions, paths } of domainPathGrants(indexes, access)) {
+    grant: (indexes, mirrors) => {
+      for (const { actions, paths } of domainPathGrants(indexes, { ...access, ...(mirrors ? { mirrors } : {}) })) {
         role.addToPrincipalPolicy(
           new iam.PolicyStatement({ actions: [...actions], resources: paths.map((path) => `${domainArn}/${path}`) }),
         );

@@ -192,6 +192,19 @@ function unindexableBecause(name: string, value: LosslessValue): string | undefi
   return badFieldName(name) ?? badNesting(value);
 }
 
+/**
+ * Why a path (one attribute name per level) can never be a field of the mirror's mapping: its root
+ * is reserved (`_id`, `_cdc` …) or a name OpenSearch refuses; undefined when it can.
+ */
+export function unmappablePath(path: readonly string[]): string | undefined {
+  if (METADATA_FIELD_NAMES.has(path[0])) return `${path[0]} is reserved by OpenSearch or the mirror`;
+  for (const name of path) {
+    const problem = badFieldName(name);
+    if (problem) return `${problem} (${JSON.stringify(name)})`;
+  }
+  return undefined;
+}
+
 /** Field names OpenSearch refuses at a mapped level. */
 function badFieldName(name: string): string | undefined {
   if (name.trim() === '') return 'an empty or blank name cannot be a field name';

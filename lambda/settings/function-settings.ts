@@ -12,7 +12,7 @@ import {
   keyNames,
   partitionPatternCatches,
 } from '../core';
-import { defaultDeadLetterIndex, mirrorBackingIndex, tombstoneIndex, type IndexNames } from './index-names';
+import { defaultDeadLetterIndex, mirrorBackingIndex, tombstoneIndex, type IndexNames, type MirrorAliases } from './index-names';
 import { checkSecureTransport } from './insecure-endpoint';
 import { isUnset } from './rules';
 import { checkExcludeKeepsKeys } from './routing-rules';
@@ -82,6 +82,11 @@ export interface RoutingSettings {
 /** The mirrors of these settings: those given, else the one mirror `indexes.mirror` taking every item whole, as without routing. */
 export function mirrorRoutes(settings: Pick<FunctionSettings, 'indexes' | 'routing'>): readonly MirrorRoute[] {
   return settings.routing?.mirrors ?? [{ index: settings.indexes.mirror }];
+}
+
+/** The alias of each mirror of these settings (mirrorRoutes), for what takes IndexNames and the mirrors' names. */
+export function mirrorAliases(settings: Pick<FunctionSettings, 'indexes' | 'routing'>): MirrorAliases {
+  return mirrorRoutes(settings).map((mirror) => mirror.index);
 }
 
 /** What a caller may give, by setting; everything else has a default. Values are checked, names in errors are `names[key]`. */

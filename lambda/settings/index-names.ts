@@ -30,31 +30,58 @@ export function tombstoneIndex(mirror: string): string {
   return `${mirror}-tombstones`;
 }
 
+/** One mirror's indexes: the alias users query, the concrete index behind it, its tombstones. */
+export interface MirrorIndexNames {
+  readonly alias: string;
+  readonly backing: string;
+  readonly tombstones: string;
+}
+
+export function mirrorIndexNames(alias: string): MirrorIndexNames {
+  return { alias, backing: mirrorBackingIndex(alias), tombstones: tombstoneIndex(alias) };
+}
+
 /**
- * The index templates that shape a pipeline's indexes, by name. Both change-log layouts are named
- * (the one found in the cluster wins over the setting), so grants can name every template the
- * function may put.
+ * The aliases of a pipeline's mirrors, as functions that take IndexNames are given them: the routed
+ * mirrors (`mirrorAliases(settings)`), else the one mirror `indexes.mirror`.
+ */
+export type MirrorAliases = readonly string[];
+
+/** The two templates of one mirror: its backing index's and its tombstones'. */
+export function mirrorTemplateNames(alias: string) {
+  return { mirror: `cdc-mirror-${alias}`, tombstones: `cdc-tombstones-${alias}` } as const;
+}
+
+/**
+ * The index templates of a pipeline's own indexes, by name. Both change-log layouts are named (the
+ * one found in the cluster wins over the setting), so grants can name every template the function
+ * may put. Each mirror's are mirrorTemplateNames.
  */
 export function indexTemplateNames(names: IndexNames) {
   return {
     changeLogPartitions: `cdc-change-log-partitions-${names.changeLog}`,
     changeLog: `cdc-change-log-${names.changeLog}`,
-    mirror: `cdc-mirror-${names.mirror}`,
-    tombstones: `cdc-tombstones-${names.mirror}`,
     deadLetter: `cdc-dead-letter-${names.deadLetter}`,
   } as const;
 }
 
-/** The index patterns of a pipeline: the change log and its daily partitions, the mirror's three, dead letters. */
-export function indexPatterns(indexes: IndexNames): string[] {
+/** Every index template of a pipeline: the change log's two, each mirror's two, the dead letters'. */
+export function everyIndexTemplateName(names: IndexNames, mirrors: MirrorAliases = [names.mirror]): string[] {
+  const own = indexTemplateNames(names);
+  return [own.changeLogPartitions, own.changeLog, ...mirrors.flatMap((alias) => Object.values(mirrorTemplateNames(alias))), own.deadLetter];
+}
+
+/**
+ * The index patterns of a pipeline: the change log and its daily partitions, each mirror's three
+ * (alias, backing index, tombstones), dead letters.
+ */
+export function indexPatterns(indexes: IndexNames, mirrors: MirrorAliases = [indexes.mirror]): string[] {
   return [
     ...new Set([
       indexes.changeLog,
       // Daily partitions `${changeLog}-<date>` behind the change-log alias (and the default dead-letter index).
       `${indexes.changeLog}-*`,
-      indexes.mirror,
-      mirrorBackingIndex(indexes.mirror),
-      tombstoneIndex(indexes.mirror),
+      ...mirrors.flatMap((alias) => Object.values(mirrorIndexNames(alias))),
       indexes.deadLetter,
     ]),
   ];

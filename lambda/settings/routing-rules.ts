@@ -126,6 +126,21 @@ function fieldType(place: Place, value: unknown): FieldType {
   return value as FieldType;
 }
 
+/**
+ * Declared field types; no path inside another declared path (`address` and `address.city`): a
+ * field of the index is a value or an object, never both. Paths are compared as OpenSearch reads
+ * them, a dot inside a name (`a\\.b`) making an object too.
+ */
+function declaredFields(place: Place, value: unknown): { [path: string]: FieldType } {
+  const fields = pathMap(place, value, `"path": type (${FIELD_TYPES.join(', ')})`, fieldType);
+  const levels = Object.keys(fields).map((path) => [path, parseAttributePath(path).flatMap((name) => name.split('.'))] as const);
+  for (const [outer, outerLevels] of levels) {
+    const inner = levels.find(([path, innerLevels]) => path !== outer && outerLevels.every((name, at) => innerLevels[at] === name));
+    if (inner) fail(place, `declares ${outer} and ${inner[0]}, a path inside it: a field is a value or an object, not both`, value);
+  }
+  return fields;
+}
+
 function mirrorRoute(place: Place, value: unknown): MirrorRoute {
   const given = objectWithKeys(place, value, MIRROR_KEYS);
   if (given.index === undefined) fail(place, 'has no index: every mirror names the index users query', value);
@@ -140,7 +155,7 @@ function mirrorRoute(place: Place, value: unknown): MirrorRoute {
     ...optional('include', (at, paths_) => paths(at, paths_, 1)),
     ...optional('exclude', paths),
     ...optional('rename', renames),
-    ...optional('fields', (at, fields) => pathMap(at, fields, `"path": type (${FIELD_TYPES.join(', ')})`, fieldType)),
+    ...optional('fields', declaredFields),
     ...optional('operations', operations),
     ...optional('transform', (_, transform) => transform as string),
   };

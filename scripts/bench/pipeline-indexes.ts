@@ -10,8 +10,8 @@ import { AS_THE_FUNCTION_WRITES, type PipelineSettings } from '../../lambda/pipe
 import { benchRoutes, orderTotal } from './bench-routes';
 import {
   fromFunctionEnvironment,
+  everyIndexTemplateName,
   mirrorRoutes,
-  indexTemplateNames,
   mirrorBackingIndex,
   tombstoneIndex,
   type FunctionSettings,
@@ -77,7 +77,9 @@ export async function onFreshPipeline<T>(
 
 export async function removePipeline(search: Client, prefix: string): Promise<void> {
   await search.indices.delete({ index: `${prefix}-*`, ignore_unavailable: true } as never).catch(() => undefined);
-  for (const name of Object.values(indexTemplateNames(namesFor(prefix)))) {
+  const names = namesFor(prefix);
+  // The routed pipelines' mirrors too (their indexes are under the prefix, their templates by name).
+  for (const name of everyIndexTemplateName(names, [names.mirror, ...benchRoutes(prefix).map((route) => route.index)])) {
     await search.indices.deleteIndexTemplate({ name }).catch(() => undefined);
   }
 }

@@ -148,3 +148,56 @@ it('refuses what the function never does: delete or create the mirror by name, c
     expect(refused.filter((request) => allowed(run, request))).toEqual([]);
   }
 });
+
+describe('with routed mirrors', () => {
+  /** The index setup and the maintenance of three mirrors (a tombstone past its retention in each), through the proxy. */
+  async function routedRun() {
+    const prefix = runPrefix('grants-routed');
+    const mirrors = ['users', 'orders', 'order-items'].map((name) => ({ index: `${prefix}-${name}`, fields: { at: 'date' as const } }));
+    const settings = resolveFunctionSettings({
+      openSearchEndpoint: proxy.url.replace(/\/$/, ''),
+      changeLogIndex: `${prefix}-cdc`,
+      mirrorIndex: `${prefix}-table`,
+      keySchema: 'id',
+      mirrors,
+      tombstoneRetentionHours: 25,
+    });
+    const firstRequest = proxy.received.length;
+    const transport = await connect({ endpoint: settings.openSearchEndpoint, requestTimeoutMs: 30_000 });
+    try {
+      await ensureIndexes(transport, settings);
+      // (Outside the proxy: what earlier batches left.)
+      const expired = { _cdc: { sequence_number: '1', timestamp: '2020-01-01T00:00:00.000Z' } };
+      for (const { index } of mirrors) await opensearch.index({ index: `${index}-tombstones`, id: 'gone', body: expired, refresh: true });
+      const maintenance = await runMaintenance(transport, settings);
+      expect(maintenance.tombstones).toMatchObject({ purged: mirrors.length, failed: 0 });
+    } finally {
+      await transport.close();
+      await opensearch.indices.delete({ index: `${prefix}-*`, expand_wildcards: 'all' } as never).catch(() => undefined);
+    }
+    const requests: Request[] = proxy.received.slice(firstRequest).map((request) => ({
+      method: request.method,
+      path: decodeURIComponent(new URL(request.path, 'http://proxy').pathname.slice(1)),
+    }));
+    const aliases = mirrors.map((mirror) => mirror.index);
+    return { prefix, aliases, requests, grants: grantsOf(prefix, domainPathGrants(settings.indexes, { mirrors: aliases })) };
+  }
+
+  let routed: Awaited<ReturnType<typeof routedRun>>;
+  beforeAll(async () => {
+    routed = await routedRun();
+  }, 120_000);
+
+  it("allows every request of each mirror's setup and tombstone purge, and names no index of mirrorIndex", () => {
+    const allowedRouted = ({ method, path }: Request) =>
+      routed.grants.some((grant) => grant.action === actionOf(method) && allows(grant.pattern, path));
+    expect(routed.requests.length).toBeGreaterThan(10);
+    expect(routed.requests.filter((request) => !allowedRouted(request))).toEqual([]);
+    for (const alias of routed.aliases) {
+      for (const path of [`${alias}-v1`, `${alias}-tombstones`, `_index_template/cdc-mirror-${alias}`, `${alias}-tombstones/_search`]) {
+        expect({ path, requested: routed.requests.some((request) => request.path === path) }).toEqual({ path, requested: true });
+      }
+    }
+    expect(routed.grants.filter((grant) => grant.pattern.includes(`${routed.prefix}-table`))).toEqual([]);
+  });
+});

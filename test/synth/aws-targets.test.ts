@@ -174,6 +174,47 @@ function iamPatternAllows(pattern: string, resource: string): boolean {
   return new RegExp(`^${expression}$`).test(resource);
 }
 
+describe('target aws with routed mirrors (context mirrors)', () => {
+  const MIRRORS = [{ index: 'users' }, { index: 'orders' }];
+  const names = (kind: 'backing' | 'tombstones' | 'template') =>
+    MIRRORS.flatMap(({ index }) =>
+      kind === 'backing'
+        ? [`${index}-v1`]
+        : kind === 'tombstones'
+          ? [`${index}-tombstones`]
+          : [`_index_template/cdc-mirror-${index}`, `_index_template/cdc-tombstones-${index}`],
+    );
+
+  it("allows each method on every mirror's indexes and templates, and nothing of mirrorIndex it does not list", () => {
+    const grants = esGrants(Template.fromStack(aws('domain', { mirrors: MIRRORS })));
+    const paths = (action: string) => grants[action].map((path) => path.slice(DOMAIN_ARN.length + 1));
+    expect(paths('es:ESHttpGet')).toEqual([...names('backing'), '_cat/indices/dynamodb-cdc-*'].sort());
+    expect(paths('es:ESHttpPut')).toEqual(
+      [
+        ...TEMPLATES.filter((path) => !path.includes('test-table')),
+        ...names('template'),
+        'dynamodb-cdc',
+        'dynamodb-cdc-????.??.??',
+        ...names('backing'),
+        ...names('tombstones'),
+        'dynamodb-cdc-deadletter',
+      ].sort(),
+    );
+    expect(paths('es:ESHttpPost')).toEqual(
+      ['_bulk', '_mget', ...names('tombstones').map((index) => `${index}/_search`), '_search/scroll'].sort(),
+    );
+    expect(JSON.stringify(grants)).not.toContain('test-table');
+  });
+
+  it("grants a serverless collection every mirror's alias, backing index and tombstones", () => {
+    const policies = Template.fromStack(aws('serverless', { mirrors: MIRRORS })).findResources('AWS::OpenSearchServerless::AccessPolicy');
+    const text = JSON.stringify(Object.values(policies)[0]);
+    for (const index of ['users', 'users-v1', 'users-tombstones', 'orders', 'orders-v1', 'orders-tombstones'])
+      expect(text).toContain(`index/cdc-items/${index}\\"`);
+    expect(text).not.toContain('test-table');
+  });
+});
+
 describe('the construct given an IDomain', () => {
   function withDomain() {
     const stack = new Stack(new App(), 'S', { env: { account: '123456789012', region: 'eu-central-1' } });

@@ -8,14 +8,24 @@
  * make setting and cluster agree. Switching in place would need the change log's name as an index
  * and an alias at once, which OpenSearch refuses: every new partition would fail to be created.
  */
-import { type ChangeLogPartitioning, ENVIRONMENT, type IndexNames } from '../../settings';
+import {
+  type ChangeLogPartitioning,
+  ENVIRONMENT,
+  type IndexNames,
+  mirrorIndexNames,
+  mirrorRoutes,
+  type RoutingSettings,
+} from '../../settings';
 import { describeError } from './bulk-outcome';
 import { isShardLimit, SHARD_LIMIT_ADVICE, type OpenSearchError } from './index-creation-refusal';
 import { concreteIndexes, indexTemplates, type IndexLayout } from './index-templates';
 import { exists, pathOf, type SearchTransport } from './search-transport';
 
-export interface IndexSetup extends IndexLayout {
+/** The function's settings do: the names, the layout and, when routed, the mirrors (each mirror gets its three indexes). */
+export interface IndexSetup extends Omit<IndexLayout, 'mirrors'> {
   readonly indexes: IndexNames;
+  /** The routing settings; without `mirrors`, the one mirror `indexes.mirror`. */
+  readonly routing?: RoutingSettings;
 }
 
 /** How the change log is written, as the cluster decided it; pass `partitioning` on to applyChanges. */
@@ -27,7 +37,11 @@ export interface ChangeLogLayout {
 
 export async function ensureIndexes(transport: SearchTransport, setup: IndexSetup, now: Date = new Date()): Promise<ChangeLogLayout> {
   const layout = await detectChangeLogLayout(transport, setup);
-  const effective: IndexLayout = { ...setup, changeLogPartitioning: layout.partitioning };
+  const effective: IndexLayout = {
+    changeLogPartitioning: layout.partitioning,
+    mirrorShards: setup.mirrorShards,
+    mirrors: mirrorRoutes(setup),
+  };
   for (const template of indexTemplates(setup.indexes, effective)) {
     await transport.request({ method: 'PUT', path: pathOf('_index_template', template.name), body: template.body });
   }
@@ -35,17 +49,21 @@ export async function ensureIndexes(transport: SearchTransport, setup: IndexSetu
     try {
       await createIndex(transport, index);
     } catch (error) {
-      if (engineError(error)?.type === 'invalid_alias_name_exception') {
-        throw new Error(
-          `cannot create the mirror alias "${setup.indexes.mirror}": an index of that name exists already. ` +
-            'Delete or rename it, or choose another mirror index name (setting mirrorIndex).',
-          { cause: error },
-        );
-      }
+      if (engineError(error)?.type === 'invalid_alias_name_exception') throw aliasTaken(setup, index, error);
       throw error;
     }
   }
   return layout;
+}
+
+/** A mirror's backing index could not make its alias: an index of the alias's name is in the way. */
+function aliasTaken(setup: IndexSetup, backing: string, cause: unknown): Error {
+  const alias = mirrorRoutes(setup).find((mirror) => mirrorIndexNames(mirror.index).backing === backing)?.index ?? setup.indexes.mirror;
+  const setting = setup.routing?.mirrors ? `the index of that mirror (setting mirrors)` : 'another mirror index name (setting mirrorIndex)';
+  return new Error(
+    `cannot create the mirror alias "${alias}": an index of that name exists already. Delete or rename it, or choose ${setting}.`,
+    { cause },
+  );
 }
 
 /**

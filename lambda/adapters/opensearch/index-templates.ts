@@ -9,15 +9,17 @@
  *   `<changeLog>`, so a partition auto-created by its first write is searchable at once under the
  *   change log's name; unpartitioned, it shapes the one index of that name.
  * - mirror shards: `number_of_shards` of `<alias>-v1` applies when the index is created only.
- * - mirror `<alias>-v1`: plain JSON per item, dynamically mapped: dates are not guessed, every
- *   number is a double, a value that does not fit its field's type is skipped by the index;
- *   at most 5,000 fields (new names past that are kept unindexed, see core/mirror-fields.ts).
- *   Read through the alias.
- * - tombstones `<alias>-tombstones`: the sequence number of each deleted item.
+ * - each mirror `<alias>-v1` (the one mirror of the settings, or each routed one): plain JSON per
+ *   item, dynamically mapped: dates are not guessed, every number is a double, a value that does
+ *   not fit its field's type is skipped by the index; at most 5,000 fields (new names past that
+ *   are kept unindexed, see core/mirror-fields.ts). Its declared `fields` are mapped to their
+ *   types up front (declared-fields.ts). Read through the alias.
+ * - each mirror's tombstones `<alias>-tombstones`: the sequence number of each deleted item.
  * - dead letters: `dynamic: false`, so any failed record fits.
  */
-import { type IndexNames, indexTemplateNames, mirrorBackingIndex, tombstoneIndex, type ChangeLogPartitioning } from '../../settings';
-import { changeLogPartition, changeLogPartitionPattern, IMAGE_FIELDS, MIRROR_METADATA_FIELD } from '../../core';
+import { type IndexNames, indexTemplateNames, mirrorIndexNames, mirrorTemplateNames, type ChangeLogPartitioning } from '../../settings';
+import { changeLogPartition, changeLogPartitionPattern, IMAGE_FIELDS, MIRROR_METADATA_FIELD, type MirrorRoute } from '../../core';
+import { declaredFieldProperties } from './declared-fields';
 
 export interface IndexTemplate {
   readonly name: string;
@@ -47,6 +49,13 @@ export interface IndexLayout {
   readonly changeLogPartitioning?: ChangeLogPartitioning;
   /** @default 1 */
   readonly mirrorShards?: number;
+  /** The mirrors (mirrorRoutes of the settings), each with its declared fields. @default the one mirror `indexes.mirror`, nothing declared */
+  readonly mirrors?: readonly MirrorRoute[];
+}
+
+/** The mirrors of a layout: as given, else the one mirror of the names. */
+function mirrorsOf(names: IndexNames, layout: IndexLayout): readonly MirrorRoute[] {
+  return layout.mirrors ?? [{ index: names.mirror }];
 }
 
 /**
@@ -66,13 +75,12 @@ function template(
   return { name, body: { index_patterns: [index], priority, template: { settings, mappings, ...extra } } };
 }
 
-/** The pipeline's templates: change log, mirror, tombstones, dead letters (each described above). */
+/** The pipeline's templates: change log, each mirror's and its tombstones', dead letters (each described above). */
 export function indexTemplates(names: IndexNames, layout: IndexLayout = {}): IndexTemplate[] {
   const templateNames = indexTemplateNames(names);
   return [
     changeLogTemplate(names, templateNames, layout),
-    mirrorTemplate(names, templateNames, layout),
-    tombstoneTemplate(names, templateNames),
+    ...mirrorsOf(names, layout).flatMap((mirror) => [mirrorTemplate(mirror, layout), tombstoneTemplate(mirror.index)]),
     deadLetterTemplate(names, templateNames),
   ];
 }
@@ -114,8 +122,8 @@ function changeLogTemplate(names: IndexNames, templateNames: TemplateNames, layo
   return template(changeLog.name, changeLog.pattern, BASE_SETTINGS, mappings, changeLog.extra, changeLog.priority);
 }
 
-/** The mirror's backing index `<alias>-v1`: plain JSON, dynamically mapped within bounds, written through the alias. */
-function mirrorTemplate(names: IndexNames, templateNames: TemplateNames, layout: IndexLayout): IndexTemplate {
+/** A mirror's backing index `<alias>-v1`: plain JSON, dynamically mapped within bounds, its declared fields typed, written through the alias. */
+function mirrorTemplate(mirror: MirrorRoute, layout: IndexLayout): IndexTemplate {
   const settings = {
     ...BASE_SETTINGS,
     number_of_shards: layout.mirrorShards ?? 1,
@@ -133,16 +141,17 @@ function mirrorTemplate(names: IndexNames, templateNames: TemplateNames, layout:
       { exact_numbers_as_double: { match_mapping_type: 'long', mapping: { type: 'double' } } },
       { decimals_as_double: { match_mapping_type: 'double', mapping: { type: 'double' } } },
     ],
-    properties: { [MIRROR_METADATA_FIELD]: MIRROR_BOOKKEEPING },
+    properties: { ...declaredFieldProperties(mirror.fields), [MIRROR_METADATA_FIELD]: MIRROR_BOOKKEEPING },
   };
-  return template(templateNames.mirror, mirrorBackingIndex(names.mirror), settings, mappings, {
-    aliases: { [names.mirror]: { is_write_index: true } },
+  const { alias, backing } = mirrorIndexNames(mirror.index);
+  return template(mirrorTemplateNames(alias).mirror, backing, settings, mappings, {
+    aliases: { [alias]: { is_write_index: true } },
   });
 }
 
-/** The tombstones: the sequence number and time of each deleted item. */
-function tombstoneTemplate(names: IndexNames, templateNames: TemplateNames): IndexTemplate {
-  return template(templateNames.tombstones, tombstoneIndex(names.mirror), BASE_SETTINGS, {
+/** A mirror's tombstones: the sequence number and time of each deleted item. */
+function tombstoneTemplate(alias: string): IndexTemplate {
+  return template(mirrorTemplateNames(alias).tombstones, mirrorIndexNames(alias).tombstones, BASE_SETTINGS, {
     dynamic: false,
     properties: { [MIRROR_METADATA_FIELD]: { properties: { sequence_number: KEYWORD, timestamp: { type: 'date' } } } },
   });
@@ -179,5 +188,6 @@ function deadLetterTemplate(names: IndexNames, templateNames: TemplateNames): In
  */
 export function concreteIndexes(names: IndexNames, layout: IndexLayout = {}, now: Date = new Date()): string[] {
   const changeLog = layout.changeLogPartitioning === 'daily' ? changeLogPartition(names.changeLog, now) : names.changeLog;
-  return [changeLog, mirrorBackingIndex(names.mirror), tombstoneIndex(names.mirror), names.deadLetter];
+  const mirrors = mirrorsOf(names, layout).map((mirror) => mirrorIndexNames(mirror.index));
+  return [changeLog, ...mirrors.flatMap(({ backing, tombstones }) => [backing, tombstones]), names.deadLetter];
 }

@@ -10,5 +10,5 @@ export { runMaintenance, MaintenanceFailure, type MaintenanceReport, type Mainte
 export { DeadLetterStore, type DeadLetterSource } from './dead-letter-store';
 export { indexTemplates, concreteIndexes, type IndexLayout } from './index-templates';
 export { ChangeLogReader, keyText, type ChangeLogPosition } from './change-log-reader';
-export { pipelineCounts, type PipelineCounts } from './pipeline-counts';
+export { pipelineCounts, type PipelineCounts, type MirrorCounts } from './pipeline-counts';
 export { MirrorReader, type MirroredItem } from './mirror-reader';

@@ -18,7 +18,7 @@ import {
   storedSequenceNumber,
 } from '../../core';
 import { noTombstonesPurged, purgeTombstones, type TombstonePurgeCounts, type TombstonePurgeFailure } from '../../pipeline';
-import { type FunctionSettings, type ChangeLogPartitioning, mirrorBackingIndex, tombstoneIndex } from '../../settings';
+import { type FunctionSettings, type ChangeLogPartitioning, mirrorAliases, mirrorIndexNames } from '../../settings';
 import { revisionOf } from './bulk-request';
 import { createIndex, detectChangeLogLayout } from './ensure-indexes';
 import { OpenSearchPort } from './opensearch-port';
@@ -27,7 +27,7 @@ import { exists, pathOf, type SearchTransport } from './search-transport';
 
 export type MaintenanceSettings = Pick<
   FunctionSettings,
-  'indexes' | 'changeLogPartitioning' | 'changeLogRetentionDays' | 'tombstoneRetentionHours' | 'maxBulkBytes'
+  'indexes' | 'changeLogPartitioning' | 'changeLogRetentionDays' | 'tombstoneRetentionHours' | 'maxBulkBytes' | 'routing'
 >;
 
 export interface MaintenanceReport {
@@ -156,17 +156,31 @@ async function partitionCandidates(transport: SearchTransport, changeLog: string
   return (response.body ?? []).map((row) => row.index);
 }
 
-/** Pages of tombstones older than `olderThan` (a scroll: one consistent view), each purged through the pipeline's port. */
+/** Each mirror's tombstones older than `olderThan` purged, the counts summed over the mirrors. */
 async function purgeExpiredTombstones(
   transport: SearchTransport,
   settings: MaintenanceSettings,
   olderThan: Date,
   dryRun: boolean,
 ): Promise<TombstonePurgeCounts & { failures: TombstonePurgeFailure[] }> {
-  const indexes = { mirror: mirrorBackingIndex(settings.indexes.mirror), tombstones: tombstoneIndex(settings.indexes.mirror) };
   const port = new OpenSearchPort(transport, settings.maxBulkBytes);
   const total = noTombstonesPurged();
   const failures: TombstonePurgeFailure[] = [];
+  for (const alias of mirrorAliases(settings)) {
+    const { backing, tombstones } = mirrorIndexNames(alias);
+    await purgeMirrorTombstones(transport, port, { mirror: backing, tombstones }, { olderThan, dryRun, total, failures });
+  }
+  return { ...total, failures };
+}
+
+/** Pages of one mirror's tombstones older than `olderThan` (a scroll: one consistent view), each purged through the pipeline's port. */
+async function purgeMirrorTombstones(
+  transport: SearchTransport,
+  port: OpenSearchPort,
+  indexes: { readonly mirror: string; readonly tombstones: string },
+  run: { olderThan: Date; dryRun: boolean; total: TombstonePurgeCounts; failures: TombstonePurgeFailure[] },
+): Promise<void> {
+  const { olderThan, dryRun, total, failures } = run;
   const pages = scrolledHits<TombstoneHit>(transport, {
     index: indexes.tombstones,
     keepAlive: '2m',
@@ -181,9 +195,8 @@ async function purgeExpiredTombstones(
     }));
     const { failures: failed, ...counts } = await purgeTombstones(page, indexes, port, { dryRun });
     for (const key of Object.keys(total) as (keyof TombstonePurgeCounts)[]) total[key] += counts[key];
-    failures.push(...failed.slice(0, FAILURES_SHOWN - failures.length));
+    failures.push(...failed.slice(0, Math.max(0, FAILURES_SHOWN - failures.length)));
   }
-  return { ...total, failures };
 }
 
 interface TombstoneHit {

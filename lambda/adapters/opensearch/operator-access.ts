@@ -8,12 +8,14 @@
  * unmapped at the next start), and running it again changes nothing. A refusal is logged as a
  * warning and never fails a batch; the next container start tries again.
  */
-import { operatorRoleName, type IndexNames } from '../../settings';
+import { mirrorAliases, operatorRoleName, type IndexNames, type RoutingSettings } from '../../settings';
 import { pathOf, statusOf, type SearchTransport } from './search-transport';
 import { operatorBackendRoles, operatorRole } from './operator-role';
 
 export interface OperatorAccessSettings {
   readonly indexes: IndexNames;
+  /** The routing settings: the role covers each mirror's indexes. @default the one mirror `indexes.mirror` */
+  readonly routing?: RoutingSettings;
   /** None, or empty: nothing is sent. */
   readonly operatorRoleArns?: readonly string[];
 }
@@ -38,7 +40,7 @@ export async function ensureOperatorAccess(
     await transport.request({
       method: 'PUT',
       path: pathOf('_plugins', '_security', 'api', 'roles', role),
-      body: operatorRole(settings.indexes),
+      body: operatorRole(settings.indexes, mirrorAliases(settings)),
     });
     await transport.request({
       method: 'PUT',

@@ -19,7 +19,7 @@
  * template, as the function does (the new domain holds this pipeline only).
  */
 import { changeLogPartitionPattern } from '../../core';
-import { indexPatterns, type IndexNames } from '../../settings';
+import { indexPatterns, type IndexNames, type MirrorAliases } from '../../settings';
 
 /** A role of the security plugin, as `PUT _plugins/_security/api/roles/<name>` takes it. */
 export interface SecurityRole {
@@ -63,12 +63,13 @@ const OPERATOR_INDEX_ACTIONS = [
   'indices:monitor/stats',
 ] as const;
 
-export function operatorRole(indexes: IndexNames): SecurityRole {
+/** @param mirrors the mirrors' aliases (mirrorAliases of the settings); by default the one mirror `indexes.mirror` */
+export function operatorRole(indexes: IndexNames, mirrors: MirrorAliases = [indexes.mirror]): SecurityRole {
   return {
-    description: `Operators of the DynamoDB CDC pipeline ${indexes.changeLog} / ${indexes.mirror} (npx cdc): its indexes only. Put by its function at each container start.`,
+    description: `Operators of the DynamoDB CDC pipeline ${indexes.changeLog} / ${mirrors.join(', ')} (npx cdc): its indexes only. Put by its function at each container start.`,
     cluster_permissions: [...OPERATOR_CLUSTER_PERMISSIONS],
     index_permissions: [
-      { index_patterns: indexPatterns(indexes), allowed_actions: [...OPERATOR_INDEX_ACTIONS] },
+      { index_patterns: indexPatterns(indexes, mirrors), allowed_actions: [...OPERATOR_INDEX_ACTIONS] },
       // prune deletes expired change-log partitions, and no other index.
       { index_patterns: [changeLogPartitionPattern(indexes.changeLog)], allowed_actions: ['indices:admin/delete'] },
     ],

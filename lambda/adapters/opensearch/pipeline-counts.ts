@@ -1,13 +1,26 @@
 /**
- * Counts of the pipeline's indexes, for `cdc status`: the mirror's items (and those holding values
+ * Counts of the pipeline's indexes, for `cdc status`: each mirror's items (and those holding values
  * the index does not search), the change log by event name (all, and since a time), its newest
  * document, and the dead letters.
  */
 import { MIRROR_METADATA_FIELD } from '../../core';
-import type { IndexNames } from '../../settings';
+import type { IndexNames, MirrorAliases } from '../../settings';
 import { pathOf, type SearchTransport } from './search-transport';
 
+/** One mirror's items, read through its alias. */
+export interface MirrorCounts {
+  readonly index: string;
+  readonly items: number;
+  /** Items holding attributes kept exactly but unindexed, under `_cdc.unindexed`. */
+  readonly unindexed: number;
+  /** Items holding values the index left out for not fitting their field's type (`_ignored`). */
+  readonly ignored: number;
+}
+
 export interface PipelineCounts {
+  /** Each mirror, in the order of the settings. */
+  readonly mirrors: readonly MirrorCounts[];
+  /** Items of every mirror together (an item in two mirrors counts twice). */
   readonly mirrorItems: number;
   /** Mirror items holding attributes kept exactly but unindexed, under `_cdc.unindexed` (the reason in `_cdc.unindexed_reason`). */
   readonly mirrorItemsUnindexed: number;
@@ -20,10 +33,16 @@ export interface PipelineCounts {
   readonly deadLetters: number;
 }
 
-export async function pipelineCounts(transport: SearchTransport, indexes: IndexNames, since: Date): Promise<PipelineCounts> {
+/** @param mirrors the mirrors' aliases (mirrorAliases of the settings); by default the one mirror `indexes.mirror` */
+export async function pipelineCounts(
+  transport: SearchTransport,
+  indexes: IndexNames,
+  since: Date,
+  mirrors: MirrorAliases = [indexes.mirror],
+): Promise<PipelineCounts> {
   await transport.request({
     method: 'POST',
-    path: pathOf([indexes.mirror, indexes.changeLog, indexes.deadLetter].join(','), '_refresh'),
+    path: pathOf([...mirrors, indexes.changeLog, indexes.deadLetter].join(','), '_refresh'),
     querystring: { ignore_unavailable: true },
   });
   const count = async (index: string, query?: object) => {
@@ -53,10 +72,21 @@ export async function pipelineCounts(transport: SearchTransport, indexes: IndexN
     },
   });
   const aggs = log.body.aggregations;
+  const mirrorCounts: MirrorCounts[] = [];
+  for (const index of mirrors) {
+    mirrorCounts.push({
+      index,
+      items: await count(index),
+      unindexed: await count(index, { exists: { field: `${MIRROR_METADATA_FIELD}.unindexed_reason` } }),
+      ignored: await count(index, { exists: { field: '_ignored' } }),
+    });
+  }
+  const sum = (key: 'items' | 'unindexed' | 'ignored') => mirrorCounts.reduce((total, mirror) => total + mirror[key], 0);
   return {
-    mirrorItems: await count(indexes.mirror),
-    mirrorItemsUnindexed: await count(indexes.mirror, { exists: { field: `${MIRROR_METADATA_FIELD}.unindexed_reason` } }),
-    mirrorItemsIgnored: await count(indexes.mirror, { exists: { field: '_ignored' } }),
+    mirrors: mirrorCounts,
+    mirrorItems: sum('items'),
+    mirrorItemsUnindexed: sum('unindexed'),
+    mirrorItemsIgnored: sum('ignored'),
     changes: byEvent(aggs.all.buckets),
     changesSince: byEvent(aggs.recent.events.buckets),
     ...(aggs.newest.value_as_string ? { newestChangeAt: aggs.newest.value_as_string } : {}),

@@ -86,6 +86,13 @@ describe('mapping the operator roles at container start', () => {
     expect(entries).toEqual([expect.objectContaining({ level: 'info', message: 'operator roles mapped' })]);
   });
 
+  it("puts a role over every routed mirror's indexes", async () => {
+    await serve();
+    const routing = { mirrors: [{ index: 'users' }, { index: 'orders' }], changeLog: {} };
+    await ensureOperatorAccess(client, { indexes: NAMES, routing, operatorRoleArns: [OPS] }, recordingLog().log);
+    expect(server.requests[0].body).toEqual(operatorRole(NAMES, ['users', 'orders']));
+  });
+
   it('is idempotent: a second start sends the same and leaves the same role and mapping; a role taken out is unmapped', async () => {
     await serve();
     const { log } = recordingLog();

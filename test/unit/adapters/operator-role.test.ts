@@ -130,6 +130,15 @@ describe("the operators' OpenSearch role", () => {
     expect(allowsCluster(role, action)).toBe(false);
   });
 
+  it("covers each routed mirror's alias, backing index and tombstones, and not mirrorIndex unless listed", () => {
+    const routed = operatorRole(NAMES, ['users', 'orders']);
+    for (const index of ['users', 'users-v1', 'users-tombstones', 'orders', 'orders-v1', 'orders-tombstones']) {
+      expect({ index, writable: allowsIndex(routed, 'indices:data/write/index', index) }).toEqual({ index, writable: true });
+    }
+    expect(allowsIndex(routed, 'indices:data/write/index', 'test-table-v1')).toBe(false);
+    expect(routed.description).toContain('users, orders');
+  });
+
   it('follows the index names of any pipeline', () => {
     const name = fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/);
     fc.assert(

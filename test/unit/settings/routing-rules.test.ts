@@ -102,6 +102,16 @@ describe('the mirrors setting', () => {
       'at [0].fields.at a value that is not a field type: one of date, keyword, text, long, double, boolean, geo_point, got "datetime"',
     ],
     [
+      'a field declared inside another declared field',
+      [{ index: 'u', fields: { address: 'keyword', 'address.city': 'keyword' } }],
+      'at [0].fields a value that declares address and address.city, a path inside it: a field is a value or an object, not both',
+    ],
+    [
+      'a field declared inside another through a dotted name',
+      [{ index: 'u', fields: { 'geo\\.at': 'geo_point', geo: 'keyword' } }],
+      'declares geo and geo\\.at, a path inside it',
+    ],
+    [
       'an unknown operation',
       [{ index: 'u', operations: ['INSERT', 'DELETE'] }],
       'at [0].operations[1] a value that is not one of INSERT, MODIFY, REMOVE, got "DELETE"',
