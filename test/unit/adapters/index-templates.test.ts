@@ -52,6 +52,8 @@ describe('the templates of several mirrors', () => {
       'dynamodb-cdc',
       'users-v1',
       'users-tombstones',
+      'staff-v1',
+      'staff-tombstones',
       'orders-v1',
       'orders-tombstones',
       'order-items-v1',
