@@ -41,8 +41,12 @@ export interface BackfillOptions {
 
 export interface BackfillResult {
   readonly counts: BackfillCounts;
+  /** Every segment scanned to its end (dead letters do not make a backfill incomplete: running again would not change them). */
   readonly complete: boolean;
+  /** Why segments stopped (run again to resume). */
   readonly problems: string[];
+  /** Items the pipeline dead-lettered (a transform that throws, a document OpenSearch refuses), with the reason: fix, then `cdc redrive`. */
+  readonly deadLettered: string[];
   /** Items not written because the AWS SDK could not read them whole (their keys). */
   readonly unreadable: string[];
 }
@@ -55,6 +59,7 @@ interface Run {
   readonly settings: PipelineSettings;
   readonly checkpoint: Writable<Checkpoint>;
   readonly problems: string[];
+  readonly deadLettered: string[];
   readonly unreadable: string[];
 }
 
@@ -70,6 +75,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     settings: { ...options.settings, tableName: options.tableName, mayRaceWithDeletes: true, writeSnapshotsWithoutRead: true },
     checkpoint: { ...from, counts: { ...from.counts }, segments: [...from.segments] },
     problems: [],
+    deadLettered: [],
     unreadable: [],
   };
   await scanSegments(run);
@@ -82,6 +88,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillResult
     counts: run.checkpoint.counts,
     complete: scanned && run.problems.length === 0,
     problems: run.problems,
+    deadLettered: run.deadLettered,
     unreadable: run.unreadable,
   };
 }
@@ -135,7 +142,7 @@ async function applyPage(run: Run, segment: number, items: AttributeMap[]): Prom
   checkpoint.counts.skipped += applied.mirrorSuperseded;
   checkpoint.counts.failed += applied.deadLettered.length;
   for (const letter of applied.deadLettered)
-    run.problems.push(`item ${letter.position + 1} of a page of segment ${segment}: ${letter.reason}`);
+    run.deadLettered.push(`${keyText(readable[letter.position], settings.keySchema)}: ${letter.reason}`);
   if (applied.failures.length === 0) return true;
   checkpoint.counts.failed += applied.failures.length;
   run.problems.push(

@@ -114,7 +114,7 @@ async function copyTable(flags: BackfillFlags, context: Context, checkpointFile:
   });
   progress.stop();
   report(result, { json: flags.json, seconds: (Date.now() - started) / 1000, checkpointFile, start });
-  process.exitCode = result.complete ? 0 : stop.stopping() ? stop.exitCode() : 1;
+  process.exitCode = !result.complete && stop.stopping() ? stop.exitCode() : result.complete && result.deadLettered.length === 0 ? 0 : 1;
 }
 
 /**
@@ -177,6 +177,7 @@ function report(result: BackfillResult, run: { json?: boolean; seconds: number; 
       seconds: Math.round(run.seconds * 10) / 10,
       checkpoint: run.checkpointFile,
       problems: result.problems,
+      deadLettered: result.deadLettered,
       unreadableKeys: result.unreadable.slice(0, 20),
     };
     console.log(JSON.stringify(summary, null, 2));
@@ -187,6 +188,12 @@ function report(result: BackfillResult, run: { json?: boolean; seconds: number; 
     `read ${read}, written ${written}, skipped ${skipped} (the mirror already had them, newer or deleted), failed ${failed}${result.complete ? '' : ' — not complete: run again to resume'}`,
   );
   for (const problem of result.problems) console.error(`  ! ${problem}`);
+  if (result.deadLettered.length > 0) {
+    console.error(
+      `  ! ${result.deadLettered.length} item(s) dead-lettered, kept in the dead-letter index with the reason (fix it, then \`cdc redrive\`):`,
+    );
+    for (const letter of result.deadLettered.slice(0, 20)) console.error(`    ${letter}`);
+  }
   if (result.unreadable.length > 0) {
     console.error(
       `  ~ ${result.unreadable.length} item(s) left to the stream: the AWS SDK reads an attribute named __proto__ without its value (${result.unreadable.slice(0, 5).join(', ')})`,

@@ -2,12 +2,14 @@
  * The single-table design end to end, on the running engines: a stack of its own deployed with
  * examples/single-table.json (users, staff, orders with a transform, order items; PII excluded
  * everywhere), its table written as an application would, then every index checked; the mirrors
- * emptied and rebuilt by `cdc backfill`, and `cdc verify` finding nothing to repair.
+ * emptied and rebuilt by `cdc backfill` (which names the order its transform refuses), and
+ * `cdc verify` finding nothing to repair once that order is fixed. The table is emptied first
+ * (earlier runs leave their items), so each run starts from the same state.
  */
 import { spawnSync } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, ScanCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { deployStack, runningEmulatorEngine } from '../../local/deploy';
 import { mirrorBackingIndex } from '../../lambda/settings/index-names';
 import { documentId } from '../../lambda/core/document-id';
@@ -33,7 +35,22 @@ beforeAll(async () => {
     ...['-c', 'config=examples/single-table.json', '-c', `stackName=${STACK}`, '-c', `tableName=${TABLE}`],
     ...['-c', 'functionName=single-table-e2e-handler', '-c', 'dlqName=single-table-e2e-dlq', '-c', `changeLogIndex=${CHANGE_LOG}`],
   ]);
+  await emptyTheTable();
 }, 15 * 60_000);
+
+/** Deletes what earlier runs left in the table, then waits for the stream to take it out of every mirror. */
+async function emptyTheTable(): Promise<void> {
+  let startKey: Item | undefined;
+  do {
+    const page = await client.send(new ScanCommand({ TableName: TABLE, ExclusiveStartKey: startKey, ProjectionExpression: 'pk, sk' }));
+    for (const key of page.Items ?? []) await client.send(new DeleteItemCommand({ TableName: TABLE, Key: key }));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  await waitFor('the mirrors emptied of earlier runs', async () => {
+    const counts = await Promise.all(MIRRORS.map(async (index) => (await opensearch.count({ index }, { ignore: [404] })).body.count ?? 0));
+    return counts.every((count) => count === 0) ? true : undefined;
+  });
+}
 
 afterAll(async () => {
   client.destroy();
@@ -223,13 +240,27 @@ describe('a single-table design routed to its own indexes', () => {
       });
     }
     const backfill = cdc('backfill', '--json', '--checkpoint', path.join(os.tmpdir(), `${run}-backfill.json`));
-    expectSuccess(backfill);
+    // Every item written but the broken order, which the backfill names with its transform's message (and exits 1).
+    expect(backfill.status).toBe(1);
+    const summary = JSON.parse(backfill.stdout);
+    expect(summary).toMatchObject({ complete: true, failed: 1, problems: [] });
+    expect(summary.deadLettered).toHaveLength(1);
+    expect(summary.deadLettered[0]).toMatch(
+      new RegExp(`^${broken.pk.S} ${broken.sk.S}: the transform .* of mirror orders threw.*has no price or quantity`),
+    );
+    expect(await documentIn('users', user)).toMatchObject({ fullName: 'Ann' });
     expect(await documentIn('staff', user)).toMatchObject({ role: 'staff' });
     expect(await documentIn('orders', draft)).toMatchObject({ total: 3 });
     expect(await documentIn('orders', paid)).toBeUndefined();
     expect(await documentIn('order-items', orderLine)).toBeUndefined();
 
-    const verify = cdc('verify', '--json');
-    expectSuccess(verify);
+    const refused = cdc('verify', '--json');
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain(`line 0 of order ${broken.pk.S} has no price or quantity`);
+
+    // Fixed in the table, the order reaches its index through the stream, and every index then matches.
+    await put({ ...broken, lines: { L: [line(3, 1)] } });
+    await waitForDocument('orders', broken, (document) => document.total === 3);
+    expectSuccess(cdc('verify', '--json'));
   });
 });

@@ -16,6 +16,7 @@ import {
   startPoint,
 } from '../../../../cli/backfill';
 import type { AttributeMap } from '../../../../lambda/core';
+import { compileRouting } from '../../../../lambda/core/routing';
 import type { PipelineSettings } from '../../../../lambda/pipeline/apply-changes';
 import { InMemorySearch } from '../../../support/in-memory-search';
 
@@ -128,5 +129,30 @@ describe('backfill run after run', () => {
     const result = await run(file, counting, new InMemorySearch(), undefined, 1000);
     expect(result).toMatchObject({ complete: true, counts: { read: 300, written: 300 } });
     expect(mostInFlight).toBe(MAX_PARALLEL_SEGMENTS);
+  });
+
+  it('finishes past an item whose transform throws, and names it with the reason as dead-lettered (a run again would not change it)', async () => {
+    const file = path.join(work, 'dead-letters.json');
+    const rows = items(30);
+    const mirror = new InMemorySearch();
+    const routed: PipelineSettings = {
+      ...settings,
+      compiledRouting: compileRouting([{ index: 'numbers', transform: 'numbers.ts#checked' }], {}, () => (item) => {
+        if (item.n === 7) throw new Error('seven is refused');
+        return item;
+      }),
+    };
+    const start = startPoint(file, readCheckpoint(file), target, { defaultSegments: 4 });
+    const result = await backfill({
+      dynamo: tableOf(rows).client,
+      port: mirror,
+      tableName: 'test-table',
+      settings: routed,
+      checkpoint: start.checkpoint,
+      pageSize: 10,
+      checkpointFile: file,
+    });
+    expect(result).toMatchObject({ complete: true, problems: [], counts: { read: 30, written: 29, failed: 1 } });
+    expect(result.deadLettered).toEqual(['item-7: the transform numbers.ts#checked of mirror numbers threw: seven is refused']);
   });
 });
