@@ -62,7 +62,6 @@ describe('a mirror transform', () => {
     const bundle = handlerBundle(synth(example));
     const code = fs.readFileSync(bundle, 'utf8');
     expect(code).toContain('lineCount');
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     expect(typeof require(bundle).handler).toBe('function');
   });
 
