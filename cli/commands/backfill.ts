@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
+import { mirrorAliases } from '../../lambda/settings';
 import { ensureIndexes, OpenSearchPort, type ChangeLogLayout, type SearchTransport } from '../../lambda/adapters/opensearch';
 import {
   backfill,
@@ -21,7 +22,6 @@ import {
 } from '../backfill';
 import {
   sdkClientConfig,
-  mirrorIndexes,
   routedSettings,
   wholeNumberFlag,
   withDeployment,
@@ -131,7 +131,7 @@ async function chooseStart(
   const size = await tableSize(dynamo, deployment.tableName, access.local);
   const layout = await ensureIndexes(search, deployment.settings);
   if (layout.warning) console.error(`  ~ ${layout.warning}`);
-  const target = await readBackfillTarget(dynamo, search, deployment.tableName, mirrorIndexes(deployment.settings));
+  const target = await readBackfillTarget(dynamo, search, deployment.tableName, mirrorAliases(deployment.settings));
   const found = flags.restart ? undefined : readCheckpoint(checkpointFile);
   const start = startPoint(checkpointFile, found, target, {
     restart: flags.restart,
@@ -145,7 +145,7 @@ async function chooseStart(
 function announce(deployment: Deployment, total: number, start: StartPoint, checkpointFile: string): void {
   const segments = start.checkpoint.segments.length;
   console.error(
-    `backfill ${deployment.tableName} → ${mirrorIndexes(deployment.settings).join(', ')}: ~${total} item(s), ${segments} segment(s); checkpoint ${checkpointFile}`,
+    `backfill ${deployment.tableName} → ${mirrorAliases(deployment.settings).join(', ')}: ~${total} item(s), ${segments} segment(s); checkpoint ${checkpointFile}`,
   );
   if (start.note) console.error(`  ${start.note}`);
 }

@@ -9,23 +9,14 @@ import { LambdaClient, ListEventSourceMappingsCommand } from '@aws-sdk/client-la
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { Command } from 'commander';
 import { pipelineCounts, type PipelineCounts } from '../../lambda/adapters/opensearch';
-import { describeMirrorCounts, mirrorIndexCounts, verdictOf, type MirrorIndexCounts, type Verdict } from '../status';
-import {
-  mirrorIndexes,
-  sdkClientConfig,
-  type AwsAccess,
-  withDeployment,
-  type GlobalOptions,
-  type Deployment,
-  searchClient,
-} from '../deployment';
+import { mirrorAliases } from '../../lambda/settings';
+import { describeMirrorCounts, verdictOf, type Verdict } from '../status';
+import { sdkClientConfig, type AwsAccess, withDeployment, type GlobalOptions, type Deployment, searchClient } from '../deployment';
 import { countItems, describeItems } from '../table';
 
 export interface StatusReport {
   readonly table: { readonly name: string; readonly items?: number; readonly counted: 'scan' | 'approximate (DescribeTable)' };
-  readonly opensearch:
-    | (PipelineCounts & { readonly newestChangeAgeSeconds?: number; readonly mirrorIndexes?: readonly MirrorIndexCounts[] })
-    | { readonly error: string };
+  readonly opensearch: (PipelineCounts & { readonly newestChangeAgeSeconds?: number }) | { readonly error: string };
   readonly deadLetterQueue: { readonly url?: string; readonly visible?: number; readonly inFlight?: number };
   readonly eventSourceMapping: { readonly state?: string; readonly lastResult?: string };
   readonly verdict: Verdict;
@@ -99,12 +90,16 @@ async function openSearchCounts(deployment: Deployment): Promise<StatusReport['o
   const client = await searchClient(deployment, { requestTimeoutMs: 10_000 }).catch((error: Error) => error);
   if (client instanceof Error) return { error: client.message };
   try {
-    const counts = await pipelineCounts(client, deployment.settings.indexes, new Date(Date.now() - 3600_000));
+    const counts = await pipelineCounts(
+      client,
+      deployment.settings.indexes,
+      new Date(Date.now() - 3600_000),
+      mirrorAliases(deployment.settings),
+    );
     const age = counts.newestChangeAt ? Math.round((Date.now() - Date.parse(counts.newestChangeAt)) / 1000) : undefined;
     return {
       ...counts,
       ...(age === undefined ? {} : { newestChangeAgeSeconds: age }),
-      ...(routed(deployment) ? { mirrorIndexes: await mirrorIndexCounts(client, mirrorIndexes(deployment.settings)) } : {}),
     };
   } catch (error) {
     return { error: (error as Error).message };
@@ -155,8 +150,8 @@ function describe(report: StatusReport, deployment: Deployment): string[] {
     ...('error' in os
       ? [`OpenSearch ${deployment.settings.openSearchEndpoint}: not readable (${os.error})`]
       : [
-          ...(os.mirrorIndexes
-            ? describeMirrorCounts(os.mirrorIndexes)
+          ...(routed(deployment)
+            ? describeMirrorCounts(os.mirrors)
             : [`mirror ${deployment.settings.indexes.mirror}: ${os.mirrorItems} item(s)`, ...notSearchable(os)]),
           `change log ${deployment.settings.indexes.changeLog}: last hour ${events(os.changesSince)}; in all ${events(os.changes)}`,
           `newest change: ${os.newestChangeAt ? `${os.newestChangeAt} (${os.newestChangeAgeSeconds} s ago)` : 'none yet'}`,

@@ -74,8 +74,3 @@ export function routedSettings<S extends FunctionSettings>(
   const compiledRouting = deploymentRouting(settings, directory);
   return compiledRouting === undefined ? settings : { ...settings, compiledRouting };
 }
-
-/** The mirror indexes of the deployment (those of `mirrors`, else the one mirror). */
-export function mirrorIndexes(settings: Pick<FunctionSettings, 'indexes' | 'routing'>): string[] {
-  return mirrorRoutes(settings).map((route) => route.index);
-}

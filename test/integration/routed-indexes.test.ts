@@ -174,10 +174,10 @@ describe('the indexes of routed mirrors', () => {
       await os.index({ index: `${prefix}-orders`, id: 'o2', body: { pk: 'ORDER#2', _cdc: { unindexed_reason: 'why' } } });
       const counts = await pipelineCounts(transport, names, new Date(0), mirrorAliases({ indexes: names, routing }));
       expect(counts.mirrors).toEqual([
-        { index: `${prefix}-users`, items: 1, unindexed: 0, ignored: 0 },
-        { index: `${prefix}-staff`, items: 0, unindexed: 0, ignored: 0 },
-        { index: `${prefix}-orders`, items: 2, unindexed: 1, ignored: 0 },
-        { index: `${prefix}-order-items`, items: 0, unindexed: 0, ignored: 0 },
+        { index: `${prefix}-users`, items: 1, tombstones: 0, unindexed: 0, ignored: 0 },
+        { index: `${prefix}-staff`, items: 0, tombstones: 0, unindexed: 0, ignored: 0 },
+        { index: `${prefix}-orders`, items: 2, tombstones: 0, unindexed: 1, ignored: 0 },
+        { index: `${prefix}-order-items`, items: 0, tombstones: 0, unindexed: 0, ignored: 0 },
       ]);
       expect(counts).toMatchObject({ mirrorItems: 3, mirrorItemsUnindexed: 1, mirrorItemsIgnored: 0 });
     } finally {

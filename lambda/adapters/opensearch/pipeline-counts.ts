@@ -1,16 +1,18 @@
 /**
  * Counts of the pipeline's indexes, for `cdc status`: each mirror's items (and those holding values
- * the index does not search), the change log by event name (all, and since a time), its newest
+ * the index does not search) and tombstones, the change log by event name (all, and since a time), its newest
  * document, and the dead letters.
  */
 import { MIRROR_METADATA_FIELD } from '../../core';
-import type { IndexNames, MirrorAliases } from '../../settings';
+import { tombstoneIndex, type IndexNames, type MirrorAliases } from '../../settings';
 import { pathOf, type SearchTransport } from './search-transport';
 
 /** One mirror's items, read through its alias. */
 export interface MirrorCounts {
   readonly index: string;
   readonly items: number;
+  /** Deletes remembered (purged after their retention), so that an older write cannot bring an item back. */
+  readonly tombstones: number;
   /** Items holding attributes kept exactly but unindexed, under `_cdc.unindexed`. */
   readonly unindexed: number;
   /** Items holding values the index left out for not fitting their field's type (`_ignored`). */
@@ -42,7 +44,10 @@ export async function pipelineCounts(
 ): Promise<PipelineCounts> {
   await transport.request({
     method: 'POST',
-    path: pathOf([...mirrors, indexes.changeLog, indexes.deadLetter].join(','), '_refresh'),
+    path: pathOf(
+      [...mirrors.flatMap((mirror) => [mirror, tombstoneIndex(mirror)]), indexes.changeLog, indexes.deadLetter].join(','),
+      '_refresh',
+    ),
     querystring: { ignore_unavailable: true },
   });
   const count = async (index: string, query?: object) => {
@@ -77,6 +82,7 @@ export async function pipelineCounts(
     mirrorCounts.push({
       index,
       items: await count(index),
+      tombstones: await count(tombstoneIndex(index)),
       unindexed: await count(index, { exists: { field: `${MIRROR_METADATA_FIELD}.unindexed_reason` } }),
       ignored: await count(index, { exists: { field: '_ignored' } }),
     });

@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { deploymentRouting, loadTransform, mirrorIndexes, routedSettings } from '../../../../cli/deployment';
+import { deploymentRouting, loadTransform, routedSettings } from '../../../../cli/deployment';
 import { routeToMirror, toChangeRecord } from '../../../../lambda/core';
 import type { FunctionSettings } from '../../../../lambda/settings';
 
@@ -22,7 +22,6 @@ describe("the CLI's routing", () => {
   it('is absent without mirrors and changeLog, so every path writes the one mirror as always', () => {
     expect(deploymentRouting(settings(), PROJECT)).toBeUndefined();
     expect(routedSettings(settings(), PROJECT)).not.toHaveProperty('compiledRouting');
-    expect(mirrorIndexes(settings())).toEqual(['test-table']);
   });
 
   it('compiles the configured mirrors, loading a TypeScript transform from the project', () => {
