@@ -50,15 +50,7 @@ export async function pipelineCounts(
     ),
     querystring: { ignore_unavailable: true },
   });
-  const count = async (index: string, query?: object) => {
-    const response = await transport.request<{ count: number }>({
-      method: 'POST',
-      path: pathOf(index, '_count'),
-      querystring: { ignore_unavailable: true },
-      ...(query ? { body: { query } } : {}),
-    });
-    return response.body.count;
-  };
+  const count = (index: string, query?: object) => countOf(transport, index, query);
   const byEvent = (buckets: { key: string; doc_count: number }[]) =>
     Object.fromEntries(buckets.map((bucket) => [bucket.key, bucket.doc_count]));
   const log = await transport.request({
@@ -78,15 +70,7 @@ export async function pipelineCounts(
   });
   const aggs = log.body.aggregations;
   const mirrorCounts: MirrorCounts[] = [];
-  for (const index of mirrors) {
-    mirrorCounts.push({
-      index,
-      items: await count(index),
-      tombstones: await count(tombstoneIndex(index)),
-      unindexed: await count(index, { exists: { field: `${MIRROR_METADATA_FIELD}.unindexed_reason` } }),
-      ignored: await count(index, { exists: { field: '_ignored' } }),
-    });
-  }
+  for (const index of mirrors) mirrorCounts.push(await mirrorCountsOf(transport, index));
   const sum = (key: 'items' | 'unindexed' | 'ignored') => mirrorCounts.reduce((total, mirror) => total + mirror[key], 0);
   return {
     mirrors: mirrorCounts,
@@ -98,4 +82,25 @@ export async function pipelineCounts(
     ...(aggs.newest.value_as_string ? { newestChangeAt: aggs.newest.value_as_string } : {}),
     deadLetters: await count(indexes.deadLetter),
   };
+}
+
+async function mirrorCountsOf(transport: SearchTransport, index: string): Promise<MirrorCounts> {
+  return {
+    index,
+    items: await countOf(transport, index),
+    tombstones: await countOf(transport, tombstoneIndex(index)),
+    unindexed: await countOf(transport, index, { exists: { field: `${MIRROR_METADATA_FIELD}.unindexed_reason` } }),
+    ignored: await countOf(transport, index, { exists: { field: '_ignored' } }),
+  };
+}
+
+/** Documents of an index (none when it does not exist), or those matching a query. */
+async function countOf(transport: SearchTransport, index: string, query?: object): Promise<number> {
+  const response = await transport.request<{ count: number }>({
+    method: 'POST',
+    path: pathOf(index, '_count'),
+    querystring: { ignore_unavailable: true },
+    ...(query ? { body: { query } } : {}),
+  });
+  return response.body.count;
 }
