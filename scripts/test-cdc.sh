@@ -4,22 +4,11 @@
 # or on the host with the local engines (npm start): it finds awslocal or aws, and OpenSearch, by itself.
 set -euo pipefail
 
-if [ -z "${OPENSEARCH_URL:-}" ]; then
-  if getent hosts opensearch >/dev/null 2>&1; then OPENSEARCH_URL=http://opensearch:9200; else OPENSEARCH_URL=http://localhost:9200; fi
-fi
+# shellcheck source=engine-clients.sh
+source "$(dirname "$0")/engine-clients.sh" test-cdc
 TABLE=${TABLE_NAME:-test-table}
 INDEX=${CHANGE_LOG_INDEX:-dynamodb-cdc}
 WAIT_SECONDS=${WAIT_SECONDS:-30}
-
-if command -v awslocal >/dev/null 2>&1; then
-  aws_() { awslocal "$@"; }
-elif command -v aws >/dev/null 2>&1; then
-  export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-test} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test} AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-us-east-1}
-  aws_() { aws --endpoint-url "${AWS_ENDPOINT_URL:-http://localhost:4566}" "$@"; }
-else
-  echo "test-cdc: neither awslocal nor aws is installed; install one (pip install awscli-local awscli)" >&2
-  exit 2
-fi
 
 count() { # count <event_name>: change-log documents of user-001 with that event name
   curl -fs "$OPENSEARCH_URL/$INDEX/_count" -H 'Content-Type: application/json' \

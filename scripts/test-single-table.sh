@@ -5,22 +5,11 @@
 # what each index holds. Finds awslocal or aws, and OpenSearch, as scripts/test-cdc.sh does.
 set -euo pipefail
 
-if [ -z "${OPENSEARCH_URL:-}" ]; then
-  if getent hosts opensearch >/dev/null 2>&1; then OPENSEARCH_URL=http://opensearch:9200; else OPENSEARCH_URL=http://localhost:9200; fi
-fi
+# shellcheck source=engine-clients.sh
+source "$(dirname "$0")/engine-clients.sh" test-single-table
 TABLE=${TABLE_NAME:-single-table}
 WAIT_SECONDS=${WAIT_SECONDS:-30}
 RUN=${RUN:-$(date +%s)}
-
-if command -v awslocal >/dev/null 2>&1; then
-  aws_() { awslocal "$@"; }
-elif command -v aws >/dev/null 2>&1; then
-  export AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-test} AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-test} AWS_DEFAULT_REGION=${AWS_DEFAULT_REGION:-us-east-1}
-  aws_() { aws --endpoint-url "${AWS_ENDPOINT_URL:-http://localhost:4566}" "$@"; }
-else
-  echo "test-single-table: neither awslocal nor aws is installed; install one (pip install awscli-local awscli)" >&2
-  exit 2
-fi
 
 doc_id() { # doc_id <pk> <sk>: the mirror's _id of a pk/sk item, URL-encoded
   python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1] + "|" + sys.argv[2], safe=""))' "$1" "$2"

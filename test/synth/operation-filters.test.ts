@@ -2,31 +2,11 @@
  * The event source mapping's filter: an operation no index takes (no mirror, not the change log)
  * never invokes the function; with every operation wanted there is no filter at all.
  */
-import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type { ChangeLogRoute, MirrorRoute } from '../../lambda/core';
-import { DynamoDbOpenSearchCdc } from '../../lib/dynamodb-opensearch-cdc';
+import { routedConstructStack, type RoutingProps } from '../support/routed-construct';
 
-interface Routing {
-  mirrors?: MirrorRoute[];
-  changeLog?: ChangeLogRoute;
-}
-
-function eventSource(routing: Routing = {}): Record<string, unknown> {
-  const stack = new Stack(new App(), 'S');
-  const table = new dynamodb.Table(stack, 'T', {
-    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-    stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
-  });
-  new DynamoDbOpenSearchCdc(stack, 'Cdc', {
-    table,
-    mirrorIndex: 'items',
-    openSearchEndpoint: 'http://localhost:9200',
-    monitoring: false,
-    maintenance: false,
-    ...routing,
-  });
+function eventSource(routing: RoutingProps = {}): Record<string, unknown> {
+  const stack = routedConstructStack(routing);
   const mappings = Template.fromStack(stack).findResources('AWS::Lambda::EventSourceMapping');
   expect(Object.keys(mappings)).toHaveLength(1);
   return (Object.values(mappings)[0] as { Properties: Record<string, unknown> }).Properties;
@@ -42,9 +22,9 @@ describe('the event source filter on the operations', () => {
   });
 
   it('lets only the operations some index takes invoke the function', () => {
-    const insertsOnly: Routing = { mirrors: [{ index: 'a', operations: ['INSERT'] }], changeLog: { operations: ['INSERT'] } };
+    const insertsOnly: RoutingProps = { mirrors: [{ index: 'a', operations: ['INSERT'] }], changeLog: { operations: ['INSERT'] } };
     expect(eventSource(insertsOnly).FilterCriteria).toEqual(filterOn('INSERT'));
-    const noRemove: Routing = {
+    const noRemove: RoutingProps = {
       mirrors: [
         { index: 'a', operations: ['INSERT'] },
         { index: 'b', operations: ['MODIFY', 'INSERT'] },

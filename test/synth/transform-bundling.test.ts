@@ -6,13 +6,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
-import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { App } from 'aws-cdk-lib';
 import type { MirrorRoute } from '../../lambda/core';
-import { DynamoDbOpenSearchCdc } from '../../lib/dynamodb-opensearch-cdc';
 import { handlerCode } from '../../lib/handler-code';
 import { transformEntry } from '../../lib/transform-entry';
 import { ValidationError } from '../../lib/validation-error';
+import { routedConstructStack } from '../support/routed-construct';
 
 const example: MirrorRoute[] = require('../../examples/single-table.json').mirrors;
 const HANDLER_SOURCE = path.resolve(__dirname, '..', '..', 'lambda', 'handler.ts');
@@ -24,20 +23,7 @@ function synth(mirrors: readonly MirrorRoute[]) {
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdc-transform-synth-'));
   outdirs.push(outdir);
   const app = new App({ outdir });
-  const stack = new Stack(app, 'S');
-  const table = new dynamodb.Table(stack, 'T', {
-    partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-    sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-    stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
-  });
-  new DynamoDbOpenSearchCdc(stack, 'Cdc', {
-    table,
-    mirrorIndex: 'items',
-    openSearchEndpoint: 'http://localhost:9200',
-    monitoring: false,
-    maintenance: false,
-    mirrors,
-  });
+  routedConstructStack({ mirrors: [...mirrors] }, app);
   return app.synth();
 }
 
