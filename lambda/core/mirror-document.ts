@@ -104,7 +104,15 @@ export function toMirrorDocument(
   metadata: MirrorMetadata,
   layout: MirrorLayout = { form: 'indexed' },
 ): MirrorDocument {
-  const analysed = attributesOf(image);
+  return layOutMirrorDocument(attributesOf(image), metadata, layout);
+}
+
+/** The mirror document of attributes analysed already: an item's (toMirrorDocument), or a routed mirror's shaped document. */
+export function layOutMirrorDocument(
+  analysed: AnalysedAttributes,
+  metadata: MirrorMetadata,
+  layout: MirrorLayout = { form: 'indexed' },
+): MirrorDocument {
   const attributes = analysed.attributes;
   if (layout.form === 'stored') return documentOf([], attributes, [layout.reason], metadata, new Map());
   const moved = new Map(analysed.unfit);
@@ -119,7 +127,8 @@ export function mappableAttributes(image: AttributeMap): readonly [string, Lossl
   return attributesOf(image).mappable;
 }
 
-interface AnalysedImage {
+/** A document's root attributes as the layout takes them: plain JSON (numbers ExactNumber or JavaScript numbers: both are written as their text). */
+export interface AnalysedAttributes {
   readonly attributes: readonly [string, LosslessValue][];
   /** The attributes no mapping can take by their names and shapes, with the reason. */
   readonly unfit: ReadonlyMap<string, string>;
@@ -128,21 +137,24 @@ interface AnalysedImage {
 }
 
 /** Planning a batch asks twice per image (which paths it maps, then its document): worked out once. */
-const analysedImages = new WeakMap<AttributeMap, AnalysedImage>();
+const analysedImages = new WeakMap<AttributeMap, AnalysedAttributes>();
 
-function attributesOf(image: AttributeMap): AnalysedImage {
+function attributesOf(image: AttributeMap): AnalysedAttributes {
   let analysed = analysedImages.get(image);
   if (analysed === undefined) {
-    const attributes = Object.entries(toPlainJson(image));
-    const unfit = new Map<string, string>();
-    for (const [name, value] of attributes) {
-      const problem = unindexableBecause(name, value);
-      if (problem !== undefined) unfit.set(name, `${JSON.stringify(name)}: ${problem}`);
-    }
-    analysed = { attributes, unfit, mappable: unfit.size === 0 ? attributes : attributes.filter(([name]) => !unfit.has(name)) };
+    analysed = analysedAttributes(Object.entries(toPlainJson(image)));
     analysedImages.set(image, analysed);
   }
   return analysed;
+}
+
+export function analysedAttributes(attributes: readonly [string, LosslessValue][]): AnalysedAttributes {
+  const unfit = new Map<string, string>();
+  for (const [name, value] of attributes) {
+    const problem = unindexableBecause(name, value);
+    if (problem !== undefined) unfit.set(name, `${JSON.stringify(name)}: ${problem}`);
+  }
+  return { attributes, unfit, mappable: unfit.size === 0 ? attributes : attributes.filter(([name]) => !unfit.has(name)) };
 }
 
 function documentOf(

@@ -24,7 +24,7 @@ import { mappableAttributes, MIRROR_METADATA_FIELD, mirrorMetadata, toMirrorDocu
 import { fieldPaths, MirrorMapping, type FieldKind } from './mirror-fields';
 import { isNewer } from './sequence-number';
 import { isBeyondWindow, versionAbove } from './external-version';
-import { toShapedMirrorDocument, type ShapedDocument } from './routing';
+import { shapedMappableAttributes, toShapedMirrorDocument, type ShapedDocument } from './routing';
 import { refKey, type DocumentRef, type StoredState, type WriteAction } from './writes';
 
 export interface MirrorIndexes {
@@ -53,8 +53,8 @@ export interface MirrorEntry {
   readonly readBeforeWrite?: boolean;
   readonly conflictVersion?: number;
   /**
-   * A routed mirror's document (lambda/core/routing): put in place of the item's image, which is
-   * then `shapedImage(shaped)`, the part of it the mapping is tried on.
+   * A routed mirror's document (lambda/core/routing): put in place of the item's image (the
+   * record then has no new image: what this mirror holds of the item is the shaped document alone).
    */
   readonly shaped?: ShapedDocument;
 }
@@ -195,7 +195,7 @@ function putOf(entry: MirrorEntry, version: number, indexes: MirrorIndexes, mapp
   const layout: MirrorLayout =
     entry.storedBecause === undefined ? { form: 'indexed', mapping } : { form: 'stored', reason: entry.storedBecause };
   const { document, unindexed, newFields } = entry.shaped
-    ? toShapedMirrorDocument(entry.shaped, mirrorMetadata(record), layout, record.newImage)
+    ? toShapedMirrorDocument(entry.shaped, mirrorMetadata(record), layout)
     : toMirrorDocument(record.newImage!, mirrorMetadata(record), layout);
   return {
     entry,
@@ -215,9 +215,10 @@ function putOf(entry: MirrorEntry, version: number, indexes: MirrorIndexes, mapp
 /** The paths the puts among these entries would map: what to ask the mapping about before planning them. */
 export function placedPaths(entries: readonly MirrorEntry[]): Set<string> {
   const paths = new Set<string>();
-  for (const { record, storedBecause } of newestPerDocument(entries)) {
-    if (record.eventName !== 'REMOVE' && storedBecause === undefined && record.newImage)
-      fieldPaths(mappableAttributes(record.newImage), paths);
+  for (const { record, storedBecause, shaped } of newestPerDocument(entries)) {
+    if (record.eventName === 'REMOVE' || storedBecause !== undefined) continue;
+    if (shaped) fieldPaths(shapedMappableAttributes(shaped), paths);
+    else if (record.newImage) fieldPaths(mappableAttributes(record.newImage), paths);
   }
   return paths;
 }

@@ -20,7 +20,7 @@ import {
   type Routing,
 } from '../core';
 import { BatchLedger, type BatchCounts, type RecordFailure } from './batch-ledger';
-import { applyRound, type Pending } from './batch-round';
+import { applyRound, slicesPerMirror, type Pending } from './batch-round';
 import type { PipelineSettings } from './pipeline-settings';
 import type { SearchPort } from './search-port';
 import { mirrorTargets, type IdentifiedChange } from './mirror-targets';
@@ -55,14 +55,16 @@ export async function applyChanges(
     routing,
     ledger,
   );
-  // Each mirror's rounds run beside the others'; the change log goes with the first mirror's.
+  // Each mirror's rounds run beside the others'; the change log goes with the first mirror's. A
+  // mirror is routed once the requests of those before it have left, so its CPU work overlaps
+  // with the engine's.
   await Promise.all(
-    targets.map((target, which) =>
-      applyRounds(
-        { mirror: target.entries, changeLog: which === 0 ? changeLog : [] },
-        { settings, port, ledger, receivedAt, indexes: target.indexes },
-      ),
-    ),
+    targets.map(async (target, which) => {
+      if (which > 0) await new Promise((resolve) => setImmediate(resolve));
+      const pending = { mirror: target.entries(), changeLog: which === 0 ? changeLog : [] };
+      const slices = slicesPerMirror(targets.length);
+      await applyRounds(pending, { settings, port, ledger, receivedAt, indexes: target.indexes, slices });
+    }),
   );
   await writeDeadLetters(port, ledger, settings.indexes.deadLetter, now());
   return { records: raws.length, failures: ledger.failures(), deadLettered: ledger.deadLettered(), ...ledger.counts };

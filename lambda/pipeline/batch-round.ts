@@ -46,7 +46,7 @@ export async function applyRound(pending: Pending, batch: Batch): Promise<Pendin
   const written: Written = { upserted: [], removedUnseen: [], upsertedUnread: [], deletes: [] };
   const checking = tombstoneCheck(plans.unread, batch);
   const sending: Promise<void>[] = [];
-  for (const slice of slicesOf(pending.changeLog, plans.unread)) {
+  for (const slice of slicesOf(pending.changeLog, plans.unread, batch.slices ?? SLICES)) {
     // Each slice's documents are built while the engine takes the slices before it.
     const steps = [
       ...slice.changeLog.map((entry) => changeLogStep(entry, batch, next.changeLog)),
@@ -63,14 +63,24 @@ export async function applyRound(pending: Pending, batch: Batch): Promise<Pendin
 
 /** Records per request slice: a batch goes in a few requests, so building one overlaps with the engine writing the one before. */
 const SLICES = 4;
+
+/**
+ * A batch goes in about SLICES requests however many mirrors it writes: each mirror's rounds take
+ * a share of them. More, smaller requests would cost more than they overlap (the engine syncs its
+ * translog once per request and index).
+ */
+export function slicesPerMirror(mirrors: number): number {
+  return Math.max(1, Math.floor(SLICES / mirrors));
+}
 const MIN_SLICE = 50;
 
 /** The change-log entries and the unread mirror entries, cut into slices of the same records' count. */
 function slicesOf(
   changeLog: readonly ChangeLogEntry[],
   unread: readonly MirrorEntry[],
+  count: number,
 ): { changeLog: readonly ChangeLogEntry[]; unread: readonly MirrorEntry[] }[] {
-  const size = Math.max(MIN_SLICE, Math.ceil(Math.max(changeLog.length, unread.length) / SLICES));
+  const size = Math.max(MIN_SLICE, Math.ceil(Math.max(changeLog.length, unread.length) / count));
   const slices = [];
   for (let start = 0; start === 0 || start < Math.max(changeLog.length, unread.length); start += size)
     slices.push({ changeLog: changeLog.slice(start, start + size), unread: unread.slice(start, start + size) });

@@ -9,7 +9,6 @@
 import {
   mirrorMembership,
   routeToMirror,
-  shapedImage,
   type ChangeRecord,
   type CompiledMirror,
   type MirrorEntry,
@@ -20,11 +19,15 @@ import {
 import { mirrorBackingIndex, tombstoneIndex } from '../settings';
 import type { BatchLedger } from './batch-ledger';
 
-/** One mirror of the batch: its alias (in messages and dead letters), its indexes and what it takes. */
+/**
+ * One mirror of the batch: its alias (in messages and dead letters), its indexes, and what it
+ * takes: routed (and shaped) when asked, so a mirror's routing can run while the requests of the
+ * mirrors before it are in flight.
+ */
 export interface MirrorTarget {
   readonly alias: string;
   readonly indexes: MirrorIndexes;
-  readonly entries: MirrorEntry[];
+  readonly entries: () => MirrorEntry[];
 }
 
 /** A parsed record and its document id (undefined: its keys do not fit the key schema, dead-lettered already). */
@@ -44,22 +47,31 @@ export function mirrorTargets(
   routing: Routing | undefined,
   ledger: BatchLedger,
 ): MirrorTarget[] {
-  if (routing === undefined) return [{ alias: mirrorAlias, indexes: mirrorIndexesOf(mirrorAlias), entries: [...changes] }];
+  if (routing === undefined) return [{ alias: mirrorAlias, indexes: mirrorIndexesOf(mirrorAlias), entries: () => [...changes] }];
   return routing.mirrors.map((mirror) => ({
     alias: mirror.index,
     indexes: mirrorIndexesOf(mirror.index),
-    entries: changes.flatMap((change) => entriesOf(mirror, change, ledger)),
+    entries: () => entriesOf(mirror, changes, ledger),
   }));
 }
 
-function entriesOf(mirror: CompiledMirror, change: IdentifiedChange, ledger: BatchLedger): MirrorEntry[] {
-  if (takesWholeItems(mirror)) return entryOfWholeItem(mirror, change);
+function entriesOf(mirror: CompiledMirror, changes: readonly IdentifiedChange[], ledger: BatchLedger): MirrorEntry[] {
+  const whole = takesWholeItems(mirror);
+  const entries: MirrorEntry[] = [];
+  for (const change of changes) {
+    const entry = whole ? entryOfWholeItem(mirror, change) : entryOf(mirror, change, ledger);
+    if (entry) entries.push(entry);
+  }
+  return entries;
+}
+
+function entryOf(mirror: CompiledMirror, change: IdentifiedChange, ledger: BatchLedger): MirrorEntry | undefined {
   const routed = routeToMirror(mirror, change.record);
   switch (routed.action) {
     case 'enter':
-      return [entering(change, routed)];
+      return entering(change, routed);
     case 'leave':
-      return [leaving(change)];
+      return leaving(change);
     case 'failed':
       ledger.deadLetter(change.position, {
         target: 'mirror',
@@ -67,9 +79,9 @@ function entriesOf(mirror: CompiledMirror, change: IdentifiedChange, ledger: Bat
         errorType: 'transform_failed',
         reason: routed.error.message,
       });
-      return [];
+      return undefined;
     default:
-      return [];
+      return undefined;
   }
 }
 
@@ -87,25 +99,26 @@ function takesWholeItems({ route, transform }: CompiledMirror): boolean {
   );
 }
 
-function entryOfWholeItem(mirror: CompiledMirror, change: IdentifiedChange): MirrorEntry[] {
+function entryOfWholeItem(mirror: CompiledMirror, change: IdentifiedChange): MirrorEntry | undefined {
   switch (mirrorMembership(mirror, change.record)) {
     case 'enter':
-      return [change];
+      return change;
     case 'leave':
-      return [leaving(change)];
+      return leaving(change);
     default:
-      return [];
+      return undefined;
   }
 }
 
 /**
- * The shaped document goes in place of the image. A REMOVE whose transform keeps a document (an
+ * The shaped document goes in place of the image (the item's image is not kept: nothing of it
+ * but the shaped document may reach this mirror). A REMOVE whose transform keeps a document (an
  * archive) is put like a change of the item, so it is written, not deleted.
  */
 function entering(change: IdentifiedChange, routed: Extract<MirrorRouting, { action: 'enter' }>): MirrorEntry {
-  const { record } = change;
+  const { newImage: _, ...record } = change.record;
   const eventName = record.eventName === 'REMOVE' ? 'MODIFY' : record.eventName;
-  return { ...change, record: { ...record, eventName, newImage: shapedImage(routed.document) }, shaped: routed.document };
+  return { ...change, record: { ...record, eventName }, shaped: routed.document };
 }
 
 /** Taken out of a mirror it no longer belongs to: a REMOVE there, at the change's own sequence number and time. */

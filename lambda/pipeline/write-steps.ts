@@ -35,6 +35,8 @@ export interface Batch {
   readonly ledger: BatchLedger;
   readonly receivedAt: Date;
   readonly indexes: MirrorIndexes;
+  /** Requests a round's writes go in (slicesPerMirror); by default SLICES. */
+  readonly slices?: number;
 }
 
 export interface ChangeLogEntry {

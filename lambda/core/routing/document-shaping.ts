@@ -17,7 +17,8 @@ export interface DocumentShape {
   readonly include?: PathTree;
   readonly exclude?: PathTree;
   readonly renames: readonly (readonly [from: AttributePath, to: AttributePath])[];
-  readonly fields: readonly (readonly [path: AttributePath, type: FieldType])[];
+  /** The declared fields by their root attribute, each root's in the order declared. */
+  readonly fields: ReadonlyMap<string, readonly (readonly [path: AttributePath, type: FieldType])[]>;
 }
 
 export interface ShapedDocument {
@@ -33,8 +34,14 @@ export function documentShape(route: Pick<MirrorRoute, 'include' | 'exclude' | '
     include: route.include ? pathTree(route.include.map(parseAttributePath)) : undefined,
     exclude: route.exclude ? pathTree(route.exclude.map(parseAttributePath)) : undefined,
     renames: Object.entries(route.rename ?? {}).map(([from, to]) => [parseAttributePath(from), parseAttributePath(to)] as const),
-    fields: Object.entries(route.fields ?? {}).map(([path, type]) => [parseAttributePath(path), type] as const),
+    fields: fieldsByRoot(Object.entries(route.fields ?? {}).map(([path, type]) => [parseAttributePath(path), type] as const)),
   };
+}
+
+function fieldsByRoot(fields: readonly (readonly [AttributePath, FieldType])[]): DocumentShape['fields'] {
+  const byRoot = new Map<string, (readonly [AttributePath, FieldType])[]>();
+  for (const field of fields) byRoot.set(field[0][0], [...(byRoot.get(field[0][0]) ?? []), field]);
+  return byRoot;
 }
 
 export function shapeDocument(shape: DocumentShape, document: LosslessObject): ShapedDocument {
@@ -42,7 +49,7 @@ export function shapeDocument(shape: DocumentShape, document: LosslessObject): S
   if (shape.include) shaped = (kept(document, shape.include) as LosslessObject | undefined) ?? {};
   if (shape.exclude) shaped = withoutPaths(shaped, shape.exclude) as LosslessObject;
   if (shape.renames.length > 0) shaped = renamed(shaped, shape.renames);
-  return shape.fields.length > 0 ? converted(shaped, shape.fields) : { document: shaped, unconverted: new Map() };
+  return shape.fields.size > 0 ? converted(shaped, shape.fields) : { document: shaped, unconverted: new Map() };
 }
 
 function isMap(value: LosslessValue | undefined): value is LosslessObject {
@@ -89,7 +96,7 @@ export function withoutPaths(value: LosslessValue, tree: PathTree): LosslessValu
 function renamed(document: LosslessObject, renames: DocumentShape['renames']): LosslessObject {
   let active = renames;
   for (;;) {
-    const root = deepCopyMaps(document) as PlainMap;
+    const root = copiedAlong(document, active);
     const taken = active.map(([from]) => takeAt(root, from));
     const blocked = active.findIndex(([, to], position) => taken[position] !== undefined && !placeAt(root, to, taken[position]));
     if (blocked < 0) return root;
@@ -97,9 +104,23 @@ function renamed(document: LosslessObject, renames: DocumentShape['renames']): L
   }
 }
 
-/** A copy whose maps may be changed (lists and leaves are shared: renames go through maps only). */
-function deepCopyMaps(value: LosslessValue): LosslessValue {
-  return isMap(value) ? Object.fromEntries(Object.entries(value).map(([name, inner]) => [name, deepCopyMaps(inner)])) : value;
+/**
+ * A copy whose root and maps on the renames' paths are fresh, so taking and placing along those
+ * paths changes nothing of the document given; what lies off them is shared.
+ */
+function copiedAlong(document: LosslessObject, renames: DocumentShape['renames']): PlainMap {
+  const root: PlainMap = { ...document };
+  for (const path of renames.flat()) {
+    let map = root;
+    for (const name of path.slice(0, -1)) {
+      const inner = ownValue(map, name);
+      if (!isMap(inner)) break;
+      const copy: PlainMap = { ...inner };
+      Object.defineProperty(map, name, { value: copy, enumerable: true, writable: true, configurable: true });
+      map = copy;
+    }
+  }
+  return root;
 }
 
 function takeAt(root: PlainMap, path: AttributePath): LosslessValue | undefined {
@@ -137,21 +158,25 @@ function mapAt(root: PlainMap, path: AttributePath, make: boolean): PlainMap | u
 /** Declared paths converted; a root attribute where a value did not convert is left whole as it was. */
 function converted(document: LosslessObject, fields: DocumentShape['fields']): ShapedDocument {
   const unconverted = new Map<string, string>();
-  const entries = Object.entries(document).map(([name, value]): [string, LosslessValue] => {
-    const declared = fields.filter(([path]) => path[0] === name);
-    if (declared.length === 0) return [name, value];
-    let result = value;
+  let result: PlainMap | undefined; // copied when a value changes
+  for (const [name, declared] of fields) {
+    const value = ownValue(document, name);
+    if (value === undefined) continue;
+    let next = value;
     for (const [path, type] of declared) {
-      const outcome = convertAt(result, path.slice(1), type);
+      const outcome = convertAt(next, path.slice(1), type);
       if ('problem' in outcome) {
         unconverted.set(name, `${JSON.stringify(formatAttributePath(path))} is declared ${type}: ${outcome.problem}`);
-        return [name, value];
+        next = value;
+        break;
       }
-      result = outcome.value;
+      next = outcome.value;
     }
-    return [name, result];
-  });
-  return { document: Object.fromEntries(entries), unconverted };
+    if (next === value) continue;
+    result ??= { ...document };
+    Object.defineProperty(result, name, { value: next, enumerable: true, writable: true, configurable: true });
+  }
+  return { document: result ?? document, unconverted };
 }
 
 /** The value with what lies at `path` below it converted (through maps and lists). */

@@ -5,32 +5,42 @@
  * convert, kept exactly as they were, unindexed, with that reason. So the document still holds
  * the whole shaped document: `root minus _cdc, plus _cdc.unindexed`, as itemOfMirrorDocument reads it.
  */
-import type { AttributeMap, AttributeValue } from '../change-record';
+import type { AttributeValue } from '../change-record';
 import { ExactNumber, type LosslessObject, type LosslessValue } from '../lossless-json';
-import { MIRROR_METADATA_FIELD, toMirrorDocument, type MirrorDocument, type MirrorLayout, type MirrorMetadata } from '../mirror-document';
+import {
+  analysedAttributes,
+  layOutMirrorDocument,
+  MIRROR_METADATA_FIELD,
+  type AnalysedAttributes,
+  type MirrorDocument,
+  type MirrorLayout,
+  type MirrorMetadata,
+} from '../mirror-document';
 import type { ShapedDocument } from './document-shaping';
 
-/**
- * The part of the shaped document the mapping is tried on, as DynamoDB JSON (what
- * toMirrorDocument, mappableAttributes and the mirror plan take): every root attribute but the
- * unconverted ones.
- */
-export function shapedImage(shaped: ShapedDocument): AttributeMap {
-  return Object.fromEntries(
-    Object.entries(shaped.document)
-      .filter(([name]) => !shaped.unconverted.has(name))
-      .map(([name, value]) => [name, attributeValueOf(value)]),
-  );
+/** Planning asks twice per document (which paths it maps, then its document): worked out once. */
+const analysedDocuments = new WeakMap<ShapedDocument, AnalysedAttributes>();
+
+/** The part of the shaped document the mapping is tried on: every root attribute but the unconverted ones. */
+function shapedAttributes(shaped: ShapedDocument): AnalysedAttributes {
+  let analysed = analysedDocuments.get(shaped);
+  if (analysed === undefined) {
+    const attributes = Object.entries(shaped.document);
+    analysed = analysedAttributes(
+      shaped.unconverted.size === 0 ? attributes : attributes.filter(([name]) => !shaped.unconverted.has(name)),
+    );
+    analysedDocuments.set(shaped, analysed);
+  }
+  return analysed;
 }
 
-/** @param image `shapedImage(shaped)`, when the caller has it already */
-export function toShapedMirrorDocument(
-  shaped: ShapedDocument,
-  metadata: MirrorMetadata,
-  layout?: MirrorLayout,
-  image: AttributeMap = shapedImage(shaped),
-): MirrorDocument {
-  const laidOut = toMirrorDocument(image, metadata, layout);
+/** The attributes of the shaped document a mapping could take, as toShapedMirrorDocument tries them on the mapping. */
+export function shapedMappableAttributes(shaped: ShapedDocument): readonly [string, LosslessValue][] {
+  return shapedAttributes(shaped).mappable;
+}
+
+export function toShapedMirrorDocument(shaped: ShapedDocument, metadata: MirrorMetadata, layout?: MirrorLayout): MirrorDocument {
+  const laidOut = layOutMirrorDocument(shapedAttributes(shaped), metadata, layout);
   if (shaped.unconverted.size === 0) return laidOut;
   const bookkeeping = laidOut.document[MIRROR_METADATA_FIELD] as { unindexed?: LosslessObject; unindexed_reason?: string };
   const unindexed = [...shaped.unconverted.keys()].map((name): [string, LosslessValue] => [name, shaped.document[name]]);

@@ -146,3 +146,26 @@ describe('a batch routed to several mirrors', () => {
     expect(docs(search, 'test-table')['USER#1|PROFILE']).toMatchObject({ name: 'Ada', ssn: '123-45-6789', passwordHash: 'x' });
   });
 });
+
+describe('the requests of a routed batch', () => {
+  const records = Array.from({ length: 900 }, (_, i) => {
+    const item =
+      i % 3 === 2
+        ? { ...order('paid'), pk: { S: `ORDER#${i}` }, sk: { S: `ORDER#${i}` } }
+        : { ...user(i % 3 ? 'admin' : 'user'), pk: { S: `USER#${i}` } };
+    return insertRecord(item, at(item, i + 1));
+  });
+  const writeRequests = async (pipelineSettings: PipelineSettings) => {
+    const search = new InMemorySearch();
+    const writes = jest.spyOn(search, 'write');
+    const result = await applyChanges(records, pipelineSettings, search);
+    expect(result).toMatchObject({ failures: [], deadLettered: [], mirrorWritten: 900, changeLogWritten: 900 });
+    return writes.mock.calls.length;
+  };
+
+  it('are no more than an unrouted batch makes: each of three mirrors takes a share of the slices', async () => {
+    const { compiledRouting: _, ...unrouted } = settings;
+    const routed = await writeRequests(settings);
+    expect(routed).toBeLessThanOrEqual(await writeRequests(unrouted));
+  });
+});
