@@ -163,12 +163,18 @@ function describe({ report, index }: IndexVerifyResult, table: string, routed: b
       'note, not a difference: mirrored exactly, with attributes kept unindexed (not searchable by them; read their _cdc.unindexed_reason)',
       report.keptUnindexed,
     ),
-    report.matches
-      ? routed
-        ? `MATCH: ${index} holds exactly the items that belong to it${report.sampled ? ' (in the sample)' : ''}`
-        : `MATCH: the mirror holds exactly the table's items${report.sampled ? ' (in the sample)' : ''}`
-      : afterRepair
-        ? 'DIFFERENT after the repair: changes may still be in flight (run cdc verify again in a few seconds); what the repair could not put right is listed above with why'
-        : 'DIFFERENT: changes may still be in flight (run again in a few seconds); otherwise cdc verify --repair puts it right (items from before the stream can also be copied with cdc backfill, refused ones re-applied with cdc redrive)',
+    ...list(
+      `note, not a difference: documents of deleted items ${index} keeps (it does not take REMOVE, or its transform kept them)`,
+      report.archived ?? [],
+    ),
+    report.notCompared
+      ? `NOT COMPARED: ${report.notCompared}`
+      : report.matches
+        ? routed
+          ? `MATCH: ${index} holds exactly the items that belong to it${report.sampled ? ' (in the sample)' : ''}`
+          : `MATCH: the mirror holds exactly the table's items${report.sampled ? ' (in the sample)' : ''}`
+        : afterRepair
+          ? 'DIFFERENT after the repair: changes may still be in flight (run cdc verify again in a few seconds); what the repair could not put right is listed above with why'
+          : 'DIFFERENT: changes may still be in flight (run again in a few seconds); otherwise cdc verify --repair puts it right (items from before the stream can also be copied with cdc backfill, refused ones re-applied with cdc redrive)',
   ];
 }

@@ -37,6 +37,10 @@ export interface VerifyReport {
   readonly keptUnindexed: string[];
   /** Items whose document the mirror's transform cannot make (it throws): `id: message`; the stream dead-letters them too. */
   readonly transformFailed?: string[];
+  /** Documents of deleted items the index keeps by its settings (no REMOVE, or a transform's archive): a note, not a difference. */
+  readonly archived?: string[];
+  /** Why the index is not compared: it takes some operations only, so what it holds depends on history a Scan cannot see. */
+  readonly notCompared?: string;
   readonly sampled: boolean;
   readonly matches: boolean;
 }
@@ -55,6 +59,13 @@ export interface MirrorCheck {
   readonly index: string;
   readonly reader: MirrorReader;
   readonly expect: (record: ChangeRecord) => Expectation;
+  /**
+   * Which documents of deleted items the index keeps: every one (it does not take REMOVE), or
+   * those a transform kept (`_cdc.removed`). By default none: each is extra.
+   */
+  readonly archives?: 'every' | 'marked';
+  /** Set when the index cannot be compared with the table, saying why. */
+  readonly notComparable?: string;
 }
 
 /** One index's verdict. */
@@ -109,7 +120,8 @@ async function verifyOnly(only: readonly AttributeMap[], comparisons: Comparison
       for (const [position, { check }] of comparisons.all.entries()) if ((await check.reader.items([id])).has(id)) extra[position].push(id);
     }
   }
-  return comparisons.results((_, position) => ({ extra: extra[position], sampled: true }));
+  const found = await Promise.all(comparisons.all.map((comparison, position) => withoutArchives(comparison.check, extra[position])));
+  return comparisons.results((_, position) => ({ ...found[position], sampled: true }));
 }
 
 /** The whole table, then every document of each mirror for extras. */
@@ -122,7 +134,7 @@ async function verifyAll(comparisons: Comparisons, options: TableOptions): Promi
     await comparisons.checkPage((page.Items ?? []) as AttributeMap[]);
     startKey = page.LastEvaluatedKey as never;
   } while (startKey);
-  const found: { extra: string[]; mirrorDocuments: number }[] = [];
+  const found: { extra: string[]; archived: string[]; mirrorDocuments: number }[] = [];
   for (const comparison of comparisons.all) {
     const extra: string[] = [];
     let mirrorDocuments = 0;
@@ -130,10 +142,26 @@ async function verifyAll(comparisons: Comparisons, options: TableOptions): Promi
       mirrorDocuments += ids.length;
       for (const id of ids) if (!comparisons.seen.has(id)) extra.push(id);
     }
-    found.push({ extra, mirrorDocuments });
+    found.push({ ...(await withoutArchives(comparison.check, extra)), mirrorDocuments });
   }
   return comparisons.results((_, position) => ({ ...found[position], sampled: false }));
 }
+
+/** Documents with no item behind them: those the index keeps by its settings are archived, the others extra. */
+async function withoutArchives(check: MirrorCheck, ids: string[]): Promise<{ extra: string[]; archived: string[] }> {
+  if (check.notComparable !== undefined) return { extra: [], archived: [] };
+  if (check.archives === undefined || ids.length === 0) return { extra: ids, archived: [] };
+  if (check.archives === 'every') return { extra: [], archived: ids };
+  const archived = new Set<string>();
+  for (let start = 0; start < ids.length; start += ARCHIVE_READS) {
+    const found = await check.reader.items(ids.slice(start, start + ARCHIVE_READS));
+    for (const [id, document] of found) if (document.keptOnRemove) archived.add(id);
+  }
+  return { extra: ids.filter((id) => !archived.has(id)), archived: [...archived] };
+}
+
+/** Documents read at once to tell a transform's archives from extras. */
+const ARCHIVE_READS = 500;
 
 /** A sample: whole Scan segments out of many, picked at random, until enough items are checked (extras are not looked for). */
 async function verifySample(sample: number, comparisons: Comparisons, options: TableOptions): Promise<IndexVerifyResult[]> {
@@ -198,6 +226,7 @@ class Comparisons {
 
 interface ResultRest {
   readonly extra: string[];
+  readonly archived?: string[];
   readonly mirrorDocuments?: number;
   readonly sampled: boolean;
 }
@@ -220,6 +249,10 @@ class Comparison {
   ) {}
 
   async checkEntries(entries: readonly Entry[]): Promise<void> {
+    if (this.check.notComparable !== undefined) {
+      this.checked += entries.length;
+      return;
+    }
     const mirrored = await this.check.reader.items(entries.map(({ id }) => id));
     for (const { record, lost, id } of entries) {
       this.checked++;
@@ -245,7 +278,7 @@ class Comparison {
     this.keys.set(id, keyAttributes(record.newImage!, this.keySchema));
   }
 
-  result({ extra, mirrorDocuments, sampled }: ResultRest): VerifyResult {
+  result({ extra, archived = [], mirrorDocuments, sampled }: ResultRest): VerifyResult {
     const { checked, missing, different, unreadable, keptUnindexed, transformFailed } = this;
     const extras = [...this.misplaced, ...extra];
     return {
@@ -258,6 +291,8 @@ class Comparison {
         unreadable,
         keptUnindexed,
         ...(transformFailed.length === 0 ? {} : { transformFailed }),
+        ...(archived.length === 0 ? {} : { archived }),
+        ...(this.check.notComparable === undefined ? {} : { notCompared: this.check.notComparable }),
         sampled,
         matches: missing.length + extras.length + different.length + transformFailed.length === 0,
       },

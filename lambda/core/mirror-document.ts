@@ -28,6 +28,8 @@ export interface MirrorMetadata {
   readonly timestamp: string;
   /** Written by a manual record (see ChangeRecord.origin). */
   readonly manual?: boolean;
+  /** Written by a REMOVE that the mirror's transform kept a document for (an archive, a soft delete): no item is behind it. */
+  readonly removed?: boolean;
 }
 
 /** How an item is laid out in its mirror document. */
@@ -69,13 +71,15 @@ const METADATA_FIELD_NAMES: ReadonlySet<string> = new Set([
   MIRROR_METADATA_FIELD,
 ]);
 
-export function mirrorMetadata(record: ChangeRecord): MirrorMetadata {
+/** @param removed the document is what a transform kept of a deleted item */
+export function mirrorMetadata(record: ChangeRecord, removed = false): MirrorMetadata {
   return {
     sequence_number: record.sequenceNumber,
     event_id: record.eventId,
     event_name: record.eventName,
     timestamp: record.approximateCreationTime.toISOString(),
     ...(record.origin === 'manual' ? { manual: true } : {}),
+    ...(removed ? { removed: true } : {}),
   };
 }
 

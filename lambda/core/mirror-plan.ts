@@ -57,6 +57,8 @@ export interface MirrorEntry {
    * record then has no new image: what this mirror holds of the item is the shaped document alone).
    */
   readonly shaped?: ShapedDocument;
+  /** The shaped document is what the transform kept of a deleted item (the record, a REMOVE, is put as a MODIFY). */
+  readonly keptOnRemove?: boolean;
 }
 
 export interface Refusal {
@@ -195,7 +197,7 @@ function putOf(entry: MirrorEntry, version: number, indexes: MirrorIndexes, mapp
   const layout: MirrorLayout =
     entry.storedBecause === undefined ? { form: 'indexed', mapping } : { form: 'stored', reason: entry.storedBecause };
   const { document, unindexed, newFields } = entry.shaped
-    ? toShapedMirrorDocument(entry.shaped, mirrorMetadata(record), layout)
+    ? toShapedMirrorDocument(entry.shaped, mirrorMetadata(record, entry.keptOnRemove), layout)
     : toMirrorDocument(record.newImage!, mirrorMetadata(record), layout);
   return {
     entry,

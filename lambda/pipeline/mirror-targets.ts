@@ -117,8 +117,8 @@ function entryOfWholeItem(mirror: CompiledMirror, change: IdentifiedChange): Mir
  */
 function entering(change: IdentifiedChange, routed: Extract<MirrorRouting, { action: 'enter' }>): MirrorEntry {
   const { newImage: _, ...record } = change.record;
-  const eventName = record.eventName === 'REMOVE' ? 'MODIFY' : record.eventName;
-  return { ...change, record: { ...record, eventName }, shaped: routed.document };
+  if (record.eventName !== 'REMOVE') return { ...change, record, shaped: routed.document };
+  return { ...change, record: { ...record, eventName: 'MODIFY' }, shaped: routed.document, keptOnRemove: true };
 }
 
 /** Taken out of a mirror it no longer belongs to: a REMOVE there, at the change's own sequence number and time. */

@@ -101,6 +101,13 @@ function routeMatch(place: Place, value: unknown): RouteMatch {
   const comparable =
     equals === null || ['string', 'boolean'].includes(typeof equals) || (typeof equals === 'number' && Number.isFinite(equals));
   if (!comparable) fail(inside(place, '.equals'), 'must be text, a number, true, false or null', equals);
+  // JSON settings hold a number as a double: past 2^53 its digits are not the ones written.
+  if (typeof equals === 'number' && Number.isInteger(equals) && !Number.isSafeInteger(equals))
+    fail(
+      inside(place, '.equals'),
+      'must be a number a double holds exactly: a whole number beyond ±2^53 loses its last digits in JSON',
+      equals,
+    );
   return { attribute, equals: equals as string | number | boolean | null };
 }
 

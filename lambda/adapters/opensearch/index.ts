@@ -11,4 +11,4 @@ export { DeadLetterStore, type DeadLetterSource } from './dead-letter-store';
 export { indexTemplates, concreteIndexes, type IndexLayout } from './index-templates';
 export { ChangeLogReader, keyText, type ChangeLogPosition } from './change-log-reader';
 export { pipelineCounts, type PipelineCounts, type MirrorCounts } from './pipeline-counts';
-export { MirrorReader, type MirroredItem } from './mirror-reader';
+export { MirrorReader, mirroredItem, type MirroredItem } from './mirror-reader';

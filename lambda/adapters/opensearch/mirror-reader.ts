@@ -12,6 +12,8 @@ export interface MirroredItem {
   readonly item: Record<string, unknown>;
   /** Why some of its attributes are kept unindexed (under `_cdc.unindexed`), when some are. */
   readonly unindexedReason?: string;
+  /** What a transform kept of a deleted item (`_cdc.removed`): an archive, with no item behind it. */
+  readonly keptOnRemove?: boolean;
 }
 
 export class MirrorReader {
@@ -59,9 +61,15 @@ export class MirrorReader {
   }
 }
 
-function mirroredItem(source: Record<string, unknown>): MirroredItem {
-  const reason = (source[MIRROR_METADATA_FIELD] as { unindexed_reason?: unknown } | undefined)?.unindexed_reason;
-  return { item: itemOfMirrorDocument(source), ...(typeof reason === 'string' ? { unindexedReason: reason } : {}) };
+/** A mirror document as verify reads it. */
+export function mirroredItem(source: Record<string, unknown>): MirroredItem {
+  const metadata = source[MIRROR_METADATA_FIELD] as { unindexed_reason?: unknown; removed?: unknown } | undefined;
+  const reason = metadata?.unindexed_reason;
+  return {
+    item: itemOfMirrorDocument(source),
+    ...(typeof reason === 'string' ? { unindexedReason: reason } : {}),
+    ...(metadata?.removed === true ? { keptOnRemove: true } : {}),
+  };
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {

@@ -55,6 +55,8 @@ export function instantOfEpoch(numberText: string): Instant | string {
   const value = parseDecimal(numberText);
   if (value === undefined) return 'not a number';
   const milliseconds = integerDigits(value) >= MILLISECONDS_FROM_DIGITS;
+  // Years past 9999 in any unit: said before the digits are made (`1e2000000000` would take minutes, or throw).
+  if (integerDigits(value) > 16) return outOfRange(milliseconds);
   const nanos = scaledToBigInt(value, milliseconds ? 6 : 9);
   const seconds = nanos / 1_000_000_000n - (nanos % 1_000_000_000n < 0n ? 1n : 0n);
   const rest = Number(nanos - seconds * 1_000_000_000n);

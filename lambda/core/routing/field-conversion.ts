@@ -6,7 +6,7 @@
  */
 import { ExactNumber, type LosslessValue } from '../lossless-json';
 import { isoText, instantOfEpoch, instantOfIsoText } from './date-value';
-import { isWholeNumber, parseDecimal, scaledToBigInt } from './decimal';
+import { integerDigits, isWholeNumber, parseDecimal, scaledToBigInt } from './decimal';
 import type { FieldType } from './route';
 
 export type Conversion = { readonly value: LosslessValue } | { readonly problem: string };
@@ -40,6 +40,8 @@ const CONVERTERS: Record<FieldType, (value: LosslessValue) => Conversion> = {
     const text = numberText(value) ?? numericText(value);
     const decimal = text === undefined ? undefined : parseDecimal(text);
     if (decimal === undefined || !isWholeNumber(decimal)) return refuse(value, 'a whole number');
+    // Past 19 digits it is out of range: said before the digits are made (`1e2000000000` would take minutes, or throw).
+    if (integerDigits(decimal) > 19) return { problem: `${describe(value)} is outside -2^63..2^63-1` };
     const whole = scaledToBigInt(decimal);
     if (whole < LONG_MIN || whole > LONG_MAX) return { problem: `${describe(value)} is outside -2^63..2^63-1` };
     return { value: new ExactNumber(whole.toString()) };

@@ -147,6 +147,9 @@ function documentProblem(result: unknown): string | undefined {
   if (typeof (result as { then?: unknown }).then === 'function') return 'returned a Promise: a transform returns the document itself';
   if (typeof result !== 'object' || Array.isArray(result))
     return `returned ${Array.isArray(result) ? 'a list' : typeof result}: a document is a JSON object, or null`;
+  const prototype = Object.getPrototypeOf(result);
+  if (prototype !== Object.prototype && prototype !== null)
+    return `returned a ${(result as object).constructor?.name ?? 'class instance'}: a document is a plain JSON object, or null`;
   return undefined;
 }
 

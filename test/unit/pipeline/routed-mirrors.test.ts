@@ -147,6 +147,20 @@ describe('a batch routed to several mirrors', () => {
   });
 });
 
+describe("a transform's archive", () => {
+  it('keeps what the transform returns for a REMOVE, marked _cdc.removed, so verify tells it from a stray document', async () => {
+    const softDelete: Transform = (item, context) => (context.eventName === 'REMOVE' ? { ...item, deleted: true } : item);
+    const archive: MirrorRoute = { index: 'orders', transform: 'orders.ts#softDelete' };
+    const archiving: PipelineSettings = { ...settings, compiledRouting: compileRouting([archive], {}, () => softDelete) };
+    const search = new InMemorySearch();
+    await applyChanges([insertRecord(order('paid'), at(order('paid'), 1))], archiving, search);
+    expect(docs(search, 'orders')['ORDER#7|ORDER#7']._cdc).not.toHaveProperty('removed');
+    const removed = await applyChanges([removeRecord(order('paid'), at(order('paid'), 2, 1))], archiving, search);
+    expect(removed).toMatchObject({ failures: [], deadLettered: [] });
+    expect(docs(search, 'orders')['ORDER#7|ORDER#7']).toMatchObject({ status: 'paid', deleted: true, _cdc: { removed: true } });
+  });
+});
+
 describe('the requests of a routed batch', () => {
   const records = Array.from({ length: 900 }, (_, i) => {
     const item =

@@ -93,6 +93,11 @@ describe('the mirrors setting', () => {
       'at [0].match.beginsWith a value that must be text',
     ],
     ['an object to equal', [{ index: 'u', match: { attribute: 'pk', equals: { S: 'x' } } }], 'must be text, a number, true, false or null'],
+    [
+      'a whole number JSON cannot hold exactly',
+      [{ index: 'u', match: { attribute: 'n', equals: JSON.parse('12345678901234567890123') as number } }],
+      'at [0].match.equals a value that must be a number a double holds exactly',
+    ],
     ['an empty include', [{ index: 'u', include: [] }], 'at [0].include a value that must be a list of attribute paths'],
     ['a bad exclude path', [{ index: 'u', exclude: ['ok', 'a.'] }], 'at [0].exclude[1] a value that is not an attribute path'],
     ['two renames to one name', [{ index: 'u', rename: { a: 'c', b: 'c' } }], 'renames two paths to c'],

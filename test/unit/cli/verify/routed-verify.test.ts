@@ -4,8 +4,8 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parse } from 'lossless-json';
-import type { MirrorReader } from '../../../../lambda/adapters/opensearch';
-import { compileRouting, itemOfMirrorDocument, type AttributeMap, type MirrorRoute, type Transform } from '../../../../lambda/core';
+import { mirroredItem, type MirrorReader } from '../../../../lambda/adapters/opensearch';
+import { compileRouting, type AttributeMap, type MirrorRoute, type Transform } from '../../../../lambda/core';
 import { routedChecks, verifyMirrors, type IndexVerifyResult } from '../../../../cli/verify';
 
 const TABLE = 'single-table';
@@ -43,9 +43,7 @@ function fakeIndexes(documents: Record<string, Record<string, string>>): (index:
     const reader = {
       async items(ids: readonly string[]) {
         return new Map(
-          ids
-            .filter((id) => Object.hasOwn(held, id))
-            .map((id) => [id, { item: itemOfMirrorDocument(parse(held[id]) as Record<string, unknown>) }]),
+          ids.filter((id) => Object.hasOwn(held, id)).map((id) => [id, mirroredItem(parse(held[id]) as Record<string, unknown>)]),
         );
       },
       async *ids() {
@@ -70,9 +68,11 @@ const faulty: Transform = () => {
 async function verifyRouted(
   items: readonly AttributeMap[],
   documents: Record<string, Record<string, string>>,
-  options: { transform?: Transform; sample?: number; only?: AttributeMap[] } = {},
+  options: { transform?: Transform; sample?: number; only?: AttributeMap[]; mirrors?: MirrorRoute[] } = {},
 ): Promise<Record<string, IndexVerifyResult['report']>> {
-  const routing = compileRouting(MIRRORS, { exclude: ['ssn'] }, (index) => (index === 'orders' ? (options.transform ?? order) : undefined));
+  const routing = compileRouting(options.mirrors ?? MIRRORS, { exclude: ['ssn'] }, (index) =>
+    index === 'orders' ? (options.transform ?? order) : undefined,
+  );
   const results = await verifyMirrors({
     dynamo: fakeTable(items),
     tableName: TABLE,
@@ -149,5 +149,44 @@ describe('cdc verify with routing', () => {
     );
     expect(reports.users).toMatchObject({ extra: ['USER#ada'], sampled: true });
     expect(reports.admins).toMatchObject({ matches: true });
+  });
+
+  describe('an index that keeps documents of deleted items by its settings', () => {
+    const archive: MirrorRoute = { index: 'users', match: { attribute: 'type', equals: 'user' }, operations: ['INSERT', 'MODIFY'] };
+    const softDelete: Transform = (item, context) => (context.eventName === 'REMOVE' ? { ...item, deleted: true } : item);
+    const gone = '{"pk":"USER#bob","type":"user","_cdc":{"event_name":"MODIFY"}}';
+
+    it('without REMOVE: every document of a deleted item is archived, a note and not a difference', async () => {
+      const reports = await verifyRouted(
+        [ada],
+        { users: { 'USER#ada': '{"pk":"USER#ada","type":"user","name":"Ada"}', 'USER#bob': gone } },
+        { mirrors: [archive] },
+      );
+      expect(reports.users).toMatchObject({ extra: [], archived: ['USER#bob'], matches: true });
+    });
+
+    it('with a transform: what it kept on a REMOVE (_cdc.removed) is archived; any other document of a deleted item is extra', async () => {
+      const orders: MirrorRoute = { index: 'orders', transform: 'orders.ts#order' };
+      const kept = '{"pk":"ORDER#2","deleted":true,"_cdc":{"event_name":"MODIFY","removed":true}}';
+      const stray = '{"pk":"ORDER#3","_cdc":{"event_name":"MODIFY"}}';
+      const reports = await verifyRouted(
+        [],
+        { orders: { 'ORDER#2': kept, 'ORDER#3': stray } },
+        { mirrors: [orders], transform: softDelete },
+      );
+      expect(reports.orders).toMatchObject({ extra: ['ORDER#3'], archived: ['ORDER#2'], matches: false });
+    });
+
+    it('without INSERT or MODIFY: not compared, saying why (what it holds depends on history a Scan cannot see)', async () => {
+      const insertsOnly: MirrorRoute = { index: 'users', operations: ['INSERT'] };
+      const stale = '{"pk":"USER#ada","type":"user","name":"Ada before"}';
+      const reports = await verifyRouted([ada], { users: { 'USER#ada': stale, 'USER#bob': gone } }, { mirrors: [insertsOnly] });
+      expect(reports.users).toMatchObject({
+        different: [],
+        extra: [],
+        matches: true,
+        notCompared: expect.stringContaining('takes INSERT only'),
+      });
+    });
   });
 });

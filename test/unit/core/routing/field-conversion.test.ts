@@ -48,6 +48,10 @@ describe('declared fields', () => {
     ['date', n('1E+20'), /outside the years 0000-9999/],
     ['long', n('1.5'), /the number 1.5 is not a whole number/],
     ['long', n('9223372036854775808'), /outside -2\^63..2\^63-1/],
+    // At once, before its digits are made (10^2000000000 would take minutes, or throw a RangeError).
+    ['long', '1e2000000000', /outside -2\^63..2\^63-1/],
+    ['date', '1e2000000000', /not ISO 8601/],
+    ['date', n('1e2000000000'), /outside the years 0000-9999/],
     ['long', 'many', /the text "many" is not a whole number/],
     ['double', { a: 1 }, /a map is not a number/],
     ['double', n('1E+400'), /beyond a double's range/],

@@ -126,7 +126,8 @@ describe('a mirror transform', () => {
     ['returns text', (() => 'x') as never, /returned string/],
     ['returns NaN inside', () => ({ a: { b: Number.NaN } }), /not JSON: a.b is NaN/],
     ['returns a function inside', () => ({ f: (() => 1) as never }), /f is a function/],
-    ['returns a Map', () => new Map() as never, /the root is a Map, not a plain object/],
+    ['returns a Map', () => new Map() as never, /returned a Map: a document is a plain JSON object/],
+    ['returns a Date', () => new Date(0) as never, /returned a Date: a document is a plain JSON object/],
     [
       'returns a cycle',
       () => {
